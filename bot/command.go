@@ -1,0 +1,553 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// CommandKind says what the caller asked for.
+type CommandKind int
+
+const (
+	CmdUsage  CommandKind = iota // empty text: the caller gets the form/usage
+	CmdHelp                      // "help" (any case, also "?")
+	CmdResend                    // "<uuid> <destinations>"
+	CmdOffer                     // "<uuid>" alone: offer the contact on file
+	CmdStatus                    // "status <uuid>"
+)
+
+// Phone is a number that passed libphonenumber's checks, in the parts Front
+// Payment wants.
+type Phone struct {
+	CountryCode string // "+47"
+	National    string // digits only, "41234567"
+	E164        string // "+4741234567"
+}
+
+// Command is one parsed /resend.
+type Command struct {
+	Kind        CommandKind
+	Reservation string // canonical lower-case 8-4-4-4-12
+	Email       string // trimmed as typed, "" if none
+	Phone       *Phone // nil if none
+}
+
+// InputError is a problem with what the caller typed. Field names the part
+// ("reservation", "email", "phone", "country", "msisdn", "syntax"); Message
+// says in plain words what is wrong and what to do, for a support agent to
+// read as it is. Message may quote what was typed, so it can hold a
+// customer's contact unmasked.
+type InputError struct {
+	Field, Message string
+}
+
+// Error returns Message: it is already the sentence a person should read.
+func (e *InputError) Error() string { return e.Message }
+
+// Examples used in messages and Usage, so every hint can be copied as is.
+const (
+	exampleReservation = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
+	exampleEmail       = "kari@example.com"
+	examplePhone       = "+47 412 34 567"
+)
+
+// maxQuoted bounds how much of the caller's text a message repeats.
+const maxQuoted = 40
+
+// ParseCommand parses the text after "/resend" (or after "resend" in a
+// mention) following CONTRACT §3. defaultRegion ("NO") is the region of
+// phone numbers written without a country code. Every error it returns is
+// an *InputError.
+func ParseCommand(text, defaultRegion string) (Command, error) {
+	// Zero-width characters sneak in when IDs are copied from web pages;
+	// they separate words no differently from a space. (NBSP and the other
+	// Unicode spaces are already spaces to strings.Fields.)
+	text = strings.NewReplacer("\u200b", " ", "\u2060", " ", "\ufeff", " ").Replace(text)
+	tokens := strings.Fields(text)
+	if len(tokens) == 0 {
+		return Command{Kind: CmdUsage}, nil
+	}
+	switch strings.ToLower(tokens[0]) {
+	case "help", "?", "-h", "--help", "hjelp":
+		return Command{Kind: CmdHelp}, nil
+	case "status":
+		return parseStatus(tokens[1:])
+	}
+	id, err := parseReservation(tokens[0])
+	if err != nil {
+		return Command{}, err
+	}
+	if len(tokens) == 1 {
+		return Command{Kind: CmdOffer, Reservation: id}, nil
+	}
+	pairs, err := splitPairs(tokens[1:])
+	if err != nil {
+		return Command{}, err
+	}
+	cmd := Command{Kind: CmdResend, Reservation: id}
+	if err := pairs.combine(); err != nil {
+		return Command{}, err
+	}
+	if p, ok := pairs["email"]; ok {
+		if cmd.Email, err = parseEmail(p); err != nil {
+			return Command{}, err
+		}
+	}
+	region := strings.ToUpper(strings.TrimSpace(defaultRegion))
+	if p, ok := pairs["phone"]; ok {
+		if cmd.Phone, err = parsePhone(p, region); err != nil {
+			return Command{}, err
+		}
+	}
+	if c, ok := pairs["country"]; ok {
+		if cmd.Phone, err = parseCountryMSISDN(c, pairs["msisdn"]); err != nil {
+			return Command{}, err
+		}
+	}
+	return cmd, nil
+}
+
+func parseStatus(rest []string) (Command, error) {
+	if len(rest) == 0 {
+		return Command{}, &InputError{"reservation", fmt.Sprintf(
+			"status needs the reservation ID after it, e.g. /resend status %s", exampleReservation)}
+	}
+	id, err := parseReservation(rest[0])
+	if err != nil {
+		return Command{}, err
+	}
+	if len(rest) > 1 {
+		return Command{}, &InputError{"syntax", fmt.Sprintf(
+			"status takes only the reservation ID, so I don't know what to do with %s. "+
+				"Write it as /resend status %s", quote(strings.Join(rest[1:], " ")), id)}
+	}
+	return Command{Kind: CmdStatus, Reservation: id}, nil
+}
+
+// parseReservation returns tok lower-cased if it is a canonical UUID.
+func parseReservation(tok string) (string, error) {
+	if isCanonicalUUID(tok) {
+		return strings.ToLower(tok), nil
+	}
+	if name, _, ok := cutKey(tok); ok && canonicalKey(name) != "" {
+		return "", &InputError{"reservation", fmt.Sprintf(
+			"Start with the reservation ID, then where to send it, e.g. /resend %s email=%s",
+			exampleReservation, exampleEmail)}
+	}
+	return "", &InputError{"reservation", fmt.Sprintf(
+		"%s isn't a reservation ID. It looks like %s (8-4-4-4-12 letters a–f and digits). "+
+			"Copy it again from Front Payment and try again.", quote(tok), exampleReservation)}
+}
+
+func isCanonicalUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// cmdPair is one key=value of a command: key as the caller wrote it
+// (lower-cased, so "sms" stays "sms" for messages) and the value with
+// whitespace runs collapsed to one space.
+type cmdPair struct {
+	key, value string
+}
+
+// cmdPairs holds the pairs by canonical key: "sms" is filed under "phone".
+type cmdPairs map[string]cmdPair
+
+// canonicalKey maps a lower-case key to the part it fills, "" if unknown.
+func canonicalKey(name string) string {
+	switch strings.ToLower(name) {
+	case "email":
+		return "email"
+	case "phone", "sms":
+		return "phone"
+	case "country":
+		return "country"
+	case "msisdn":
+		return "msisdn"
+	}
+	return ""
+}
+
+// cutKey splits "name=rest" when name looks like a key (a letter, then
+// letters, digits, '-' or '_'), known or not, so that a mistyped key is
+// reported as one rather than swallowed into the previous value.
+func cutKey(tok string) (name, rest string, ok bool) {
+	name, rest, found := strings.Cut(tok, "=")
+	if !found || name == "" {
+		return "", "", false
+	}
+	for i, r := range name {
+		letter := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if !letter && (i == 0 || !('0' <= r && r <= '9' || r == '-' || r == '_')) {
+			return "", "", false
+		}
+	}
+	return name, rest, true
+}
+
+// keyAt reports whether tokens[i] starts a key: "key=…", or a known key
+// written with a space before its "=" ("email =…", "email = …").
+func keyAt(tokens []string, i int) (name, rest string, width int, ok bool) {
+	if name, rest, ok := cutKey(tokens[i]); ok {
+		return name, rest, 1, true
+	}
+	if canonicalKey(tokens[i]) != "" && i+1 < len(tokens) && strings.HasPrefix(tokens[i+1], "=") {
+		return tokens[i], tokens[i+1][1:], 2, true
+	}
+	return "", "", 0, false
+}
+
+// splitPairs reads key=value pairs. A value runs until the next token that
+// starts a key, except inside a Slack link (<tel:…|+47 412 34 567>), whose
+// label may hold spaces.
+func splitPairs(tokens []string) (cmdPairs, error) {
+	pairs := cmdPairs{}
+	for i := 0; i < len(tokens); {
+		name, rest, width, ok := keyAt(tokens, i)
+		if !ok {
+			end := i + 1
+			for end < len(tokens) {
+				if _, _, _, isKey := keyAt(tokens, end); isKey {
+					break
+				}
+				end++
+			}
+			return nil, strayText(strings.Join(tokens[i:end], " "))
+		}
+		key := canonicalKey(name)
+		if key == "" {
+			return nil, &InputError{"syntax", fmt.Sprintf(
+				"I don't know %s. Use email=, phone= (or sms=), or country= together with msisdn=, "+
+					"e.g. email=%s", quote(name+"="), exampleEmail)}
+		}
+		typed := strings.ToLower(name)
+		if prev, dup := pairs[key]; dup {
+			msg := fmt.Sprintf("%s= is there twice. Give it once.", typed)
+			if prev.key != typed {
+				msg = fmt.Sprintf("%s= and %s= are the same thing. Give the number once.", prev.key, typed)
+			}
+			return nil, &InputError{key, msg}
+		}
+		var parts []string
+		if rest != "" {
+			parts = append(parts, rest)
+		}
+		i += width
+		for i < len(tokens) {
+			if _, _, _, isKey := keyAt(tokens, i); isKey && !insideLink(parts) {
+				break
+			}
+			parts = append(parts, tokens[i])
+			i++
+		}
+		if len(parts) == 0 {
+			return nil, &InputError{key, fmt.Sprintf(
+				"%s= has nothing after it. Write the value right after the =, e.g. %s", typed, exampleFor(key))}
+		}
+		pairs[key] = cmdPair{key: typed, value: strings.Join(parts, " ")}
+	}
+	return pairs, nil
+}
+
+func insideLink(parts []string) bool {
+	open := 0
+	for _, p := range parts {
+		open += strings.Count(p, "<") - strings.Count(p, ">")
+	}
+	return open > 0
+}
+
+func exampleFor(key string) string {
+	switch key {
+	case "email":
+		return "email=" + exampleEmail
+	case "country":
+		return "country=+47 msisdn=41234567"
+	case "msisdn":
+		return "country=+47 msisdn=41234567"
+	}
+	return "phone=" + examplePhone
+}
+
+// strayText explains words that belong to no key, guessing the key from
+// what they look like.
+func strayText(words string) error {
+	hint := "Write it as key=value, e.g. email=" + exampleEmail + " or phone=" + examplePhone
+	first, _, _ := strings.Cut(words, " ")
+	switch {
+	case strings.EqualFold(first, "status"):
+		hint = "For the reservation's state, put status first: /resend status " + exampleReservation
+	case canonicalKey(first) != "":
+		hint = fmt.Sprintf("Put = between %s and its value, e.g. %s", strings.ToLower(first), exampleFor(canonicalKey(first)))
+	case strings.Contains(words, "@"):
+		hint = "If it is the email address, write email=" + trimQuoted(unwrapSlack(words))
+	case strings.HasPrefix(words, "+") || strings.HasPrefix(words, "<tel:") ||
+		strings.IndexFunc(words, unicode.IsDigit) >= 0 && strings.Trim(words, "0123456789 -()") == "":
+		hint = "If it is the phone number, write phone=" + trimQuoted(unwrapSlack(words))
+	}
+	return &InputError{"syntax", fmt.Sprintf("I don't know what %s is for. %s", quote(words), hint)}
+}
+
+// combine checks which keys came together.
+func (p cmdPairs) combine() error {
+	_, phone := p["phone"]
+	_, country := p["country"]
+	_, msisdn := p["msisdn"]
+	switch {
+	case phone && (country || msisdn):
+		return &InputError{"phone", fmt.Sprintf(
+			"Give the number once: either %s=… or country= with msisdn=, not both.", p["phone"].key)}
+	case country && !msisdn:
+		return &InputError{"msisdn", fmt.Sprintf(
+			"country= needs msisdn= with the number too, e.g. country=%s msisdn=41234567. "+
+				"Or write it in one go: phone=%s", trimQuoted(p["country"].value), examplePhone)}
+	case msisdn && !country:
+		return &InputError{"country", fmt.Sprintf(
+			"msisdn= needs country= with the country code too, e.g. country=+47 msisdn=%s. "+
+				"Or write it in one go: phone=%s", trimQuoted(p["msisdn"].value), examplePhone)}
+	}
+	return nil
+}
+
+// unwrapSlack returns the target of a Slack link (<mailto:a@b.no|a@b.no>,
+// <tel:+4741234567>) and anything else as it is.
+func unwrapSlack(v string) string {
+	if len(v) < 2 || v[0] != '<' || v[len(v)-1] != '>' {
+		return v
+	}
+	target, _, _ := strings.Cut(v[1:len(v)-1], "|")
+	for _, scheme := range []string{"mailto:", "tel:"} {
+		if len(target) >= len(scheme) && strings.EqualFold(target[:len(scheme)], scheme) {
+			return strings.TrimSpace(target[len(scheme):])
+		}
+	}
+	return v
+}
+
+// parseEmail checks an email value. The address is sent as typed: mail
+// providers may treat the local part's case as significant.
+func parseEmail(p cmdPair) (string, error) {
+	v := unwrapSlack(p.value)
+	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
+		return "", &InputError{"email", fmt.Sprintf(
+			"%s has a space in it, and an email address has none. Write only the address, e.g. email=%s",
+			quote(v), exampleEmail)}
+	}
+	bad := &InputError{"email", fmt.Sprintf(
+		"%s doesn't look like an email address. Check it and try again, e.g. email=%s", quote(v), exampleEmail)}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Name != "" || a.Address != v {
+		return "", bad
+	}
+	at := strings.LastIndexByte(v, '@')
+	local, domain := v[:at], v[at+1:]
+	if local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(domain, "[]") {
+		return "", bad
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if label == "" {
+			return "", bad
+		}
+	}
+	return v, nil
+}
+
+// phoneChars are what a typed number may hold besides digits: letters
+// would let libphonenumber read vanity numbers and extensions.
+const phoneChars = "+ -().\u00a0"
+
+// compactNumber drops separators and turns a leading 00 into +. It
+// reports false if v holds anything but digits, separators and a leading +.
+func compactNumber(v string) (string, bool) {
+	var b strings.Builder
+	for i, r := range v {
+		switch {
+		case unicode.IsDigit(r):
+			b.WriteRune(r)
+		case r == '+' && b.Len() == 0 && !strings.Contains(v[:i], "+"):
+			b.WriteRune(r)
+		case r != '+' && strings.ContainsRune(phoneChars, r):
+		default:
+			return "", false
+		}
+	}
+	s := b.String()
+	if strings.HasPrefix(s, "00") {
+		s = "+" + s[2:]
+	}
+	return s, s != "" && s != "+"
+}
+
+// parsePhone checks a phone=/sms= value.
+func parsePhone(p cmdPair, region string) (*Phone, error) {
+	v := unwrapSlack(p.value)
+	shown := quote(v)
+	example := p.key + "=" + examplePhone
+	num, ok := compactNumber(v)
+	if !ok {
+		return nil, &InputError{"phone", fmt.Sprintf(
+			"%s doesn't look like a phone number. Write it with the country code, e.g. %s", shown, example)}
+	}
+	n, err := phonenumbers.Parse(num, region)
+	if err != nil {
+		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) && strings.HasPrefix(num, "+") {
+			return nil, &InputError{"phone", fmt.Sprintf(
+				"%s doesn't start with a country code I know. Check it and try again, e.g. %s", shown, example)}
+		}
+		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) {
+			return nil, &InputError{"phone", fmt.Sprintf(
+				"I can't tell which country %s is in. Write it with the country code, e.g. %s", shown, example)}
+		}
+		return nil, &InputError{"phone", fmt.Sprintf(
+			"%s isn't a valid phone number. Check the digits and try again, e.g. %s", shown, example)}
+	}
+	return checkMobile(n, "phone", shown, example)
+}
+
+// parseCountryMSISDN checks country= with msisdn=.
+func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
+	const example = "country=+47 msisdn=41234567"
+	c := strings.Join(strings.Fields(unwrapSlack(country.value)), "")
+	if strings.HasPrefix(c, "+") {
+		c = c[1:]
+	} else if strings.HasPrefix(c, "00") {
+		c = c[2:]
+	}
+	cc, _ := strconv.Atoi(c)
+	if len(c) < 1 || len(c) > 3 || c[0] == '0' || strings.Trim(c, "0123456789") != "" ||
+		phonenumbers.GetRegionCodeForCountryCode(cc) == "ZZ" {
+		return nil, &InputError{"country", fmt.Sprintf(
+			"%s isn't a country calling code I know. Write it like country=+47, e.g. %s",
+			quote(country.value), example)}
+	}
+	code := "+" + strconv.Itoa(cc)
+
+	num, ok := compactNumber(unwrapSlack(msisdn.value))
+	if !ok {
+		return nil, &InputError{"msisdn", fmt.Sprintf(
+			"%s isn't a phone number. Write only the digits, e.g. %s", quote(msisdn.value), example)}
+	}
+	shown := quote(code + " " + msisdn.value)
+	if strings.HasPrefix(num, "+") {
+		// An msisdn written in international form is fine if it agrees
+		// with country=.
+		n, err := phonenumbers.Parse(num, "")
+		if err != nil {
+			return nil, &InputError{"msisdn", fmt.Sprintf(
+				"%s isn't a valid phone number. Write only the national number in msisdn, e.g. %s",
+				quote(msisdn.value), example)}
+		}
+		if int(n.GetCountryCode()) != cc {
+			return nil, &InputError{"msisdn", fmt.Sprintf(
+				"msisdn=%s has a different country code than country=%s. Write only the national number in msisdn, e.g. %s",
+				trimQuoted(msisdn.value), code, example)}
+		}
+		return checkMobile(n, "msisdn", quote(msisdn.value), example)
+	}
+	n, err := phonenumbers.Parse(code+num, "")
+	if err == nil && phonenumbers.IsValidNumber(n) {
+		return checkMobile(n, "msisdn", shown, example)
+	}
+	// "country=+47 msisdn=4741234567": the country code twice.
+	if again, err := phonenumbers.Parse("+"+num, ""); err == nil &&
+		int(again.GetCountryCode()) == cc && phonenumbers.IsValidNumber(again) {
+		return nil, &InputError{"msisdn", fmt.Sprintf(
+			"msisdn=%s seems to start with the country code again. Write only the national number, e.g. msisdn=%s",
+			trimQuoted(msisdn.value), phonenumbers.GetNationalSignificantNumber(again))}
+	}
+	if err != nil {
+		return nil, &InputError{"msisdn", fmt.Sprintf(
+			"%s isn't a valid phone number. Check the digits and try again, e.g. %s", shown, example)}
+	}
+	return checkMobile(n, "msisdn", shown, example)
+}
+
+// checkMobile refuses what cannot get an SMS: a number libphonenumber
+// finds invalid for its region, or one it types as fixed-line only.
+func checkMobile(n *phonenumbers.PhoneNumber, field, shown, example string) (*Phone, error) {
+	cc := int(n.GetCountryCode())
+	if !phonenumbers.IsValidNumber(n) {
+		return nil, &InputError{field, fmt.Sprintf(
+			"%s isn't a valid %s. Check the digits and try again, e.g. %s", shown, numberOf(cc), example)}
+	}
+	if phonenumbers.GetNumberType(n) == phonenumbers.FIXED_LINE {
+		return nil, &InputError{field, fmt.Sprintf(
+			"%s: that looks like a landline, which can't receive an SMS. "+
+				"Use the customer's mobile number, or send by email instead (email=…).", shown)}
+	}
+	return &Phone{
+		CountryCode: "+" + strconv.Itoa(cc),
+		National:    phonenumbers.GetNationalSignificantNumber(n),
+		E164:        phonenumbers.Format(n, phonenumbers.E164),
+	}, nil
+}
+
+// regionAdjectives names the regions support agents most likely meet.
+var regionAdjectives = map[string]string{
+	"NO": "Norwegian", "SE": "Swedish", "DK": "Danish", "FI": "Finnish", "IS": "Icelandic",
+	"DE": "German", "GB": "UK", "NL": "Dutch", "PL": "Polish", "FR": "French",
+	"ES": "Spanish", "IT": "Italian", "EE": "Estonian", "LV": "Latvian", "LT": "Lithuanian",
+	"US": "North American",
+}
+
+// numberOf words "Norwegian number", or "number for country code +999".
+func numberOf(cc int) string {
+	if adj, ok := regionAdjectives[phonenumbers.GetRegionCodeForCountryCode(cc)]; ok {
+		return adj + " number"
+	}
+	return fmt.Sprintf("number for country code +%d", cc)
+}
+
+// quote repeats the caller's text in a message: valid UTF-8, on one line,
+// and cut to a sane length.
+func quote(s string) string { return `"` + trimQuoted(s) + `"` }
+
+func trimQuoted(s string) string {
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	if utf8.RuneCountInString(s) > maxQuoted {
+		r := []rune(s)
+		s = string(r[:maxQuoted-1]) + "…"
+	}
+	return s
+}
+
+// Usage is the help text for Slack (mrkdwn): every form of the command,
+// each with an example that works when copied.
+func Usage() string {
+	id := exampleReservation
+	return strings.Join([]string{
+		"*Resend a payment link* — start with the reservation ID, then where to send it:",
+		"• by email: `/resend " + id + " email=" + exampleEmail + "`",
+		"• by SMS: `/resend " + id + " phone=" + examplePhone + "` (`sms=` works too)",
+		"• by SMS, country code apart: `/resend " + id + " country=+47 msisdn=41234567`",
+		"• both at once: `/resend " + id + " email=" + exampleEmail + " phone=" + examplePhone + "`",
+		"• to the contact on file (you pick, nothing is sent before): `/resend " + id + "`",
+		"• the reservation's state, only to you: `/resend status " + id + "`",
+		"• in a thread: `@resendbot resend " + id + " email=" + exampleEmail + "`",
+		"• this help: `/resend help`; `/resend` alone opens a form.",
+		"Numbers without a country code are read in the bot's home country. Keys can be in any order and any case.",
+	}, "\n")
+}

@@ -1,0 +1,138 @@
+package bot
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzParseCommand feeds ParseCommand what a person might type, and what
+// nobody would. Whatever comes in, it answers with a well-formed Command or
+// an *InputError, and a parsed resend survives being written out in the
+// canonical form and read again.
+func FuzzParseCommand(f *testing.F) {
+	for _, seed := range []string{
+		"", " ", "\u00a0", "help", "HELP", "?", "status", "status " + parseID, "STATUS " + parseIDUpper + " x",
+		parseID, parseIDUpper, parseID + " status", "12345", "{" + parseID + "}",
+		parseID + " email=kari@example.com",
+		parseID + " email=<mailto:kari@example.com|kari@example.com>",
+		parseID + " email=<mailto:kari@example.com>",
+		parseID + " EMAIL = Kari@Example.COM",
+		parseID + " email=kari@example",
+		parseID + " email=Kari <kari@example.com>",
+		parseID + ` email="kari"@example.com`,
+		parseID + " email=kari@[10.0.0.1]",
+		parseID + " email=",
+		parseID + " phone=+4741234567",
+		parseID + " phone=+47 412 34 567 email=kari@example.com",
+		parseID + " sms=004741234567",
+		parseID + " phone=41234567",
+		parseID + " phone=<tel:+4741234567|+47 41234567>",
+		parseID + " phone=<tel:+4741234567>",
+		parseID + " phone=+47 22 12 34 56",
+		parseID + " phone=+47 12345678",
+		parseID + " phone=+46 (0)70 123 45 67",
+		parseID + " phone=1-800-FLOWERS",
+		parseID + " phone=+1 202 555 0123",
+		parseID + " phone=+999 1234",
+		parseID + " phone=٤١٢٣٤٥٦٧",
+		parseID + " country=+47 msisdn=41234567",
+		parseID + " msisdn=412 34 567 country=0047",
+		parseID + " country=+47 msisdn=4741234567",
+		parseID + " country=+47 msisdn=+46701234567",
+		parseID + " country=+47",
+		parseID + " phone=41234567 msisdn=41234567",
+		parseID + " phone=1 sms=2",
+		parseID + " foo=bar",
+		parseID + " kari@example.com",
+		parseID + " email kari@example.com",
+		parseID + " phone=<tel:+47|email=x> email=a@b.no",
+		parseID + "\u200bemail=kari@example.com",
+		parseID + " email=k\xffari@example.com",
+	} {
+		f.Add(seed, "NO")
+	}
+	f.Add(parseID+" phone=0701234567", "SE")
+	f.Add(parseID+" phone=41234567", "")
+	f.Add(parseID+" phone=41234567", "xx")
+
+	f.Fuzz(func(t *testing.T, text, region string) {
+		cmd, err := ParseCommand(text, region)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("ParseCommand(%q) error %T %v, want *InputError", text, err, err)
+			}
+			if ie.Message == "" || !utf8.ValidString(ie.Message) || len(ie.Message) > 600 {
+				t.Fatalf("ParseCommand(%q) message %q: empty, not UTF-8 or too long", text, ie.Message)
+			}
+			switch ie.Field {
+			case "reservation", "email", "phone", "country", "msisdn", "syntax":
+			default:
+				t.Fatalf("ParseCommand(%q) Field %q", text, ie.Field)
+			}
+			if !reflect.DeepEqual(cmd, Command{}) {
+				t.Fatalf("ParseCommand(%q) = %+v with an error", text, cmd)
+			}
+			return
+		}
+		checkCommand(t, text, cmd)
+		if cmd.Kind != CmdResend {
+			return
+		}
+		canonical := cmd.Reservation
+		if cmd.Email != "" {
+			canonical += " email=" + cmd.Email
+		}
+		if cmd.Phone != nil {
+			canonical += " phone=" + cmd.Phone.E164
+		}
+		again, err := ParseCommand(canonical, region)
+		if err != nil {
+			t.Fatalf("ParseCommand(%q) = %+v, but its canonical form %q fails: %v", text, cmd, canonical, err)
+		}
+		if !reflect.DeepEqual(again, cmd) {
+			t.Fatalf("ParseCommand(%q) = %s, but its canonical form %q gives %s",
+				text, showCommand(cmd), canonical, showCommand(again))
+		}
+	})
+}
+
+func checkCommand(t *testing.T, text string, cmd Command) {
+	t.Helper()
+	switch cmd.Kind {
+	case CmdUsage, CmdHelp:
+		if !reflect.DeepEqual(cmd, Command{Kind: cmd.Kind}) {
+			t.Fatalf("ParseCommand(%q) = %+v, want only a Kind", text, cmd)
+		}
+		return
+	case CmdResend, CmdOffer, CmdStatus:
+	default:
+		t.Fatalf("ParseCommand(%q) Kind %d", text, cmd.Kind)
+	}
+	if !isCanonicalUUID(cmd.Reservation) || cmd.Reservation != strings.ToLower(cmd.Reservation) {
+		t.Fatalf("ParseCommand(%q) Reservation %q is not a lower-case canonical UUID", text, cmd.Reservation)
+	}
+	if cmd.Kind != CmdResend {
+		if cmd.Email != "" || cmd.Phone != nil {
+			t.Fatalf("ParseCommand(%q) = %+v: a destination without a resend", text, cmd)
+		}
+		return
+	}
+	if cmd.Email == "" && cmd.Phone == nil {
+		t.Fatalf("ParseCommand(%q) = %+v: a resend without a destination", text, cmd)
+	}
+	if cmd.Email != "" && (!strings.Contains(cmd.Email, "@") || strings.TrimSpace(cmd.Email) != cmd.Email) {
+		t.Fatalf("ParseCommand(%q) Email %q", text, cmd.Email)
+	}
+	if p := cmd.Phone; p != nil {
+		if !strings.HasPrefix(p.CountryCode, "+") || len(p.CountryCode) < 2 ||
+			strings.Trim(p.CountryCode[1:], "0123456789") != "" ||
+			p.National == "" || strings.Trim(p.National, "0123456789") != "" ||
+			p.E164 != p.CountryCode+p.National {
+			t.Fatalf("ParseCommand(%q) Phone %+v is not well-formed", text, *p)
+		}
+	}
+}

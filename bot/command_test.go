@@ -1,0 +1,278 @@
+package bot
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const (
+	parseID      = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
+	parseIDUpper = "3F1C2A9E-8B7D-4C6E-9F01-23456789ABCD"
+)
+
+var (
+	mobileNO = &Phone{CountryCode: "+47", National: "41234567", E164: "+4741234567"}
+	mobileSE = &Phone{CountryCode: "+46", National: "701234567", E164: "+46701234567"}
+)
+
+func TestParseCommandAcceptsEveryForm(t *testing.T) {
+	resend := func(email string, phone *Phone) Command {
+		return Command{Kind: CmdResend, Reservation: parseID, Email: email, Phone: phone}
+	}
+	tests := []struct {
+		name, text string
+		want       Command
+	}{
+		{"empty", "", Command{Kind: CmdUsage}},
+		{"only spaces and NBSP", "  \u00a0\t ", Command{Kind: CmdUsage}},
+		{"help", "help", Command{Kind: CmdHelp}},
+		{"help upper case", "HELP", Command{Kind: CmdHelp}},
+		{"question mark", " ? ", Command{Kind: CmdHelp}},
+		{"status", "status " + parseID, Command{Kind: CmdStatus, Reservation: parseID}},
+		{"status upper case", "Status " + parseIDUpper, Command{Kind: CmdStatus, Reservation: parseID}},
+		{"uuid alone offers the contact on file", parseID, Command{Kind: CmdOffer, Reservation: parseID}},
+		{"upper-case uuid is lower-cased", parseIDUpper, Command{Kind: CmdOffer, Reservation: parseID}},
+
+		{"email", parseID + " email=kari@example.com", resend("kari@example.com", nil)},
+		{"email sent as typed", parseIDUpper + " email=Kari.Nordmann@Example.COM", resend("Kari.Nordmann@Example.COM", nil)},
+		{"email plus tag", parseID + " email=kari+test@mail.example.no", resend("kari+test@mail.example.no", nil)},
+		{"email in a Slack mailto link", parseID + " email=<mailto:kari@example.com|kari@example.com>", resend("kari@example.com", nil)},
+		{"email in a Slack mailto link without label", parseID + " email=<mailto:kari@example.com>", resend("kari@example.com", nil)},
+		{"upper-case key", parseID + " EMAIL=kari@example.com", resend("kari@example.com", nil)},
+		{"space before the value", parseID + " email= kari@example.com", resend("kari@example.com", nil)},
+		{"spaces around =", parseID + " email = kari@example.com", resend("kari@example.com", nil)},
+		{"NBSP between words", parseID + "\u00a0email=kari@example.com\u00a0", resend("kari@example.com", nil)},
+
+		{"phone E.164", parseID + " phone=+4741234567", resend("", mobileNO)},
+		{"phone with spaces", parseID + " phone=+47 412 34 567", resend("", mobileNO)},
+		{"phone with 00", parseID + " phone=004741234567", resend("", mobileNO)},
+		{"phone in the default region", parseID + " phone=41234567", resend("", mobileNO)},
+		{"phone with dashes", parseID + " phone=+47-412-34-567", resend("", mobileNO)},
+		{"phone other country", parseID + " phone=+46 70 123 45 67", resend("", mobileSE)},
+		{"phone other country with trunk 0", parseID + " phone=+46 (0)70 123 45 67", resend("", mobileSE)},
+		{"sms alias", parseID + " sms=+47 412 34 567", resend("", mobileNO)},
+		{"SMS alias upper case", parseID + " SMS=41234567", resend("", mobileNO)},
+		{"phone in a Slack tel link", parseID + " phone=<tel:+4741234567|+47 41234567>", resend("", mobileNO)},
+		{"phone in a Slack tel link without label", parseID + " phone=<tel:+4741234567>", resend("", mobileNO)},
+		{"phone fixed-line-or-mobile (US)", parseID + " phone=+1 202 555 0123",
+			resend("", &Phone{CountryCode: "+1", National: "2025550123", E164: "+12025550123"})},
+
+		{"country and msisdn", parseID + " country=+47 msisdn=41234567", resend("", mobileNO)},
+		{"country without plus", parseID + " country=47 msisdn=412 34 567", resend("", mobileNO)},
+		{"country with 00", parseID + " country=0047 msisdn=41234567", resend("", mobileNO)},
+		{"msisdn before country, upper case", parseID + " MSISDN=41234567 Country=+47", resend("", mobileNO)},
+		{"msisdn with trunk 0", parseID + " country=+46 msisdn=070 123 45 67", resend("", mobileSE)},
+		{"msisdn in international form that agrees", parseID + " country=+47 msisdn=+47 41234567", resend("", mobileNO)},
+		{"msisdn starting like the code is still national", parseID + " country=+47 msisdn=47123456",
+			resend("", &Phone{CountryCode: "+47", National: "47123456", E164: "+4747123456"})},
+
+		{"both channels", parseID + " email=kari@example.com phone=+47 412 34 567", resend("kari@example.com", mobileNO)},
+		{"both channels, phone first", parseID + " phone=+47 412 34 567 email=kari@example.com", resend("kari@example.com", mobileNO)},
+		{"both channels, country and msisdn", parseID + " msisdn=41234567 email=kari@example.com country=+47", resend("kari@example.com", mobileNO)},
+		{"both channels wrapped by Slack", parseID + " sms=<tel:+4741234567|+47 412 34 567> Email=<mailto:kari@example.com|kari@example.com>",
+			resend("kari@example.com", mobileNO)},
+		{"zero-width space", parseID + "\u200bemail=kari@example.com", resend("kari@example.com", nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseCommand(tt.text, "NO")
+			if err != nil {
+				t.Fatalf("ParseCommand(%q) error: %v", tt.text, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseCommand(%q)\n got %s\nwant %s", tt.text, showCommand(got), showCommand(tt.want))
+			}
+		})
+	}
+}
+
+func TestParseCommandRefusesGarbage(t *testing.T) {
+	tests := []struct {
+		name, text, region string
+		field, phrase      string
+	}{
+		{"not a uuid", "12345", "NO", "reservation", `"12345" isn't a reservation ID`},
+		{"uuid too short", "3f1c2a9e-8b7d-4c6e-9f01-23456789abc", "NO", "reservation", "8-4-4-4-12"},
+		{"uuid not hex", "3f1c2a9e-8b7d-4c6e-9f01-23456789abcg", "NO", "reservation", "isn't a reservation ID"},
+		{"uuid without dashes", "3f1c2a9e8b7d4c6e9f0123456789abcd", "NO", "reservation", parseID},
+		{"uuid in braces", "{" + parseID + "}", "NO", "reservation", "isn't a reservation ID"},
+		{"long garbage is trimmed", strings.Repeat("x", 500), "NO", "reservation", `xxx…" isn't`},
+		{"destination without uuid", "email=kari@example.com", "NO", "reservation", "Start with the reservation ID"},
+		{"status without uuid", "status", "NO", "reservation", "status needs the reservation ID"},
+		{"status with bad uuid", "status 1234", "NO", "reservation", `"1234" isn't a reservation ID`},
+		{"status with more", "status " + parseID + " email=kari@example.com", "NO", "syntax", "status takes only the reservation ID"},
+		{"status after uuid", parseID + " status", "NO", "syntax", "put status first"},
+
+		{"missing value", parseID + " email=", "NO", "email", "email= has nothing after it"},
+		{"missing value before next key", parseID + " phone= email=kari@example.com", "NO", "phone", "phone= has nothing after it"},
+		{"missing sms value", parseID + " SMS=", "NO", "phone", "sms= has nothing after it"},
+		{"unknown key", parseID + " mail=kari@example.com", "NO", "syntax", `I don't know "mail="`},
+		{"unknown key after a value", parseID + " phone=+47 412 34 567 to=me", "NO", "syntax", `I don't know "to="`},
+		{"duplicate key", parseID + " email=a@example.com EMAIL=b@example.com", "NO", "email", "email= is there twice"},
+		{"phone and sms", parseID + " phone=41234567 sms=41234567", "NO", "phone", "phone= and sms= are the same thing"},
+		{"stray email", parseID + " kari@example.com", "NO", "syntax", "write email=kari@example.com"},
+		{"stray phone", parseID + " +4741234567", "NO", "syntax", "write phone=+4741234567"},
+		{"stray word", parseID + " please", "NO", "syntax", `I don't know what "please" is for`},
+		{"stray number with spaces", parseID + " 412 34 567 email=kari@example.com", "NO", "syntax", "write phone=412 34 567"},
+		{"key without =", parseID + " email kari@example.com", "NO", "syntax", "Put = between email and its value"},
+		{"stray word before a key", parseID + " to email=kari@example.com", "NO", "syntax", `"to"`},
+
+		{"landline", parseID + " phone=+47 22 12 34 56", "NO", "phone", "that looks like a landline"},
+		{"landline via sms", parseID + " sms=22123456", "NO", "phone", "that looks like a landline"},
+		{"landline via msisdn", parseID + " country=+47 msisdn=22123456", "NO", "msisdn", "that looks like a landline"},
+		{"invalid Norwegian number", parseID + " phone=+47 12345678", "NO", "phone", `"+47 12345678" isn't a valid Norwegian number`},
+		{"invalid number of an unnamed region", parseID + " phone=+263 1234567890", "NO", "phone", "isn't a valid number for country code +263"},
+		{"too short", parseID + " phone=123", "NO", "phone", "isn't a valid"},
+		{"letters in phone", parseID + " phone=1-800-FLOWERS", "NO", "phone", "doesn't look like a phone number"},
+		{"extension in phone", parseID + " phone=+47 41234567 ext 12", "NO", "phone", "doesn't look like a phone number"},
+		{"unknown country code in phone", parseID + " phone=+999 1234567", "NO", "phone", "country code I know"},
+		{"no default region", parseID + " phone=41234567", "", "phone", "Write it with the country code"},
+		{"email in phone", parseID + " phone=<mailto:kari@example.com|kari@example.com>", "NO", "phone", "doesn't look like a phone number"},
+
+		{"country without msisdn", parseID + " country=+47", "NO", "msisdn", "country= needs msisdn="},
+		{"msisdn without country", parseID + " msisdn=41234567", "NO", "country", "msisdn= needs country="},
+		{"phone plus msisdn", parseID + " phone=+4741234567 msisdn=41234567", "NO", "phone", "not both"},
+		{"sms plus country", parseID + " country=+47 sms=+4741234567", "NO", "phone", "either sms=…"},
+		{"bad country", parseID + " country=Norway msisdn=41234567", "NO", "country", `"Norway" isn't a country calling code`},
+		{"unknown country", parseID + " country=+999 msisdn=41234567", "NO", "country", "country calling code I know"},
+		{"country code twice", parseID + " country=+47 msisdn=4741234567", "NO", "msisdn", "msisdn=41234567"},
+		{"msisdn with another country code", parseID + " country=+47 msisdn=+46701234567", "NO", "msisdn", "different country code"},
+		{"invalid msisdn", parseID + " country=+47 msisdn=12345678", "NO", "msisdn", "isn't a valid Norwegian number"},
+		{"letters in msisdn", parseID + " country=+47 msisdn=abc", "NO", "msisdn", `"abc" isn't a phone number`},
+
+		{"email without domain dot", parseID + " email=kari@example", "NO", "email", `"kari@example" doesn't look like an email address`},
+		{"email without at", parseID + " email=kari.example.com", "NO", "email", "doesn't look like an email address"},
+		{"email without local part", parseID + " email=@example.com", "NO", "email", "doesn't look like an email address"},
+		{"email with empty label", parseID + " email=kari@example..com", "NO", "email", "doesn't look like an email address"},
+		{"email with trailing dot", parseID + " email=kari@example.com.", "NO", "email", "doesn't look like an email address"},
+		{"email with display name", parseID + " email=Kari <kari@example.com>", "NO", "email", "has a space in it"},
+		{"email in angle brackets", parseID + " email=<kari@example.com>", "NO", "email", "doesn't look like an email address"},
+		{"email with a space", parseID + " email=kari @example.com", "NO", "email", "has a space in it"},
+		{"email with a comma", parseID + " email=kari@example.com, phone=41234567", "NO", "email", `"kari@example.com,"`},
+		{"email domain literal", parseID + " email=kari@[10.0.0.1]", "NO", "email", "doesn't look like an email address"},
+		{"email quoted local part", parseID + ` email="kari"@example.com`, "NO", "email", "doesn't look like an email address"},
+		{"two emails", parseID + " email=a@example.com b@example.com", "NO", "email", "has a space in it"},
+		{"web link as email", parseID + " email=<http://example.com|example.com>", "NO", "email", "doesn't look like an email address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseCommand(tt.text, tt.region)
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("ParseCommand(%q) = %s, %v; want an *InputError", tt.text, showCommand(got), err)
+			}
+			if !reflect.DeepEqual(got, Command{}) {
+				t.Errorf("ParseCommand(%q) returned %s with its error; want the zero Command", tt.text, showCommand(got))
+			}
+			if ie.Field != tt.field {
+				t.Errorf("Field = %q, want %q (message %q)", ie.Field, tt.field, ie.Message)
+			}
+			if !strings.Contains(ie.Message, tt.phrase) {
+				t.Errorf("Message = %q, want it to contain %q", ie.Message, tt.phrase)
+			}
+			if ie.Error() != ie.Message {
+				t.Errorf("Error() = %q, want the Message", ie.Error())
+			}
+			if n := len([]rune(ie.Message)); n > 300 {
+				t.Errorf("Message is %d characters long, too long to read at a glance: %q", n, ie.Message)
+			}
+		})
+	}
+}
+
+// TestParseCommandMessagesSayWhatToDo keeps every refusal an instruction:
+// it names an example or the way to fix it, never a Go error.
+func TestParseCommandMessagesSayWhatToDo(t *testing.T) {
+	for _, text := range []string{
+		"x", parseID + " email=kari@example", parseID + " phone=+47 12345678", parseID + " phone=abc",
+		parseID + " country=+47", parseID + " foo=bar", parseID + " email=",
+		parseID + " country=+47 msisdn=4741234567", parseID + " phone=+47 22 12 34 56",
+	} {
+		_, err := ParseCommand(text, "NO")
+		var ie *InputError
+		if !errors.As(err, &ie) {
+			t.Fatalf("ParseCommand(%q) error = %v, want *InputError", text, err)
+		}
+		for _, goism := range []string{"mail: ", "strconv", "invalid country code", "the string supplied"} {
+			if strings.Contains(ie.Message, goism) {
+				t.Errorf("ParseCommand(%q) message %q leaks a Go error", text, ie.Message)
+			}
+		}
+		if !strings.Contains(ie.Message, "e.g.") && !strings.Contains(ie.Message, "Use ") && !strings.Contains(ie.Message, "Write") && !strings.Contains(ie.Message, "Copy") {
+			t.Errorf("ParseCommand(%q) message %q doesn't say what to do", text, ie.Message)
+		}
+	}
+}
+
+func TestParseCommandDefaultRegion(t *testing.T) {
+	got, err := ParseCommand(parseID+" phone=070 123 45 67", "se")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Phone, mobileSE) {
+		t.Errorf("Phone = %+v, want %+v", got.Phone, mobileSE)
+	}
+}
+
+func TestUsageShowsEveryForm(t *testing.T) {
+	u := Usage()
+	for _, form := range []string{
+		"/resend " + parseID + " email=",
+		"/resend " + parseID + " phone=",
+		"sms=",
+		"country=+47 msisdn=",
+		"email=kari@example.com phone=",
+		"/resend " + parseID + "`",
+		"/resend status " + parseID,
+		"/resend help",
+		"@resendbot resend " + parseID,
+	} {
+		if !strings.Contains(u, form) {
+			t.Errorf("Usage() lacks %q:\n%s", form, u)
+		}
+	}
+	if strings.ContainsAny(u, "<>") {
+		t.Errorf("Usage() has < or >, which Slack reads as markup:\n%s", u)
+	}
+	// Every example in the usage must itself parse.
+	for _, line := range strings.Split(u, "\n") {
+		for _, code := range strings.Split(line, "`")[1:] {
+			after, ok := strings.CutPrefix(code, "/resend ")
+			if !ok {
+				after, ok = strings.CutPrefix(code, "@resendbot resend ")
+			}
+			if !ok || strings.ContainsRune(line, '`') && strings.Count(line, "`")%2 != 0 {
+				continue
+			}
+			if _, err := ParseCommand(after, "NO"); err != nil {
+				t.Errorf("the usage example %q does not parse: %v", code, err)
+			}
+		}
+	}
+}
+
+func showCommand(c Command) string {
+	p := "nil"
+	if c.Phone != nil {
+		p = "&" + strings.Join([]string{c.Phone.CountryCode, c.Phone.National, c.Phone.E164}, "|")
+	}
+	return "{Kind:" + []string{"Usage", "Help", "Resend", "Offer", "Status"}[c.Kind] +
+		" Reservation:" + c.Reservation + " Email:" + c.Email + " Phone:" + p + "}"
+}
+
+func BenchmarkParseCommand(b *testing.B) {
+	for _, bm := range []struct{ name, text string }{
+		{"email", parseID + " email=kari@example.com"},
+		{"phone", parseID + " phone=+47 412 34 567"},
+		{"both wrapped", parseID + " sms=<tel:+4741234567|+47 412 34 567> email=<mailto:kari@example.com|kari@example.com>"},
+		{"garbage", "hello there " + strings.Repeat("x ", 50)},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			for b.Loop() {
+				_, _ = ParseCommand(bm.text, "NO")
+			}
+		})
+	}
+}

@@ -1,0 +1,306 @@
+package bot
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Mode says which program the configuration is for: the Slack bot needs
+// Slack and Front Payment tokens, the console needs neither (it talks to a
+// built-in demo Front Payment) unless it runs live.
+type Mode int
+
+const (
+	ModeBot         Mode = iota // ./resendbot
+	ModeConsole                 // ./resendbot console
+	ModeConsoleLive             // ./resendbot console --live
+)
+
+// Rate is a token bucket: it holds N and refills N per Per.
+type Rate struct {
+	N   int
+	Per time.Duration
+}
+
+func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.N, r.Per) }
+
+// Config is every setting of CONTRACT §2, parsed and validated once.
+type Config struct {
+	SlackAppToken string
+	SlackBotToken string
+	SlackAPIURL   string
+
+	FrontPaymentToken   string
+	FrontPaymentBaseURL string
+	FrontPaymentTimeout time.Duration
+
+	AllowedChannels []string
+	AllowedUsers    []string
+	RatePerUser     Rate
+	RateGlobal      Rate
+	Cooldown        time.Duration
+	DefaultRegion   string
+	MaskContacts    bool
+	MaxInflight     int
+
+	HTTPAddr      string
+	RedisURL      string
+	RedisPrefix   string
+	LogLevel      slog.Level
+	LogFormat     string
+	ShutdownGrace time.Duration
+}
+
+// Secrets returns the configured secret values, so that tests and log
+// scrubbers can check none of them escapes.
+func (c *Config) Secrets() []string {
+	var out []string
+	for _, s := range []string{c.SlackAppToken, c.SlackBotToken, c.FrontPaymentToken, redisPassword(c.RedisURL)} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ConfigError lists every problem found in the environment, one per line,
+// each naming its variable. It never holds a secret's value.
+type ConfigError struct {
+	Problems []string
+}
+
+func (e *ConfigError) Error() string { return strings.Join(e.Problems, "\n") }
+
+// LoadConfig reads every setting through getenv and returns the parsed
+// configuration, or a *ConfigError naming every problem at once.
+func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
+	p := &envParser{getenv: getenv}
+	needFP := mode != ModeConsole
+	c := &Config{
+		SlackAppToken:       p.token("SLACK_APP_TOKEN", "xapp-", mode == ModeBot),
+		SlackBotToken:       p.token("SLACK_BOT_TOKEN", "xoxb-", mode == ModeBot),
+		SlackAPIURL:         p.url("SLACK_API_URL", "https://slack.com/api/", false),
+		FrontPaymentToken:   p.token("FRONTPAYMENT_TOKEN", "", needFP),
+		FrontPaymentBaseURL: p.url("FRONTPAYMENT_BASE_URL", "https://demo-api.frontpayment.no", true),
+		FrontPaymentTimeout: p.duration("FRONTPAYMENT_TIMEOUT", 15*time.Second, false),
+		AllowedChannels:     p.list("RESEND_ALLOWED_CHANNELS"),
+		AllowedUsers:        p.list("RESEND_ALLOWED_USERS"),
+		RatePerUser:         p.rate("RESEND_RATE_PER_USER", Rate{5, time.Minute}),
+		RateGlobal:          p.rate("RESEND_RATE_GLOBAL", Rate{60, time.Minute}),
+		Cooldown:            p.duration("RESEND_COOLDOWN", 2*time.Minute, true),
+		DefaultRegion:       p.region("RESEND_DEFAULT_REGION", "NO"),
+		MaskContacts:        p.boolean("RESEND_MASK_CONTACTS", true),
+		MaxInflight:         p.positiveInt("RESEND_MAX_INFLIGHT", 16),
+		HTTPAddr:            p.addr("HTTP_ADDR"),
+		RedisURL:            p.redisURL("REDIS_URL"),
+		RedisPrefix:         p.str("RESEND_REDIS_PREFIX", "resendbot:"),
+		LogLevel:            p.level("LOG_LEVEL"),
+		LogFormat:           p.oneOf("LOG_FORMAT", "json", "json", "text"),
+		ShutdownGrace:       p.duration("RESEND_SHUTDOWN_GRACE", 25*time.Second, false),
+	}
+	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/" // slack-go appends method names to it
+	}
+	c.FrontPaymentBaseURL = strings.TrimRight(c.FrontPaymentBaseURL, "/")
+	if len(p.problems) > 0 {
+		return nil, &ConfigError{Problems: p.problems}
+	}
+	return c, nil
+}
+
+// envParser collects problems instead of stopping at the first, so an
+// operator fixes the whole environment in one go.
+type envParser struct {
+	getenv   func(string) string
+	problems []string
+}
+
+func (p *envParser) problem(name, format string, args ...any) {
+	p.problems = append(p.problems, name+" "+fmt.Sprintf(format, args...))
+}
+
+func (p *envParser) get(name string) string { return strings.TrimSpace(p.getenv(name)) }
+
+func (p *envParser) str(name, def string) string {
+	if v := p.get(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// token never quotes the value it checks: it is a secret.
+func (p *envParser) token(name, prefix string, required bool) string {
+	v := p.get(name)
+	switch {
+	case v == "" && required:
+		p.problem(name, "is required")
+	case v != "" && prefix != "" && !strings.HasPrefix(v, prefix):
+		p.problem(name, "must start with %q (is it the right token?)", prefix)
+	case strings.ContainsAny(v, " \t\r\n"):
+		p.problem(name, "must not contain spaces or line breaks")
+	}
+	return v
+}
+
+func (p *envParser) url(name, def string, originOnly bool) string {
+	v := p.str(name, def)
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.problem(name, "must be an http(s) URL like %q, got %q", def, v)
+		return ""
+	}
+	if u.User != nil {
+		p.problem(name, "must not carry a user or password")
+		return ""
+	}
+	if originOnly && strings.Trim(u.Path, "/") != "" {
+		p.problem(name, "must be an origin without a path, like %q, got %q", def, v)
+		return ""
+	}
+	return v
+}
+
+func (p *envParser) duration(name string, def time.Duration, zeroOK bool) time.Duration {
+	v := p.get(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil:
+		p.problem(name, "must be a duration like 90s, 2m or 1h, got %q", v)
+	case d < 0 || (d == 0 && !zeroOK):
+		p.problem(name, "must be greater than zero, got %q", v)
+	}
+	return d
+}
+
+func (p *envParser) rate(name string, def Rate) Rate {
+	v := p.get(name)
+	if v == "" {
+		return def
+	}
+	n, per, ok := strings.Cut(v, "/")
+	count, errN := strconv.Atoi(strings.TrimSpace(n))
+	d, errD := time.ParseDuration(strings.TrimSpace(per))
+	if !ok || errN != nil || errD != nil || count <= 0 || d <= 0 {
+		p.problem(name, "must be a rate like 5/1m (N requests per duration, both above zero), got %q", v)
+		return def
+	}
+	return Rate{N: count, Per: d}
+}
+
+func (p *envParser) region(name, def string) string {
+	v := strings.ToUpper(p.str(name, def))
+	if phonenumbers.GetCountryCodeForRegion(v) == 0 {
+		p.problem(name, "must be a two-letter region code like NO or SE, got %q", v)
+	}
+	return v
+}
+
+func (p *envParser) boolean(name string, def bool) bool {
+	v := p.get(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.problem(name, "must be true or false, got %q", v)
+		return def
+	}
+	return b
+}
+
+func (p *envParser) positiveInt(name string, def int) int {
+	v := p.get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 || n > 1024 {
+		p.problem(name, "must be a whole number from 1 to 1024, got %q", v)
+		return def
+	}
+	return n
+}
+
+func (p *envParser) list(name string) []string {
+	var out []string
+	for item := range strings.SplitSeq(p.get(name), ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.ContainsAny(item, " \t<>@#") {
+			p.problem(name, "must be a comma-separated list of Slack IDs like C0123ABCD or U0123ABCD, got %q", item)
+			continue
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+func (p *envParser) addr(name string) string {
+	v := p.get(name)
+	if v == "" {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(v)
+	n, errN := strconv.Atoi(port)
+	if err != nil || errN != nil || n < 0 || n > 65535 || strings.ContainsAny(host, " /") {
+		p.problem(name, "must be a listen address like :8080 or 127.0.0.1:8080, got %q", v)
+		return ""
+	}
+	return v
+}
+
+func (p *envParser) redisURL(name string) string {
+	v := p.get(name)
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		// The URL may hold a password: describe it, never quote it.
+		p.problem(name, "must be a URL like redis://host:6379/0 or rediss://:password@host:6380")
+		return ""
+	}
+	return v
+}
+
+func (p *envParser) level(name string) slog.Level {
+	v := p.str(name, "info")
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil || strings.ContainsAny(v, "+-") {
+		p.problem(name, "must be one of debug, info, warn, error, got %q", v)
+		return slog.LevelInfo
+	}
+	return l
+}
+
+func (p *envParser) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(p.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.problem(name, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
+	return def
+}
+
+func redisPassword(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return ""
+	}
+	pw, _ := u.User.Password()
+	return pw
+}

@@ -1,0 +1,280 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"resendbot/frontpay"
+)
+
+// Resender sends a reservation's payment link again. *frontpay.Client is
+// the production one; it returns nil when Front Payment accepted the resend
+// and a *frontpay.Error otherwise.
+type Resender interface {
+	Resend(ctx context.Context, reservation string, to frontpay.Contact) error
+}
+
+var _ Resender = (*frontpay.Client)(nil)
+
+// Deps are the parts a Bot is built from; zero fields get defaults.
+type Deps struct {
+	Resender Resender
+	Log      *slog.Logger     // operational log
+	Audit    *slog.Logger     // one line per request, whatever LOG_LEVEL says
+	Now      func() time.Time // default time.Now
+	Backoff  Backoff          // waits between retries of Slack calls; default DefaultBackoff
+}
+
+func (d *Deps) defaults() {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Backoff == nil {
+		d.Backoff = DefaultBackoff
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Audit == nil {
+		d.Audit = d.Log
+	}
+}
+
+// task is queued work: run it, or, when shutdown comes first, abandon it
+// and tell its caller.
+type task interface {
+	run(ctx context.Context)
+	abandon(ctx context.Context)
+}
+
+// engine turns a command into checks, an audit-first message, one Front
+// Payment call and its outcome. It knows nothing of how messages reach
+// people: that is its Surface.
+type engine struct {
+	cfg     *Config
+	d       Deps
+	surface Surface
+	guard   *guard
+
+	queue    chan task
+	stopping chan struct{}
+	workers  sync.WaitGroup
+}
+
+func newEngine(cfg *Config, d Deps, s Surface) *engine {
+	d.defaults()
+	return &engine{
+		cfg:      cfg,
+		d:        d,
+		surface:  s,
+		guard:    newGuard(cfg, d.Now),
+		queue:    make(chan task, 4*cfg.MaxInflight),
+		stopping: make(chan struct{}),
+	}
+}
+
+// start runs MaxInflight workers until stop. ctx is the work context: it
+// outlives the signal that stops the bot, so work in flight can finish.
+func (e *engine) start(ctx context.Context) {
+	for range e.cfg.MaxInflight {
+		e.workers.Go(func() {
+			for {
+				select {
+				case <-e.stopping:
+					return
+				case t := <-e.queue:
+					select {
+					case <-e.stopping:
+						t.abandon(ctx)
+					default:
+						t.run(ctx)
+					}
+				}
+			}
+		})
+	}
+}
+
+// stop takes no new work, tells the callers of queued work that nothing was
+// sent, and waits for work in flight for up to grace before cancelling it
+// through cancelWork.
+func (e *engine) stop(ctx context.Context, grace time.Duration, cancelWork context.CancelFunc) {
+	close(e.stopping)
+	done := make(chan struct{})
+	go func() {
+		e.workers.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	for {
+		select {
+		case t := <-e.queue:
+			t.abandon(ctx)
+		case <-done:
+			for {
+				select {
+				case t := <-e.queue:
+					t.abandon(ctx)
+				default:
+					return
+				}
+			}
+		case <-timer.C:
+			e.d.Log.Warn("shutdown grace ran out; cancelling work in flight", "grace", grace)
+			cancelWork()
+			<-done
+			return
+		}
+	}
+}
+
+// submit queues t without waiting; false when the queue is full or the
+// engine is stopping.
+func (e *engine) submit(t task) bool {
+	select {
+	case <-e.stopping:
+		return false
+	default:
+	}
+	select {
+	case e.queue <- t:
+		return true
+	default:
+		return false
+	}
+}
+
+// Command handles the text of one /resend (or mention) and returns what
+// only the caller should see at once ("" when the answer will come in the
+// channel). It never blocks on Slack or Front Payment.
+func (e *engine) Command(ctx context.Context, o Origin, text string) string {
+	cmd, err := ParseCommand(text, e.cfg.DefaultRegion)
+	var ie *InputError
+	switch {
+	case errors.As(err, &ie):
+		e.auditRefusal(ctx, o, "", nil, &Refusal{ReasonInvalidInput, ie.Message})
+		return ie.Message + "\nNothing was sent."
+	case err != nil:
+		e.d.Log.Error("parsing command", "err", err)
+		return "Something unexpected happened and nothing was sent. Try again, and tell an admin if it keeps happening."
+	}
+	switch cmd.Kind {
+	case CmdUsage, CmdHelp:
+		return Usage()
+	case CmdOffer, CmdStatus:
+		return "Tell me where to send the link, e.g. `/resend " + cmd.Reservation + " email=kari@example.com` " +
+			"or `/resend " + cmd.Reservation + " phone=+47 412 34 567`.\n\n" + Usage()
+	}
+	return e.resend(ctx, newRequest(o, cmd))
+}
+
+// resend admits r through the guard and queues it. It returns the caller's
+// refusal, or "" when r is on its way.
+func (e *engine) resend(ctx context.Context, r *request) string {
+	dests := r.destinations()
+	t, refusal := e.guard.admit(r.Origin, dests, e.cfg.MaskContacts)
+	if refusal == nil && !e.submit(&resendTask{e: e, r: r, dests: dests, ticket: t}) {
+		t.cancel()
+		refusal = &Refusal{ReasonQueueFull, msgQueueFull}
+	}
+	if refusal != nil {
+		e.auditRefusal(ctx, r.Origin, r.Reservation, dests, refusal)
+		return refusal.Message
+	}
+	return ""
+}
+
+// resendTask is one admitted resend on its way through the queue.
+type resendTask struct {
+	e      *engine
+	r      *request
+	dests  []destination
+	ticket *ticket
+}
+
+// run posts the audit message, and only once it exists calls Front Payment,
+// exactly once; then it posts the outcome in the message's thread and
+// updates the message.
+func (t *resendTask) run(ctx context.Context) {
+	e, r := t.e, t.r
+	mask := e.cfg.MaskContacts
+	shown := describe(t.dests, mask)
+	rootTS, err := e.surface.Post(ctx, r.ChannelID, r.ThreadTS, rootMessage(r, shown, nil, e.d.Now()))
+	if err != nil {
+		t.ticket.cancel()
+		msg := msgAuditFailed
+		if code := slackErrorCode(err); code == "not_in_channel" || code == "channel_not_found" || code == "is_archived" {
+			msg = msgNotInChannel
+		}
+		e.d.Log.Error("audit message could not be posted; nothing sent", "err", err, "channel", r.ChannelID)
+		e.auditRefusal(ctx, r.Origin, r.Reservation, t.dests, &Refusal{ReasonAuditPostError, msg})
+		e.tell(ctx, r.Origin, msg)
+		return
+	}
+
+	start := e.d.Now()
+	sendErr := e.d.Resender.Resend(ctx, r.Reservation, r.contact())
+	latency := e.d.Now().Sub(start)
+	o := outcomeOf(sendErr, shown, e.cfg.FrontPaymentTimeout)
+	t.ticket.finish(o.kind == frontpay.KindSent)
+	if sendErr != nil {
+		e.d.Log.Warn("front payment did not send", "err", sendErr, "reservation", r.Reservation, "kind", o.kind.String())
+	}
+
+	thread := r.ThreadTS
+	if thread == "" {
+		thread = rootTS
+	}
+	now := e.d.Now()
+	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(r, o, now)); err != nil {
+		e.d.Log.Error("outcome reply could not be posted", "err", err, "channel", r.ChannelID, "reservation", r.Reservation, "outcome", o.kind.String())
+	}
+	if err := e.surface.Update(ctx, r.ChannelID, rootTS, rootMessage(r, shown, &o, now)); err != nil {
+		e.d.Log.Error("audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", rootTS)
+	}
+	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(r.Origin, r.Reservation, t.dests),
+		slog.String("outcome", o.kind.String()),
+		slog.Int("http_status", o.status),
+		slog.Int64("latency_ms", latency.Milliseconds()),
+		slog.String("root_ts", rootTS),
+	)...)
+}
+
+func (t *resendTask) abandon(ctx context.Context) {
+	t.ticket.cancel()
+	t.e.auditRefusal(ctx, t.r.Origin, t.r.Reservation, t.dests, &Refusal{ReasonShuttingDown, msgShutdown})
+	t.e.tell(ctx, t.r.Origin, msgShutdown)
+}
+
+func (e *engine) tell(ctx context.Context, o Origin, text string) {
+	if err := e.surface.Tell(ctx, o, text); err != nil {
+		e.d.Log.Error("could not answer the caller", "err", err, "user", o.UserID, "channel", o.ChannelID)
+	}
+}
+
+func (e *engine) auditRefusal(ctx context.Context, o Origin, reservation string, dests []destination, r *Refusal) {
+	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(o, reservation, dests),
+		slog.String("outcome", "refused"),
+		slog.String("reason", r.Reason),
+		slog.Int("http_status", 0),
+		slog.Int64("latency_ms", 0),
+	)...)
+}
+
+// auditAttrs are the fields every audit line has. Destinations are always
+// masked here: the log outlives the channel's retention.
+func auditAttrs(o Origin, reservation string, dests []destination) []slog.Attr {
+	return []slog.Attr{
+		slog.Bool("audit", true),
+		slog.String("user", o.UserID),
+		slog.String("channel", o.ChannelID),
+		slog.String("source", o.Source),
+		slog.String("reservation", reservation),
+		slog.Any("channels", channelsOf(dests)),
+		slog.Any("destinations", maskedOf(dests)),
+	}
+}

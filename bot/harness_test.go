@@ -1,0 +1,204 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/frontpay"
+	"resendbot/frontpay/frontpaytest"
+)
+
+// wait is the generous deadline of every wait in these tests: it bounds a
+// broken test, it does not measure speed.
+const wait = 10 * time.Second
+
+const (
+	uuidA  = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
+	agent  = "U0AGENT"
+	agent2 = "U0OTHER"
+	room   = "C0SUPPORT"
+)
+
+// harness is one resendbot wired to a fake Slack and a fake Front Payment,
+// both real servers on 127.0.0.1, driven through the real slack-go client.
+type harness struct {
+	t     *testing.T
+	slack *fakeslack.Server
+	fp    *frontpaytest.Server
+	cfg   *Config
+	bot   *Bot
+	logs  *syncBuffer
+	stop  context.CancelFunc
+	done  chan error
+}
+
+// start runs a bot with env on top of the test defaults.
+func start(t *testing.T, env map[string]string) *harness {
+	t.Helper()
+	h := &harness{t: t, slack: fakeslack.New(t), fp: frontpaytest.NewServer(t), logs: &syncBuffer{}}
+	vars := map[string]string{
+		"SLACK_APP_TOKEN":       fakeslack.AppToken,
+		"SLACK_BOT_TOKEN":       fakeslack.BotToken,
+		"SLACK_API_URL":         h.slack.APIURL(),
+		"FRONTPAYMENT_TOKEN":    h.fp.Token,
+		"FRONTPAYMENT_BASE_URL": h.fp.URL,
+		"FRONTPAYMENT_TIMEOUT":  "2s",
+		"RESEND_SHUTDOWN_GRACE": "5s",
+		"LOG_LEVEL":             "debug",
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := LoadConfig(func(k string) string { return vars[k] }, ModeBot)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	h.cfg = cfg
+	fp, err := frontpay.NewClient(frontpay.Config{BaseURL: cfg.FrontPaymentBaseURL, Token: cfg.FrontPaymentToken, Timeout: cfg.FrontPaymentTimeout, UserAgent: "resendbot/test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, audit := newLoggers(cfg, redactWriter(h.logs, cfg.Secrets()))
+	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stop = cancel
+	h.done = make(chan error, 1)
+	go func() { h.done <- h.bot.Run(ctx) }()
+	t.Cleanup(func() { h.shutdown() })
+	if err := h.slack.WaitConnected(1, wait); err != nil {
+		t.Fatalf("bot never connected: %v", err)
+	}
+	return h
+}
+
+// shutdown stops the bot as SIGTERM would and returns what Run returned.
+func (h *harness) shutdown() error {
+	h.stop()
+	select {
+	case err, ok := <-h.done:
+		if ok {
+			close(h.done)
+		}
+		return err
+	case <-time.After(wait):
+		h.t.Fatalf("bot did not stop within %s", wait)
+		return nil
+	}
+}
+
+// command sends a /resend and returns the acknowledgement's caller-only
+// text ("" when the ack carried nothing).
+func (h *harness) command(user, text string) string {
+	h.t.Helper()
+	id := h.slack.SlashCommand(fakeslack.SlashCommand{UserID: user, ChannelID: room, Text: text})
+	ack, err := h.slack.WaitAck(id, wait)
+	if err != nil {
+		h.t.Fatalf("no ack for %q: %v", text, err)
+	}
+	return ackText(h.t, ack.Payload)
+}
+
+func ackText(t *testing.T, payload json.RawMessage) string {
+	t.Helper()
+	if len(payload) == 0 || string(payload) == "null" {
+		return ""
+	}
+	var p struct {
+		ResponseType string `json:"response_type"`
+		Text         string `json:"text"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil {
+		t.Fatalf("ack payload %s: %v", payload, err)
+	}
+	if p.ResponseType != "ephemeral" {
+		t.Errorf("ack response_type = %q, want ephemeral (only the caller may see it)", p.ResponseType)
+	}
+	return p.Text
+}
+
+// thread waits until the root message and its outcome reply exist, and
+// the root has been updated with the outcome.
+func (h *harness) thread() (root, reply fakeslack.Message) {
+	h.t.Helper()
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		for _, m := range s.Messages {
+			if m.ThreadTS == "" && len(m.Updates) > 0 && len(repliesTo(s.Messages, m.TS)) > 0 {
+				return true
+			}
+		}
+		return false
+	}, wait)
+	if err != nil {
+		h.t.Fatalf("no outcome in a thread: %v\nmessages: %+v", err, snap.Messages)
+	}
+	for _, m := range snap.Messages {
+		if m.ThreadTS == "" && len(m.Updates) > 0 {
+			if rs := repliesTo(snap.Messages, m.TS); len(rs) > 0 {
+				return m, rs[0]
+			}
+		}
+	}
+	panic("unreachable")
+}
+
+func repliesTo(ms []fakeslack.Message, ts string) []fakeslack.Message {
+	var out []fakeslack.Message
+	for _, m := range ms {
+		if m.ThreadTS == ts && m.TS != ts {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// auditLines are the audit log's JSON lines so far.
+func (h *harness) auditLines() []map[string]any {
+	var out []map[string]any
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["log"] == "audit" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitAudit waits for n audit lines.
+func (h *harness) waitAudit(n int) []map[string]any {
+	h.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		lines := h.auditLines()
+		if len(lines) >= n {
+			return lines
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("want %d audit lines, have %d:\n%s", n, len(lines), h.logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a log sink safe for the bot's goroutines and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

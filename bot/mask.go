@@ -1,0 +1,58 @@
+package bot
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// MaskEmail hides all of an address's local part but its first character,
+// so a channel can tell two destinations apart without learning them:
+// "kari@example.com" -> "k***@example.com". Anything that is not
+// local@domain becomes "***".
+func MaskEmail(addr string) string {
+	addr = strings.TrimSpace(addr)
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 || !utf8.ValidString(addr) {
+		return "***"
+	}
+	first, _ := utf8.DecodeRuneInString(addr)
+	return string(first) + "***" + addr[at:]
+}
+
+// MaskPhone shows the country code and the last four digits: "+47 ****4567".
+// A short number shows at most half of its digits.
+func MaskPhone(p Phone) string {
+	digits := onlyDigits(p.National)
+	if digits == "" {
+		digits = onlyDigits(strings.TrimPrefix(p.E164, p.CountryCode))
+	}
+	visible := min(4, len(digits)/2)
+	masked := strings.Repeat("*", len(digits)-visible) + digits[len(digits)-visible:]
+	if masked == "" {
+		masked = "***"
+	}
+	if p.CountryCode == "" {
+		return masked
+	}
+	return p.CountryCode + " " + masked
+}
+
+// FormatPhone is a number for the caller's own eyes, unmasked: "+47 41234567".
+func FormatPhone(p Phone) string {
+	switch {
+	case p.CountryCode != "" && p.National != "":
+		return p.CountryCode + " " + p.National
+	case p.E164 != "":
+		return p.E164
+	}
+	return p.CountryCode + p.National
+}
+
+func onlyDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if '0' <= r && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}

@@ -1,0 +1,158 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/joho/godotenv"
+
+	"resendbot/frontpay"
+)
+
+// Program is what the process gives the program: arguments without the
+// program name, the environment, and its streams.
+type Program struct {
+	Args    []string
+	Getenv  func(string) string
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Version string
+	// DotEnv is the .env file to read first; "" means ".env".
+	DotEnv string
+}
+
+// Main runs resendbot until ctx is cancelled: the Slack bot, or the console
+// with "console". It returns a *ConfigError when the environment is wrong.
+func Main(ctx context.Context, p Program) error {
+	mode, err := parseArgs(p.Args)
+	if err != nil {
+		return err
+	}
+	if mode < 0 {
+		fmt.Fprintf(p.Stdout, "resendbot %s\n", p.Version)
+		return nil
+	}
+	getenv, err := withDotEnv(p.Getenv, p.DotEnv)
+	if err != nil {
+		return err
+	}
+	cfg, err := LoadConfig(getenv, mode)
+	if err != nil {
+		return err
+	}
+	logOut := p.Stdout
+	if mode != ModeBot {
+		logOut = p.Stderr // the console's stdout is for people
+	}
+	log, audit := newLoggers(cfg, redactWriter(logOut, cfg.Secrets()))
+
+	if mode != ModeBot {
+		return fmt.Errorf("console mode is not available yet")
+	}
+	fp, err := frontpay.NewClient(frontpay.Config{
+		BaseURL:   cfg.FrontPaymentBaseURL,
+		Token:     cfg.FrontPaymentToken,
+		Timeout:   cfg.FrontPaymentTimeout,
+		UserAgent: "resendbot/" + p.Version,
+	})
+	if err != nil {
+		return fmt.Errorf("front payment client: %w", err)
+	}
+	if len(cfg.AllowedChannels) == 0 && len(cfg.AllowedUsers) == 0 {
+		log.Warn("RESEND_ALLOWED_CHANNELS and RESEND_ALLOWED_USERS are both empty: anyone in the workspace can resend payment links from any channel the bot is in")
+	}
+	log.Info("starting", "version", p.Version, "front_payment", cfg.FrontPaymentBaseURL, "slack_api", cfg.SlackAPIURL)
+	b := New(cfg, Deps{Resender: fp, Log: log, Audit: audit})
+	return b.Run(ctx)
+}
+
+// parseArgs returns the mode, or -1 for "version".
+func parseArgs(args []string) (Mode, error) {
+	switch strings.Join(args, " ") {
+	case "":
+		return ModeBot, nil
+	case "console":
+		return ModeConsole, nil
+	case "console --live", "console -live":
+		return ModeConsoleLive, nil
+	case "version", "--version", "-version":
+		return -1, nil
+	}
+	return 0, fmt.Errorf("unknown arguments %q; usage: resendbot [console [--live] | version]", strings.Join(args, " "))
+}
+
+// withDotEnv reads the .env file, if there is one, under the real
+// environment: a variable set in the environment wins.
+func withDotEnv(getenv func(string) string, path string) (func(string) string, error) {
+	if path == "" {
+		path = ".env"
+	}
+	file, err := godotenv.Read(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return getenv, nil
+	}
+	if err != nil {
+		// godotenv's message may quote a line of the file, which may hold a secret.
+		return nil, fmt.Errorf("reading %s: it is not a valid .env file (KEY=value lines); fix or remove it", path)
+	}
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return file[k]
+	}, nil
+}
+
+// newLoggers builds the operational log (at LOG_LEVEL) and the audit log
+// (always written), both in LOG_FORMAT to w.
+func newLoggers(cfg *Config, w io.Writer) (log, audit *slog.Logger) {
+	mk := func(level slog.Level) slog.Handler {
+		opts := &slog.HandlerOptions{Level: level}
+		if cfg.LogFormat == "text" {
+			return slog.NewTextHandler(w, opts)
+		}
+		return slog.NewJSONHandler(w, opts)
+	}
+	return slog.New(mk(cfg.LogLevel)), slog.New(mk(slog.LevelDebug)).With("log", "audit")
+}
+
+// redactWriter replaces every secret in what is written with [REDACTED]:
+// a last line of defence, since no code path should log one.
+func redactWriter(w io.Writer, secrets []string) io.Writer {
+	rw := &redacting{w: w}
+	for _, s := range secrets {
+		if len(s) >= 8 {
+			rw.secrets = append(rw.secrets, []byte(s))
+		}
+	}
+	return rw
+}
+
+type redacting struct {
+	mu      sync.Mutex
+	w       io.Writer
+	secrets [][]byte
+}
+
+func (r *redacting) Write(p []byte) (int, error) {
+	out := p
+	for _, s := range r.secrets {
+		if bytes.Contains(out, s) {
+			out = bytes.ReplaceAll(out, s, []byte("[REDACTED]"))
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

@@ -1,0 +1,107 @@
+package bot
+
+import (
+	"strings"
+
+	"resendbot/frontpay"
+)
+
+// Origin is where a request came from and where its answers go.
+type Origin struct {
+	UserID      string
+	ChannelID   string
+	ThreadTS    string // set: the audit message and outcome go in this thread
+	ResponseURL string // set for slash commands: caller-only answers go here
+	Source      string // "slash", "mention", "retry", "console"
+}
+
+// request is one accepted or candidate resend.
+type request struct {
+	Origin
+	Reservation string
+	Email       string
+	Phone       *Phone
+}
+
+func newRequest(o Origin, cmd Command) *request {
+	return &request{Origin: o, Reservation: cmd.Reservation, Email: cmd.Email, Phone: cmd.Phone}
+}
+
+// contact is what Front Payment is asked to send to.
+func (r *request) contact() frontpay.Contact {
+	c := frontpay.Contact{Email: r.Email}
+	if r.Phone != nil {
+		c.CountryCode, c.MSISDN = r.Phone.CountryCode, r.Phone.National
+	}
+	return c
+}
+
+// destination is one channel of a request: SMS to a number or email to an
+// address, with the key its cooldown is kept under.
+type destination struct {
+	channel string // "sms" or "email"
+	key     string
+	full    string
+	masked  string
+}
+
+func (d destination) shown(mask bool) string {
+	if mask {
+		return d.label(d.masked)
+	}
+	return d.label(d.full)
+}
+
+func (d destination) label(v string) string {
+	if d.channel == "sms" {
+		return "SMS to " + v
+	}
+	return "email to " + v
+}
+
+func (r *request) destinations() []destination {
+	var out []destination
+	if r.Phone != nil {
+		out = append(out, destination{
+			channel: "sms",
+			key:     r.Reservation + "|sms|" + r.Phone.E164,
+			full:    FormatPhone(*r.Phone),
+			masked:  MaskPhone(*r.Phone),
+		})
+	}
+	if r.Email != "" {
+		out = append(out, destination{
+			channel: "email",
+			key:     r.Reservation + "|email|" + strings.ToLower(r.Email),
+			full:    r.Email,
+			masked:  MaskEmail(r.Email),
+		})
+	}
+	return out
+}
+
+// describe words the destinations for a message: "SMS to +47 ****4567 and
+// email to k***@example.com".
+func describe(ds []destination, mask bool) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.shown(mask)
+	}
+	return strings.Join(parts, " and ")
+}
+
+func channelsOf(ds []destination) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.channel
+	}
+	return out
+}
+
+func maskedOf(ds []destination) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.masked
+	}
+	return out
+}

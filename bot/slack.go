@@ -1,0 +1,242 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Bot is resendbot connected to Slack over Socket Mode.
+type Bot struct {
+	cfg       *Config
+	log       *slog.Logger
+	api       *slack.Client
+	sm        *socketmode.Client
+	engine    *engine
+	seen      *seenSet
+	connected atomic.Bool
+}
+
+// New builds the bot from its configuration. It does not connect yet.
+func New(cfg *Config, d Deps) *Bot {
+	d.defaults()
+	httpClient := &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			MaxIdleConns:        64,
+			MaxIdleConnsPerHost: 32,
+			IdleConnTimeout:     90 * time.Second,
+			ForceAttemptHTTP2:   true,
+		},
+	}
+	api := slack.New(cfg.SlackBotToken,
+		slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionAppLevelToken(cfg.SlackAppToken),
+		slack.OptionHTTPClient(httpClient),
+		slack.OptionLog(slogOutput{d.Log}),
+	)
+	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
+	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff}
+	return &Bot{
+		cfg:    cfg,
+		log:    d.Log,
+		api:    api,
+		sm:     sm,
+		engine: newEngine(cfg, d, surface),
+		seen:   newSeenSet(time.Hour, d.Now),
+	}
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// ErrSlackAuth is returned by Run when Slack refuses the bot's tokens for good.
+var ErrSlackAuth = errors.New("slack refused the tokens")
+
+// Run connects to Slack and handles commands until ctx is cancelled, then
+// shuts down: it closes the Socket Mode connection, tells the callers of
+// queued requests that nothing was sent, and lets calls in flight finish
+// within ShutdownGrace. It returns nil after a clean shutdown.
+func (b *Bot) Run(ctx context.Context) error {
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	b.engine.start(workCtx)
+
+	smCtx, cancelSM := context.WithCancel(ctx)
+	defer cancelSM()
+	runErr := make(chan error, 1)
+	go func() { runErr <- b.sm.RunContext(smCtx) }()
+
+	var err error
+	running := true
+	for running {
+		select {
+		case <-ctx.Done():
+			running = false
+		case err = <-runErr:
+			runErr = nil
+			running = false
+		case evt := <-b.sm.Events:
+			b.dispatch(ctx, evt)
+		}
+	}
+	cancelSM()
+	if runErr != nil {
+		<-runErr
+	}
+	b.connected.Store(false)
+	b.log.Info("socket mode closed; finishing work in flight", "grace", b.cfg.ShutdownGrace)
+	b.engine.stop(workCtx, b.cfg.ShutdownGrace, cancelWork)
+
+	if err != nil && !errors.Is(err, context.Canceled) {
+		if isAuthError(err) {
+			return fmt.Errorf("%w: Slack answered %q when connecting. Check SLACK_APP_TOKEN (app-level token with connections:write) and that Socket Mode is on", ErrSlackAuth, err.Error())
+		}
+		return fmt.Errorf("socket mode: %w", err)
+	}
+	b.log.Info("stopped")
+	return nil
+}
+
+func isAuthError(err error) bool {
+	switch err.Error() {
+	case "invalid_auth", "account_inactive", "not_authed", "token_revoked", "token_expired":
+		return true
+	}
+	var sc slack.StatusCodeError
+	return errors.As(err, &sc) && sc.Code == http.StatusNotFound
+}
+
+// dispatch is the route table: every Slack entry point is here.
+func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		b.connected.Store(true)
+		b.log.Info("connected to Slack")
+	case socketmode.EventTypeConnecting:
+		b.log.Debug("connecting to Slack")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
+		b.connected.Store(false)
+		b.log.Warn("slack connection problem; reconnecting", "event", string(evt.Type), "detail", eventDetail(evt))
+	case socketmode.EventTypeDisconnect:
+		b.connected.Store(false)
+		b.log.Info("slack asked us to reconnect")
+	case socketmode.EventTypeSlashCommand:
+		b.onSlashCommand(ctx, evt)
+	case socketmode.EventTypeEventsAPI:
+		b.onEventsAPI(ctx, evt)
+	case socketmode.EventTypeInteractive:
+		b.ack(ctx, evt, nil)
+	case socketmode.EventTypeHello:
+		b.connected.Store(true)
+	default:
+		b.log.Debug("slack event ignored", "event", string(evt.Type))
+	}
+}
+
+func eventDetail(evt socketmode.Event) string {
+	switch d := evt.Data.(type) {
+	case *slack.ConnectionErrorEvent:
+		return d.Error()
+	case *slack.IncomingEventError:
+		return d.Error()
+	}
+	return ""
+}
+
+// ack answers Slack's envelope; a redelivered envelope (same envelope_id)
+// is acknowledged again but not acted on, and firstDelivery says which.
+func (b *Bot) ack(ctx context.Context, evt socketmode.Event, payload any) {
+	if evt.Request == nil || evt.Request.EnvelopeID == "" {
+		return
+	}
+	if err := b.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
+		b.log.Error("acknowledging a slack envelope", "err", err, "envelope", evt.Request.EnvelopeID)
+	}
+}
+
+func (b *Bot) firstDelivery(evt socketmode.Event) bool {
+	if evt.Request == nil || evt.Request.EnvelopeID == "" {
+		return true
+	}
+	if b.seen.first("envelope:" + evt.Request.EnvelopeID) {
+		return true
+	}
+	b.log.Info("redelivered envelope ignored", "envelope", evt.Request.EnvelopeID, "retry_attempt", evt.Request.RetryAttempt)
+	return false
+}
+
+func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
+	cmd, ok := evt.Data.(slack.SlashCommand)
+	if !ok || !b.firstDelivery(evt) {
+		b.ack(ctx, evt, nil)
+		return
+	}
+	o := Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: "slash"}
+	reply := b.engine.Command(ctx, o, cmd.Text)
+	var payload any
+	if reply != "" {
+		payload = map[string]any{"response_type": "ephemeral", "text": reply}
+	}
+	b.ack(ctx, evt, payload)
+}
+
+// mentionPrefix is the bot's mention and the optional word "resend" before
+// the command: "<@U123> resend 3f1c… email=…".
+var mentionPrefix = regexp.MustCompile(`^\s*<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*(?i:resend\b)?`)
+
+func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
+	b.ack(ctx, evt, nil)
+	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok || !b.firstDelivery(evt) {
+		return
+	}
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" && !b.seen.first("event:"+cb.EventID) {
+		b.log.Info("redelivered event ignored", "event_id", cb.EventID)
+		return
+	}
+	m, ok := ev.InnerEvent.Data.(*slackevents.AppMentionEvent)
+	if !ok || m.BotID != "" {
+		return
+	}
+	thread := m.ThreadTimeStamp
+	if thread == "" {
+		thread = m.TimeStamp
+	}
+	o := Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: "mention"}
+	text := mentionPrefix.ReplaceAllString(m.Text, "")
+	if reply := b.engine.Command(ctx, o, strings.TrimSpace(text)); reply != "" {
+		if !b.engine.submit(&tellTask{e: b.engine, o: o, text: reply}) {
+			b.log.Warn("queue full; mention answer dropped", "user", o.UserID, "channel", o.ChannelID)
+		}
+	}
+}
+
+// tellTask answers a caller after the acknowledgement.
+type tellTask struct {
+	e    *engine
+	o    Origin
+	text string
+}
+
+func (t *tellTask) run(ctx context.Context)     { t.e.tell(ctx, t.o, t.text) }
+func (t *tellTask) abandon(ctx context.Context) { t.e.tell(ctx, t.o, t.text) }
+
+// slogOutput routes slack-go's own log lines to our debug log.
+type slogOutput struct{ l *slog.Logger }
+
+func (s slogOutput) Output(_ int, msg string) error {
+	s.l.Debug(strings.TrimSpace(msg), "component", "slack-go")
+	return nil
+}

@@ -1,0 +1,177 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// Surface is where the bot's messages appear: Slack in production, the
+// terminal in console mode.
+type Surface interface {
+	// Post posts m in channel (in threadTS's thread when set) and returns its ts.
+	Post(ctx context.Context, channel, threadTS string, m Message) (string, error)
+	// Update replaces the message at ts.
+	Update(ctx context.Context, channel, ts string, m Message) error
+	// Tell shows text only to the caller of o.
+	Tell(ctx context.Context, o Origin, text string) error
+}
+
+// Backoff is how long to wait before retry number attempt (1, 2, …).
+type Backoff func(attempt int) time.Duration
+
+// DefaultBackoff doubles from 500 ms up to 30 s.
+func DefaultBackoff(attempt int) time.Duration {
+	return min(500*time.Millisecond<<min(attempt-1, 6), 30*time.Second)
+}
+
+// slackSurface posts through Slack's Web API. A post that Slack refuses for
+// a while (429 with Retry-After, 5xx, a timeout) is retried with backoff so
+// that no outcome is lost; an answer like not_in_channel is final.
+type slackSurface struct {
+	api      *slack.Client
+	http     *http.Client
+	attempts int
+	backoff  Backoff
+}
+
+func (s *slackSurface) Post(ctx context.Context, channel, threadTS string, m Message) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	var ts string
+	err := s.retry(ctx, func(ctx context.Context) error {
+		var err error
+		_, ts, err = s.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("chat.postMessage in %s: %w", channel, err)
+	}
+	return ts, nil
+}
+
+func (s *slackSurface) Update(ctx context.Context, channel, ts string, m Message) error {
+	err := s.retry(ctx, func(ctx context.Context) error {
+		_, _, _, err := s.api.UpdateMessageContext(ctx, channel, ts,
+			slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("chat.update %s in %s: %w", ts, channel, err)
+	}
+	return nil
+}
+
+// Tell answers through the command's response_url, which works even where
+// the bot is not a member; chat.postEphemeral is the last resort.
+func (s *slackSurface) Tell(ctx context.Context, o Origin, text string) error {
+	if o.ResponseURL != "" {
+		err := s.retry(ctx, func(ctx context.Context) error { return s.respond(ctx, o.ResponseURL, text) })
+		if err == nil {
+			return nil
+		}
+		if o.ChannelID == "" {
+			return fmt.Errorf("response_url: %w", err)
+		}
+	}
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if o.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(o.ThreadTS))
+	}
+	err := s.retry(ctx, func(ctx context.Context) error {
+		_, err := s.api.PostEphemeralContext(ctx, o.ChannelID, o.UserID, opts...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("chat.postEphemeral in %s: %w", o.ChannelID, err)
+	}
+	return nil
+}
+
+func (s *slackSurface) respond(ctx context.Context, url, text string) error {
+	body, err := json.Marshal(map[string]any{"response_type": "ephemeral", "replace_original": false, "text": text})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("response_url request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		return slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("response_url answered HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// retry runs op until it succeeds, fails for good, or runs out of attempts.
+func (s *slackSurface) retry(ctx context.Context, op func(context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		err := op(ctx)
+		if err == nil {
+			return nil
+		}
+		wait, again := retryable(err)
+		if !again || attempt >= s.attempts || ctx.Err() != nil {
+			return err
+		}
+		wait = max(wait, s.backoff(attempt))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return errors.Join(err, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// retryable says whether Slack may take the same call later, and the least
+// wait it asked for.
+func retryable(err error) (time.Duration, bool) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return rl.RetryAfter, true
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return 0, sc.Code == http.StatusTooManyRequests || sc.Code >= 500
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return 0, true
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return 0, se.Err == "internal_error" || se.Err == "fatal_error" || se.Err == "service_unavailable" || se.Err == "request_timeout"
+	}
+	return 0, false
+}
+
+// slackErrorCode is Slack's error string ("not_in_channel") when err carries one.
+func slackErrorCode(err error) string {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return ""
+}

@@ -1,0 +1,141 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"resendbot/frontpay"
+)
+
+// outcome is what Front Payment's answer means for the people in the
+// channel. outcomeOf is the one place an answer is put into words.
+type outcome struct {
+	kind     frontpay.Kind
+	status   int    // HTTP status, 0 without an answer
+	emoji    string // status emoji for the root message and the reply
+	headline string // a few words for the root message
+	detail   string // what happened and what to do next
+}
+
+// outcomeOf words the result of one resend call for a support agent. err is
+// nil when Front Payment accepted the resend. It never shows a Go error
+// string or raw JSON: the log has those.
+func outcomeOf(err error, dests string, timeout time.Duration) outcome {
+	kind := frontpay.KindOf(err)
+	o := outcome{kind: kind}
+	var fe *frontpay.Error
+	if errors.As(err, &fe) {
+		o.status = fe.StatusCode
+	}
+	switch kind {
+	case frontpay.KindSent:
+		o.status = 202
+		o.emoji, o.headline = ":white_check_mark:", "Sent"
+		o.detail = fmt.Sprintf("Front Payment accepted it: the customer gets the payment link by %s. Nothing else to do.", dests)
+	case frontpay.KindNotFound:
+		o.emoji, o.headline = ":mag:", "Not sent: reservation not found"
+		o.detail = "Front Payment has no reservation with this ID, so nothing was sent. " +
+			"Check the reservation ID in the ticket (copy it again from the portal) and run the command again."
+	case frontpay.KindCompleted:
+		o.emoji, o.headline = ":moneybag:", "Not sent: already completed (paid)"
+		o.detail = "This reservation is already completed, so the customer has paid and nothing was sent. No new link is needed."
+	case frontpay.KindCancelled:
+		o.emoji, o.headline = ":no_entry_sign:", "Not sent: reservation cancelled"
+		o.detail = "This reservation is cancelled, so nothing was sent. If the customer still needs to pay, a new order has to be created."
+	case frontpay.KindInvalid:
+		o.emoji, o.headline = ":pencil2:", "Not sent: contact details rejected"
+		o.detail = "Front Payment rejected the contact details, so nothing was sent."
+		if fe != nil && len(fe.Errors) > 0 {
+			o.detail += " It said:\n• " + strings.Join(fe.Errors, "\n• ")
+		}
+		o.detail += "\nCheck the email address or phone number with the customer and run the command again."
+	case frontpay.KindUnauthorized:
+		o.emoji, o.headline = ":lock:", "Not sent: resendbot's Front Payment access was refused"
+		o.detail = "Front Payment refused resendbot's access token, so nothing was sent. Trying again won't help: " +
+			"ask an admin to check FRONTPAYMENT_TOKEN. Meanwhile, resend the link from the Front Payment portal."
+	case frontpay.KindRateLimited:
+		o.emoji, o.headline = ":hourglass:", "Not sent: Front Payment is busy"
+		wait := "a minute"
+		if fe != nil && fe.RetryAfter > 0 {
+			wait = roundUp(fe.RetryAfter)
+		}
+		o.detail = fmt.Sprintf("Front Payment is limiting how fast we may send, so nothing was sent. Try again in %s.", wait)
+	case frontpay.KindServerError:
+		o.emoji, o.headline = ":warning:", "Front Payment failed"
+		o.detail = "Front Payment had a problem on its side" + statusSuffix(o.status) + ". " +
+			"The link may or may not have reached the customer. Ask the customer before you try again, or try again in a few minutes."
+	case frontpay.KindUnreachable:
+		o.emoji, o.headline = ":electric_plug:", "Front Payment did not answer"
+		o.detail = fmt.Sprintf("Front Payment did not answer within %s. ", roundUp(timeout)) +
+			"The link may or may not have reached the customer. Ask the customer before you try again, or try again in a few minutes."
+	default:
+		o.emoji, o.headline = ":question:", "Unexpected answer from Front Payment"
+		o.detail = "Front Payment gave an answer resendbot doesn't understand" + statusSuffix(o.status) + ", " +
+			"so it is not known whether the link was sent. Ask the customer before you try again, and tell an admin (the details are in resendbot's log)."
+	}
+	return o
+}
+
+func statusSuffix(status int) string {
+	if status == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (HTTP %d)", status)
+}
+
+// Message is what the bot posts: Block Kit blocks and the plain text that
+// notifications and screen readers use.
+type Message struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+// rootMessage is the audit message posted before Front Payment is called,
+// and updated with the outcome once it is known (o nil: still sending).
+func rootMessage(r *request, dests string, o *outcome, at time.Time) Message {
+	status := ":hourglass_flowing_sand: Sending…"
+	if o != nil {
+		status = o.emoji + " " + o.headline
+	}
+	text := fmt.Sprintf("<@%s> asked to resend the payment link of reservation `%s` by %s. %s",
+		r.UserID, r.Reservation, dests, status)
+	ctx := "Requested " + at.UTC().Format("2006-01-02 15:04:05 UTC")
+	if o != nil {
+		ctx = frontPaymentContext(o, at)
+	}
+	return Message{Text: text, Blocks: []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
+		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctx, false, false)),
+	}}
+}
+
+// replyMessage is the outcome, posted in the audit message's thread.
+func replyMessage(r *request, o outcome, at time.Time) Message {
+	text := fmt.Sprintf("%s *%s* — reservation `%s`\n%s", o.emoji, o.headline, r.Reservation, o.detail)
+	return Message{Text: text, Blocks: []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
+		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, frontPaymentContext(&o, at), false, false)),
+	}}
+}
+
+func frontPaymentContext(o *outcome, at time.Time) string {
+	answer := "no answer"
+	if o.status != 0 {
+		answer = fmt.Sprintf("HTTP %d", o.status)
+	}
+	return fmt.Sprintf("Front Payment: %s (%s) · %s", answer, o.kind, at.UTC().Format("2006-01-02 15:04:05 UTC"))
+}
+
+// Caller-only words for problems that happen after the acknowledgement.
+const (
+	msgNotInChannel = "Nothing was sent: resendbot can't post in this channel, and every resend must leave a message here first. " +
+		"Invite it with `/invite @resendbot`, then run the command again."
+	msgAuditFailed = "Nothing was sent: resendbot couldn't post the audit message in this channel (Slack didn't accept it). " +
+		"Try again in a minute; if it keeps failing, tell an admin."
+	msgQueueFull = "Nothing was sent: resendbot is busy with many resends right now. Try again in a minute."
+	msgShutdown  = "Nothing was sent: resendbot was restarting before it got to your resend. Run the command again."
+)

@@ -1,0 +1,246 @@
+// Package frontpay is a small client for Front Payment's Resend Reservation
+// endpoint. It knows HTTP and Front Payment, nothing of Slack.
+//
+// A resend texts or emails a real customer and the endpoint takes no
+// idempotency key, so the client never retries: every failure is reported
+// as an *Error and a person decides.
+package frontpay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	defaultTimeout   = 15 * time.Second
+	defaultUserAgent = "resendbot"
+	resendPath       = "/api/v1/connect/reservations/resend/"
+	maxBody          = 64 << 10 // Front Payment's envelopes are a few hundred bytes
+	maxRetryAfter    = 24 * 60 * 60
+)
+
+// Config configures a Client. BaseURL and Token are required.
+type Config struct {
+	BaseURL    string        // origin, e.g. "https://demo-api.frontpayment.no"; a trailing slash is fine
+	Token      string        // bearer token; never appears in any error or log line
+	Timeout    time.Duration // deadline for one call; 15s if zero
+	HTTPClient *http.Client  // optional; by default a dedicated client, never http.DefaultClient
+	UserAgent  string        // e.g. "resendbot/1.2.3"; "resendbot" if empty
+}
+
+// Client calls Front Payment. It is safe for concurrent use.
+type Client struct {
+	base      string // BaseURL without its trailing slash
+	token     string
+	timeout   time.Duration
+	userAgent string
+	http      *http.Client
+}
+
+// Contact is where the payment link goes. An empty Email means not by email;
+// an empty CountryCode and MSISDN mean not by SMS.
+type Contact struct {
+	Email       string // as typed by the support agent, trimmed
+	CountryCode string // with "+", e.g. "+47"
+	MSISDN      string // national number in digits, e.g. "41234567"
+}
+
+// NewClient returns a Client for cfg. It returns an error, naming the
+// setting but never its value, when BaseURL is not an absolute http(s) URL
+// without credentials, query or fragment, or when Token is empty.
+func NewClient(cfg Config) (*Client, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return nil, errors.New("frontpay: BaseURL must be an absolute http(s) URL")
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return nil, errors.New("frontpay: BaseURL must not carry credentials, a query or a fragment")
+	case cfg.Token == "":
+		return nil, errors.New("frontpay: Token is required")
+	}
+	c := &Client{
+		base:      strings.TrimRight(cfg.BaseURL, "/"),
+		token:     cfg.Token,
+		timeout:   cfg.Timeout,
+		userAgent: cfg.UserAgent,
+		http:      cfg.HTTPClient,
+	}
+	if c.timeout <= 0 {
+		c.timeout = defaultTimeout
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if c.http == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 16
+		// The per-call context deadline is the real timeout; the client's own
+		// is a backstop set later so that the context's error wins.
+		c.http = &http.Client{Transport: t, Timeout: c.timeout + 5*time.Second}
+	}
+	return c, nil
+}
+
+// resendBody is the documented payload: all three keys, in this order,
+// null for a channel not used.
+type resendBody struct {
+	CountryCode *string `json:"countryCode"`
+	MSISDN      *string `json:"msisdn"`
+	Email       *string `json:"email"`
+}
+
+// Resend asks Front Payment to send the payment link of reservation
+// reservationUUID again to to. It makes exactly one POST and never retries.
+//
+// It returns nil only when Front Payment answers 202. Otherwise it returns an
+// *Error whose Kind tells what happened (errors.Is(err, ErrNotFound) and so
+// on): KindNotFound, KindCompleted, KindCancelled, KindInvalid,
+// KindUnauthorized, KindRateLimited, KindServerError, KindUnreachable (no
+// answer within the Timeout, or no connection; Err holds the cause, so
+// errors.Is(err, context.DeadlineExceeded) works) or KindUnexpected. An empty
+// UUID or a Contact with no complete channel is KindInvalid with StatusCode
+// 0, and nothing is sent.
+func (c *Client) Resend(ctx context.Context, reservationUUID string, to Contact) error {
+	red := newRedactor(c.token, to)
+	body, err := encodeBody(reservationUUID, to)
+	if err != nil {
+		return &Error{Kind: KindInvalid, Errors: []string{err.Error()}, redact: red}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		c.base+resendPath+url.PathEscape(reservationUUID), bytes.NewReader(body))
+	if err != nil {
+		return &Error{Kind: KindUnexpected, Err: err, redact: red}
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	return c.do(req, red)
+}
+
+func encodeBody(reservationUUID string, to Contact) ([]byte, error) {
+	var b resendBody
+	if to.Email != "" {
+		b.Email = &to.Email
+	}
+	switch {
+	case to.CountryCode != "" && to.MSISDN != "":
+		b.CountryCode, b.MSISDN = &to.CountryCode, &to.MSISDN
+	case to.CountryCode != "" || to.MSISDN != "":
+		return nil, errors.New("sms needs both a country code and a number")
+	}
+	switch {
+	case strings.TrimSpace(reservationUUID) == "":
+		return nil, errors.New("reservation UUID is empty")
+	case b.Email == nil && b.MSISDN == nil:
+		return nil, errors.New("no email address or phone number to send to")
+	}
+	return json.Marshal(b)
+}
+
+// do sends req once and maps the answer to nil or an *Error.
+func (c *Client) do(req *http.Request, red *strings.Replacer) error {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		// Cancellation, deadline, refused or reset connections: there was
+		// no answer, and the request may or may not have reached Front
+		// Payment. *url.Error's text holds only the URL, which holds only
+		// the UUID (and http.Client strips any password).
+		return &Error{Kind: KindUnreachable, Err: err, redact: red}
+	}
+	defer resp.Body.Close()
+	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	// Drain a little more so the connection can be reused.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+
+	if resp.StatusCode == http.StatusAccepted {
+		// Sent whatever the body says: Front Payment accepted the resend,
+		// and calling it a failure would invite a person to send it twice.
+		return nil
+	}
+	e := &Error{Kind: KindUnexpected, StatusCode: resp.StatusCode, redact: red}
+	var env struct {
+		Message string          `json:"message"`
+		Errors  json.RawMessage `json:"errors"`
+	}
+	decodeErr := readErr
+	if decodeErr == nil {
+		decodeErr = json.Unmarshal(raw, &env)
+	}
+	if decodeErr == nil {
+		e.Message = red.Replace(env.Message)
+	}
+	switch s := resp.StatusCode; {
+	case s == http.StatusUnauthorized || s == http.StatusForbidden:
+		e.Kind = KindUnauthorized
+	case s == http.StatusTooManyRequests:
+		e.Kind = KindRateLimited
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	case s >= 500 && s <= 599:
+		e.Kind = KindServerError // an HTML 502 page is still a server error
+	case decodeErr != nil:
+		e.Err = decodeErr // 404/400/417/2xx/other without the documented JSON
+	case s == http.StatusNotFound && env.Message == "orderNotFound":
+		e.Kind = KindNotFound
+	case s == http.StatusBadRequest && env.Message == "orderStatusAlreadyCompleted":
+		e.Kind = KindCompleted
+	case s == http.StatusBadRequest && env.Message == "orderStatusAlreadyCancelled":
+		e.Kind = KindCancelled
+	case s == http.StatusExpectationFailed && env.Message == "payloadValidationErrors":
+		e.Kind = KindInvalid
+		lines, err := decodeErrors(env.Errors)
+		if err != nil {
+			e.Err = fmt.Errorf("decoding errors: %w", err)
+		}
+		for i := range lines {
+			lines[i] = red.Replace(lines[i])
+		}
+		e.Errors = lines
+	}
+	return e
+}
+
+// parseRetryAfter reads a Retry-After value in seconds or as an HTTP date;
+// 0 when absent, malformed or in the past, and at most a day.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil {
+		d = time.Duration(min(secs, maxRetryAfter)) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = min(t.Sub(now).Round(time.Second), maxRetryAfter*time.Second)
+	}
+	return max(d, 0)
+}
+
+// newRedactor replaces the token and the customer's contact with
+// placeholders, in whatever Front Payment might echo back.
+func newRedactor(token string, to Contact) *strings.Replacer {
+	var pairs []string
+	add := func(secret, with string, minLen int) {
+		if s := strings.TrimSpace(secret); len(s) >= minLen {
+			pairs = append(pairs, s, with)
+			if l := strings.ToLower(s); l != s {
+				pairs = append(pairs, l, with)
+			}
+		}
+	}
+	add(token, "[token]", 8)
+	add(to.Email, "[email]", 3)
+	add(to.MSISDN, "[phone]", 4)
+	return strings.NewReplacer(pairs...)
+}

@@ -1,0 +1,360 @@
+// Package frontpaytest is a fake Front Payment for tests and the demo mode:
+// it serves the Resend Reservation endpoint under its real path, records
+// every request and answers with canned envelopes.
+//
+// How to provoke each answer: SetAnswer(uuid, NotFound()) (and its
+// siblings) for one reservation, SetDefault for all others, or use one of
+// the UUID constants below, which NewHandler preloads. Without either, a
+// resend is Accepted. A wrong bearer token gets 401, a body that is not the
+// documented JSON gets 417, any other method or path gets 404.
+package frontpaytest
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// ResendPath is the endpoint's path prefix; the reservation UUID follows.
+const ResendPath = "/api/v1/connect/reservations/resend/"
+
+// Reservations whose answer NewHandler preloads, for the demo and tests.
+const (
+	UUIDAccepted     = "00000000-0000-4000-8000-000000000202" // Accepted
+	UUIDNotFound     = "00000000-0000-4000-8000-000000000404" // NotFound
+	UUIDCompleted    = "00000000-0000-4000-8000-000000004001" // Completed
+	UUIDCancelled    = "00000000-0000-4000-8000-000000004002" // Cancelled
+	UUIDInvalid      = "00000000-0000-4000-8000-000000000417" // Invalid, an email error
+	UUIDUnauthorized = "00000000-0000-4000-8000-000000000401" // Unauthorized
+	UUIDRateLimited  = "00000000-0000-4000-8000-000000000429" // RateLimited(30)
+	UUIDServerError  = "00000000-0000-4000-8000-000000000510" // ServerFailure
+	UUIDBadGateway   = "00000000-0000-4000-8000-000000000502" // BadGateway
+	UUIDGarbage      = "00000000-0000-4000-8000-000000000200" // Garbage(200)
+	UUIDTimeout      = "00000000-0000-4000-8000-000000000408" // Accepted after a minute: the client gives up first
+)
+
+// Answer is what the fake writes for a request.
+type Answer struct {
+	Status int
+	Body   string            // written as-is
+	Header map[string]string // Content-Type defaults to application/json
+	Delay  time.Duration     // wait before answering; stops early if the client goes away
+	Hold   <-chan struct{}   // if non-nil, answer only once it is closed (or the client goes away)
+}
+
+func envelope(status int, statusMessage, message string, isError bool, errors string) string {
+	return fmt.Sprintf(`{"status_code":%d,"status_message":%q,"message":%q,"is_error":%t,"errors":%s}`,
+		status, statusMessage, message, isError, errors)
+}
+
+// Accepted is the documented 202 resentOrderSuccessfully.
+func Accepted() Answer {
+	return Answer{Status: 202, Body: `{"status_code":202,"status_message":"OK","message":"resentOrderSuccessfully","is_data":true,"data":null}`}
+}
+
+// NotFound is the documented 404 orderNotFound.
+func NotFound() Answer {
+	return Answer{Status: 404, Body: envelope(404, "Not Found", "orderNotFound", false, "null")}
+}
+
+// Completed is the documented 400 orderStatusAlreadyCompleted.
+func Completed() Answer {
+	return Answer{Status: 400, Body: envelope(400, "Conflict of Business Logic", "orderStatusAlreadyCompleted", false, "null")}
+}
+
+// Cancelled is the documented 400 orderStatusAlreadyCancelled.
+func Cancelled() Answer {
+	return Answer{Status: 400, Body: envelope(400, "Conflict of Business Logic", "orderStatusAlreadyCancelled", false, "null")}
+}
+
+// Invalid is the documented 417 payloadValidationErrors with errorsJSON,
+// written raw, as its "errors" (whose shape Front Payment does not document).
+func Invalid(errorsJSON string) Answer {
+	return Answer{Status: 417, Body: envelope(417, "Client Error", "payloadValidationErrors", true, errorsJSON)}
+}
+
+// ServerFailure is the documented 510 "Something Went Wrong".
+func ServerFailure() Answer {
+	return Answer{Status: 510, Body: envelope(510, "Execution Exception Occurred", "Something Went Wrong", true, `"Array"`)}
+}
+
+// BadGateway is a proxy's 502 HTML page.
+func BadGateway() Answer {
+	return Answer{Status: 502, Header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
+		Body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n"}
+}
+
+// RateLimited is a 429 with Retry-After in seconds. Front Payment does not
+// document its shape; this is the common one.
+func RateLimited(retryAfterSeconds int) Answer {
+	return Answer{Status: 429, Header: map[string]string{"Retry-After": fmt.Sprint(retryAfterSeconds)},
+		Body: envelope(429, "Too Many Requests", "tooManyAttempts", true, "null")}
+}
+
+// Unauthorized is a 401 (assumed shape: undocumented).
+func Unauthorized() Answer {
+	return Answer{Status: 401, Body: envelope(401, "Unauthorized", "unauthenticated", true, "null")}
+}
+
+// Garbage is status with a body that is not JSON.
+func Garbage(status int) Answer {
+	return Answer{Status: status, Header: map[string]string{"Content-Type": "text/plain; charset=utf-8"},
+		Body: "this is not json {"}
+}
+
+// Request is one request the fake received, as received.
+type Request struct {
+	Method string
+	Path   string
+	Header http.Header
+	Body   []byte
+	UUID   string // the path's last segment, as sent; "" off the resend path
+	At     time.Time
+}
+
+// Handler is the fake as an http.Handler. It is safe for concurrent use.
+type Handler struct {
+	token string
+	stop  chan struct{} // closed by Server's cleanup: held answers abort
+
+	mu      sync.Mutex
+	answers map[string]Answer
+	def     Answer
+	reqs    []Request
+	changed chan struct{} // closed and replaced on every request
+}
+
+// NewHandler returns a fake Front Payment that accepts the bearer token
+// token, with the UUID constants preloaded.
+func NewHandler(token string) *Handler {
+	return &Handler{
+		token: token,
+		stop:  make(chan struct{}),
+		def:   Accepted(),
+		answers: map[string]Answer{
+			UUIDAccepted:     Accepted(),
+			UUIDNotFound:     NotFound(),
+			UUIDCompleted:    Completed(),
+			UUIDCancelled:    Cancelled(),
+			UUIDInvalid:      Invalid(`{"email":["The email must be a valid email address."]}`),
+			UUIDUnauthorized: Unauthorized(),
+			UUIDRateLimited:  RateLimited(30),
+			UUIDServerError:  ServerFailure(),
+			UUIDBadGateway:   BadGateway(),
+			UUIDGarbage:      Garbage(200),
+			UUIDTimeout:      {Status: 202, Body: Accepted().Body, Delay: time.Minute},
+		},
+		changed: make(chan struct{}),
+	}
+}
+
+// SetAnswer sets the answer for reservation uuid (matched case-insensitively).
+func (h *Handler) SetAnswer(uuid string, a Answer) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.answers[strings.ToLower(uuid)] = a
+}
+
+// SetDefault sets the answer for reservations without their own.
+func (h *Handler) SetDefault(a Answer) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.def = a
+}
+
+// Requests returns copies of the requests received so far, in arrival order.
+func (h *Handler) Requests() []Request {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]Request, len(h.reqs))
+	for i, r := range h.reqs {
+		r.Header = r.Header.Clone()
+		r.Body = append([]byte(nil), r.Body...)
+		out[i] = r
+	}
+	return out
+}
+
+// Calls returns how many requests were received, rejected ones included.
+func (h *Handler) Calls() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.reqs)
+}
+
+// ServeHTTP records the request, then answers it.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	uuid, onPath := strings.CutPrefix(r.URL.Path, ResendPath)
+	if !onPath || uuid == "" || strings.Contains(uuid, "/") {
+		uuid, onPath = "", false
+	}
+	h.mu.Lock()
+	h.reqs = append(h.reqs, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(),
+		Body: body, UUID: uuid, At: time.Now()})
+	close(h.changed)
+	h.changed = make(chan struct{})
+	a, ok := h.answers[strings.ToLower(uuid)]
+	if !ok {
+		a = h.def
+	}
+	h.mu.Unlock()
+
+	switch {
+	case r.Method != http.MethodPost || !onPath:
+		a = Answer{Status: 404, Body: envelope(404, "Not Found", "routeNotFound", true, "null")}
+	// Front Payment does not document its answer to a bad token; we assume
+	// a 401 like its framework's default.
+	case r.Header.Get("Authorization") != "Bearer "+h.token:
+		a = Unauthorized()
+	default:
+		if errs := validate(body); errs != nil {
+			b, _ := json.Marshal(errs)
+			a = Invalid(string(b))
+		}
+	}
+	h.write(w, r, a)
+}
+
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, a Answer) {
+	if a.Delay > 0 {
+		t := time.NewTimer(a.Delay)
+		defer t.Stop()
+		if !wait(h.stop, r, t.C) {
+			return
+		}
+	}
+	if a.Hold != nil && !wait(h.stop, r, a.Hold) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	for k, v := range a.Header {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(a.Status)
+	_, _ = io.WriteString(w, a.Body)
+}
+
+// wait reports whether ch fired before the client went away. When the
+// test ends first, it aborts the connection so that closing the server
+// never waits on an answer nobody will release.
+func wait[T any](stop <-chan struct{}, r *http.Request, ch <-chan T) bool {
+	select {
+	case <-ch:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-stop:
+		panic(http.ErrAbortHandler)
+	}
+}
+
+var (
+	countryCodeRE = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
+	msisdnRE      = regexp.MustCompile(`^[0-9]{4,15}$`)
+	emailRE       = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
+// validate checks the body like Front Payment's rules on its page: all
+// three keys, strings or null, SMS needing both phone fields, at least one
+// channel. It returns field → messages, or nil when the body is fine.
+func validate(body []byte) map[string][]string {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return map[string][]string{"payload": {"The payload must be a JSON object."}}
+	}
+	errs := map[string][]string{}
+	fields := map[string]*string{}
+	for _, k := range []string{"countryCode", "msisdn", "email"} {
+		v, ok := raw[k]
+		if !ok {
+			errs[k] = append(errs[k], fmt.Sprintf("The %s field must be present.", k))
+			continue
+		}
+		var s *string
+		if err := json.Unmarshal(v, &s); err != nil {
+			errs[k] = append(errs[k], fmt.Sprintf("The %s must be a string.", k))
+			continue
+		}
+		fields[k] = s
+	}
+	for k := range raw {
+		if _, ok := fields[k]; !ok && errs[k] == nil {
+			errs[k] = []string{fmt.Sprintf("The %s field is not allowed.", k)}
+		}
+	}
+	cc, msisdn, email := fields["countryCode"], fields["msisdn"], fields["email"]
+	switch {
+	case len(errs) > 0:
+	case cc == nil && msisdn == nil && email == nil:
+		errs["email"] = []string{"The email field is required when msisdn is not present."}
+		errs["msisdn"] = []string{"The msisdn field is required when email is not present."}
+	case (cc == nil) != (msisdn == nil):
+		errs["countryCode"] = []string{"The country code and msisdn fields are required together."}
+	}
+	if cc != nil && !countryCodeRE.MatchString(*cc) {
+		errs["countryCode"] = append(errs["countryCode"], "The country code format is invalid.")
+	}
+	if msisdn != nil && !msisdnRE.MatchString(*msisdn) {
+		errs["msisdn"] = append(errs["msisdn"], "The msisdn format is invalid.")
+	}
+	if email != nil && !emailRE.MatchString(*email) {
+		errs["email"] = append(errs["email"], "The email must be a valid email address.")
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// Server is the fake on an httptest server, closed when the test ends. Its
+// Handler's methods (SetAnswer, Requests, Calls…) are promoted.
+type Server struct {
+	*Handler
+	URL   string // origin, for frontpay.Config.BaseURL
+	Token string // the bearer token it accepts
+
+	t testing.TB
+}
+
+// NewServer starts a fake Front Payment with a fresh random token.
+func NewServer(t testing.TB) *Server {
+	t.Helper()
+	token := "fp-test-token-" + rand.Text()
+	h := NewHandler(token)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(h.stop) }) // runs first: held answers must not block Close
+	return &Server{Handler: h, URL: srv.URL, Token: token, t: t}
+}
+
+// WaitForCalls waits until at least n requests arrived and returns them.
+// After timeout it reports a test error (safe from any goroutine) and
+// returns what arrived.
+func (s *Server) WaitForCalls(n int, timeout time.Duration) []Request {
+	s.t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		got, changed := len(s.reqs), s.changed
+		s.mu.Unlock()
+		if got >= n {
+			return s.Requests()
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			s.t.Errorf("frontpaytest: got %d Front Payment calls after %v, want %d", got, timeout, n)
+			return s.Requests()
+		}
+	}
+}
