@@ -26,6 +26,7 @@ type Deps struct {
 	Audit    *slog.Logger     // one line per request, whatever LOG_LEVEL says
 	Now      func() time.Time // default time.Now
 	Backoff  Backoff          // waits between retries of Slack calls; default DefaultBackoff
+	State    State            // guardrail state; default MemoryState
 }
 
 func (d *Deps) defaults() {
@@ -40,6 +41,9 @@ func (d *Deps) defaults() {
 	}
 	if d.Audit == nil {
 		d.Audit = d.Log
+	}
+	if d.State.Limiter == nil {
+		d.State = MemoryState(d.Now)
 	}
 }
 
@@ -70,7 +74,7 @@ func newEngine(cfg *Config, d Deps, s Surface) *engine {
 		cfg:      cfg,
 		d:        d,
 		surface:  s,
-		guard:    newGuard(cfg, d.Now),
+		guard:    newGuard(cfg, d.State, d.Now),
 		queue:    make(chan task, 4*cfg.MaxInflight),
 		stopping: make(chan struct{}),
 	}
@@ -176,9 +180,12 @@ func (e *engine) Command(ctx context.Context, o Origin, text string) string {
 // refusal, or "" when r is on its way.
 func (e *engine) resend(ctx context.Context, r *request) string {
 	dests := r.destinations()
-	t, refusal := e.guard.admit(r.Origin, dests, e.cfg.MaskContacts)
+	t, refusal, err := e.guard.admit(ctx, r.Origin, dests, e.cfg.MaskContacts)
+	if err != nil {
+		e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
+	}
 	if refusal == nil && !e.submit(&resendTask{e: e, r: r, dests: dests, ticket: t}) {
-		t.cancel()
+		e.release(ctx, t)
 		refusal = &Refusal{ReasonQueueFull, msgQueueFull}
 	}
 	if refusal != nil {
@@ -205,7 +212,7 @@ func (t *resendTask) run(ctx context.Context) {
 	shown := describe(t.dests, mask)
 	rootTS, err := e.surface.Post(ctx, r.ChannelID, r.ThreadTS, rootMessage(r, shown, nil, e.d.Now()))
 	if err != nil {
-		t.ticket.cancel()
+		e.release(ctx, t.ticket)
 		msg := msgAuditFailed
 		if code := slackErrorCode(err); code == "not_in_channel" || code == "channel_not_found" || code == "is_archived" {
 			msg = msgNotInChannel
@@ -220,7 +227,9 @@ func (t *resendTask) run(ctx context.Context) {
 	sendErr := e.d.Resender.Resend(ctx, r.Reservation, r.contact())
 	latency := e.d.Now().Sub(start)
 	o := outcomeOf(sendErr, shown, e.cfg.FrontPaymentTimeout)
-	t.ticket.finish(o.kind == frontpay.KindSent)
+	if err := t.ticket.finish(ctx, o.kind == frontpay.KindSent); err != nil {
+		e.d.Log.Error("could not record the cooldown", "err", err, "reservation", r.Reservation)
+	}
 	if sendErr != nil {
 		e.d.Log.Warn("front payment did not send", "err", sendErr, "reservation", r.Reservation, "kind", o.kind.String())
 	}
@@ -245,9 +254,16 @@ func (t *resendTask) run(ctx context.Context) {
 }
 
 func (t *resendTask) abandon(ctx context.Context) {
-	t.ticket.cancel()
+	t.e.release(ctx, t.ticket)
 	t.e.auditRefusal(ctx, t.r.Origin, t.r.Reservation, t.dests, &Refusal{ReasonShuttingDown, msgShutdown})
 	t.e.tell(ctx, t.r.Origin, msgShutdown)
+}
+
+// release gives back what admit took for a request that was not sent.
+func (e *engine) release(ctx context.Context, t *ticket) {
+	if err := t.cancel(ctx); err != nil {
+		e.d.Log.Error("could not release a guardrail hold", "err", err)
+	}
 }
 
 func (e *engine) tell(ctx context.Context, o Origin, text string) {

@@ -232,15 +232,41 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 	}
 }
 
-func TestIdleUserLimitersAreEvicted(t *testing.T) {
+func TestIdleRateBucketsAreEvicted(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	u := newUserLimiters(Rate{5, time.Minute})
+	l := &memLimiter{now: func() time.Time { return now }, m: make(map[string]*memBucket)}
 	for i := range 1000 {
-		u.get(fmt.Sprintf("U%d", i), now)
+		if _, err := l.Take(t.Context(), userKey(fmt.Sprint(i)), Rate{5, time.Minute}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	u.get("Ulate", now.Add(2*time.Minute))
-	if n := u.len(); n != 1 {
-		t.Errorf("limiters after everyone went idle = %d, want 1", n)
+	now = now.Add(2 * time.Minute)
+	if _, err := l.Take(t.Context(), userKey("late"), Rate{5, time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if n := l.len(); n != 1 {
+		t.Errorf("buckets after everyone went idle = %d, want 1", n)
+	}
+}
+
+func TestRefundGivesTheTokenBack(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	l := &memLimiter{now: func() time.Time { return now }, m: make(map[string]*memBucket)}
+	r := Rate{1, time.Hour}
+	if w, _ := l.Take(t.Context(), "k", r); w != 0 {
+		t.Fatalf("first take waits %v", w)
+	}
+	if w, _ := l.Take(t.Context(), "k", r); w == 0 {
+		t.Fatal("second take of a 1/1h bucket was allowed")
+	}
+	if err := l.Refund(t.Context(), "k", r); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := l.Take(t.Context(), "k", r); w != 0 {
+		t.Errorf("take after refund waits %v", w)
+	}
+	if w, _ := l.Take(t.Context(), "k", r); w == 0 {
+		t.Error("refund gave back more than one token")
 	}
 }
 
@@ -250,15 +276,18 @@ func BenchmarkGuardAdmit(b *testing.B) {
 		"RESEND_ALLOWED_CHANNELS": "C1,C2,C3", "RESEND_ALLOWED_USERS": "U1,U2,U3,U4",
 		"RESEND_RATE_PER_USER": "1000000000/1s", "RESEND_RATE_GLOBAL": "1000000000/1s",
 	}), ModeBot)
-	g := newGuard(cfg, time.Now)
+	g := newGuard(cfg, MemoryState(time.Now), time.Now)
 	r := &request{Origin: Origin{UserID: "U2", ChannelID: "C2"}, Reservation: uuidA, Email: "kari@example.com"}
+	ctx := b.Context()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		r.Email = fmt.Sprintf("k%d@example.com", i%4096)
-		t, ref := g.admit(r.Origin, r.destinations(), true)
-		if ref != nil {
-			b.Fatalf("refused: %s", ref.Message)
+		t, ref, err := g.admit(ctx, r.Origin, r.destinations(), true)
+		if ref != nil || err != nil {
+			b.Fatalf("refused: %v %v", ref, err)
 		}
-		t.finish(false)
+		if err := t.finish(ctx, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

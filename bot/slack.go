@@ -23,7 +23,6 @@ type Bot struct {
 	api       *slack.Client
 	sm        *socketmode.Client
 	engine    *engine
-	seen      *seenSet
 	connected atomic.Bool
 }
 
@@ -54,7 +53,6 @@ func New(cfg *Config, d Deps) *Bot {
 		api:    api,
 		sm:     sm,
 		engine: newEngine(cfg, d, surface),
-		seen:   newSeenSet(time.Hour, d.Now),
 	}
 }
 
@@ -170,7 +168,14 @@ func (b *Bot) firstDelivery(evt socketmode.Event) bool {
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		return true
 	}
-	if b.seen.first("envelope:" + evt.Request.EnvelopeID) {
+	first, err := b.engine.d.State.Once.First(context.Background(), "envelope:"+evt.Request.EnvelopeID, time.Hour)
+	if err != nil {
+		// Without the shared record we cannot tell a redelivery: acting
+		// could send twice, so the request is refused by the guard anyway.
+		b.log.Error("envelope dedupe unavailable", "err", err)
+		return true
+	}
+	if first {
 		return true
 	}
 	b.log.Info("redelivered envelope ignored", "envelope", evt.Request.EnvelopeID, "retry_attempt", evt.Request.RetryAttempt)
@@ -202,9 +207,11 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	if !ok || !b.firstDelivery(evt) {
 		return
 	}
-	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" && !b.seen.first("event:"+cb.EventID) {
-		b.log.Info("redelivered event ignored", "event_id", cb.EventID)
-		return
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
+		if first, err := b.engine.d.State.Once.First(ctx, "event:"+cb.EventID, time.Hour); err == nil && !first {
+			b.log.Info("redelivered event ignored", "event_id", cb.EventID)
+			return
+		}
 	}
 	m, ok := ev.InnerEvent.Data.(*slackevents.AppMentionEvent)
 	if !ok || m.BotID != "" {

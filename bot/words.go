@@ -136,6 +136,7 @@ const (
 		"Invite it with `/invite @resendbot`, then run the command again."
 	msgAuditFailed = "Nothing was sent: resendbot couldn't post the audit message in this channel (Slack didn't accept it). " +
 		"Try again in a minute; if it keeps failing, tell an admin."
+	msgStateDown = "Nothing was sent: resendbot can't check its limits right now. Try again shortly."
 	msgQueueFull = "Nothing was sent: resendbot is busy with many resends right now. Try again in a minute."
 	msgShutdown  = "Nothing was sent: resendbot was restarting before it got to your resend. Run the command again."
 )

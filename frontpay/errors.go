@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -180,7 +181,7 @@ func renderValue(lines *[]string, prefix string, v any, depth int, inArray bool)
 			addLine(lines, prefix, compact(v))
 			return
 		}
-		for _, k := range sortedKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			renderValue(lines, join(prefix, k), v[k], depth+1, false)
 		}
 	case []any:
@@ -250,7 +251,7 @@ func join(prefix, key string) string {
 func compact(v any) string {
 	if m, ok := v.(map[string]any); ok {
 		parts := make([]string, 0, len(m))
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			parts = append(parts, k+"="+scalar(m[k]))
 		}
 		return strings.Join(parts, " ")
@@ -269,15 +270,6 @@ func scalar(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func clip(s string, n int) string {

@@ -72,8 +72,15 @@ func TestHoldAndWaitForCalls(t *testing.T) {
 	s.SetDefault(frontpaytest.Answer{Status: 202, Hold: hold})
 	done := make(chan int)
 	go func() {
-		status, _ := post(t, s, "POST", frontpaytest.ResendPath+"x", s.Token, `{"countryCode":null,"msisdn":null,"email":"a@b.no"}`)
-		done <- status
+		req, _ := http.NewRequest("POST", s.URL+frontpaytest.ResendPath+"x", strings.NewReader(`{"countryCode":null,"msisdn":null,"email":"a@b.no"}`))
+		req.Header.Set("Authorization", "Bearer "+s.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
 	}()
 	if reqs := s.WaitForCalls(1, 5*time.Second); len(reqs) != 1 || reqs[0].UUID != "x" {
 		t.Fatalf("WaitForCalls: %+v", reqs)
@@ -96,7 +103,7 @@ func TestHeldAtEnd(t *testing.T) {
 		s := frontpaytest.NewServer(t)
 		s.SetDefault(frontpaytest.Answer{Status: 202, Hold: make(chan struct{})})
 		go func() {
-			req, _ := http.NewRequest("POST", s.URL+frontpaytest.ResendPath+"x", strings.NewReader(`{}`))
+			req, _ := http.NewRequest("POST", s.URL+frontpaytest.ResendPath+"x", strings.NewReader(`{"countryCode":null,"msisdn":null,"email":"a@b.no"}`))
 			req.Header.Set("Authorization", "Bearer "+s.Token)
 			if resp, err := http.DefaultClient.Do(req); err == nil {
 				resp.Body.Close()

@@ -1,0 +1,196 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// The guardrails keep their state behind these small interfaces: in
+// process memory for one replica (the default), in Redis when REDIS_URL is
+// set so that replicas share it. An error from any of them means the state
+// could not be read or written; the caller then sends nothing.
+
+// Limiter is a set of token buckets, one per key.
+type Limiter interface {
+	// Take spends one token of key's bucket of rate r. When the bucket is
+	// empty it spends nothing and returns how long until a token is there.
+	Take(ctx context.Context, key string, r Rate) (wait time.Duration, err error)
+	// Refund gives back a token taken for a request that never reached
+	// Front Payment.
+	Refund(ctx context.Context, key string, r Rate) error
+}
+
+// Hold is who sends, or last sent, to one reservation+destination.
+type Hold struct {
+	User     string    `json:"user"`
+	At       time.Time `json:"at"`
+	Until    time.Time `json:"until"`
+	InFlight bool      `json:"in_flight"`
+}
+
+// Cooldowns keeps the in-flight holds and cooldowns of
+// reservation+destination keys.
+type Cooldowns interface {
+	// Claim takes key for h until h.Until, atomically, unless a live entry
+	// has it: then it returns that entry and false.
+	Claim(ctx context.Context, key string, h Hold) (prev Hold, ok bool, err error)
+	// Set replaces key's entry with h, kept until h.Until.
+	Set(ctx context.Context, key string, h Hold) error
+	// Release forgets key.
+	Release(ctx context.Context, key string) error
+}
+
+// Once remembers keys for a while so that something is done once: an
+// envelope acted on, a button pressed.
+type Once interface {
+	// First reports whether key was not seen within ttl, and remembers it.
+	First(ctx context.Context, key string, ttl time.Duration) (bool, error)
+}
+
+// State is every kind of shared state the bot keeps.
+type State struct {
+	Limiter   Limiter
+	Cooldowns Cooldowns
+	Once      Once
+}
+
+// ErrStateUnavailable marks a failure of the shared state (Redis down).
+var ErrStateUnavailable = errors.New("shared state unavailable")
+
+// MemoryState keeps everything in this process: right for one replica.
+func MemoryState(now func() time.Time) State {
+	return State{
+		Limiter:   &memLimiter{now: now, m: make(map[string]*memBucket)},
+		Cooldowns: &memCooldowns{now: now, m: make(map[string]Hold)},
+		Once:      &memOnce{now: now, m: make(map[string]time.Time)},
+	}
+}
+
+// memLimiter keeps one token bucket per key. A bucket idle for a whole
+// refill period is full again, so it is dropped: the map holds only keys
+// used within the last period.
+type memLimiter struct {
+	mu        sync.Mutex
+	now       func() time.Time
+	m         map[string]*memBucket
+	lastSweep time.Time
+}
+
+type memBucket struct {
+	lim  *rate.Limiter
+	per  time.Duration
+	used time.Time
+}
+
+func (l *memLimiter) bucket(key string, r Rate, now time.Time) *rate.Limiter {
+	if now.Sub(l.lastSweep) >= time.Minute {
+		for k, b := range l.m {
+			if now.Sub(b.used) >= b.per {
+				delete(l.m, k)
+			}
+		}
+		l.lastSweep = now
+	}
+	b, ok := l.m[key]
+	if !ok {
+		b = &memBucket{lim: rate.NewLimiter(rate.Every(r.Per/time.Duration(r.N)), r.N), per: r.Per}
+		l.m[key] = b
+	}
+	b.used = now
+	return b.lim
+}
+
+func (l *memLimiter) Take(_ context.Context, key string, r Rate) (time.Duration, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	res := l.bucket(key, r, now).ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return d, nil
+	}
+	return 0, nil
+}
+
+// Refund reserves minus one token: x/time/rate adds it back, capped at the
+// burst on the next use.
+func (l *memLimiter) Refund(_ context.Context, key string, r Rate) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.bucket(key, r, now).ReserveN(now, -1)
+	return nil
+}
+
+func (l *memLimiter) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.m)
+}
+
+// memCooldowns is swept of expired entries as it grows.
+type memCooldowns struct {
+	mu  sync.Mutex
+	now func() time.Time
+	m   map[string]Hold
+}
+
+func (c *memCooldowns) Claim(_ context.Context, key string, h Hold) (Hold, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if len(c.m) > 1024 {
+		for k, e := range c.m {
+			if !now.Before(e.Until) {
+				delete(c.m, k)
+			}
+		}
+	}
+	if prev, ok := c.m[key]; ok && now.Before(prev.Until) {
+		return prev, false, nil
+	}
+	c.m[key] = h
+	return Hold{}, true, nil
+}
+
+func (c *memCooldowns) Set(_ context.Context, key string, h Hold) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[key] = h
+	return nil
+}
+
+func (c *memCooldowns) Release(_ context.Context, key string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
+	return nil
+}
+
+type memOnce struct {
+	mu  sync.Mutex
+	now func() time.Time
+	m   map[string]time.Time // key → when it expires
+}
+
+func (o *memOnce) First(_ context.Context, key string, ttl time.Duration) (bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	now := o.now()
+	if len(o.m) > 4096 {
+		for k, until := range o.m {
+			if !now.Before(until) {
+				delete(o.m, k)
+			}
+		}
+	}
+	if until, ok := o.m[key]; ok && now.Before(until) {
+		return false, nil
+	}
+	o.m[key] = now.Add(ttl)
+	return true, nil
+}
