@@ -38,10 +38,19 @@ type harness struct {
 	done  chan error
 }
 
-// start runs a bot with env on top of the test defaults.
+// start runs a bot with env on top of the test defaults, on its own fake
+// Slack and Front Payment.
 func start(t *testing.T, env map[string]string) *harness {
 	t.Helper()
-	h := &harness{t: t, slack: fakeslack.New(t), fp: frontpaytest.NewServer(t), logs: &syncBuffer{}}
+	return startOn(t, env, fakeslack.New(t), frontpaytest.NewServer(t), State{})
+}
+
+// startOn runs a bot on the given fakes and state (zero State: in memory),
+// so that several replicas can share them.
+func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *frontpaytest.Server, state State) *harness {
+	t.Helper()
+	h := &harness{t: t, slack: slack, fp: fps, logs: &syncBuffer{}}
+	connected := slack.OpenSockets()
 	vars := map[string]string{
 		"SLACK_APP_TOKEN":       fakeslack.AppToken,
 		"SLACK_BOT_TOKEN":       fakeslack.BotToken,
@@ -65,13 +74,13 @@ func start(t *testing.T, env map[string]string) *harness {
 		t.Fatal(err)
 	}
 	log, audit := newLoggers(cfg, redactWriter(h.logs, cfg.Secrets()))
-	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
+	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, State: state, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop = cancel
 	h.done = make(chan error, 1)
 	go func() { h.done <- h.bot.Run(ctx) }()
 	t.Cleanup(func() { h.shutdown() })
-	if err := h.slack.WaitConnected(1, wait); err != nil {
+	if err := h.slack.WaitConnected(connected+1, wait); err != nil {
 		t.Fatalf("bot never connected: %v", err)
 	}
 	return h

@@ -1308,6 +1308,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sockets = append(s.sockets, c)
+	println("FAKE registered", c.id, time.Now().Format("05.000000"))
 	s.socketsOpened++
 	if s.cfg.pingInterval > 0 {
 		s.wg.Add(1)
@@ -1338,7 +1339,8 @@ func (s *Server) pinger(c *socket) {
 		case <-s.closing:
 			return
 		case <-t.C:
-			_ = c.ping()
+			err := c.ping()
+			println("FAKE ping", c.id, time.Now().Format("05.000000"), fmt.Sprint(err))
 		}
 	}
 }
