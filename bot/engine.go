@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
@@ -239,11 +241,15 @@ func (t *resendTask) run(ctx context.Context) {
 		thread = rootTS
 	}
 	now := e.d.Now()
-	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(r, o, now)); err != nil {
+	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(r, o, now, e.stashRetry(ctx, r, thread, o))); err != nil {
 		e.d.Log.Error("outcome reply could not be posted", "err", err, "channel", r.ChannelID, "reservation", r.Reservation, "outcome", o.kind.String())
 	}
 	if err := e.surface.Update(ctx, r.ChannelID, rootTS, rootMessage(r, shown, &o, now)); err != nil {
 		e.d.Log.Error("audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", rootTS)
+	}
+	if err := e.d.State.Recent.Add(ctx, r.UserID, RecentResend{At: now, Reservation: r.Reservation,
+		Destination: describe(t.dests, true), Outcome: o.headline, Emoji: o.emoji}); err != nil {
+		e.d.Log.Warn("recording the resend for App Home", "err", err)
 	}
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(r.Origin, r.Reservation, t.dests),
 		slog.String("outcome", o.kind.String()),
@@ -251,6 +257,24 @@ func (t *resendTask) run(ctx context.Context) {
 		slog.Int64("latency_ms", latency.Milliseconds()),
 		slog.String("root_ts", rootTS),
 	)...)
+}
+
+// stashRetry keeps what a Retry of a transient failure would send and
+// returns its key for the button ("" for no button).
+func (e *engine) stashRetry(ctx context.Context, r *request, thread string, o outcome) string {
+	if !o.kind.Transient() {
+		return ""
+	}
+	key := randomKey()
+	value, err := json.Marshal(pendingResend{Reservation: r.Reservation, Email: r.Email, Phone: r.Phone, Channel: r.ChannelID, Thread: thread})
+	if err == nil {
+		err = e.d.State.Stash.Put(ctx, "retry:"+key, value, retryTTL)
+	}
+	if err != nil {
+		e.d.Log.Error("could not keep the retry; the reply gets no Retry button", "err", err)
+		return ""
+	}
+	return key
 }
 
 func (t *resendTask) abandon(ctx context.Context) {
@@ -263,6 +287,21 @@ func (t *resendTask) abandon(ctx context.Context) {
 func (e *engine) release(ctx context.Context, t *ticket) {
 	if err := t.cancel(ctx); err != nil {
 		e.d.Log.Error("could not release a guardrail hold", "err", err)
+	}
+}
+
+// tellLater answers a caller from the queue, so the Socket Mode loop never
+// waits on Slack's Web API.
+func (e *engine) tellLater(o Origin, text string) {
+	if !e.submit(&tellTask{e: e, o: o, text: text}) {
+		e.d.Log.Warn("queue full; an answer to the caller was dropped", "user", o.UserID, "channel", o.ChannelID)
+	}
+}
+
+// updateLater edits a message from the queue.
+func (e *engine) updateLater(channel, ts string, m Message) {
+	if !e.submit(&updateTask{e: e, channel: channel, ts: ts, m: m}) {
+		e.d.Log.Warn("queue full; a message update was dropped", "channel", channel, "ts", ts)
 	}
 }
 
@@ -294,3 +333,18 @@ func auditAttrs(o Origin, reservation string, dests []destination) []slog.Attr {
 		slog.Any("destinations", maskedOf(dests)),
 	}
 }
+
+// pendingResend is a request kept for a button press: a Retry, or a
+// contact-on-file offer.
+type pendingResend struct {
+	Reservation string `json:"reservation"`
+	Email       string `json:"email,omitempty"`
+	Phone       *Phone `json:"phone,omitempty"`
+	Channel     string `json:"channel"`
+	Thread      string `json:"thread,omitempty"`
+}
+
+// retryTTL is how long a Retry button works.
+const retryTTL = 24 * time.Hour
+
+func randomKey() string { return rand.Text() }

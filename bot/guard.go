@@ -27,6 +27,7 @@ const (
 	ReasonStateDown      = "state_unavailable"
 	ReasonShuttingDown   = "shutting_down"
 	ReasonAuditPostError = "audit_post_failed"
+	ReasonAlreadyPressed = "already_pressed"
 )
 
 // guard is the one place a request is checked before anything is sent:

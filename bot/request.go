@@ -15,6 +15,15 @@ type Origin struct {
 	Source      string // "slash", "mention", "retry", "console"
 }
 
+// Sources of a request, as the audit log names them.
+const (
+	sourceSlash   = "slash"
+	sourceMention = "mention"
+	sourceRetry   = "retry"
+	sourceForm    = "form"
+	sourceOffer   = "offer"
+)
+
 // request is one accepted or candidate resend.
 type request struct {
 	Origin

@@ -182,9 +182,9 @@ func TestBadInputIsAnsweredOnlyToTheCallerAndSendsNothing(t *testing.T) {
 	}
 }
 
-func TestHelpAndEmptyCommandShowUsage(t *testing.T) {
+func TestHelpShowsUsage(t *testing.T) {
 	h := start(t, nil)
-	for _, text := range []string{"help", ""} {
+	for _, text := range []string{"help", "HELP"} {
 		got := h.command(agent, text)
 		if !strings.Contains(got, "email=") || !strings.Contains(got, "phone=") {
 			t.Errorf("%q answered %q, want usage", text, got)

@@ -135,7 +135,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeEventsAPI:
 		b.onEventsAPI(ctx, evt)
 	case socketmode.EventTypeInteractive:
-		b.ack(ctx, evt, nil)
+		b.onInteractive(ctx, evt)
 	case socketmode.EventTypeHello:
 		b.connected.Store(true)
 	default:
@@ -188,7 +188,14 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		b.ack(ctx, evt, nil)
 		return
 	}
-	o := Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: "slash"}
+	o := Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: sourceSlash}
+	if strings.TrimSpace(cmd.Text) == "" && cmd.TriggerID != "" {
+		b.ack(ctx, evt, nil)
+		if !b.engine.submit(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
+			b.engine.tellLater(o, Usage())
+		}
+		return
+	}
 	reply := b.engine.Command(ctx, o, cmd.Text)
 	var payload any
 	if reply != "" {
@@ -213,6 +220,12 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 			return
 		}
 	}
+	if home, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
+		if home.Tab == "home" && !b.engine.submit(&publishHomeTask{b: b, user: home.User}) {
+			b.log.Warn("queue full; App Home not refreshed", "user", home.User)
+		}
+		return
+	}
 	m, ok := ev.InnerEvent.Data.(*slackevents.AppMentionEvent)
 	if !ok || m.BotID != "" {
 		return
@@ -221,12 +234,10 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	if thread == "" {
 		thread = m.TimeStamp
 	}
-	o := Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: "mention"}
+	o := Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: sourceMention}
 	text := mentionPrefix.ReplaceAllString(m.Text, "")
 	if reply := b.engine.Command(ctx, o, strings.TrimSpace(text)); reply != "" {
-		if !b.engine.submit(&tellTask{e: b.engine, o: o, text: reply}) {
-			b.log.Warn("queue full; mention answer dropped", "user", o.UserID, "channel", o.ChannelID)
-		}
+		b.engine.tellLater(o, reply)
 	}
 }
 

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -51,11 +52,43 @@ type Once interface {
 	First(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
 
+// Stash keeps small values for a while: what a Retry or an offer button
+// will send, kept out of the message so the customer's contact is not in
+// Slack unmasked.
+type Stash interface {
+	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// Get returns the value, or ok false when it is gone.
+	Get(ctx context.Context, key string) (value []byte, ok bool, err error)
+}
+
+// Recent keeps each user's latest resends, newest first, for App Home.
+type Recent interface {
+	Add(ctx context.Context, user string, e RecentResend) error
+	List(ctx context.Context, user string) ([]RecentResend, error)
+}
+
+// RecentResend is one line of a user's history.
+type RecentResend struct {
+	At          time.Time `json:"at"`
+	Reservation string    `json:"reservation"`
+	Destination string    `json:"destination"` // masked
+	Outcome     string    `json:"outcome"`     // the outcome's headline
+	Emoji       string    `json:"emoji"`
+}
+
+// recentCap is how many resends a user's history keeps.
+const recentCap = 10
+
 // State is every kind of shared state the bot keeps.
 type State struct {
 	Limiter   Limiter
 	Cooldowns Cooldowns
 	Once      Once
+	Stash     Stash
+	Recent    Recent
+	// Health reports whether the shared store answers, for readiness;
+	// nil when there is nothing outside the process to check.
+	Health func(context.Context) error
 }
 
 // ErrStateUnavailable marks a failure of the shared state (Redis down).
@@ -67,6 +100,8 @@ func MemoryState(now func() time.Time) State {
 		Limiter:   &memLimiter{now: now, m: make(map[string]*memBucket)},
 		Cooldowns: &memCooldowns{now: now, m: make(map[string]Hold)},
 		Once:      &memOnce{now: now, m: make(map[string]time.Time)},
+		Stash:     &memStash{now: now, m: make(map[string]stashed)},
+		Recent:    &memRecent{m: make(map[string][]RecentResend)},
 	}
 }
 
@@ -193,4 +228,60 @@ func (o *memOnce) First(_ context.Context, key string, ttl time.Duration) (bool,
 	}
 	o.m[key] = now.Add(ttl)
 	return true, nil
+}
+
+type memStash struct {
+	mu  sync.Mutex
+	now func() time.Time
+	m   map[string]stashed
+}
+
+type stashed struct {
+	value []byte
+	until time.Time
+}
+
+func (s *memStash) Put(_ context.Context, key string, value []byte, ttl time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if len(s.m) > 4096 {
+		for k, v := range s.m {
+			if !now.Before(v.until) {
+				delete(s.m, k)
+			}
+		}
+	}
+	s.m[key] = stashed{value: value, until: now.Add(ttl)}
+	return nil
+}
+
+func (s *memStash) Get(_ context.Context, key string) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[key]
+	if !ok || !s.now().Before(v.until) {
+		return nil, false, nil
+	}
+	return v.value, true, nil
+}
+
+// memRecent keeps recentCap entries per user; users are few (a support team).
+type memRecent struct {
+	mu sync.Mutex
+	m  map[string][]RecentResend
+}
+
+func (r *memRecent) Add(_ context.Context, user string, e RecentResend) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	list := append([]RecentResend{e}, r.m[user]...)
+	r.m[user] = list[:min(len(list), recentCap)]
+	return nil
+}
+
+func (r *memRecent) List(_ context.Context, user string) ([]RecentResend, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.m[user]), nil
 }

@@ -101,8 +101,12 @@ func rootMessage(r *request, dests string, o *outcome, at time.Time) Message {
 	if o != nil {
 		status = o.emoji + " " + o.headline
 	}
-	text := fmt.Sprintf("<@%s> asked to resend the payment link of reservation `%s` by %s. %s",
-		r.UserID, r.Reservation, dests, status)
+	verb := "asked to resend"
+	if r.Source == sourceRetry {
+		verb = "retried the resend of"
+	}
+	text := fmt.Sprintf("<@%s> %s the payment link of reservation `%s` by %s. %s",
+		r.UserID, verb, r.Reservation, dests, status)
 	ctx := "Requested " + at.UTC().Format("2006-01-02 15:04:05 UTC")
 	if o != nil {
 		ctx = frontPaymentContext(o, at)
@@ -113,13 +117,39 @@ func rootMessage(r *request, dests string, o *outcome, at time.Time) Message {
 	}}
 }
 
-// replyMessage is the outcome, posted in the audit message's thread.
-func replyMessage(r *request, o outcome, at time.Time) Message {
+// replyMessage is the outcome, posted in the audit message's thread. With
+// a retryKey it carries a Retry button that re-runs the same request.
+func replyMessage(r *request, o outcome, at time.Time, retryKey string) Message {
 	text := fmt.Sprintf("%s *%s* — reservation `%s`\n%s", o.emoji, o.headline, r.Reservation, o.detail)
-	return Message{Text: text, Blocks: []slack.Block{
+	blocks := []slack.Block{
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
 		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, frontPaymentContext(&o, at), false, false)),
-	}}
+	}
+	if retryKey != "" {
+		button := slack.NewButtonBlockElement(actionRetry, retryKey, slack.NewTextBlockObject(slack.PlainTextType, "Retry", false, false))
+		button.Style = slack.StylePrimary
+		button.Confirm = slack.NewConfirmationBlockObject(
+			slack.NewTextBlockObject(slack.PlainTextType, "Send the link again?", false, false),
+			slack.NewTextBlockObject(slack.MarkdownType, "The first attempt may have reached the customer. Retry only if you have checked.", false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, "Retry", false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		)
+		blocks = append(blocks, slack.NewActionBlock(blockRetry, button))
+	}
+	return Message{Text: text, Blocks: blocks}
+}
+
+// usedButtons replaces the action blocks of a message whose button was
+// pressed with a line saying who pressed it, so it cannot be pressed again.
+func usedButtons(text string, blocks []slack.Block, note string) Message {
+	kept := make([]slack.Block, 0, len(blocks)+1)
+	for _, b := range blocks {
+		if b.BlockType() != slack.MBTAction {
+			kept = append(kept, b)
+		}
+	}
+	kept = append(kept, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, note, false, false)))
+	return Message{Text: text, Blocks: kept}
 }
 
 func frontPaymentContext(o *outcome, at time.Time) string {
@@ -136,7 +166,9 @@ const (
 		"Invite it with `/invite @resendbot`, then run the command again."
 	msgAuditFailed = "Nothing was sent: resendbot couldn't post the audit message in this channel (Slack didn't accept it). " +
 		"Try again in a minute; if it keeps failing, tell an admin."
-	msgStateDown = "Nothing was sent: resendbot can't check its limits right now. Try again shortly."
-	msgQueueFull = "Nothing was sent: resendbot is busy with many resends right now. Try again in a minute."
-	msgShutdown  = "Nothing was sent: resendbot was restarting before it got to your resend. Run the command again."
+	msgStateDown      = "Nothing was sent: resendbot can't check its limits right now. Try again shortly."
+	msgAlreadyPressed = "That button was already used, so nothing more was sent. The outcome is in the thread."
+	msgRetryExpired   = "That Retry button has expired, so nothing was sent. Run the command again."
+	msgQueueFull      = "Nothing was sent: resendbot is busy with many resends right now. Try again in a minute."
+	msgShutdown       = "Nothing was sent: resendbot was restarting before it got to your resend. Run the command again."
 )

@@ -1,0 +1,234 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Identifiers of the bot's interactive parts, as Slack sends them back.
+const (
+	actionRetry = "resend_retry"
+	blockRetry  = "resend_retry_actions"
+	formID      = "resend_form"
+
+	formReservation = "reservation"
+	formEmail       = "email"
+	formPhone       = "phone"
+	formValue       = "value"
+)
+
+// onInteractive routes button presses and form submissions.
+func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	if !ok || !b.firstDelivery(evt) {
+		b.ack(ctx, evt, nil)
+		return
+	}
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		b.ack(ctx, evt, nil)
+		for _, a := range cb.ActionCallback.BlockActions {
+			switch a.ActionID {
+			case actionRetry:
+				b.onRetry(ctx, cb, a.Value)
+			default:
+				b.log.Debug("unknown button", "action_id", a.ActionID)
+			}
+		}
+	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID != formID {
+			b.ack(ctx, evt, nil)
+			return
+		}
+		b.ack(ctx, evt, b.onFormSubmit(ctx, cb))
+	default:
+		b.ack(ctx, evt, nil)
+	}
+}
+
+// onRetry runs a Retry press: once per button, through the same checks,
+// with its own audit message in the same thread.
+func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key string) {
+	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL, Source: sourceRetry}
+	state := b.engine.d.State
+	first, err := state.Once.First(ctx, "pressed:retry:"+key, retryTTL)
+	if err != nil {
+		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonStateDown, msgStateDown})
+		b.engine.tellLater(o, msgStateDown)
+		return
+	}
+	if !first {
+		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonAlreadyPressed, msgAlreadyPressed})
+		b.engine.tellLater(o, msgAlreadyPressed)
+		return
+	}
+	raw, ok, err := state.Stash.Get(ctx, "retry:"+key)
+	var p pendingResend
+	if err == nil && ok {
+		err = json.Unmarshal(raw, &p)
+	}
+	if err != nil || !ok {
+		msg := msgRetryExpired
+		if err != nil {
+			b.log.Error("reading a retry", "err", err)
+			msg = msgStateDown
+		}
+		b.engine.tellLater(o, msg)
+		return
+	}
+	// The button is used up: show who pressed it instead.
+	note := fmt.Sprintf("↻ Retry pressed by <@%s>", o.UserID)
+	b.engine.updateLater(cb.Channel.ID, cb.Message.Timestamp, usedButtons(cb.Message.Text, cb.Message.Blocks.BlockSet, note))
+
+	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
+	r := &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
+	if refusal := b.engine.resend(ctx, r); refusal != "" {
+		b.engine.tellLater(o, refusal)
+	}
+}
+
+// openForm opens the /resend form; when Slack will not, the caller gets
+// the usage text instead.
+type openFormTask struct {
+	b       *Bot
+	o       Origin
+	trigger string
+}
+
+func (t *openFormTask) run(ctx context.Context) {
+	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.o.ChannelID))
+	if err != nil {
+		t.b.log.Warn("could not open the form; showing usage", "err", err)
+		t.b.engine.tell(ctx, t.o, Usage())
+	}
+}
+
+func (t *openFormTask) abandon(ctx context.Context) { t.b.engine.tell(ctx, t.o, Usage()) }
+
+func resendForm(channel string) slack.ModalViewRequest {
+	input := func(id, label, placeholder, hint string, optional bool) *slack.InputBlock {
+		el := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, placeholder, false, false), formValue)
+		block := slack.NewInputBlock(id, slack.NewTextBlockObject(slack.PlainTextType, label, false, false),
+			slack.NewTextBlockObject(slack.PlainTextType, hint, false, false), el)
+		block.Optional = optional
+		return block
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      formID,
+		PrivateMetadata: channel,
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Resend payment link", false, false),
+		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Send", false, false),
+		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			input(formReservation, "Reservation ID", exampleReservation, "From the ticket or the Front Payment portal.", false),
+			input(formEmail, "Email", exampleEmail, "Send the link by email (optional if you give a phone number).", true),
+			input(formPhone, "Mobile number", examplePhone, "Send the link by SMS (optional if you give an email).", true),
+		}},
+	}
+}
+
+// onFormSubmit validates the form. Errors go back in the ack, next to the
+// field they concern; a valid form runs the normal flow in the channel the
+// form was opened from, and the ack closes the form.
+func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) any {
+	value := func(block string) string {
+		return strings.TrimSpace(cb.View.State.Values[block][formValue].Value)
+	}
+	reservation, email, phone := value(formReservation), value(formEmail), value(formPhone)
+	o := Origin{UserID: cb.User.ID, ChannelID: cb.View.PrivateMetadata, Source: sourceForm}
+	if email == "" && phone == "" {
+		msg := "Give an email address or a mobile number (or both)."
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{formEmail: msg, formPhone: msg})
+	}
+	text := reservation
+	if email != "" {
+		text += " email=" + email
+	}
+	if phone != "" {
+		text += " phone=" + phone
+	}
+	cmd, err := ParseCommand(text, b.cfg.DefaultRegion)
+	if ie, ok := err.(*InputError); ok {
+		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonInvalidInput, ie.Message})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{formBlockFor(ie.Field): ie.Message})
+	}
+	if err != nil || cmd.Kind != CmdResend {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: "Check the reservation ID."})
+	}
+	if refusal := b.engine.resend(ctx, newRequest(o, cmd)); refusal != "" {
+		b.engine.tellLater(o, refusal)
+	}
+	return nil
+}
+
+func formBlockFor(field string) string {
+	switch field {
+	case "email":
+		return formEmail
+	case "phone", "country", "msisdn":
+		return formPhone
+	}
+	return formReservation
+}
+
+// publishHome shows the App Home tab: how to use the bot, and the viewer's
+// own latest resends (only theirs: others' may come from channels the
+// viewer cannot see).
+type publishHomeTask struct {
+	b    *Bot
+	user string
+}
+
+func (t *publishHomeTask) run(ctx context.Context) {
+	recent, err := t.b.engine.d.State.Recent.List(ctx, t.user)
+	if err != nil {
+		t.b.log.Warn("reading recent resends for App Home", "err", err)
+	}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(recent)}}
+	if _, err := t.b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: t.user, View: view}); err != nil {
+		t.b.log.Warn("publishing App Home", "err", err, "user", t.user)
+	}
+}
+
+func (t *publishHomeTask) abandon(context.Context) {}
+
+func homeBlocks(recent []RecentResend) []slack.Block {
+	md := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Resend a payment link", false, false)),
+		slack.NewSectionBlock(md(Usage()), nil, nil),
+		slack.NewDividerBlock(),
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Your latest resends", false, false)),
+	}
+	if len(recent) == 0 {
+		return append(blocks, slack.NewSectionBlock(md("_None yet._"), nil, nil))
+	}
+	for _, r := range recent {
+		blocks = append(blocks, slack.NewSectionBlock(md(fmt.Sprintf("%s *%s* — `%s` by %s\n%s",
+			r.Emoji, r.Outcome, r.Reservation, r.Destination, r.At.UTC().Format("2006-01-02 15:04 UTC"))), nil, nil))
+	}
+	return blocks
+}
+
+// updateTask edits a message after the acknowledgement.
+type updateTask struct {
+	e           *engine
+	channel, ts string
+	m           Message
+}
+
+func (t *updateTask) run(ctx context.Context) {
+	if err := t.e.surface.Update(ctx, t.channel, t.ts, t.m); err != nil {
+		t.e.d.Log.Warn("updating a message", "err", err, "channel", t.channel, "ts", t.ts)
+	}
+}
+
+func (t *updateTask) abandon(ctx context.Context) { t.run(ctx) }

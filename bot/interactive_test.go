@@ -1,0 +1,302 @@
+package bot
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/frontpay/frontpaytest"
+)
+
+// retryButton returns the Retry button's value in a reply, "" if none.
+func retryButton(t *testing.T, m fakeslack.Message) string {
+	t.Helper()
+	var blocks slack.Blocks
+	if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+		t.Fatalf("blocks: %v", err)
+	}
+	for _, b := range blocks.BlockSet {
+		if a, ok := b.(*slack.ActionBlock); ok {
+			for _, el := range a.Elements.ElementSet {
+				if btn, ok := el.(*slack.ButtonBlockElement); ok && btn.ActionID == actionRetry {
+					if btn.Confirm == nil {
+						t.Error("Retry button has no confirmation dialog")
+					}
+					return btn.Value
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// press sends a block_actions envelope for the Retry button of reply.
+func (h *harness) press(user string, reply fakeslack.Message, value string) string {
+	h.t.Helper()
+	id := h.slack.Interactive(map[string]any{
+		"type":         "block_actions",
+		"user":         map[string]any{"id": user},
+		"channel":      map[string]any{"id": reply.Channel},
+		"response_url": h.slack.ResponseURL("press-" + user),
+		"trigger_id":   "trig-press",
+		"container":    map[string]any{"type": "message", "message_ts": reply.TS, "channel_id": reply.Channel},
+		"message":      map[string]any{"ts": reply.TS, "text": reply.Text, "blocks": json.RawMessage(reply.Blocks), "thread_ts": reply.ThreadTS},
+		"actions":      []map[string]any{{"type": "button", "action_id": actionRetry, "block_id": blockRetry, "value": value}},
+	}, 0)
+	if _, err := h.slack.WaitAck(id, wait); err != nil {
+		h.t.Fatalf("press not acknowledged: %v", err)
+	}
+	return id
+}
+
+func TestRetryButtonOnlyOnTransientOutcomes(t *testing.T) {
+	for _, c := range []struct {
+		answer frontpaytest.Answer
+		button bool
+	}{
+		{frontpaytest.ServerFailure(), true},
+		{frontpaytest.BadGateway(), true},
+		{frontpaytest.RateLimited(5), true},
+		{frontpaytest.Accepted(), false},
+		{frontpaytest.NotFound(), false},
+		{frontpaytest.Completed(), false},
+		{frontpaytest.Invalid(`"bad"`), false},
+		{frontpaytest.Unauthorized(), false},
+	} {
+		h := start(t, nil)
+		h.fp.SetAnswer(uuidA, c.answer)
+		_, reply := h.thread2(agent, uuidA+" email=kari@example.com")
+		if got := retryButton(t, reply) != ""; got != c.button {
+			t.Errorf("HTTP %d: Retry button = %v, want %v", c.answer.Status, got, c.button)
+		}
+	}
+}
+
+// thread2 sends a command and waits for its root and reply.
+func (h *harness) thread2(user, text string) (root, reply fakeslack.Message) {
+	h.t.Helper()
+	return h.rootOf(h.sent(user, text))
+}
+
+func (h *harness) rootOf(reply fakeslack.Message) (root, r fakeslack.Message) {
+	h.t.Helper()
+	for _, m := range h.slack.Messages() {
+		if m.TS == reply.ThreadTS {
+			return m, reply
+		}
+	}
+	h.t.Fatalf("no root for reply %+v", reply)
+	return
+}
+
+func TestRetryPressedOnceSendsOnceMore(t *testing.T) {
+	h := start(t, nil)
+	h.fp.SetAnswer(uuidA, frontpaytest.ServerFailure())
+	root, reply := h.thread2(agent, uuidA+" phone=+47 412 34 567")
+	key := retryButton(t, reply)
+	if key == "" {
+		t.Fatal("no Retry button on a 510")
+	}
+	if strings.Contains(string(reply.Blocks), "41234567") {
+		t.Error("the Retry button carries the customer's number; it must stay on the server")
+	}
+	h.fp.SetAnswer(uuidA, frontpaytest.Accepted())
+	h.press(agent2, reply, key)
+
+	// A second audit message and its outcome follow in the same thread.
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		th := s.Thread(room, root.TS)
+		return len(th) >= 3 && len(th[1].Updates) > 0
+	}, wait)
+	if err != nil {
+		t.Fatalf("retry did not run in the thread: %v", err)
+	}
+	th := snap.Thread(room, root.TS)
+	if !strings.Contains(th[1].Text, "<@"+agent2+"> retried") || !strings.Contains(th[1].Text, "SMS to +47 ****4567") {
+		t.Errorf("retry audit message = %q", th[1].Text)
+	}
+	if !strings.Contains(th[2].Text, "Sent") {
+		t.Errorf("retry outcome = %q", th[2].Text)
+	}
+	reqs := h.fp.Requests()
+	if len(reqs) != 2 || string(reqs[1].Body) != `{"countryCode":"+47","msisdn":"41234567","email":null}` {
+		t.Fatalf("front payment calls = %d (%v), want 2 with the same body", len(reqs), reqs)
+	}
+	// The pressed button is replaced by who pressed it.
+	first, _ := snap.Message(room, reply.TS)
+	if len(first.Updates) == 0 || retryButton(t, fakeslack.Message{Blocks: first.Updates[len(first.Updates)-1].Blocks}) != "" {
+		t.Errorf("the used Retry button is still there: %+v", first.Updates)
+	}
+
+	// Pressed again (a double click, or a stale client): nothing more.
+	h.press(agent, reply, key)
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		for _, p := range s.ResponseURLPosts {
+			if strings.Contains(p.Text, "already used") {
+				return true
+			}
+		}
+		return false
+	}, wait); err != nil {
+		t.Errorf("second press not answered: %v", err)
+	}
+	if n := h.fp.Calls(); n != 2 {
+		t.Errorf("front payment calls after a second press = %d, want still 2", n)
+	}
+}
+
+func TestRetryGoesThroughTheGuardrails(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_ALLOWED_USERS": agent})
+	h.fp.SetAnswer(uuidA, frontpaytest.ServerFailure())
+	_, reply := h.thread2(agent, uuidA+" email=kari@example.com")
+	h.press(agent2, reply, retryButton(t, reply))
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		for _, p := range s.ResponseURLPosts {
+			if strings.Contains(p.Text, "not on the list") {
+				return true
+			}
+		}
+		return false
+	}, wait); err != nil {
+		t.Errorf("a retry by someone not allowed was not refused: %v", err)
+	}
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want 1", n)
+	}
+}
+
+func TestMentionInAThreadRepliesInThatThread(t *testing.T) {
+	h := start(t, nil)
+	const ticket = "1600000000.000200"
+	h.slack.EventsAPI(map[string]any{
+		"type": "app_mention", "user": agent, "channel": room, "ts": "1700000001.000300", "thread_ts": ticket,
+		"text": "<@" + fakeslack.BotUserID + "> resend " + uuidA + " email=<mailto:kari@example.com|kari@example.com>",
+	}, fakeslack.EventOpts{})
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		th := s.Thread(room, ticket)
+		return len(th) >= 2 && len(th[0].Updates) > 0
+	}, wait)
+	if err != nil {
+		t.Fatalf("no audit message and outcome in the ticket's thread: %v", err)
+	}
+	th := snap.Thread(room, ticket)
+	if !strings.Contains(th[0].Text, "<@"+agent+">") || !strings.Contains(th[1].Text, "Sent") {
+		t.Errorf("thread = %q / %q", th[0].Text, th[1].Text)
+	}
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want 1", n)
+	}
+
+	// Bad input in a mention is answered only to its author, in the thread.
+	h.slack.EventsAPI(map[string]any{
+		"type": "app_mention", "user": agent, "channel": room, "ts": "1700000002.000400", "thread_ts": ticket,
+		"text": "<@" + fakeslack.BotUserID + "> resend nope",
+	}, fakeslack.EventOpts{})
+	snap, err = h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.Ephemerals) > 0 }, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := snap.Ephemerals[0]; e.User != agent || e.ThreadTS != ticket || !strings.Contains(e.Text, "reservation ID") {
+		t.Errorf("ephemeral = %+v", e)
+	}
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("bad mention called front payment")
+	}
+}
+
+func TestFormOpensValidatesAndSends(t *testing.T) {
+	h := start(t, nil)
+	if got := h.command(agent, ""); got != "" {
+		t.Errorf("empty /resend acked with %q; want the form", got)
+	}
+	views, err := h.slack.WaitCalls("views.open", 1, wait)
+	if err != nil {
+		t.Fatalf("form not opened: %v", err)
+	}
+	if views[0].Form.Get("trigger_id") == "" {
+		t.Error("views.open without trigger_id")
+	}
+
+	submit := func(reservation, email, phone string) json.RawMessage {
+		val := func(v string) map[string]any { return map[string]any{formValue: map[string]any{"type": "plain_text_input", "value": v}} }
+		id := h.slack.Interactive(map[string]any{
+			"type": "view_submission",
+			"user": map[string]any{"id": agent},
+			"view": map[string]any{
+				"id": "V1", "callback_id": formID, "private_metadata": room,
+				"state": map[string]any{"values": map[string]any{
+					formReservation: val(reservation), formEmail: val(email), formPhone: val(phone),
+				}},
+			},
+		}, 0)
+		ack, err := h.slack.WaitAck(id, wait)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ack.Payload
+	}
+
+	for _, c := range []struct{ reservation, email, phone, block string }{
+		{"nope", "kari@example.com", "", formReservation},
+		{uuidA, "kari@", "", formEmail},
+		{uuidA, "", "+47 22 12 34 56", formPhone},
+		{uuidA, "", "", formEmail},
+	} {
+		var resp slack.ViewSubmissionResponse
+		if err := json.Unmarshal(submit(c.reservation, c.email, c.phone), &resp); err != nil {
+			t.Fatal(err)
+		}
+		if resp.ResponseAction != slack.RAErrors || resp.Errors[c.block] == "" {
+			t.Errorf("%+v: ack = %+v, want response_action errors on %s", c, resp, c.block)
+		}
+	}
+	if n := h.fp.Calls(); n != 0 {
+		t.Fatalf("invalid forms called front payment %d times", n)
+	}
+
+	if p := submit(uuidA, "kari@example.com", ""); len(p) != 0 && string(p) != "null" {
+		t.Errorf("valid form acked with %s; want an empty ack that closes it", p)
+	}
+	root, reply := h.thread()
+	if root.Channel != room || !strings.Contains(root.Text, "k***@example.com") || !strings.Contains(reply.Text, "Sent") {
+		t.Errorf("form flow: root %q reply %q", root.Text, reply.Text)
+	}
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want 1", n)
+	}
+}
+
+func TestFormThatCannotOpenFallsBackToUsage(t *testing.T) {
+	h := start(t, nil)
+	h.slack.FailNext("views.open", 1, fakeslack.Fault{SlackError: "expired_trigger_id"})
+	h.command(agent, "")
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		return len(s.ResponseURLPosts) > 0 && strings.Contains(s.ResponseURLPosts[0].Text, "email=")
+	}, wait); err != nil {
+		t.Errorf("no usage after the form failed: %v", err)
+	}
+}
+
+func TestAppHomeShowsOnlyTheViewersResends(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_COOLDOWN": "0"})
+	h.sent(agent, uuidA+" email=kari@example.com")
+	h.sent(agent2, uuidA+" phone=41234567")
+	h.slack.EventsAPI(map[string]any{"type": "app_home_opened", "user": agent, "channel": "D1", "tab": "home"}, fakeslack.EventOpts{})
+	calls, err := h.slack.WaitCalls("views.publish", 1, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := string(calls[0].JSON) + calls[0].Form.Get("view")
+	if !strings.Contains(view, "k***@example.com") || !strings.Contains(view, uuidA) {
+		t.Errorf("home lacks the viewer's resend: %s", view)
+	}
+	if strings.Contains(view, "****4567") {
+		t.Errorf("home shows someone else's resend: %s", view)
+	}
+	if calls[0].Form.Get("user_id") != agent && !strings.Contains(string(calls[0].JSON), agent) {
+		t.Errorf("published for the wrong user: %+v", calls[0])
+	}
+}
