@@ -221,7 +221,9 @@ func TestFormOpensValidatesAndSends(t *testing.T) {
 	}
 
 	submit := func(reservation, email, phone string) json.RawMessage {
-		val := func(v string) map[string]any { return map[string]any{formValue: map[string]any{"type": "plain_text_input", "value": v}} }
+		val := func(v string) map[string]any {
+			return map[string]any{formValue: map[string]any{"type": "plain_text_input", "value": v}}
+		}
 		id := h.slack.Interactive(map[string]any{
 			"type": "view_submission",
 			"user": map[string]any{"id": agent},
