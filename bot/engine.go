@@ -29,6 +29,7 @@ type Deps struct {
 	Now      func() time.Time // default time.Now
 	Backoff  Backoff          // waits between retries of Slack calls; default DefaultBackoff
 	State    State            // guardrail state; default MemoryState
+	Metrics  *Metrics         // default: a registry nobody serves
 }
 
 func (d *Deps) defaults() {
@@ -43,6 +44,9 @@ func (d *Deps) defaults() {
 	}
 	if d.Audit == nil {
 		d.Audit = d.Log
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics()
 	}
 	if d.State.Limiter == nil {
 		d.State = MemoryState(d.Now)
@@ -226,9 +230,13 @@ func (t *resendTask) run(ctx context.Context) {
 	}
 
 	start := e.d.Now()
+	e.d.Metrics.inFlight.Inc()
 	sendErr := e.d.Resender.Resend(ctx, r.Reservation, r.contact())
+	e.d.Metrics.inFlight.Dec()
 	latency := e.d.Now().Sub(start)
+	e.d.Metrics.fpLatency.Observe(latency.Seconds())
 	o := outcomeOf(sendErr, shown, e.cfg.FrontPaymentTimeout)
+	e.d.Metrics.requests.WithLabelValues(o.kind.String()).Inc()
 	if err := t.ticket.finish(ctx, o.kind == frontpay.KindSent); err != nil {
 		e.d.Log.Error("could not record the cooldown", "err", err, "reservation", r.Reservation)
 	}
@@ -312,6 +320,7 @@ func (e *engine) tell(ctx context.Context, o Origin, text string) {
 }
 
 func (e *engine) auditRefusal(ctx context.Context, o Origin, reservation string, dests []destination, r *Refusal) {
+	e.d.Metrics.refusals.WithLabelValues(r.Reason).Inc()
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(o, reservation, dests),
 		slog.String("outcome", "refused"),
 		slog.String("reason", r.Reason),

@@ -28,14 +28,15 @@ const (
 // harness is one resendbot wired to a fake Slack and a fake Front Payment,
 // both real servers on 127.0.0.1, driven through the real slack-go client.
 type harness struct {
-	t     *testing.T
-	slack *fakeslack.Server
-	fp    *frontpaytest.Server
-	cfg   *Config
-	bot   *Bot
-	logs  *syncBuffer
-	stop  context.CancelFunc
-	done  chan error
+	t       *testing.T
+	slack   *fakeslack.Server
+	fp      *frontpaytest.Server
+	cfg     *Config
+	bot     *Bot
+	logs    *syncBuffer
+	metrics *Metrics
+	stop    context.CancelFunc
+	done    chan error
 }
 
 // start runs a bot with env on top of the test defaults, on its own fake
@@ -74,7 +75,8 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 		t.Fatal(err)
 	}
 	log, audit := newLoggers(cfg, redactWriter(h.logs, cfg.Secrets()))
-	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, State: state, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
+	h.metrics = NewMetrics()
+	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop = cancel
 	h.done = make(chan error, 1)

@@ -55,8 +55,14 @@ func Main(ctx context.Context, p Program) error {
 	log, audit := newLoggers(cfg, redactWriter(logOut, cfg.Secrets()))
 
 	if mode != ModeBot {
-		return fmt.Errorf("console mode is not available yet")
+		return runConsole(ctx, p, getenv, cfg, mode == ModeConsoleLive)
 	}
+	return runBot(ctx, cfg, p, log, audit)
+}
+
+// runBot wires the production bot: Front Payment, the guardrail state, the
+// health and metrics server, and Slack.
+func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger) error {
 	fp, err := frontpay.NewClient(frontpay.Config{
 		BaseURL:   cfg.FrontPaymentBaseURL,
 		Token:     cfg.FrontPaymentToken,
@@ -70,7 +76,22 @@ func Main(ctx context.Context, p Program) error {
 		log.Warn("RESEND_ALLOWED_CHANNELS and RESEND_ALLOWED_USERS are both empty: anyone in the workspace can resend payment links from any channel the bot is in")
 	}
 	log.Info("starting", "version", p.Version, "front_payment", cfg.FrontPaymentBaseURL, "slack_api", cfg.SlackAPIURL)
-	b := New(cfg, Deps{Resender: fp, Log: log, Audit: audit})
+	metrics := NewMetrics()
+	b := New(cfg, Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics})
+
+	if cfg.HTTPAddr != "" {
+		httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
+		wait, err := serveHTTP(httpCtx, cfg.HTTPAddr, Health{Ready: b.Ready, Metrics: metrics}.Handler())
+		if err != nil {
+			stopHTTP()
+			return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+		}
+		log.Info("serving /healthz, /readyz and /metrics", "addr", cfg.HTTPAddr)
+		defer func() {
+			stopHTTP()
+			_ = wait()
+		}()
+	}
 	return b.Run(ctx)
 }
 

@@ -24,6 +24,7 @@ type Bot struct {
 	sm        *socketmode.Client
 	engine    *engine
 	connected atomic.Bool
+	received  time.Time // when the envelope being dispatched arrived; the event loop's own
 }
 
 // New builds the bot from its configuration. It does not connect yet.
@@ -59,6 +60,14 @@ func New(cfg *Config, d Deps) *Bot {
 // Connected reports whether the Socket Mode connection is up.
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
+// Ready is /readyz: connected to Slack, and the shared state answers.
+func (b *Bot) Ready(ctx context.Context) error {
+	if !b.Connected() {
+		return errNotConnected
+	}
+	return nil
+}
+
 // ErrSlackAuth is returned by Run when Slack refuses the bot's tokens for good.
 var ErrSlackAuth = errors.New("slack refused the tokens")
 
@@ -86,6 +95,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			runErr = nil
 			running = false
 		case evt := <-b.sm.Events:
+			b.received = b.engine.d.Now()
 			b.dispatch(ctx, evt)
 		}
 	}
@@ -121,6 +131,9 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
+		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
+			b.engine.d.Metrics.reconnects.Inc()
+		}
 		b.log.Info("connected to Slack")
 	case socketmode.EventTypeConnecting:
 		b.log.Debug("connecting to Slack")
@@ -162,6 +175,7 @@ func (b *Bot) ack(ctx context.Context, evt socketmode.Event, payload any) {
 	if err := b.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
 		b.log.Error("acknowledging a slack envelope", "err", err, "envelope", evt.Request.EnvelopeID)
 	}
+	b.engine.d.Metrics.ackLatency.Observe(b.engine.d.Now().Sub(b.received).Seconds())
 }
 
 func (b *Bot) firstDelivery(evt socketmode.Event) bool {

@@ -1,0 +1,254 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/frontpay/frontpaytest"
+)
+
+// TestMain fails the package if any goroutine outlives the tests: every
+// bot, fake and server a test starts must be stopped by it.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// responseURLSays waits for a caller-only answer containing want.
+func (h *harness) responseURLSays(want string) {
+	h.t.Helper()
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		for _, p := range s.ResponseURLPosts {
+			if strings.Contains(p.Text, want) {
+				return true
+			}
+		}
+		return false
+	}, wait); err != nil {
+		h.t.Errorf("no caller-only answer containing %q: %v", want, err)
+	}
+}
+
+func TestFullQueueIsRefusedPolitely(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_RATE_PER_USER": "100/1m", "RESEND_COOLDOWN": "0"})
+	hold := make(chan struct{})
+	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
+	h.command(agent, uuidA+" email=busy@example.com")
+	h.fp.WaitForCalls(1, wait)
+	capacity := cap(h.bot.engine.queue)
+	for i := range capacity {
+		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
+			t.Fatalf("request %d refused before the queue was full: %q", i, got)
+		}
+	}
+	got := h.command(agent, uuidA+" email=one-too-many@example.com")
+	if !strings.Contains(got, "busy") || !strings.Contains(got, "Nothing was sent") {
+		t.Errorf("full queue answered %q", got)
+	}
+	close(hold)
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		n := 0
+		for _, m := range s.Messages {
+			if m.ThreadTS != "" {
+				n++
+			}
+		}
+		return n == capacity+1
+	}, wait); err != nil {
+		t.Fatalf("queued requests did not all finish: %v", err)
+	}
+	if n := h.fp.Calls(); n != capacity+1 {
+		t.Errorf("front payment calls = %d, want %d (the refused one never sent)", n, capacity+1)
+	}
+}
+
+func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_COOLDOWN": "0"})
+	hold := make(chan struct{})
+	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
+	h.command(agent, uuidA+" email=first@example.com")
+	h.fp.WaitForCalls(1, wait)
+	h.command(agent2, uuidA+" email=second@example.com") // queued behind the first
+
+	h.stop() // SIGTERM
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return s.OpenSockets == 0 }, wait); err != nil {
+		t.Fatalf("socket mode connection not closed on shutdown: %v", err)
+	}
+	h.responseURLSays("Nothing was sent: resendbot was restarting")
+	close(hold)
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Errorf("Run after SIGTERM = %v, want nil (exit 0)", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("bot did not stop")
+	}
+	close(h.done)
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want 1 (the queued one is not sent)", n)
+	}
+	snap := h.slack.Snapshot()
+	replies := 0
+	for _, m := range snap.Messages {
+		if m.ThreadTS != "" && strings.Contains(m.Text, "Sent") {
+			replies++
+		}
+	}
+	if replies != 1 {
+		t.Errorf("outcome of the call in flight was not posted: %+v", snap.Messages)
+	}
+	var reasons []any
+	for _, l := range h.auditLines() {
+		reasons = append(reasons, l["reason"])
+	}
+	if !strings.Contains(fmt.Sprint(reasons), ReasonShuttingDown) {
+		t.Errorf("audit log lacks the request dropped at shutdown: %v", reasons)
+	}
+}
+
+func TestShutdownGraceRunsOut(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_SHUTDOWN_GRACE": "100ms", "FRONTPAYMENT_TIMEOUT": "30s"})
+	hold := make(chan struct{})
+	defer close(hold)
+	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Hold: hold})
+	h.command(agent, uuidA+" email=kari@example.com")
+	h.fp.WaitForCalls(1, wait)
+	if err := h.shutdown(); err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	lines := h.waitAudit(1)
+	if lines[0]["outcome"] != "unreachable" {
+		t.Errorf("call cut off by the grace: audit %v", lines[0])
+	}
+}
+
+func TestReconnectsAfterDisconnectAndDrop(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_COOLDOWN": "0"})
+	h.slack.Disconnect("refresh_requested")
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return s.SocketsOpened >= 2 && s.OpenSockets == 1 }, wait); err != nil {
+		t.Fatalf("no reconnect after disconnect: %v", err)
+	}
+	h.sent(agent, uuidA+" email=a@example.com")
+
+	h.slack.DropConnections()
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return s.SocketsOpened >= 3 && s.OpenSockets == 1 }, wait); err != nil {
+		t.Fatalf("no reconnect after a dropped socket: %v", err)
+	}
+	h.sent(agent, uuidA+" email=b@example.com")
+	if n := h.fp.Calls(); n != 2 {
+		t.Errorf("front payment calls = %d, want 2", n)
+	}
+}
+
+func TestReadinessFollowsTheConnection(t *testing.T) {
+	h := start(t, nil)
+	srv := httptest.NewServer(Health{Ready: h.bot.Ready, Metrics: h.metrics}.Handler())
+	defer srv.Close()
+	status := func(path string) int {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status("/readyz"); got != 200 {
+		t.Errorf("/readyz while connected = %d", got)
+	}
+	// Slack refuses new connections for a while: the bot is alive but not ready.
+	h.slack.SetOpenError("internal_error", -1)
+	h.slack.DropConnections()
+	deadline := time.Now().Add(wait)
+	for status("/readyz") != 503 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := status("/readyz"); got != 503 {
+		t.Errorf("/readyz while disconnected = %d, want 503", got)
+	}
+	if got := status("/healthz"); got != 200 {
+		t.Errorf("/healthz while disconnected = %d, want 200", got)
+	}
+	h.slack.SetOpenError("", 0)
+	for status("/readyz") != 200 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := status("/readyz"); got != 200 {
+		t.Errorf("/readyz after reconnecting = %d, want 200", got)
+	}
+}
+
+func TestMetricsAreScraped(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_ALLOWED_USERS": agent})
+	h.sent(agent, uuidA+" email=kari@example.com")
+	h.refused(agent2, uuidA+" email=kari@example.com", "not on the list")
+	srv := httptest.NewServer(Health{Ready: h.bot.Ready, Metrics: h.metrics}.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`resendbot_requests_total{outcome="sent"} 1`,
+		`resendbot_refusals_total{reason="user_not_allowed"} 1`,
+		`resendbot_frontpayment_latency_seconds_count 1`,
+		`resendbot_ack_latency_seconds_count`,
+		`resendbot_frontpayment_in_flight 0`,
+		`resendbot_slack_reconnects_total 0`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}
+
+func TestInvalidAuthEndsWithAClearMessage(t *testing.T) {
+	slack := fakeslack.New(t)
+	slack.SetOpenError("invalid_auth", -1)
+	var out syncBuffer
+	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+		"FRONTPAYMENT_TOKEN": "fp-token", "SLACK_API_URL": slack.APIURL()}
+	done := make(chan error, 1)
+	go func() {
+		done <- Main(t.Context(), Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrSlackAuth) || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
+			t.Errorf("Run = %v; want ErrSlackAuth naming SLACK_APP_TOKEN", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("invalid_auth did not end the bot (a hot loop?)")
+	}
+	if n := len(slack.Calls("apps.connections.open")); n != 1 {
+		t.Errorf("apps.connections.open called %d times; a permanent error must not be retried", n)
+	}
+}
+
+func TestSlackWebAPIDownThenBack(t *testing.T) {
+	h := start(t, nil)
+	h.slack.FailNext("chat.postMessage", 4, fakeslack.Fault{HTTPStatus: 503})
+	h.slack.FailNext("chat.update", 2, fakeslack.Fault{HTTPStatus: 500, Body: "<html>oops</html>"})
+	h.command(agent, uuidA+" email=kari@example.com")
+	_, reply := h.thread()
+	if !strings.Contains(reply.Text, "Sent") {
+		t.Errorf("reply = %q", reply.Text)
+	}
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want exactly 1", n)
+	}
+	if lines := h.waitAudit(1); lines[0]["outcome"] != "sent" {
+		t.Errorf("audit = %v", lines[0])
+	}
+}
