@@ -24,6 +24,7 @@ import (
 	"io"
 	"maps"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -412,6 +414,8 @@ type Server struct {
 	handlers      map[string]func(Call) any
 	badFrames     [][]byte
 	socketsOpened int
+
+	tcpConns atomic.Int64 // TCP connections accepted, for ConnectionsAccepted
 }
 
 // New starts a fake Slack on 127.0.0.1 and registers Close with t.Cleanup.
@@ -441,7 +445,13 @@ func New(t testing.TB, opts ...Option) *Server {
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/ws", s.serveWS)
 	mux.HandleFunc("/response/", s.serveResponseURL)
-	s.hs = httptest.NewServer(mux)
+	s.hs = httptest.NewUnstartedServer(mux)
+	s.hs.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.tcpConns.Add(1)
+		}
+	}
+	s.hs.Start()
 	t.Cleanup(s.Close)
 	return s
 }
@@ -452,6 +462,12 @@ func (s *Server) URL() string { return s.hs.URL }
 // APIURL is the Web API base, "http://127.0.0.1:port/api/", for SLACK_API_URL
 // and slack.OptionAPIURL.
 func (s *Server) APIURL() string { return s.hs.URL + "/api/" }
+
+// ConnectionsAccepted counts the TCP connections the fake has accepted, for
+// Web API calls, response_url POSTs and WebSockets alike. A client that
+// reuses its HTTP connections keeps it near its concurrency; one that opens a
+// connection per call makes it grow with the calls.
+func (s *Server) ConnectionsAccepted() int { return int(s.tcpConns.Load()) }
 
 // ResponseURL returns a response_url served by the fake; POSTs to it are
 // recorded as ResponseURLPost with that ID.
@@ -1308,7 +1324,6 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sockets = append(s.sockets, c)
-	println("FAKE registered", c.id, time.Now().Format("05.000000"))
 	s.socketsOpened++
 	if s.cfg.pingInterval > 0 {
 		s.wg.Add(1)
@@ -1339,8 +1354,7 @@ func (s *Server) pinger(c *socket) {
 		case <-s.closing:
 			return
 		case <-t.C:
-			err := c.ping()
-			println("FAKE ping", c.id, time.Now().Format("05.000000"), fmt.Sprint(err))
+			_ = c.ping()
 		}
 	}
 }

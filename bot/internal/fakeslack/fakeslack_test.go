@@ -531,11 +531,13 @@ func TestOpenErrors(t *testing.T) {
 func TestPings(t *testing.T) {
 	t.Run("keep alive", func(t *testing.T) {
 		s := New(t, WithPingInterval(100*time.Millisecond))
-		startClient(t, s, socketmode.OptionPingInterval(400*time.Millisecond))
+		// Generous margins: a loaded machine can stall a process for
+		// hundreds of milliseconds.
+		startClient(t, s, socketmode.OptionPingInterval(time.Second))
 		if err := s.WaitConnected(1, wait); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(1500 * time.Millisecond)
+		time.Sleep(2200 * time.Millisecond)
 		if snap := s.Snapshot(); snap.SocketsOpened != 1 || snap.OpenSockets != 1 {
 			t.Fatalf("reconnected although pinged: %s", snap.summary())
 		}
