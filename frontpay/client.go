@@ -1,9 +1,11 @@
 // Package frontpay is a small client for Front Payment's Resend Reservation
-// endpoint. It knows HTTP and Front Payment, nothing of Slack.
+// and Get Reservation Details endpoints. It knows HTTP and Front Payment,
+// nothing of Slack.
 //
 // A resend texts or emails a real customer and the endpoint takes no
-// idempotency key, so the client never retries: every failure is reported
-// as an *Error and a person decides.
+// idempotency key, so Resend never retries: every failure is reported as an
+// *Error and a person decides. Reading details changes nothing, so Details
+// tries once more after a connection error or a 5xx.
 package frontpay
 
 import (
@@ -24,7 +26,9 @@ const (
 	defaultTimeout   = 15 * time.Second
 	defaultUserAgent = "resendbot"
 	resendPath       = "/api/v1/connect/reservations/resend/"
+	detailsPath      = "/api/v1/connect/reservations/details/"
 	maxBody          = 64 << 10 // Front Payment's envelopes are a few hundred bytes
+	maxDetailsBody   = 1 << 20  // details carry product lists and payment history
 	maxRetryAfter    = 24 * 60 * 60
 )
 
@@ -113,20 +117,24 @@ func (c *Client) Resend(ctx context.Context, reservationUUID string, to Contact)
 	red := newRedactor(c.token, to)
 	body, err := encodeBody(reservationUUID, to)
 	if err != nil {
-		return &Error{Kind: KindInvalid, Errors: []string{err.Error()}, redact: red}
+		return &Error{Op: OpResend, Kind: KindInvalid, Errors: []string{err.Error()}, redact: red}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
-		c.base+resendPath+url.PathEscape(reservationUUID), bytes.NewReader(body))
+	req, err := c.newRequest(ctx, http.MethodPost, resendPath+url.PathEscape(reservationUUID), body)
 	if err != nil {
-		return &Error{Kind: KindUnexpected, Err: err, redact: red}
+		return &Error{Op: OpResend, Kind: KindUnexpected, Err: err, redact: red}
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	return c.do(req, red)
+	a, err := c.do(req, maxBody)
+	if err != nil {
+		return &Error{Op: OpResend, Kind: KindUnreachable, Err: err, redact: red}
+	}
+	if a.status == http.StatusAccepted {
+		// Sent whatever the body says: Front Payment accepted the resend,
+		// and calling it a failure would invite a person to send it twice.
+		return nil
+	}
+	return errorFor(OpResend, a, red)
 }
 
 func encodeBody(reservationUUID string, to Contact) ([]byte, error) {
@@ -149,55 +157,94 @@ func encodeBody(reservationUUID string, to Contact) ([]byte, error) {
 	return json.Marshal(b)
 }
 
-// do sends req once and maps the answer to nil or an *Error.
-func (c *Client) do(req *http.Request, red *strings.Replacer) error {
+// newRequest builds a request for path, under the base URL, with the
+// headers every Front Payment call carries. body is nil for a GET.
+func (c *Client) newRequest(ctx context.Context, method, path string, body []byte) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, r)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	return req, nil
+}
+
+// answer is an HTTP answer from Front Payment, its body read.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte // at most the limit given to do
+	err    error  // reading the body failed, or it was longer than the limit
+}
+
+// do sends req once and reads at most limit bytes of the answer. It
+// returns an error only when there was no answer: cancellation, deadline,
+// refused or reset connections, after which the request may or may not
+// have reached Front Payment. *url.Error's text holds only the URL, which
+// holds only the UUID (and http.Client strips any password).
+func (c *Client) do(req *http.Request, limit int64) (answer, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
-		// Cancellation, deadline, refused or reset connections: there was
-		// no answer, and the request may or may not have reached Front
-		// Payment. *url.Error's text holds only the URL, which holds only
-		// the UUID (and http.Client strips any password).
-		return &Error{Kind: KindUnreachable, Err: err, redact: red}
+		return answer{}, err
 	}
 	defer resp.Body.Close()
-	raw, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	a := answer{status: resp.StatusCode, header: resp.Header}
+	a.body, a.err = io.ReadAll(io.LimitReader(resp.Body, limit))
 	// Drain a little more so the connection can be reused.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
-
-	if resp.StatusCode == http.StatusAccepted {
-		// Sent whatever the body says: Front Payment accepted the resend,
-		// and calling it a failure would invite a person to send it twice.
-		return nil
+	if n, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody)); n > 0 && a.err == nil {
+		a.err = fmt.Errorf("answer longer than %d bytes", limit)
 	}
-	e := &Error{Kind: KindUnexpected, StatusCode: resp.StatusCode, redact: red}
+	return a, nil
+}
+
+// errorFor maps an answer that is not op's success to an *Error. The
+// status decides first (401/403, 429, 5xx); below that, a body that is not
+// Front Payment's JSON envelope is KindUnexpected, and the envelope's
+// message picks the kind for op's documented answers.
+func errorFor(op string, a answer, red *strings.Replacer) *Error {
+	e := &Error{Op: op, Kind: KindUnexpected, StatusCode: a.status, redact: red}
 	var env struct {
 		Message string          `json:"message"`
 		Errors  json.RawMessage `json:"errors"`
 	}
-	decodeErr := readErr
+	decodeErr := a.err
 	if decodeErr == nil {
-		decodeErr = json.Unmarshal(raw, &env)
+		decodeErr = json.Unmarshal(a.body, &env)
 	}
 	if decodeErr == nil {
 		e.Message = red.Replace(env.Message)
 	}
-	switch s := resp.StatusCode; {
+	resend := op == OpResend
+	switch s := a.status; {
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		e.Kind = KindUnauthorized
 	case s == http.StatusTooManyRequests:
 		e.Kind = KindRateLimited
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		e.RetryAfter = parseRetryAfter(a.header.Get("Retry-After"), time.Now())
 	case s >= 500 && s <= 599:
 		e.Kind = KindServerError // an HTML 502 page is still a server error
 	case decodeErr != nil:
 		e.Err = decodeErr // 404/400/417/2xx/other without the documented JSON
 	case s == http.StatusNotFound && env.Message == "orderNotFound":
 		e.Kind = KindNotFound
-	case s == http.StatusBadRequest && env.Message == "orderStatusAlreadyCompleted":
+	case s == http.StatusNotFound && !resend && env.Message != "routeNotFound":
+		// The details page documents no error answers; any 404 envelope
+		// but one saying the path itself is unknown means no such
+		// reservation.
+		e.Kind = KindNotFound
+	case resend && s == http.StatusBadRequest && env.Message == "orderStatusAlreadyCompleted":
 		e.Kind = KindCompleted
-	case s == http.StatusBadRequest && env.Message == "orderStatusAlreadyCancelled":
+	case resend && s == http.StatusBadRequest && env.Message == "orderStatusAlreadyCancelled":
 		e.Kind = KindCancelled
-	case s == http.StatusExpectationFailed && env.Message == "payloadValidationErrors":
+	case resend && s == http.StatusExpectationFailed && env.Message == "payloadValidationErrors":
 		e.Kind = KindInvalid
 		lines, err := decodeErrors(env.Errors)
 		if err != nil {

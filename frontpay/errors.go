@@ -11,15 +11,15 @@ import (
 	"time"
 )
 
-// Kind is what a Resend's outcome means. Its String is the snake_case name
+// Kind is what a call's outcome means. Its String is the snake_case name
 // used in logs and metrics.
 type Kind int
 
 // The kinds of outcome; CONTRACT §4 maps each Front Payment answer to one.
 const (
 	KindUnexpected   Kind = iota // any other status, or a body that is not the documented JSON
-	KindSent                     // 202; only KindOf(nil) reports it
-	KindNotFound                 // 404 orderNotFound
+	KindSent                     // success (a resend's 202, a details 200); only KindOf(nil) reports it
+	KindNotFound                 // 404 orderNotFound; for Details, any 404 envelope but routeNotFound
 	KindCompleted                // 400 orderStatusAlreadyCompleted
 	KindCancelled                // 400 orderStatusAlreadyCancelled
 	KindInvalid                  // 417 payloadValidationErrors
@@ -67,7 +67,7 @@ func KindOf(err error) Kind {
 // the sentinel of its Kind.
 type sentinel Kind
 
-func (s sentinel) Error() string { return "frontpay: resend: " + Kind(s).String() }
+func (s sentinel) Error() string { return "frontpay: " + Kind(s).String() }
 
 // Sentinels for errors.Is, one per Kind except KindSent.
 var (
@@ -82,10 +82,18 @@ var (
 	ErrUnexpected   error = sentinel(KindUnexpected)
 )
 
-// Error is any Resend outcome other than 202. Its Error text never holds the
-// token or the customer's contact; Message and Errors have them replaced by
-// "[token]", "[email]" or "[phone]" should Front Payment echo them.
+// The calls an Error can come from, as in Error.Op.
+const (
+	OpResend  = "resend"
+	OpDetails = "details"
+)
+
+// Error is any outcome of a call other than success. Its Error text never
+// holds the token or the customer's contact; Message and Errors have them
+// replaced by "[token]", "[email]" or "[phone]" should Front Payment echo
+// them.
 type Error struct {
+	Op         string // the call: OpResend or OpDetails
 	Kind       Kind
 	StatusCode int           // 0 when there was no answer
 	Message    string        // Front Payment's "message", e.g. "orderNotFound"; "" if none
@@ -96,10 +104,15 @@ type Error struct {
 	redact *strings.Replacer
 }
 
-// Error returns e.g. `frontpay: resend: not_found (HTTP 404, message "orderNotFound")`.
+// Error returns e.g. `frontpay: resend: not_found (HTTP 404, message
+// "orderNotFound")`, or `frontpay: details: …` for a Details call.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("frontpay: resend: " + e.Kind.String())
+	b.WriteString("frontpay: ")
+	if e.Op != "" {
+		b.WriteString(e.Op + ": ")
+	}
+	b.WriteString(e.Kind.String())
 	var details []string
 	if e.StatusCode != 0 {
 		details = append(details, fmt.Sprintf("HTTP %d", e.StatusCode))

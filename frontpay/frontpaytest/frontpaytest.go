@@ -1,12 +1,21 @@
 // Package frontpaytest is a fake Front Payment for tests and the demo mode:
-// it serves the Resend Reservation endpoint under its real path, records
-// every request and answers with canned envelopes.
+// it serves the Resend Reservation and Get Reservation Details endpoints
+// under their real paths, records every request and answers with canned
+// envelopes.
 //
-// How to provoke each answer: SetAnswer(uuid, NotFound()) (and its
+// How to provoke each resend answer: SetAnswer(uuid, NotFound()) (and its
 // siblings) for one reservation, SetDefault for all others, or use one of
 // the UUID constants below, which NewHandler preloads. Without either, a
-// resend is Accepted. A wrong bearer token gets 401, a body that is not the
-// documented JSON gets 417, any other method or path gets 404.
+// resend is Accepted.
+//
+// Details: SetDetails(uuid, d) for a reservation, SetDetailsAnswer for any
+// other answer (a 404, a 5xx, garbage, a slow or held answer, or several in
+// turn). The UUID constants have plausible details preloaded. Without
+// either, details are 404 orderNotFound: note that a resend for the same
+// unknown UUID is still Accepted, as it always was.
+//
+// A wrong bearer token gets 401, a resend body that is not the documented
+// JSON gets 417, any other method or path gets 404 routeNotFound.
 package frontpaytest
 
 import (
@@ -23,10 +32,18 @@ import (
 	"time"
 )
 
-// ResendPath is the endpoint's path prefix; the reservation UUID follows.
-const ResendPath = "/api/v1/connect/reservations/resend/"
+// The endpoints' path prefixes; the reservation UUID follows.
+const (
+	ResendPath  = "/api/v1/connect/reservations/resend/"  // POST
+	DetailsPath = "/api/v1/connect/reservations/details/" // GET
+)
 
-// Reservations whose answer NewHandler preloads, for the demo and tests.
+// Reservations whose answers NewHandler preloads, for the demo and tests.
+// The comment names the resend answer. Details are SampleDetails (an open
+// reservation with Kari Nordmann's mobile and email on file) except for
+// UUIDNotFound (404), UUIDCompleted (paid, "completed") and UUIDCancelled
+// ("cancelled"), so that the no-destination flow offers buttons whose press
+// then gets the constant's resend answer.
 const (
 	UUIDAccepted     = "00000000-0000-4000-8000-000000000202" // Accepted
 	UUIDNotFound     = "00000000-0000-4000-8000-000000000404" // NotFound
@@ -39,6 +56,11 @@ const (
 	UUIDBadGateway   = "00000000-0000-4000-8000-000000000502" // BadGateway
 	UUIDGarbage      = "00000000-0000-4000-8000-000000000200" // Garbage(200)
 	UUIDTimeout      = "00000000-0000-4000-8000-000000000408" // Accepted after a minute: the client gives up first
+
+	UUIDPaid             = "00000000-0000-4000-8000-000000002001" // Completed; details paid, status "captured"
+	UUIDDetailsCancelled = "00000000-0000-4000-8000-000000002002" // Cancelled; details status "cancelled"
+	UUIDNoContact        = "00000000-0000-4000-8000-000000002003" // Accepted; details open, no phone number or email on file
+	UUIDEmailOnly        = "00000000-0000-4000-8000-000000002004" // Accepted; details open, only an email on file
 )
 
 // Answer is what the fake writes for a request.
@@ -110,13 +132,100 @@ func Garbage(status int) Answer {
 		Body: "this is not json {"}
 }
 
+// Details is a reservation's "data" in a details answer, with Front
+// Payment's field names. Front Payment sends more (product list, payment
+// details and history, organisation); the client ignores them. For fields
+// that are missing, null or of another type, write the JSON yourself with
+// DetailsEnvelope.
+type Details struct {
+	ReservationUUID    string          `json:"reservationUuid"`
+	Status             string          `json:"status"`
+	IsPaid             bool            `json:"isPaid"`
+	GrandTotal         float64         `json:"grandTotal"`
+	ReservationDate    string          `json:"reservationDate"`
+	PaymentLinkDueDate string          `json:"paymentLinkDueDate"`
+	SendOrderBy        SendOrderBy     `json:"sendOrderBy"`
+	CustomerDetails    CustomerDetails `json:"customerDetails"`
+}
+
+// SendOrderBy is how the payment link was sent originally.
+type SendOrderBy struct {
+	SMS   bool `json:"sms"`
+	Email bool `json:"email"`
+}
+
+// CustomerDetails is the contact on file.
+type CustomerDetails struct {
+	CountryCode string   `json:"countryCode"` // e.g. "+47"
+	MSISDN      string   `json:"msisdn"`
+	Email       string   `json:"email"`
+	Name        string   `json:"name"`
+	Address     *Address `json:"address"`
+}
+
+// Address is the customer's postal address.
+type Address struct {
+	Street  string `json:"street"`
+	Zip     string `json:"zip"`
+	City    string `json:"city"`
+	Country string `json:"country"`
+}
+
+// SampleDetails is an open reservation uuid, sent by SMS and email to Kari
+// Nordmann, +47 41234567, kari.nordmann@example.com.
+func SampleDetails(uuid string) Details {
+	return Details{
+		ReservationUUID:    uuid,
+		Status:             "pending",
+		GrandTotal:         1250.5,
+		ReservationDate:    "2025-06-02 10:15:00",
+		PaymentLinkDueDate: "2025-06-16 23:59:59",
+		SendOrderBy:        SendOrderBy{SMS: true, Email: true},
+		CustomerDetails: CustomerDetails{
+			CountryCode: "+47",
+			MSISDN:      "41234567",
+			Email:       "kari.nordmann@example.com",
+			Name:        "Kari Nordmann",
+			Address:     &Address{Street: "Eksempelgata 1", Zip: "0150", City: "Oslo", Country: "Norway"},
+		},
+	}
+}
+
+// DetailsEnvelope is the documented 200 reservationRetrievedSuccessfully
+// body with dataJSON, written raw, as its "data".
+func DetailsEnvelope(dataJSON string) string {
+	return `{"status_code":200,"status_message":"OK","message":"reservationRetrievedSuccessfully","is_data":true,"data":` +
+		dataJSON + `}`
+}
+
+// DetailsJSON is the documented 200 body with d as its "data". A
+// GrandTotal that JSON cannot hold (NaN, ±Inf) is sent as null.
+func DetailsJSON(d Details) string {
+	b, err := json.Marshal(d)
+	if err != nil {
+		// Only the float can fail: send it as null.
+		d.GrandTotal = 0
+		var m map[string]any
+		b, _ = json.Marshal(d)
+		_ = json.Unmarshal(b, &m)
+		m["grandTotal"] = nil
+		b, _ = json.Marshal(m)
+	}
+	return DetailsEnvelope(string(b))
+}
+
+// Retrieved is a 200 details answer with d.
+func Retrieved(d Details) Answer {
+	return Answer{Status: 200, Body: DetailsJSON(d)}
+}
+
 // Request is one request the fake received, as received.
 type Request struct {
 	Method string
 	Path   string
 	Header http.Header
 	Body   []byte
-	UUID   string // the path's last segment, as sent; "" off the resend path
+	UUID   string // the path's last segment, as sent; "" off the resend and details paths
 	At     time.Time
 }
 
@@ -128,6 +237,7 @@ type Handler struct {
 	mu      sync.Mutex
 	answers map[string]Answer
 	def     Answer
+	details map[string][]Answer // given in turn, the last repeating
 	reqs    []Request
 	changed chan struct{} // closed and replaced on every request
 }
@@ -135,7 +245,7 @@ type Handler struct {
 // NewHandler returns a fake Front Payment that accepts the bearer token
 // token, with the UUID constants preloaded.
 func NewHandler(token string) *Handler {
-	return &Handler{
+	h := &Handler{
 		token: token,
 		stop:  make(chan struct{}),
 		def:   Accepted(),
@@ -151,23 +261,84 @@ func NewHandler(token string) *Handler {
 			UUIDBadGateway:   BadGateway(),
 			UUIDGarbage:      Garbage(200),
 			UUIDTimeout:      {Status: 202, Body: Accepted().Body, Delay: time.Minute},
+
+			UUIDPaid:             Completed(),
+			UUIDDetailsCancelled: Cancelled(),
+			UUIDNoContact:        Accepted(),
+			UUIDEmailOnly:        Accepted(),
 		},
+		details: map[string][]Answer{},
 		changed: make(chan struct{}),
 	}
+	for _, u := range []string{UUIDAccepted, UUIDInvalid, UUIDUnauthorized, UUIDRateLimited,
+		UUIDServerError, UUIDBadGateway, UUIDGarbage, UUIDTimeout} {
+		h.details[u] = []Answer{Retrieved(SampleDetails(u))}
+	}
+	h.details[UUIDNotFound] = []Answer{NotFound()}
+	completed := SampleDetails(UUIDCompleted)
+	completed.Status, completed.IsPaid = "completed", true
+	paid := SampleDetails(UUIDPaid)
+	paid.Status, paid.IsPaid = "captured", true
+	cancelled, cancelled2 := SampleDetails(UUIDCancelled), SampleDetails(UUIDDetailsCancelled)
+	cancelled.Status, cancelled2.Status = "cancelled", "cancelled"
+	noContact := SampleDetails(UUIDNoContact)
+	noContact.CustomerDetails.MSISDN, noContact.CustomerDetails.Email = "", ""
+	noContact.SendOrderBy = SendOrderBy{}
+	emailOnly := SampleDetails(UUIDEmailOnly)
+	emailOnly.CustomerDetails.CountryCode, emailOnly.CustomerDetails.MSISDN = "", ""
+	emailOnly.SendOrderBy = SendOrderBy{Email: true}
+	for _, d := range []Details{completed, paid, cancelled, cancelled2, noContact, emailOnly} {
+		h.details[d.ReservationUUID] = []Answer{Retrieved(d)}
+	}
+	return h
 }
 
-// SetAnswer sets the answer for reservation uuid (matched case-insensitively).
+// SetAnswer sets the resend answer for reservation uuid (matched
+// case-insensitively).
 func (h *Handler) SetAnswer(uuid string, a Answer) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.answers[strings.ToLower(uuid)] = a
 }
 
-// SetDefault sets the answer for reservations without their own.
+// SetDefault sets the resend answer for reservations without their own.
 func (h *Handler) SetDefault(a Answer) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.def = a
+}
+
+// SetDetails makes reservation uuid's details d: a 200 with DetailsJSON(d).
+func (h *Handler) SetDetails(uuid string, d Details) {
+	h.SetDetailsAnswer(uuid, Retrieved(d))
+}
+
+// SetDetailsAnswer sets the details answers for reservation uuid (matched
+// case-insensitively): the first request gets answers[0], the next
+// answers[1], and so on, every later one the last. With no answers, uuid
+// is unknown again: 404 orderNotFound.
+func (h *Handler) SetDetailsAnswer(uuid string, answers ...Answer) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(answers) == 0 {
+		delete(h.details, strings.ToLower(uuid))
+		return
+	}
+	h.details[strings.ToLower(uuid)] = append([]Answer(nil), answers...)
+}
+
+// nextDetails returns the details answer for uuid and moves on to the
+// next. h.mu must be held.
+func (h *Handler) nextDetails(uuid string) Answer {
+	as := h.details[uuid]
+	switch len(as) {
+	case 0:
+		return NotFound()
+	case 1:
+		return as[0]
+	}
+	h.details[uuid] = as[1:]
+	return as[0]
 }
 
 // Requests returns copies of the requests received so far, in arrival order.
@@ -193,34 +364,42 @@ func (h *Handler) Calls() int {
 // ServeHTTP records the request, then answers it.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	uuid, onPath := strings.CutPrefix(r.URL.Path, ResendPath)
-	if !onPath || uuid == "" || strings.Contains(uuid, "/") {
-		uuid, onPath = "", false
+	var (
+		uuid       string
+		onPath     bool
+		wantMethod string
+	)
+	for prefix, method := range map[string]string{ResendPath: http.MethodPost, DetailsPath: http.MethodGet} {
+		if u, ok := strings.CutPrefix(r.URL.Path, prefix); ok && u != "" && !strings.Contains(u, "/") {
+			uuid, onPath, wantMethod = u, true, method
+		}
 	}
 	h.mu.Lock()
 	h.reqs = append(h.reqs, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(),
 		Body: body, UUID: uuid, At: time.Now()})
 	close(h.changed)
 	h.changed = make(chan struct{})
-	a, ok := h.answers[strings.ToLower(uuid)]
-	if !ok {
-		a = h.def
-	}
-	h.mu.Unlock()
-
+	var a Answer
 	switch {
-	case r.Method != http.MethodPost || !onPath:
+	case !onPath || r.Method != wantMethod:
 		a = Answer{Status: 404, Body: envelope(404, "Not Found", "routeNotFound", true, "null")}
 	// Front Payment does not document its answer to a bad token; we assume
 	// a 401 like its framework's default.
 	case r.Header.Get("Authorization") != "Bearer "+h.token:
 		a = Unauthorized()
+	case r.Method == http.MethodGet:
+		a = h.nextDetails(strings.ToLower(uuid))
 	default:
+		var ok bool
+		if a, ok = h.answers[strings.ToLower(uuid)]; !ok {
+			a = h.def
+		}
 		if errs := validate(body); errs != nil {
 			b, _ := json.Marshal(errs)
 			a = Invalid(string(b))
 		}
 	}
+	h.mu.Unlock()
 	h.write(w, r, a)
 }
 

@@ -3,7 +3,9 @@ package frontpaytest_test
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,4 +113,91 @@ func TestHeldAtEnd(t *testing.T) {
 		}()
 		s.WaitForCalls(1, 5*time.Second)
 	})
+}
+
+func TestDetailsRoutes(t *testing.T) {
+	const good = `{"countryCode":"+47","msisdn":"41234567","email":null}`
+	s := frontpaytest.NewServer(t)
+	d := frontpaytest.SampleDetails("3f2504e0-4f89-41d3-9a0c-0305e82c3301")
+	d.Status = "captured"
+	s.SetDetails(strings.ToUpper(d.ReservationUUID), d)
+	for _, tc := range []struct {
+		name, method, path, token, body string
+		status                          int
+		contains                        string
+	}{
+		{"preloaded open", "GET", frontpaytest.DetailsPath + frontpaytest.UUIDAccepted, s.Token, "", 200, `"name":"Kari Nordmann"`},
+		{"preloaded paid", "GET", frontpaytest.DetailsPath + frontpaytest.UUIDPaid, s.Token, "", 200, `"status":"captured","isPaid":true`},
+		{"preloaded cancelled", "GET", frontpaytest.DetailsPath + frontpaytest.UUIDDetailsCancelled, s.Token, "", 200, `"status":"cancelled"`},
+		{"preloaded no contact", "GET", frontpaytest.DetailsPath + frontpaytest.UUIDNoContact, s.Token, "", 200, `"msisdn":"","email":""`},
+		{"preloaded email only", "GET", frontpaytest.DetailsPath + frontpaytest.UUIDEmailOnly, s.Token, "", 200, `"countryCode":"","msisdn":"","email":"kari.nordmann@example.com"`},
+		{"preloaded not found", "GET", frontpaytest.DetailsPath + frontpaytest.UUIDNotFound, s.Token, "", 404, "orderNotFound"},
+		{"per uuid, any case", "GET", frontpaytest.DetailsPath + d.ReservationUUID, s.Token, "", 200, `"status":"captured"`},
+		{"unknown", "GET", frontpaytest.DetailsPath + "abc", s.Token, "", 404, "orderNotFound"},
+		{"unknown resend still accepted", "POST", frontpaytest.ResendPath + "abc", s.Token, good, 202, "resentOrderSuccessfully"},
+		{"paid resend", "POST", frontpaytest.ResendPath + frontpaytest.UUIDPaid, s.Token, good, 400, "orderStatusAlreadyCompleted"},
+		{"cancelled resend", "POST", frontpaytest.ResendPath + frontpaytest.UUIDDetailsCancelled, s.Token, good, 400, "orderStatusAlreadyCancelled"},
+		{"no contact resend", "POST", frontpaytest.ResendPath + frontpaytest.UUIDNoContact, s.Token, good, 202, "resentOrderSuccessfully"},
+		{"wrong method", "POST", frontpaytest.DetailsPath + frontpaytest.UUIDAccepted, s.Token, good, 404, "routeNotFound"},
+		{"no uuid", "GET", frontpaytest.DetailsPath, s.Token, "", 404, "routeNotFound"},
+		{"no token", "GET", frontpaytest.DetailsPath + frontpaytest.UUIDAccepted, "", "", 401, "unauthenticated"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := post(t, s, tc.method, tc.path, tc.token, tc.body)
+			if status != tc.status || !strings.Contains(body, tc.contains) || !json.Valid([]byte(body)) {
+				t.Errorf("got %d %s, want %d with %q", status, body, tc.status, tc.contains)
+			}
+		})
+	}
+	reqs := s.Requests()
+	if got, want := len(reqs), 15; got != want {
+		t.Fatalf("recorded %d requests, want %d", got, want)
+	}
+	if r := reqs[0]; r.Method != "GET" || r.UUID != frontpaytest.UUIDAccepted {
+		t.Errorf("recorded %s uuid %q", r.Method, r.UUID)
+	}
+}
+
+func TestSetDetailsAnswerInTurn(t *testing.T) {
+	const u = "abc"
+	s := frontpaytest.NewServer(t)
+	s.SetDetailsAnswer(u, frontpaytest.ServerFailure(), frontpaytest.Retrieved(frontpaytest.SampleDetails(u)))
+	var got []int
+	for range 3 {
+		status, _ := post(t, s, "GET", frontpaytest.DetailsPath+u, s.Token, "")
+		got = append(got, status)
+	}
+	if want := []int{510, 200, 200}; !slices.Equal(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+	s.SetDetailsAnswer(frontpaytest.UUIDAccepted)
+	if status, _ := post(t, s, "GET", frontpaytest.DetailsPath+frontpaytest.UUIDAccepted, s.Token, ""); status != 404 {
+		t.Errorf("after SetDetailsAnswer with no answers: %d, want 404", status)
+	}
+}
+
+func TestDetailsJSON(t *testing.T) {
+	d := frontpaytest.SampleDetails("u")
+	var env struct {
+		StatusCode    int            `json:"status_code"`
+		StatusMessage string         `json:"status_message"`
+		Message       string         `json:"message"`
+		IsData        bool           `json:"is_data"`
+		Data          map[string]any `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(frontpaytest.DetailsJSON(d)), &env); err != nil {
+		t.Fatal(err)
+	}
+	if env.StatusCode != 200 || env.StatusMessage != "OK" || env.Message != "reservationRetrievedSuccessfully" || !env.IsData {
+		t.Errorf("envelope %+v", env)
+	}
+	for _, k := range []string{"reservationUuid", "status", "isPaid", "grandTotal", "reservationDate", "paymentLinkDueDate", "sendOrderBy", "customerDetails"} {
+		if _, ok := env.Data[k]; !ok {
+			t.Errorf("data has no %q: %v", k, env.Data)
+		}
+	}
+	d.GrandTotal = math.NaN()
+	if b := frontpaytest.DetailsJSON(d); !json.Valid([]byte(b)) || !strings.Contains(b, `"grandTotal":null`) {
+		t.Errorf("NaN total: %s", b)
+	}
 }
