@@ -30,6 +30,7 @@ type Deps struct {
 	Backoff  Backoff          // waits between retries of Slack calls; default DefaultBackoff
 	State    State            // guardrail state; default MemoryState
 	Metrics  *Metrics         // default: a registry nobody serves
+	Details  DetailsReader    // default: Resender, when it reads details too
 }
 
 func (d *Deps) defaults() {
@@ -44,6 +45,9 @@ func (d *Deps) defaults() {
 	}
 	if d.Audit == nil {
 		d.Audit = d.Log
+	}
+	if d.Details == nil {
+		d.Details, _ = d.Resender.(DetailsReader)
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics()
@@ -175,9 +179,10 @@ func (e *engine) Command(ctx context.Context, o Origin, text string) string {
 	switch cmd.Kind {
 	case CmdUsage, CmdHelp:
 		return Usage()
-	case CmdOffer, CmdStatus:
-		return "Tell me where to send the link, e.g. `/resend " + cmd.Reservation + " email=kari@example.com` " +
-			"or `/resend " + cmd.Reservation + " phone=+47 412 34 567`.\n\n" + Usage()
+	case CmdOffer:
+		return e.lookup(ctx, o, cmd.Reservation, true)
+	case CmdStatus:
+		return e.lookup(ctx, o, cmd.Reservation, false)
 	}
 	return e.resend(ctx, newRequest(o, cmd))
 }
@@ -300,8 +305,8 @@ func (e *engine) release(ctx context.Context, t *ticket) {
 
 // tellLater answers a caller from the queue, so the Socket Mode loop never
 // waits on Slack's Web API.
-func (e *engine) tellLater(o Origin, text string) {
-	if !e.submit(&tellTask{e: e, o: o, text: text}) {
+func (e *engine) tellLater(o Origin, m Message) {
+	if !e.submit(&tellTask{e: e, o: o, m: m}) {
 		e.d.Log.Warn("queue full; an answer to the caller was dropped", "user", o.UserID, "channel", o.ChannelID)
 	}
 }
@@ -314,7 +319,11 @@ func (e *engine) updateLater(channel, ts string, m Message) {
 }
 
 func (e *engine) tell(ctx context.Context, o Origin, text string) {
-	if err := e.surface.Tell(ctx, o, text); err != nil {
+	e.tellMessage(ctx, o, Message{Text: text})
+}
+
+func (e *engine) tellMessage(ctx context.Context, o Origin, m Message) {
+	if err := e.surface.Tell(ctx, o, m); err != nil {
 		e.d.Log.Error("could not answer the caller", "err", err, "user", o.UserID, "channel", o.ChannelID)
 	}
 }

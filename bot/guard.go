@@ -70,6 +70,35 @@ const globalKey = "rate:global"
 
 func userKey(user string) string { return "rate:user:" + user }
 
+// allowed checks the allowlists.
+func (g *guard) allowed(o Origin) *Refusal {
+	if len(g.channels) > 0 && !g.channels[o.ChannelID] {
+		return &Refusal{ReasonChannel, "Resends aren't enabled in this channel, so nothing was sent. " +
+			"Use the payment-support channel, or ask an admin to add this channel to RESEND_ALLOWED_CHANNELS."}
+	}
+	if len(g.users) > 0 && !g.users[o.UserID] {
+		return &Refusal{ReasonUser, "You're not on the list of people who may resend payment links, so nothing was sent. " +
+			"Ask an admin to add you to RESEND_ALLOWED_USERS."}
+	}
+	return nil
+}
+
+// admitLookup checks a reservation lookup: the allowlists and the caller's
+// rate limit (a lookup reaches Front Payment, so it spends a token).
+func (g *guard) admitLookup(ctx context.Context, o Origin) (*Refusal, error) {
+	if r := g.allowed(o); r != nil {
+		return r, nil
+	}
+	wait, err := g.state.Limiter.Take(ctx, userKey(o.UserID), g.perUser)
+	if err != nil {
+		return &Refusal{ReasonStateDown, msgStateDown}, err
+	}
+	if wait > 0 {
+		return &Refusal{ReasonRateUser, fmt.Sprintf("You've made a lot of requests in a short time, so nothing was looked up. Try again in %s.", roundUp(wait))}, nil
+	}
+	return nil, nil
+}
+
 // ticket is an admitted request's claim on the guard's state. Exactly one
 // of finish or cancel must be called.
 type ticket struct {
@@ -115,15 +144,9 @@ func (t *ticket) cancel(ctx context.Context) error {
 // or the refusal the caller should read. When the shared state cannot be
 // read, it refuses: a double send is worse than a delay.
 func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask bool) (*ticket, *Refusal, error) {
-	if len(g.channels) > 0 && !g.channels[o.ChannelID] {
-		return nil, &Refusal{ReasonChannel, "Resends aren't enabled in this channel, so nothing was sent. " +
-			"Use the payment-support channel, or ask an admin to add this channel to RESEND_ALLOWED_CHANNELS."}, nil
+	if r := g.allowed(o); r != nil {
+		return nil, r, nil
 	}
-	if len(g.users) > 0 && !g.users[o.UserID] {
-		return nil, &Refusal{ReasonUser, "You're not on the list of people who may resend payment links, so nothing was sent. " +
-			"Ask an admin to add you to RESEND_ALLOWED_USERS."}, nil
-	}
-
 	now := g.now()
 	t := &ticket{g: g, user: o.UserID}
 	stateDown := func(err error) (*ticket, *Refusal, error) {

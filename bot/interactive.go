@@ -36,6 +36,8 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 			switch a.ActionID {
 			case actionRetry:
 				b.onRetry(ctx, cb, a.Value)
+			case actionOffer:
+				b.onOffer(ctx, cb, a.Value)
 			default:
 				b.log.Debug("unknown button", "action_id", a.ActionID)
 			}
@@ -55,30 +57,8 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 // with its own audit message in the same thread.
 func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key string) {
 	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL, Source: sourceRetry}
-	state := b.engine.d.State
-	first, err := state.Once.First(ctx, "pressed:retry:"+key, retryTTL)
-	if err != nil {
-		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonStateDown, msgStateDown})
-		b.engine.tellLater(o, msgStateDown)
-		return
-	}
-	if !first {
-		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonAlreadyPressed, msgAlreadyPressed})
-		b.engine.tellLater(o, msgAlreadyPressed)
-		return
-	}
-	raw, ok, err := state.Stash.Get(ctx, "retry:"+key)
-	var p pendingResend
-	if err == nil && ok {
-		err = json.Unmarshal(raw, &p)
-	}
-	if err != nil || !ok {
-		msg := msgRetryExpired
-		if err != nil {
-			b.log.Error("reading a retry", "err", err)
-			msg = msgStateDown
-		}
-		b.engine.tellLater(o, msg)
+	p, ok := b.pressOnce(ctx, o, "retry:"+key, "retry:"+key)
+	if !ok {
 		return
 	}
 	// The button is used up: show who pressed it instead.
@@ -88,8 +68,61 @@ func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key str
 	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
 	r := &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
 	if refusal := b.engine.resend(ctx, r); refusal != "" {
-		b.engine.tellLater(o, refusal)
+		b.engine.tellLater(o, Message{Text: refusal})
 	}
+}
+
+// onOffer runs the press of a contact-on-file button: once per offer,
+// through the normal flow (checks, audit message first, one call).
+func (b *Bot) onOffer(ctx context.Context, cb slack.InteractionCallback, key string) {
+	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL, Source: sourceOffer}
+	offerID, _, _ := strings.Cut(key, ":")
+	p, ok := b.pressOnce(ctx, o, "offer:"+offerID, "offer:"+key)
+	if !ok {
+		return
+	}
+	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
+	r := &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
+	b.engine.tellLater(o, Message{ReplaceOriginal: true, Text: fmt.Sprintf(
+		"You chose to resend the payment link of `%s` by %s. The audit message and the outcome follow in the channel.",
+		p.Reservation, describe(r.destinations(), b.cfg.MaskContacts))})
+	if refusal := b.engine.resend(ctx, r); refusal != "" {
+		b.engine.tellLater(o, Message{Text: refusal})
+	}
+}
+
+// pressOnce marks the button group pressed and returns what its button
+// stashed; when it was pressed before, or the state is down, it tells the
+// presser and returns false.
+func (b *Bot) pressOnce(ctx context.Context, o Origin, group, stashKey string) (pendingResend, bool) {
+	state := b.engine.d.State
+	var p pendingResend
+	first, err := state.Once.First(ctx, "pressed:"+group, retryTTL)
+	if err != nil {
+		b.log.Error("button once-check unavailable", "err", err)
+		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonStateDown, msgStateDown})
+		b.engine.tellLater(o, Message{Text: msgStateDown})
+		return p, false
+	}
+	if !first {
+		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonAlreadyPressed, msgAlreadyPressed})
+		b.engine.tellLater(o, Message{Text: msgAlreadyPressed})
+		return p, false
+	}
+	raw, ok, err := state.Stash.Get(ctx, stashKey)
+	if err == nil && ok {
+		err = json.Unmarshal(raw, &p)
+	}
+	if err != nil || !ok {
+		msg := msgRetryExpired
+		if err != nil {
+			b.log.Error("reading a pressed button's request", "err", err)
+			msg = msgStateDown
+		}
+		b.engine.tellLater(o, Message{Text: msg})
+		return p, false
+	}
+	return p, true
 }
 
 // openForm opens the /resend form; when Slack will not, the caller gets
@@ -162,7 +195,7 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) an
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: "Check the reservation ID."})
 	}
 	if refusal := b.engine.resend(ctx, newRequest(o, cmd)); refusal != "" {
-		b.engine.tellLater(o, refusal)
+		b.engine.tellLater(o, Message{Text: refusal})
 	}
 	return nil
 }

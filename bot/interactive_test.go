@@ -109,7 +109,7 @@ func TestRetryPressedOnceSendsOnceMore(t *testing.T) {
 	// A second audit message and its outcome follow in the same thread.
 	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
 		th := s.Thread(room, root.TS)
-		return len(th) >= 3 && len(th[1].Updates) > 0
+		return len(th) >= 3 && len(th[1].Updates) > 0 && len(th[0].Updates) > 0
 	}, wait)
 	if err != nil {
 		t.Fatalf("retry did not run in the thread: %v", err)

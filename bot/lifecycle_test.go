@@ -161,13 +161,16 @@ func TestReadinessFollowsTheConnection(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
+	deadline := time.Now().Add(wait)
+	for status("/readyz") != 200 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if got := status("/readyz"); got != 200 {
 		t.Errorf("/readyz while connected = %d", got)
 	}
 	// Slack refuses new connections for a while: the bot is alive but not ready.
 	h.slack.SetOpenError("internal_error", -1)
 	h.slack.DropConnections()
-	deadline := time.Now().Add(wait)
 	for status("/readyz") != 503 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -206,7 +206,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 	if strings.TrimSpace(cmd.Text) == "" && cmd.TriggerID != "" {
 		b.ack(ctx, evt, nil)
 		if !b.engine.submit(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
-			b.engine.tellLater(o, Usage())
+			b.engine.tellLater(o, Message{Text: Usage()})
 		}
 		return
 	}
@@ -251,19 +251,19 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	o := Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: sourceMention}
 	text := mentionPrefix.ReplaceAllString(m.Text, "")
 	if reply := b.engine.Command(ctx, o, strings.TrimSpace(text)); reply != "" {
-		b.engine.tellLater(o, reply)
+		b.engine.tellLater(o, Message{Text: reply})
 	}
 }
 
 // tellTask answers a caller after the acknowledgement.
 type tellTask struct {
-	e    *engine
-	o    Origin
-	text string
+	e *engine
+	o Origin
+	m Message
 }
 
-func (t *tellTask) run(ctx context.Context)     { t.e.tell(ctx, t.o, t.text) }
-func (t *tellTask) abandon(ctx context.Context) { t.e.tell(ctx, t.o, t.text) }
+func (t *tellTask) run(ctx context.Context)     { t.e.tellMessage(ctx, t.o, t.m) }
+func (t *tellTask) abandon(ctx context.Context) { t.e.tellMessage(ctx, t.o, t.m) }
 
 // slogOutput routes slack-go's own log lines to our debug log.
 type slogOutput struct{ l *slog.Logger }

@@ -21,8 +21,8 @@ type Surface interface {
 	Post(ctx context.Context, channel, threadTS string, m Message) (string, error)
 	// Update replaces the message at ts.
 	Update(ctx context.Context, channel, ts string, m Message) error
-	// Tell shows text only to the caller of o.
-	Tell(ctx context.Context, o Origin, text string) error
+	// Tell shows m only to the caller of o.
+	Tell(ctx context.Context, o Origin, m Message) error
 }
 
 // Backoff is how long to wait before retry number attempt (1, 2, …).
@@ -74,9 +74,9 @@ func (s *slackSurface) Update(ctx context.Context, channel, ts string, m Message
 
 // Tell answers through the command's response_url, which works even where
 // the bot is not a member; chat.postEphemeral is the last resort.
-func (s *slackSurface) Tell(ctx context.Context, o Origin, text string) error {
+func (s *slackSurface) Tell(ctx context.Context, o Origin, m Message) error {
 	if o.ResponseURL != "" {
-		err := s.retry(ctx, func(ctx context.Context) error { return s.respond(ctx, o.ResponseURL, text) })
+		err := s.retry(ctx, func(ctx context.Context) error { return s.respond(ctx, o.ResponseURL, m) })
 		if err == nil {
 			return nil
 		}
@@ -84,7 +84,10 @@ func (s *slackSurface) Tell(ctx context.Context, o Origin, text string) error {
 			return fmt.Errorf("response_url: %w", err)
 		}
 	}
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
 	if o.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(o.ThreadTS))
 	}
@@ -98,8 +101,12 @@ func (s *slackSurface) Tell(ctx context.Context, o Origin, text string) error {
 	return nil
 }
 
-func (s *slackSurface) respond(ctx context.Context, url, text string) error {
-	body, err := json.Marshal(map[string]any{"response_type": "ephemeral", "replace_original": false, "text": text})
+func (s *slackSurface) respond(ctx context.Context, url string, m Message) error {
+	payload := map[string]any{"response_type": "ephemeral", "replace_original": m.ReplaceOriginal, "text": m.Text}
+	if len(m.Blocks) > 0 {
+		payload["blocks"] = m.Blocks
+	}
+	body, err := json.Marshal(payload)
 	if err != nil {
 		return err
 	}

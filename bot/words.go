@@ -92,6 +92,9 @@ func statusSuffix(status int) string {
 type Message struct {
 	Text   string
 	Blocks []slack.Block
+	// ReplaceOriginal makes a caller-only answer replace the one whose
+	// button was pressed.
+	ReplaceOriginal bool
 }
 
 // rootMessage is the audit message posted before Front Payment is called,

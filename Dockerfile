@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# resendbot: one static binary in a distroless, non-root image.
+#   docker build --build-arg VERSION=$(git describe --tags --always) -t resendbot .
+#   docker run --env-file .env -p 8080:8080 resendbot
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -buildvcs=false \
+      -ldflags "-s -w -X main.version=${VERSION}" -o /out/resendbot .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/resendbot /resendbot
+USER nonroot:nonroot
+# Health and metrics for the orchestrator: /healthz (alive), /readyz
+# (connected to Slack; Redis answering when used), /metrics. No HEALTHCHECK:
+# Kubernetes probes /readyz and /healthz (see deploy/).
+ENV HTTP_ADDR=:8080
+EXPOSE 8080
+ENTRYPOINT ["/resendbot"]

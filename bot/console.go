@@ -1,0 +1,516 @@
+package bot
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"resendbot/frontpay"
+	"resendbot/frontpay/frontpaytest"
+)
+
+// The console's one person and one channel.
+const (
+	consoleUser    = "U0CONSOLE"
+	consoleChannel = "C0CONSOLE"
+	sourceConsole  = "console"
+)
+
+// The built-in demo Front Payment. Its origin is under .invalid, a name
+// that never resolves, so even a mistake here cannot reach a real server;
+// its timeout is short so that the timeout outcome shows quickly.
+const (
+	demoBaseURL = "https://frontpayment.demo.invalid"
+	demoToken   = "demo-token"
+	demoTimeout = 3 * time.Second
+)
+
+// demoOutcomes is how to provoke each documented answer of the demo Front
+// Payment (frontpaytest.NewHandler's preloaded reservations), for help.
+var demoOutcomes = []struct {
+	uuid string
+	kind frontpay.Kind // what the outcome is, for the test that keeps this list true
+	what string
+}{
+	{frontpaytest.UUIDAccepted, frontpay.KindSent, "accepted (202): Sent"},
+	{frontpaytest.UUIDNotFound, frontpay.KindNotFound, "orderNotFound (404): reservation not found"},
+	{frontpaytest.UUIDCompleted, frontpay.KindCompleted, "orderStatusAlreadyCompleted (400): already paid"},
+	{frontpaytest.UUIDCancelled, frontpay.KindCancelled, "orderStatusAlreadyCancelled (400): reservation cancelled"},
+	{frontpaytest.UUIDInvalid, frontpay.KindInvalid, "payloadValidationErrors (417): contact details rejected"},
+	{frontpaytest.UUIDUnauthorized, frontpay.KindUnauthorized, "401: resendbot's token refused"},
+	{frontpaytest.UUIDRateLimited, frontpay.KindRateLimited, "429 with Retry-After 30: Front Payment busy (Retry button)"},
+	{frontpaytest.UUIDServerError, frontpay.KindServerError, "510 Something Went Wrong: Front Payment failed (Retry button)"},
+	{frontpaytest.UUIDBadGateway, frontpay.KindServerError, "502 HTML page from a proxy: Front Payment failed (Retry button)"},
+	{frontpaytest.UUIDGarbage, frontpay.KindUnexpected, "200 with a body that is not JSON: unexpected answer"},
+	{frontpaytest.UUIDTimeout, frontpay.KindUnreachable, "no answer within " + demoTimeout.String() + ": did not answer (Retry button)"},
+}
+
+// demoLookups is what the demo Front Payment says of reservations, for
+// help on "status" and the offer of the contact on file.
+var demoLookups = []struct{ uuid, what string }{
+	{frontpaytest.UUIDAccepted, "open, Kari Nordmann's phone and email on file (so are the IDs above but 404, 4001, 4002)"},
+	{frontpaytest.UUIDEmailOnly, "open, only an email address on file"},
+	{frontpaytest.UUIDNoContact, "open, no phone number or email on file"},
+	{frontpaytest.UUIDPaid, "paid (a resend: already completed)"},
+	{frontpaytest.UUIDDetailsCancelled, "cancelled (a resend: cancelled)"},
+	{"any other reservation ID", "not found (a resend to it is still accepted)"},
+}
+
+// runConsole is `resendbot console`: it reads commands from p.Stdin, runs
+// them through the same engine as the Slack bot, and prints on p.Stdout
+// what Slack would show. Without live it talks to the built-in demo Front
+// Payment and ignores FRONTPAYMENT_*; with live it calls the configured
+// one. getenv is the environment Main read cfg from. It returns when the
+// input ends, on "quit", or when ctx is cancelled, after the work in
+// flight is done; an error only when the input cannot be read or the Front
+// Payment client cannot be built.
+func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg *Config, live bool) error {
+	c := *cfg
+	// The person at the terminal holds the configuration already, and the
+	// allowlists name Slack IDs the console's user can never have: keep
+	// them for Slack. Rate limits and cooldowns apply as configured.
+	c.AllowedChannels, c.AllowedUsers = nil, nil
+	// One command at a time: each one's messages are printed before the
+	// next prompt, so the transcript reads in order.
+	c.MaxInflight = 1
+	if !live {
+		c.FrontPaymentBaseURL, c.FrontPaymentToken, c.FrontPaymentTimeout = demoBaseURL, demoToken, demoTimeout
+	}
+	log, audit := consoleLoggers(&c, getenv, redactWriter(p.Stderr, cfg.Secrets()), live)
+
+	fpcfg := frontpay.Config{
+		BaseURL:   c.FrontPaymentBaseURL,
+		Token:     c.FrontPaymentToken,
+		Timeout:   c.FrontPaymentTimeout,
+		UserAgent: "resendbot/" + p.Version + " (console)",
+	}
+	if !live {
+		fpcfg.HTTPClient = &http.Client{Transport: handlerTransport{frontpaytest.NewHandler(demoToken)}}
+	}
+	fp, err := frontpay.NewClient(fpcfg)
+	if err != nil {
+		return fmt.Errorf("front payment client: %w", err)
+	}
+
+	out := &consoleSurface{w: p.Stdout, kinds: map[string]string{}}
+	e := newEngine(&c, Deps{Resender: fp, Log: log, Audit: audit}, out)
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	e.start(workCtx)
+
+	out.printf("%s", consoleBanner(&c, live))
+	in := p.Stdin
+	if in == nil {
+		in = strings.NewReader("")
+	}
+	interactive := isTerminal(in)
+	readErr := consoleLoop(ctx, e, out, in, interactive, live)
+
+	if ctx.Err() != nil {
+		fmt.Fprintln(p.Stderr, "resendbot: interrupted; finishing any resend in flight")
+	}
+	e.stop(workCtx, c.ShutdownGrace, cancelWork)
+	if interactive {
+		out.printf("\n")
+	}
+	if readErr != nil {
+		return fmt.Errorf("reading commands: %w", readErr)
+	}
+	return nil
+}
+
+// consoleLoop reads and runs commands until the input ends, "quit", or
+// ctx is done. It returns the input's read error, if any.
+func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Reader, interactive, live bool) error {
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 0, 4096), 1<<20)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-done:
+				return
+			}
+		}
+		readErr <- sc.Err()
+	}()
+
+	origin := Origin{UserID: consoleUser, ChannelID: consoleChannel, Source: sourceConsole}
+	for {
+		if interactive {
+			out.printf("> ")
+		}
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok = <-lines:
+		}
+		if !ok {
+			return <-readErr
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		text := consoleCommand(line)
+		if !interactive {
+			out.printf("> %s\n", strings.TrimSpace(line))
+		}
+		switch strings.ToLower(text) {
+		case "quit", "exit":
+			return nil
+		}
+		if answer := e.Command(ctx, origin, text); answer != "" {
+			out.print("(only you) ", answer)
+		}
+		if cmd, err := ParseCommand(text, e.cfg.DefaultRegion); err == nil && (cmd.Kind == CmdHelp || cmd.Kind == CmdUsage) {
+			out.printf("%s", consoleHelp(e.cfg, live))
+		}
+		// Wait until the command's work is done: with one worker, a task
+		// queued after it runs after it.
+		b := make(barrier)
+		if e.submit(b) {
+			select {
+			case <-b:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+}
+
+// consoleCommand is line without the optional leading "/resend" (or the
+// mention's "resend").
+func consoleCommand(line string) string {
+	text := strings.TrimSpace(line)
+	for _, prefix := range []string{"/resend", "resend"} {
+		if len(text) >= len(prefix) && strings.EqualFold(text[:len(prefix)], prefix) {
+			rest := text[len(prefix):]
+			if rest == "" || rest[0] == ' ' || rest[0] == '\t' {
+				return strings.TrimSpace(rest)
+			}
+		}
+	}
+	return text
+}
+
+// barrier is a task that only marks its place in the queue.
+type barrier chan struct{}
+
+func (b barrier) run(context.Context)     { close(b) }
+func (b barrier) abandon(context.Context) { close(b) }
+
+func consoleBanner(c *Config, live bool) string {
+	var sb strings.Builder
+	sb.WriteString("resendbot console: type a /resend command (the \"/resend\" is optional), \"help\", or \"quit\".\n")
+	if live {
+		fmt.Fprintf(&sb, "LIVE Front Payment at %s — every resend here texts or emails a REAL customer.\n", c.FrontPaymentBaseURL)
+	} else {
+		sb.WriteString("DEMO Front Payment — nothing reaches a real customer. \"help\" lists the reservation IDs that provoke each outcome.\n")
+	}
+	sb.WriteString("You are @you in #console. Shown as in Slack: the channel message, ↳ its thread reply, ✎ an edit, (only you) what only you see.\n\n")
+	return sb.String()
+}
+
+func consoleHelp(c *Config, live bool) string {
+	var sb strings.Builder
+	if live {
+		fmt.Fprintf(&sb, "\nLIVE: every resend calls Front Payment at %s and reaches the real customer.\n", c.FrontPaymentBaseURL)
+	} else {
+		sb.WriteString("\nDEMO Front Payment: the reservation ID picks the answer.\n")
+		for _, o := range demoOutcomes {
+			fmt.Fprintf(&sb, "  %s  %s\n", o.uuid, o.what)
+		}
+		fmt.Fprintf(&sb, "  %-36s  accepted (202): Sent\n", "any other reservation ID")
+		fmt.Fprintf(&sb, "For example: %s email=kari@example.com\n", frontpaytest.UUIDNotFound)
+		sb.WriteString("\n\"status <reservation ID>\" shows a reservation, and the ID alone offers its contact on file, only to you:\n")
+		for _, o := range demoLookups {
+			fmt.Fprintf(&sb, "  %-36s  %s\n", o.uuid, o.what)
+		}
+		sb.WriteString("A phone number or email address that is not valid is refused before Front Payment is called.\n")
+	}
+	if c.Cooldown > 0 {
+		fmt.Fprintf(&sb, "The same reservation to the same destination again within %s is refused (RESEND_COOLDOWN).\n", humanDuration(c.Cooldown, true))
+	}
+	fmt.Fprintf(&sb, "Each person may send %d every %s (RESEND_RATE_PER_USER).\n", c.RatePerUser.N, roundUp(c.RatePerUser.Per))
+	sb.WriteString("Buttons such as [Retry] work in Slack; here they are only shown: type the command again instead.\n")
+	sb.WriteString("Leave with quit or Ctrl-D.\n")
+	return sb.String()
+}
+
+// consoleLoggers keeps the terminal readable: text lines on stderr, and
+// unless LOG_LEVEL is set only errors (the demo) or warnings (live). Live
+// audit lines are written whatever the level, as in the bot; the demo's
+// describe pretend resends and follow LOG_LEVEL.
+func consoleLoggers(c *Config, getenv func(string) string, w io.Writer, live bool) (log, audit *slog.Logger) {
+	lc := *c
+	if strings.TrimSpace(getenv("LOG_FORMAT")) == "" {
+		lc.LogFormat = "text"
+	}
+	if strings.TrimSpace(getenv("LOG_LEVEL")) == "" {
+		lc.LogLevel = slog.LevelError
+		if live {
+			lc.LogLevel = slog.LevelWarn
+		}
+	}
+	log, audit = newLoggers(&lc, w)
+	if !live {
+		audit = log.With("log", "audit", "demo", true)
+	}
+	return log, audit
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// handlerTransport serves requests with an in-process handler: the demo
+// Front Payment needs no port and no network, and the real client code
+// still builds, sends and reads every request.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// A handler sees a request as a server would: always with a body.
+	in := req.Clone(req.Context())
+	if req.Body == nil {
+		in.Body = http.NoBody
+	} else {
+		defer req.Body.Close()
+	}
+	in.RequestURI = req.URL.RequestURI()
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, in)
+	// A handler that gave up because the client did (the timeout) wrote
+	// nothing; the client must see no answer, not an empty 200.
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	return rec.Result(), nil
+}
+
+// consoleSurface shows on a terminal what Slack would show: the channel
+// message, its thread replies indented, edits, and caller-only answers.
+type consoleSurface struct {
+	mu    sync.Mutex
+	w     io.Writer
+	n     int
+	kinds map[string]string // ts → "root" or "reply"
+}
+
+func (s *consoleSurface) Post(_ context.Context, channel, threadTS string, m Message) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	ts := fmt.Sprintf("1000000000.%06d", s.n)
+	if threadTS == "" {
+		s.kinds[ts] = "root"
+		s.write(channelName(channel)+"  ", messageLines(m))
+	} else {
+		s.kinds[ts] = "reply"
+		s.write("  ↳ ", messageLines(m))
+	}
+	return ts, nil
+}
+
+func (s *consoleSurface) Update(_ context.Context, _, ts string, m Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prefix := "  ✎ root updated: "
+	if s.kinds[ts] == "reply" {
+		prefix = "    ✎ reply updated: "
+	}
+	s.write(prefix, messageLines(m))
+	return nil
+}
+
+func (s *consoleSurface) Tell(_ context.Context, _ Origin, m Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.write("(only you) ", messageLines(m))
+	return nil
+}
+
+// print writes mrkdwn text after prefix.
+func (s *consoleSurface) print(prefix, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.write(prefix, strings.Split(plainText(text), "\n"))
+}
+
+func (s *consoleSurface) printf(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.w, format, args...)
+}
+
+// write prints lines, the first after prefix, the others indented.
+func (s *consoleSurface) write(prefix string, lines []string) {
+	var sb strings.Builder
+	for i, l := range lines {
+		if i == 0 {
+			sb.WriteString(prefix)
+		} else {
+			sb.WriteString("    ")
+		}
+		sb.WriteString(l)
+		sb.WriteByte('\n')
+	}
+	_, _ = io.WriteString(s.w, sb.String())
+}
+
+func channelName(id string) string {
+	if id == consoleChannel {
+		return "#console"
+	}
+	return "#" + id
+}
+
+// messageLines renders m's blocks as Slack would, or its text when it has
+// none. Times in context lines read "just now": the console is live, and
+// its transcript stays the same from run to run.
+func messageLines(m Message) []string {
+	var lines []string
+	add := func(mrkdwn string) {
+		if mrkdwn != "" {
+			lines = append(lines, strings.Split(plainText(mrkdwn), "\n")...)
+		}
+	}
+	for _, b := range m.Blocks {
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if b.Text != nil {
+				add(b.Text.Text)
+			}
+			for _, f := range b.Fields {
+				add(f.Text)
+			}
+			if b.Accessory != nil && b.Accessory.ButtonElement != nil {
+				add(buttonLabel(b.Accessory.ButtonElement))
+			}
+		case *slack.HeaderBlock:
+			if b.Text != nil {
+				add(b.Text.Text)
+			}
+		case *slack.ContextBlock:
+			var parts []string
+			for _, el := range b.ContextElements.Elements {
+				if t, ok := el.(*slack.TextBlockObject); ok {
+					parts = append(parts, timestampRE.ReplaceAllString(t.Text, "just now"))
+				}
+			}
+			add(strings.Join(parts, "  "))
+		case *slack.ActionBlock:
+			var buttons []string
+			if b.Elements != nil {
+				for _, el := range b.Elements.ElementSet {
+					if btn, ok := el.(*slack.ButtonBlockElement); ok {
+						buttons = append(buttons, buttonLabel(btn))
+					}
+				}
+			}
+			add(strings.Join(buttons, " "))
+		case *slack.DividerBlock:
+			lines = append(lines, "────")
+		}
+	}
+	if len(lines) == 0 {
+		add(m.Text)
+	}
+	return lines
+}
+
+func buttonLabel(b *slack.ButtonBlockElement) string {
+	if b.Text == nil {
+		return "[button]"
+	}
+	return "[" + b.Text.Text + "]"
+}
+
+var (
+	timestampRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( ?UTC|Z)?`)
+	angleRE     = regexp.MustCompile(`<([^<>\n]+)>`)
+	emojiRE     = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
+	boldRE      = regexp.MustCompile(`\*([^*\n]+)\*`)
+	codeRE      = regexp.MustCompile("`([^`\n]+)`")
+)
+
+var emoji = map[string]string{
+	":white_check_mark:":        "✅",
+	":mag:":                     "🔍",
+	":moneybag:":                "💰",
+	":no_entry_sign:":           "🚫",
+	":pencil2:":                 "✏️",
+	":lock:":                    "🔒",
+	":hourglass:":               "⌛",
+	":hourglass_flowing_sand:":  "⏳",
+	":warning:":                 "⚠️",
+	":electric_plug:":           "🔌",
+	":question:":                "❓",
+	":x:":                       "❌",
+	":information_source:":      "ℹ️",
+	":arrows_counterclockwise:": "🔄",
+}
+
+// plainText renders Slack mrkdwn for a terminal: mentions and links as
+// words, emoji shortcodes as symbols, bold and code marks dropped.
+func plainText(s string) string {
+	s = angleRE.ReplaceAllStringFunc(s, func(m string) string {
+		inner := m[1 : len(m)-1]
+		id, label, hasLabel := strings.Cut(inner, "|")
+		switch {
+		case strings.HasPrefix(id, "@"):
+			if id[1:] == consoleUser {
+				return "@you"
+			}
+			if hasLabel {
+				return "@" + strings.TrimPrefix(label, "@")
+			}
+			return id
+		case strings.HasPrefix(id, "#"):
+			if hasLabel {
+				return "#" + label
+			}
+			return channelName(id[1:])
+		case strings.HasPrefix(id, "!"):
+			if hasLabel {
+				return label
+			}
+			return "@" + strings.TrimPrefix(id, "!")
+		case hasLabel:
+			return label + " (" + id + ")"
+		}
+		return id
+	})
+	s = emojiRE.ReplaceAllStringFunc(s, func(code string) string {
+		if e, ok := emoji[code]; ok {
+			return e
+		}
+		return code
+	})
+	s = strings.ReplaceAll(s, "```", "")
+	s = codeRE.ReplaceAllString(s, "$1")
+	s = boldRE.ReplaceAllString(s, "$1")
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}

@@ -1,0 +1,298 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"resendbot/frontpay/frontpaytest"
+)
+
+const demoLabel = "DEMO Front Payment — nothing reaches a real customer"
+
+// runConsoleMain runs Main with args and env (nothing else: no .env)
+// on stdin, and returns what it printed.
+func runConsoleMain(t *testing.T, args []string, env map[string]string, stdin string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	err = Main(ctx, Program{
+		Args:    args,
+		Getenv:  func(k string) string { return env[k] },
+		Stdin:   strings.NewReader(stdin),
+		Stdout:  &out,
+		Stderr:  &errOut,
+		Version: "test",
+		DotEnv:  filepath.Join(t.TempDir(), "absent.env"),
+	})
+	return out.String(), errOut.String(), err
+}
+
+// section is one echoed command ("> …") and what the console printed for it.
+type section struct{ cmd, out string }
+
+// transcript splits console output into the banner and its sections.
+func transcript(out string) (banner string, sections []section) {
+	parts := strings.Split("\n"+out, "\n> ")
+	for _, p := range parts[1:] {
+		cmd, rest, _ := strings.Cut(p, "\n")
+		sections = append(sections, section{cmd, rest})
+	}
+	return parts[0], sections
+}
+
+// inOrder fails unless every line of want appears in got, in that order.
+func inOrder(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	lines := strings.Split(got, "\n")
+	i := 0
+	for _, w := range want {
+		j := slices.IndexFunc(lines[i:], func(l string) bool { return strings.HasPrefix(l, w) })
+		if j < 0 {
+			t.Errorf("%s: no line starting %q after line %d in:\n%s", what, w, i, got)
+			return
+		}
+		i += j + 1
+	}
+}
+
+func TestConsoleDemoSentAndErrors(t *testing.T) {
+	sent := frontpaytest.UUIDAccepted + " email=kari@example.com"
+	notFound := "/resend " + frontpaytest.UUIDNotFound + " email=kari@example.com"
+	badEmail := frontpaytest.UUIDAccepted + " email=kari@example"
+	out, _, err := runConsoleMain(t, []string{"console"}, nil, sent+"\n\n"+notFound+"\n"+badEmail+"\n"+sent+"\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	banner, secs := transcript(out)
+	if !strings.Contains(banner, demoLabel) || strings.Contains(banner, "LIVE") {
+		t.Errorf("banner does not label the demo Front Payment:\n%s", banner)
+	}
+	want := []string{sent, notFound, badEmail, sent} // the blank line is skipped
+	if len(secs) != len(want) {
+		t.Fatalf("got %d command sections, want %d:\n%s", len(secs), len(want), out)
+	}
+	for i, w := range want {
+		if secs[i].cmd != w {
+			t.Errorf("command %d echoed as %q, want %q", i, secs[i].cmd, w)
+		}
+	}
+
+	// Sent: the audit message, the outcome in its thread, the message updated.
+	inOrder(t, "sent", secs[0].out,
+		"#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ⏳ Sending…",
+		"  ↳ ✅ Sent — reservation "+frontpaytest.UUIDAccepted,
+		"    Front Payment accepted it: the customer gets the payment link by email to k***@example.com.",
+		"    Front Payment: HTTP 202 (sent) · just now",
+		"  ✎ root updated: @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ✅ Sent",
+	)
+	// Not found: Front Payment's 404 through the real client, in words.
+	inOrder(t, "not found", secs[1].out,
+		"#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
+		"  ↳ 🔍 Not sent: reservation not found — reservation "+frontpaytest.UUIDNotFound,
+		"    Front Payment has no reservation with this ID, so nothing was sent.",
+		"    Front Payment: HTTP 404 (not_found)",
+		"  ✎ root updated: @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
+	)
+	// A typo: only the caller hears of it, and nothing is posted.
+	inOrder(t, "bad email", secs[2].out,
+		`(only you) "kari@example" doesn't look like an email address.`,
+		"    Nothing was sent.",
+	)
+	if strings.Contains(secs[2].out, "#console") || strings.Contains(secs[2].out, "↳") {
+		t.Errorf("an invalid command posted in the channel:\n%s", secs[2].out)
+	}
+	// The same send again: refused by the cooldown, only to the caller.
+	if got := secs[3].out; !strings.HasPrefix(got, "(only you) The payment link for this reservation was already sent") || strings.Contains(got, "↳") {
+		t.Errorf("repeating a sent resend was not refused by the cooldown:\n%s", got)
+	}
+	for _, mrkdwn := range []string{"<@", ":white_check_mark:", "*Sent*", "`"} {
+		if strings.Contains(out, mrkdwn) {
+			t.Errorf("output shows raw mrkdwn %q:\n%s", mrkdwn, out)
+		}
+	}
+}
+
+// TestConsoleDemoOutcomes keeps help true: every reservation it lists gives
+// the outcome it says, through the real client.
+func TestConsoleDemoOutcomes(t *testing.T) {
+	t.Parallel()
+	var in strings.Builder
+	in.WriteString("help\n")
+	for _, o := range demoOutcomes {
+		in.WriteString(o.uuid + " email=kari@example.com\n")
+	}
+	in.WriteString("11111111-2222-4333-8444-555555555555 phone=41234567\nquit\nnot run\n")
+	env := map[string]string{"RESEND_RATE_PER_USER": "100/1m"}
+	start := time.Now()
+	out, _, err := runConsoleMain(t, []string{"console"}, env, in.String())
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	if d := time.Since(start); d > demoTimeout+10*time.Second {
+		t.Errorf("the demo took %v; its timeout should be %v", d, demoTimeout)
+	}
+	_, secs := transcript(out)
+	s := map[string]string{}
+	for _, sec := range secs {
+		s[sec.cmd] = sec.out
+	}
+	for _, o := range demoOutcomes {
+		if !strings.Contains(s["help"], o.uuid+"  "+o.what) {
+			t.Errorf("help does not list %s", o.uuid)
+		}
+		got := s[o.uuid+" email=kari@example.com"]
+		if !strings.Contains(got, "  ↳ ") || !strings.Contains(got, "("+o.kind.String()+")") {
+			t.Errorf("%s: want a thread reply with outcome %s, got:\n%s", o.uuid, o.kind, got)
+		}
+	}
+	if got := s["11111111-2222-4333-8444-555555555555 phone=41234567"]; !strings.Contains(got, "  ↳ ✅ Sent") || !strings.Contains(got, "SMS to +47 ****4567") {
+		t.Errorf("any other reservation should be sent:\n%s", got)
+	}
+	if _, ok := s["not run"]; ok {
+		t.Errorf("a command after quit was run")
+	}
+	if !strings.Contains(s["help"], "(only you) Resend a payment link") {
+		t.Errorf("help lacks the usage:\n%s", s["help"])
+	}
+}
+
+func TestConsoleLiveNeedsToken(t *testing.T) {
+	out, _, err := runConsoleMain(t, []string{"console", "--live"}, nil, frontpaytest.UUIDAccepted+" email=kari@example.com\n")
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !slices.Contains(ce.Problems, "FRONTPAYMENT_TOKEN is required") {
+		t.Fatalf("console --live without a token: got %v, want a *ConfigError naming FRONTPAYMENT_TOKEN", err)
+	}
+	if out != "" {
+		t.Errorf("printed before failing:\n%s", out)
+	}
+}
+
+// TestConsoleDemoIgnoresConfiguredFrontPayment is the promise that a .env
+// with a production token never texts a customer from the demo, and that
+// --live does use it.
+func TestConsoleDemoIgnoresConfiguredFrontPayment(t *testing.T) {
+	fps := frontpaytest.NewServer(t)
+	env := map[string]string{"FRONTPAYMENT_BASE_URL": fps.URL, "FRONTPAYMENT_TOKEN": fps.Token}
+	cmd := frontpaytest.UUIDAccepted + " email=kari@example.com\n"
+
+	out, _, err := runConsoleMain(t, []string{"console"}, env, cmd)
+	if err != nil || !strings.Contains(out, "↳ ✅ Sent") || !strings.Contains(out, demoLabel) {
+		t.Fatalf("demo: err %v, output:\n%s", err, out)
+	}
+	if n := fps.Calls(); n != 0 {
+		t.Fatalf("the demo called the configured Front Payment %d times", n)
+	}
+
+	out, stderr, err := runConsoleMain(t, []string{"console", "--live"}, env, cmd)
+	if err != nil || !strings.Contains(out, "↳ ✅ Sent") {
+		t.Fatalf("live: err %v, output:\n%s", err, out)
+	}
+	if !strings.Contains(out, "LIVE Front Payment at "+fps.URL) || !strings.Contains(out, "REAL customer") || strings.Contains(out, "DEMO") {
+		t.Errorf("live banner does not say it is live:\n%s", out)
+	}
+	if reqs := fps.Requests(); len(reqs) != 1 || reqs[0].UUID != frontpaytest.UUIDAccepted {
+		t.Errorf("live: got %d calls to the configured Front Payment, want 1 for %s", len(reqs), frontpaytest.UUIDAccepted)
+	}
+	if !strings.Contains(stderr, "outcome=sent") || strings.Contains(stderr, fps.Token) {
+		t.Errorf("live: want the audit line on stderr, without the token:\n%s", stderr)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer written by the console while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestConsoleInterruptFinishesInFlight stops the console while Front
+// Payment has not answered yet: the outcome is still shown.
+func TestConsoleInterruptFinishesInFlight(t *testing.T) {
+	t.Parallel()
+	stdin, w := io.Pipe()
+	t.Cleanup(func() { w.Close() })
+	var out lockedBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- Main(ctx, Program{Args: []string{"console"}, Getenv: func(string) string { return "" },
+			Stdin: stdin, Stdout: &out, Stderr: io.Discard, DotEnv: filepath.Join(t.TempDir(), "absent.env")})
+	}()
+	if _, err := io.WriteString(w, frontpaytest.UUIDTimeout+" email=kari@example.com\n"); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(out.String(), "Sending…") {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Main: %v", err)
+		}
+	case <-time.After(demoTimeout + 10*time.Second):
+		t.Fatal("the console did not stop")
+	}
+	if got := out.String(); !strings.Contains(got, "↳ 🔌 Front Payment did not answer") {
+		t.Errorf("the resend in flight was not finished:\n%s", got)
+	}
+}
+
+// TestConsoleBinary runs the README's first command as a fresh clone
+// would: the built binary, no environment beyond PATH and HOME, no .env.
+func TestConsoleBinary(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	bin := filepath.Join(t.TempDir(), "resendbot")
+	build := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".")
+	build.Dir = ".." // the module root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	run := exec.CommandContext(ctx, bin, "console")
+	run.Dir = t.TempDir()
+	run.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	run.Stdin = strings.NewReader(frontpaytest.UUIDAccepted + " email=kari@example.com\n")
+	var stdout, stderr bytes.Buffer
+	run.Stdout, run.Stderr = &stdout, &stderr
+	if err := run.Run(); err != nil {
+		t.Fatalf("resendbot console: %v\nstdout:\n%s\nstderr:\n%s", err, &stdout, &stderr)
+	}
+	if got := stdout.String(); !strings.Contains(got, demoLabel) || !strings.Contains(got, "↳ ✅ Sent") {
+		t.Errorf("resendbot console printed:\n%s", got)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("resendbot console wrote to stderr with no configuration:\n%s", &stderr)
+	}
+}

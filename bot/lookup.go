@@ -1,0 +1,263 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"resendbot/frontpay"
+)
+
+// DetailsReader reads a reservation; *frontpay.Client is the production one.
+type DetailsReader interface {
+	Details(ctx context.Context, reservation string) (*frontpay.Reservation, error)
+}
+
+var _ DetailsReader = (*frontpay.Client)(nil)
+
+const actionOffer = "resend_offer"
+
+// lookup answers "/resend status <uuid>" and "/resend <uuid>": it admits the
+// lookup through the caller's rate limit (it reaches Front Payment, so it
+// spends a token) and queues it. It returns the caller's refusal, or "".
+func (e *engine) lookup(ctx context.Context, o Origin, reservation string, offer bool) string {
+	refusal, err := e.guard.admitLookup(ctx, o)
+	if err != nil {
+		e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
+	}
+	if refusal == nil && !e.submit(&lookupTask{e: e, o: o, reservation: reservation, offer: offer}) {
+		refusal = &Refusal{ReasonQueueFull, msgQueueFull}
+	}
+	if refusal != nil {
+		e.auditRefusal(ctx, o, reservation, nil, refusal)
+		return refusal.Message
+	}
+	return ""
+}
+
+// lookupTask reads a reservation and shows it only to the caller: its
+// state, and for an offer the contact on file as buttons.
+type lookupTask struct {
+	e           *engine
+	o           Origin
+	reservation string
+	offer       bool
+}
+
+func (t *lookupTask) run(ctx context.Context) {
+	e := t.e
+	start := e.d.Now()
+	res, err := e.d.Details.Details(ctx, t.reservation)
+	latency := e.d.Now().Sub(start)
+	kind := frontpay.KindOf(err)
+	var fe *frontpay.Error
+	status := 200
+	if errors.As(err, &fe) {
+		status = fe.StatusCode
+	}
+	op := "status"
+	if t.offer {
+		op = "offer"
+	}
+	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, op, append(auditAttrs(t.o, t.reservation, nil),
+		slog.String("outcome", lookupOutcome(kind)),
+		slog.Int("http_status", status),
+		slog.Int64("latency_ms", latency.Milliseconds()),
+	)...)
+	if err != nil {
+		e.d.Log.Warn("front payment details failed", "err", err, "reservation", t.reservation)
+		e.tellMessage(ctx, t.o, Message{Text: lookupProblem(err, t.reservation)})
+		return
+	}
+	if t.offer {
+		e.tellMessage(ctx, t.o, e.offerMessage(ctx, t.o, res, t.reservation))
+		return
+	}
+	e.tellMessage(ctx, t.o, Message{Text: e.statusText(res, t.reservation)})
+}
+
+func (t *lookupTask) abandon(ctx context.Context) {
+	t.e.tell(ctx, t.o, "resendbot was restarting before it could look the reservation up. Run the command again.")
+}
+
+func lookupOutcome(k frontpay.Kind) string {
+	if k == frontpay.KindSent {
+		return "found"
+	}
+	return k.String()
+}
+
+// lookupProblem words a failed lookup: nothing was sent either way.
+func lookupProblem(err error, reservation string) string {
+	switch frontpay.KindOf(err) {
+	case frontpay.KindNotFound:
+		return fmt.Sprintf("Front Payment has no reservation `%s`. Check the reservation ID in the ticket and try again.", reservation)
+	case frontpay.KindUnauthorized:
+		return "Front Payment refused resendbot's access token, so the reservation could not be read. Ask an admin to check FRONTPAYMENT_TOKEN."
+	case frontpay.KindRateLimited, frontpay.KindServerError, frontpay.KindUnreachable:
+		return "Front Payment could not be read right now (it is busy or not answering). Nothing was sent. Try again in a minute."
+	}
+	return "Front Payment gave an answer resendbot doesn't understand, so the reservation could not be read. Nothing was sent; tell an admin (details are in the log)."
+}
+
+// onFile is the contact on file, checked like typed input.
+type onFile struct {
+	phone *Phone
+	email string
+}
+
+func (e *engine) contactOnFile(res *frontpay.Reservation, reservation string) onFile {
+	sms, email, hasSMS, hasEmail := res.Contact()
+	var f onFile
+	if hasSMS {
+		if cmd, err := ParseCommand(reservation+" country="+sms.CountryCode+" msisdn="+sms.MSISDN, e.cfg.DefaultRegion); err == nil {
+			f.phone = cmd.Phone
+		}
+	}
+	if hasEmail {
+		if cmd, err := ParseCommand(reservation+" email="+email.Email, e.cfg.DefaultRegion); err == nil {
+			f.email = cmd.Email
+		}
+	}
+	return f
+}
+
+func (e *engine) show(v string, masked string) string {
+	if e.cfg.MaskContacts {
+		return masked
+	}
+	return v
+}
+
+// stateLine says in words whether the customer still needs a link.
+func stateLine(res *frontpay.Reservation) string {
+	status := res.Status
+	if status == "" {
+		status = "unknown"
+	}
+	switch res.State() {
+	case frontpay.StatePaid:
+		return fmt.Sprintf(":moneybag: *Paid* (Front Payment status “%s”): the customer has paid, no link is needed.", status)
+	case frontpay.StateCancelled:
+		return fmt.Sprintf(":no_entry_sign: *Cancelled* (Front Payment status “%s”): a link would be of no use; a new order is needed.", status)
+	}
+	return fmt.Sprintf(":hourglass_flowing_sand: *Not paid yet* (Front Payment status “%s”): a link can be resent.", status)
+}
+
+func (e *engine) statusText(res *frontpay.Reservation, reservation string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Reservation `%s`\n%s\n", reservation, stateLine(res))
+	if res.HasTotal {
+		fmt.Fprintf(&b, "• Total: %.2f\n", res.GrandTotal)
+	}
+	if res.PaymentLinkDueDate != "" {
+		fmt.Fprintf(&b, "• Link due: %s\n", res.PaymentLinkDueDate)
+	}
+	if res.ReservationDate != "" {
+		fmt.Fprintf(&b, "• Reserved: %s\n", res.ReservationDate)
+	}
+	fmt.Fprintf(&b, "• First sent by: %s\n", sentBy(res))
+	f := e.contactOnFile(res, reservation)
+	if res.Customer.Name != "" {
+		fmt.Fprintf(&b, "• Customer: %s\n", res.Customer.Name)
+	}
+	fmt.Fprintf(&b, "• Contact on file: %s\n", e.describeOnFile(f))
+	if res.State() == frontpay.StateOpen {
+		fmt.Fprintf(&b, "To resend to the contact on file: `/resend %s` · to another address: `/resend %s email=…`", reservation, reservation)
+	}
+	return b.String()
+}
+
+func sentBy(res *frontpay.Reservation) string {
+	switch {
+	case res.SentBySMS && res.SentByEmail:
+		return "SMS and email"
+	case res.SentBySMS:
+		return "SMS"
+	case res.SentByEmail:
+		return "email"
+	}
+	return "not recorded"
+}
+
+func (e *engine) describeOnFile(f onFile) string {
+	var parts []string
+	if f.phone != nil {
+		parts = append(parts, "SMS "+e.show(FormatPhone(*f.phone), MaskPhone(*f.phone)))
+	}
+	if f.email != "" {
+		parts = append(parts, "email "+e.show(f.email, MaskEmail(f.email)))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// offerMessage shows the reservation's state and, when a link can be
+// resent, one button per way to reach the contact on file. Nothing is
+// sent until a button is pressed.
+func (e *engine) offerMessage(ctx context.Context, o Origin, res *frontpay.Reservation, reservation string) Message {
+	md := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	}
+	head := fmt.Sprintf("Reservation `%s`\n%s", reservation, stateLine(res))
+	if res.State() != frontpay.StateOpen {
+		text := head + "\nNothing was sent."
+		return Message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}}
+	}
+	f := e.contactOnFile(res, reservation)
+	type choice struct {
+		label string
+		p     pendingResend
+	}
+	base := pendingResend{Reservation: reservation, Channel: o.ChannelID, Thread: o.ThreadTS}
+	var choices []choice
+	if f.phone != nil {
+		p := base
+		p.Phone = f.phone
+		choices = append(choices, choice{"SMS to " + e.show(FormatPhone(*f.phone), MaskPhone(*f.phone)), p})
+	}
+	if f.email != "" {
+		p := base
+		p.Email = f.email
+		choices = append(choices, choice{"Email to " + e.show(f.email, MaskEmail(f.email)), p})
+	}
+	if f.phone != nil && f.email != "" {
+		p := base
+		p.Phone, p.Email = f.phone, f.email
+		choices = append(choices, choice{"Both", p})
+	}
+	if len(choices) == 0 {
+		text := head + "\nFront Payment has no usable phone number or email for this customer, so there is nothing to offer. " +
+			fmt.Sprintf("Ask the customer, then: `/resend %s email=…` or `/resend %s phone=…`", reservation, reservation)
+		return Message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}}
+	}
+	// One offer, one send: every button of it shares the offer's ID, and the
+	// first press uses them all up.
+	offerID := randomKey()
+	var buttons []slack.BlockElement
+	for i, c := range choices {
+		key := fmt.Sprintf("%s:%d", offerID, i)
+		value, err := json.Marshal(c.p)
+		if err == nil {
+			err = e.d.State.Stash.Put(ctx, "offer:"+key, value, retryTTL)
+		}
+		if err != nil {
+			e.d.Log.Error("could not keep a contact offer", "err", err)
+			return Message{Text: msgStateDown}
+		}
+		buttons = append(buttons, slack.NewButtonBlockElement(actionOffer, key, slack.NewTextBlockObject(slack.PlainTextType, c.label, false, false)))
+	}
+	text := head + "\nSend the payment link to the contact on file? Nothing is sent until you press a button."
+	return Message{Text: text, Blocks: []slack.Block{
+		slack.NewSectionBlock(md(text), nil, nil),
+		slack.NewActionBlock("resend_offer_actions", buttons...),
+		slack.NewContextBlock("", md("Only you can see this. The send posts an audit message in the channel first.")),
+	}}
+}
