@@ -1,0 +1,219 @@
+package bot
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/frontpay/frontpaytest"
+)
+
+// These tests meet resendbot the way an operator and Slack do: the built
+// binary, its environment, its exit code, its output, real sockets.
+
+var built struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// binary builds resendbot once for the package's tests.
+func binary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "resendbot-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.path = filepath.Join(dir, "resendbot")
+		out, err := exec.Command("go", "build", "-o", built.path, "resendbot").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
+
+// baseEnv is what a clean machine has: no resendbot variables at all.
+func baseEnv() []string {
+	return []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+}
+
+func TestBinaryWithoutConfigurationListsWhatIsMissing(t *testing.T) {
+	cmd := exec.Command(binary(t))
+	cmd.Dir = t.TempDir() // no .env there
+	cmd.Env = append(baseEnv(), "FRONTPAYMENT_TIMEOUT=soon")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit = %v, want code 2\n%s", err, stderr.String())
+	}
+	for _, want := range []string{
+		"SLACK_APP_TOKEN is required", "SLACK_BOT_TOKEN is required", "FRONTPAYMENT_TOKEN is required",
+		`FRONTPAYMENT_TIMEOUT must be a duration like 90s, 2m or 1h, got "soon"`,
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+func TestBinaryNeverPrintsASecretInConfigErrors(t *testing.T) {
+	cmd := exec.Command(binary(t))
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(baseEnv(), "SLACK_APP_TOKEN=xoxb-not-the-app-token-secret", "SLACK_BOT_TOKEN=bot-secret-123",
+		"FRONTPAYMENT_TOKEN=fp", "REDIS_URL=http://:redis-secret@x")
+	out, _ := cmd.CombinedOutput()
+	for _, secret := range []string{"not-the-app-token-secret", "bot-secret-123", "redis-secret"} {
+		if bytes.Contains(out, []byte(secret)) {
+			t.Errorf("output contains %q:\n%s", secret, out)
+		}
+	}
+	if !bytes.Contains(out, []byte("SLACK_BOT_TOKEN must start with")) {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+func TestBinaryReadsDotEnvButTheEnvironmentWins(t *testing.T) {
+	dir := t.TempDir()
+	dotenv := "SLACK_APP_TOKEN=xapp-from-file\nSLACK_BOT_TOKEN=xoxb-from-file\nFRONTPAYMENT_TOKEN=from-file\nRESEND_COOLDOWN=bad-from-file\n"
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(dotenv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t))
+	cmd.Dir = dir
+	cmd.Env = append(baseEnv(), "RESEND_MAX_INFLIGHT=zero-from-env")
+	out, _ := cmd.CombinedOutput()
+	got := string(out)
+	if strings.Contains(got, "is required") {
+		t.Errorf(".env tokens were not read:\n%s", got)
+	}
+	if !strings.Contains(got, `RESEND_COOLDOWN must be a duration`) || !strings.Contains(got, `RESEND_MAX_INFLIGHT must be a whole number`) {
+		t.Errorf("want both the .env and the environment problem:\n%s", got)
+	}
+}
+
+// freePort returns a loopback port nobody listens on.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
+	slack := fakeslack.New(t)
+	fp := frontpaytest.NewServer(t)
+	addr := freePort(t)
+	cmd := exec.Command(binary(t))
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(baseEnv(),
+		"SLACK_APP_TOKEN="+fakeslack.AppToken, "SLACK_BOT_TOKEN="+fakeslack.BotToken, "SLACK_API_URL="+slack.APIURL(),
+		"FRONTPAYMENT_TOKEN="+fp.Token, "FRONTPAYMENT_BASE_URL="+fp.URL, "HTTP_ADDR="+addr)
+	var logs syncBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	if err := slack.WaitConnected(1, wait); err != nil {
+		t.Fatalf("binary never connected: %v\n%s", err, logs.String())
+	}
+
+	id := slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: uuidA + " phone=+47 412 34 567"})
+	if _, err := slack.WaitAck(id, wait); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		return len(s.Messages) == 2 && len(s.Messages[0].Updates) > 0
+	}, wait)
+	if err != nil {
+		t.Fatalf("no outcome from the binary: %v", err)
+	}
+	if !strings.Contains(snap.Messages[1].Text, "Sent") || snap.Messages[1].ThreadTS != snap.Messages[0].TS {
+		t.Errorf("reply = %+v", snap.Messages[1])
+	}
+	if reqs := fp.Requests(); len(reqs) != 1 || reqs[0].Header.Get("User-Agent") != "resendbot/dev" {
+		t.Errorf("front payment requests = %+v", reqs)
+	}
+
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": `resendbot_requests_total{outcome="sent"} 1`} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s = %d %q, want %q", path, resp.StatusCode, firstLine(body), want)
+		}
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM = %v, want 0\n%s", err, logs.String())
+		}
+		exited <- err // for the cleanup
+	case <-time.After(wait):
+		t.Fatal("binary did not exit after SIGTERM")
+	}
+
+	// Every log line is JSON, the audit line is there, and no secret is.
+	audits := 0
+	sc := bufio.NewScanner(strings.NewReader(logs.String()))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Errorf("log line is not JSON: %q", sc.Text())
+			continue
+		}
+		if m["log"] == "audit" {
+			audits++
+		}
+	}
+	if audits != 1 {
+		t.Errorf("audit lines = %d, want 1", audits)
+	}
+	for _, s := range []string{fakeslack.AppToken, fakeslack.BotToken, fp.Token, "41234567"} {
+		if strings.Contains(logs.String(), s) {
+			t.Errorf("logs contain %q", s)
+		}
+	}
+}
+
+func firstLine(b []byte) string {
+	line, _, _ := strings.Cut(string(b), "\n")
+	return line
+}
