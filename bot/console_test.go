@@ -162,8 +162,35 @@ func TestConsoleDemoOutcomes(t *testing.T) {
 	if _, ok := s["not run"]; ok {
 		t.Errorf("a command after quit was run")
 	}
+	for _, o := range demoLookups {
+		if !strings.Contains(s["help"], o.uuid) || !strings.Contains(s["help"], o.what) {
+			t.Errorf("help does not list the lookup of %s", o.uuid)
+		}
+	}
 	if !strings.Contains(s["help"], "(only you) Resend a payment link") {
 		t.Errorf("help lacks the usage:\n%s", s["help"])
+	}
+}
+
+// TestConsoleDemoStatus: a lookup reaches the demo's details, and only the
+// caller sees the answer.
+func TestConsoleDemoStatus(t *testing.T) {
+	paid, missing := "status "+frontpaytest.UUIDPaid, "status "+frontpaytest.UUIDNotFound
+	out, _, err := runConsoleMain(t, []string{"console"}, nil, paid+"\n"+missing+"\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	_, secs := transcript(out)
+	if len(secs) != 2 {
+		t.Fatalf("got %d command sections, want 2:\n%s", len(secs), out)
+	}
+	for _, sec := range secs {
+		if !strings.HasPrefix(sec.out, "(only you) ") || strings.Contains(sec.out, "#console") {
+			t.Errorf("%s: want an answer only to the caller, got:\n%s", sec.cmd, sec.out)
+		}
+	}
+	if !strings.Contains(secs[0].out, "Paid") || !strings.Contains(secs[1].out, frontpaytest.UUIDNotFound) {
+		t.Errorf("status answers:\n%s", out)
 	}
 }
 
