@@ -452,8 +452,10 @@ var (
 	timestampRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( ?UTC|Z)?`)
 	angleRE     = regexp.MustCompile(`<([^<>\n]+)>`)
 	emojiRE     = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
-	boldRE      = regexp.MustCompile(`\*([^*\n]+)\*`)
-	codeRE      = regexp.MustCompile("`([^`\n]+)`")
+	// Slack's bold: stars at word edges around text that does not start or
+	// end with a space or a star, so masked values (k***@…, +47 ****4567) stay.
+	boldRE = regexp.MustCompile(`(^|[\s(“"])\*([^*\s](?:[^*\n]*[^*\s])?)\*($|[\s.,:;!?)”"])`)
+	codeRE = regexp.MustCompile("`([^`\n]+)`")
 )
 
 var emoji = map[string]string{
@@ -511,6 +513,6 @@ func plainText(s string) string {
 	})
 	s = strings.ReplaceAll(s, "```", "")
 	s = codeRE.ReplaceAllString(s, "$1")
-	s = boldRE.ReplaceAllString(s, "$1")
+	s = boldRE.ReplaceAllString(s, "$1$2$3")
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
