@@ -36,7 +36,16 @@ func retryButton(t *testing.T, m fakeslack.Message) string {
 // press sends a block_actions envelope for the Retry button of reply.
 func (h *harness) press(user string, reply fakeslack.Message, value string) string {
 	h.t.Helper()
-	id := h.slack.Interactive(map[string]any{
+	id := h.pressOn(0, user, reply, value)
+	if _, err := h.slack.WaitAck(id, wait); err != nil {
+		h.t.Fatalf("press not acknowledged: %v", err)
+	}
+	return id
+}
+
+// pressOn sends the press on socket conn without waiting for its ack.
+func (h *harness) pressOn(conn int, user string, reply fakeslack.Message, value string) string {
+	return h.slack.Interactive(map[string]any{
 		"type":         "block_actions",
 		"user":         map[string]any{"id": user},
 		"channel":      map[string]any{"id": reply.Channel},
@@ -45,11 +54,7 @@ func (h *harness) press(user string, reply fakeslack.Message, value string) stri
 		"container":    map[string]any{"type": "message", "message_ts": reply.TS, "channel_id": reply.Channel},
 		"message":      map[string]any{"ts": reply.TS, "text": reply.Text, "blocks": json.RawMessage(reply.Blocks), "thread_ts": reply.ThreadTS},
 		"actions":      []map[string]any{{"type": "button", "action_id": actionRetry, "block_id": blockRetry, "value": value}},
-	}, 0)
-	if _, err := h.slack.WaitAck(id, wait); err != nil {
-		h.t.Fatalf("press not acknowledged: %v", err)
-	}
-	return id
+	}, conn)
 }
 
 func TestRetryButtonOnlyOnTransientOutcomes(t *testing.T) {

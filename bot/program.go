@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/joho/godotenv"
+	"github.com/redis/go-redis/v9"
 
 	"resendbot/frontpay"
 )
@@ -76,8 +77,20 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 		log.Warn("RESEND_ALLOWED_CHANNELS and RESEND_ALLOWED_USERS are both empty: anyone in the workspace can resend payment links from any channel the bot is in")
 	}
 	log.Info("starting", "version", p.Version, "front_payment", cfg.FrontPaymentBaseURL, "slack_api", cfg.SlackAPIURL)
+	var state State // zero: in this process
+	if cfg.RedisURL != "" {
+		var closeState func() error
+		if state, closeState, err = RedisState(ctx, cfg.RedisURL, cfg.RedisPrefix); err != nil {
+			return err // names the address and REDIS_URL, never the password
+		}
+		defer closeState()
+		// go-redis logs dial failures through a package-level logger only;
+		// route them into our JSON log so every line stays machine-readable.
+		redis.SetLogger(redisLog{log})
+		log.Info("limits, cooldowns and dedupe are shared through Redis", "prefix", cfg.RedisPrefix)
+	}
 	metrics := NewMetrics()
-	b := New(cfg, Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics})
+	b := New(cfg, Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics, State: state})
 
 	if cfg.HTTPAddr != "" {
 		httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
@@ -176,4 +189,11 @@ func (r *redacting) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// redisLog adapts our log to go-redis's logger.
+type redisLog struct{ l *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.l.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }

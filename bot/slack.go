@@ -60,10 +60,14 @@ func New(cfg *Config, d Deps) *Bot {
 // Connected reports whether the Socket Mode connection is up.
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
-// Ready is /readyz: connected to Slack, and the shared state answers.
+// Ready is /readyz: connected to Slack, and the shared state, if any,
+// answers (a replica that cannot check limits refuses every resend).
 func (b *Bot) Ready(ctx context.Context) error {
 	if !b.Connected() {
 		return errNotConnected
+	}
+	if health := b.engine.d.State.Health; health != nil {
+		return health(ctx)
 	}
 	return nil
 }

@@ -1,0 +1,361 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/bot/internal/redistest"
+	"resendbot/frontpay/frontpaytest"
+)
+
+// replicas runs n bots as separate processes would run them: each with its
+// own Redis client, all on one fake Slack (replica i holds socket i), one
+// Front Payment and one Redis.
+func replicas(t *testing.T, n int, env map[string]string) ([]*harness, *redistest.Server) {
+	t.Helper()
+	url, srv := redistest.Start(t)
+	slack, fp := fakeslack.New(t), frontpaytest.NewServer(t)
+	hs := make([]*harness, n)
+	for i := range hs {
+		hs[i] = startOn(t, env, slack, fp, newRedisState(t, url, ""))
+	}
+	return hs, srv
+}
+
+// commandOn sends a /resend on socket conn and returns the caller-only
+// answer in its ack and the socket that acknowledged it.
+func commandOn(t *testing.T, slack *fakeslack.Server, conn int, user, text string) (answer string, socket int) {
+	t.Helper()
+	id := slack.SlashCommand(fakeslack.SlashCommand{UserID: user, ChannelID: room, Text: text, Conn: conn})
+	ack, err := slack.WaitAck(id, wait)
+	if err != nil {
+		t.Fatalf("no ack for %q on socket #%d: %v", text, conn, err)
+	}
+	return ackText(t, ack.Payload), ack.Socket
+}
+
+// sentOn runs a request on socket conn to its outcome.
+func sentOn(t *testing.T, h *harness, conn int, user, text string) {
+	t.Helper()
+	before := len(h.slack.Messages())
+	if got, _ := commandOn(t, h.slack, conn, user, text); got != "" {
+		t.Fatalf("%q on socket #%d refused: %q", text, conn, got)
+	}
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		return len(s.Messages) >= before+2 && len(s.Messages[before].Updates) > 0
+	}, wait); err != nil {
+		t.Fatalf("no outcome for %q: %v", text, err)
+	}
+}
+
+func TestReplicasSharePerUserLimit(t *testing.T) {
+	hs, _ := replicas(t, 2, map[string]string{"RESEND_RATE_PER_USER": "2/1h", "RESEND_COOLDOWN": "0"})
+	h := hs[0]
+	sentOn(t, h, 0, agent, uuidA+" email=a@example.com")
+	sentOn(t, h, 1, agent, uuidA+" email=b@example.com")
+	posts := len(h.slack.Messages())
+	sockets := map[int]bool{}
+	for i, conn := range []int{0, 1, 0, 1} {
+		got, socket := commandOn(t, h.slack, conn, agent, fmt.Sprintf("%s email=c%d@example.com", uuidA, i))
+		sockets[socket] = true
+		if !strings.Contains(got, "You've sent a lot of resends") || !strings.Contains(got, "nothing was sent") {
+			t.Errorf("third+ command on socket #%d: %q, want the per-user limit", conn, got)
+		}
+	}
+	if len(sockets) != 2 {
+		t.Errorf("refusals came from sockets %v, want both replicas", sockets)
+	}
+	// The limit is per user: someone else still has their budget, on either replica.
+	sentOn(t, h, 1, agent2, uuidA+" email=d@example.com")
+	if n := h.fp.Calls(); n != 3 {
+		t.Errorf("front payment calls = %d, want 3", n)
+	}
+	if n := len(h.slack.Messages()); n != posts+2 {
+		t.Errorf("refused requests posted in the channel: %d messages, want %d", n, posts+2)
+	}
+}
+
+func TestReplicasRacingOnOneRequestSendOnce(t *testing.T) {
+	hs, _ := replicas(t, 2, nil)
+	h := hs[0]
+	hold := make(chan struct{})
+	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
+
+	// A double click that Slack spreads over both replicas.
+	text := uuidA + " email=kari@example.com"
+	ids := []string{
+		h.slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: text, Conn: 0}),
+		h.slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: text, Conn: 1}),
+	}
+	var accepted, inProgress int
+	sockets := map[int]bool{}
+	for _, id := range ids {
+		ack, err := h.slack.WaitAck(id, wait)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sockets[ack.Socket] = true
+		switch got := ackText(t, ack.Payload); {
+		case got == "":
+			accepted++
+		case strings.Contains(got, "already in progress"):
+			inProgress++
+		default:
+			t.Errorf("unexpected answer %q", got)
+		}
+	}
+	if accepted != 1 || inProgress != 1 || len(sockets) != 2 {
+		t.Errorf("accepted %d, refused as in progress %d, on sockets %v; want one each, on both replicas", accepted, inProgress, sockets)
+	}
+	h.fp.WaitForCalls(1, wait)
+	close(hold)
+	h.thread()
+	// Once sent, the cooldown holds on the other replica too.
+	got, _ := commandOn(t, h.slack, 1, agent2, text)
+	if !strings.Contains(got, "already sent") {
+		t.Errorf("after the send, the other replica answered %q, want the cooldown", got)
+	}
+	time.Sleep(50 * time.Millisecond) // a second call would have started by now
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want exactly 1", n)
+	}
+	if n := len(h.slack.Messages()); n != 2 {
+		t.Errorf("channel messages = %d, want the one audit message and its reply", n)
+	}
+}
+
+func TestReplicasActOnceOnARedeliveredEnvelope(t *testing.T) {
+	// No cooldown: only the shared envelope record stops a second send.
+	hs, _ := replicas(t, 2, map[string]string{"RESEND_COOLDOWN": "0"})
+	h := hs[0]
+	payload, _ := json.Marshal(map[string]any{
+		"user_id": agent, "channel_id": room, "command": "/resend", "text": uuidA + " email=kari@example.com",
+		"response_url": h.slack.APIURL() + "../response/x", "trigger_id": "1.2",
+	})
+	h.slack.Send(fakeslack.Envelope{Type: "slash_commands", EnvelopeID: "env-dup-1", Payload: payload, Conn: 0})
+	h.thread()
+	// Slack did not see the ack in time and hands the envelope to the other replica.
+	h.slack.Redeliver("env-dup-1", 1)
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.AcksFor("env-dup-1")) == 2 }, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acks := snap.AcksFor("env-dup-1")
+	if acks[0].Socket == acks[1].Socket {
+		t.Errorf("both deliveries acknowledged on socket %d, want one per replica", acks[0].Socket)
+	}
+	if got := ackText(t, acks[1].Payload); got != "" {
+		t.Errorf("the redelivery was answered %q, want a bare ack", got)
+	}
+	if !strings.Contains(hs[1].logs.String(), "redelivered envelope ignored") {
+		t.Error("the second replica did not recognise the redelivery")
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want 1", n)
+	}
+	if n := len(h.slack.Messages()); n != 2 {
+		t.Errorf("channel messages = %d, want 2", n)
+	}
+}
+
+func TestRedisDownRefusesCleanlyAndRecovers(t *testing.T) {
+	url, srv := redistest.Start(t)
+	state := newRedisState(t, url, "")
+	h := startOn(t, map[string]string{"RESEND_COOLDOWN": "0"}, fakeslack.New(t), frontpaytest.NewServer(t), state)
+	ready := h.bot.Ready
+	h.sent(agent, uuidA+" email=a@example.com")
+	if err := ready(t.Context()); err != nil {
+		t.Errorf("not ready with Redis up: %v", err)
+	}
+
+	srv.Stop()
+	start := time.Now()
+	h.refused(agent, uuidA+" email=b@example.com", "can't check its limits")
+	h.refused(agent2, uuidA+" phone=41234567", "Try again shortly")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("two refusals with Redis down took %v: a dead Redis must not stall the ack", d)
+	}
+	if err := ready(t.Context()); err == nil {
+		t.Error("ready while Redis is down")
+	}
+	down := 0
+	for _, l := range h.waitAudit(3) {
+		if l["outcome"] == "refused" && l["reason"] == ReasonStateDown {
+			down++
+		}
+	}
+	if down != 2 {
+		t.Errorf("%d audit lines say refused/%s, want 2:\n%s", down, ReasonStateDown, h.logs.String())
+	}
+	if !strings.Contains(h.logs.String(), "guardrail state unavailable") {
+		t.Error("the log does not say why requests were refused")
+	}
+
+	srv.Restart()
+	waitHealthy(t, state)
+	if err := ready(t.Context()); err != nil {
+		t.Errorf("not ready after Redis came back: %v", err)
+	}
+	h.sent(agent, uuidA+" email=b@example.com")
+	if n := h.fp.Calls(); n != 2 {
+		t.Errorf("front payment calls = %d, want 2 (none while Redis was down)", n)
+	}
+}
+
+// TestRedisHungRefusesWithinTheAck runs the production timeouts against a
+// Redis that accepts but does not answer.
+func TestRedisHungRefusesWithinTheAck(t *testing.T) {
+	url, srv := redistest.Start(t)
+	state, closeState, err := RedisState(t.Context(), url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = closeState() })
+	h := startOn(t, nil, fakeslack.New(t), frontpaytest.NewServer(t), state)
+	h.sent(agent, uuidA+" email=a@example.com")
+
+	srv.Freeze()
+	id := h.slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: uuidA + " email=b@example.com"})
+	ack, err := h.slack.WaitAck(id, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ackText(t, ack.Payload); !strings.Contains(got, "can't check its limits") {
+		t.Errorf("answer with Redis hung: %q", got)
+	}
+	if ack.Latency() >= 3*time.Second {
+		t.Errorf("ack took %v with Redis hung, past Slack's 3 s", ack.Latency())
+	}
+	srv.Thaw()
+	waitHealthy(t, state)
+	// The hung claim may have landed when Redis woke: it holds that
+	// destination until the hold expires, which errs on the side of not
+	// sending. Another destination goes through.
+	h.sent(agent, uuidA+" email=c@example.com")
+	if n := h.fp.Calls(); n != 2 {
+		t.Errorf("front payment calls = %d, want 2", n)
+	}
+}
+
+// TestMainUsesRedisWhenConfigured runs the whole program with REDIS_URL:
+// the state it keeps lands in Redis under RESEND_REDIS_PREFIX.
+func TestMainUsesRedisWhenConfigured(t *testing.T) {
+	url, _ := redistest.Start(t)
+	slack, fp := fakeslack.New(t), frontpaytest.NewServer(t)
+	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": fp.Token, "FRONTPAYMENT_BASE_URL": fp.URL,
+		"REDIS_URL": url, "RESEND_REDIS_PREFIX": "main-test:"}
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- Main(ctx, Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
+	}()
+	if err := slack.WaitConnected(1, wait); err != nil {
+		t.Fatal(err)
+	}
+	sentOn(t, &harness{t: t, slack: slack, fp: fp}, 0, agent, uuidA+" email=kari@example.com")
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Main: %v", err)
+	}
+	keys, err := rawRedis(t, url).Keys(t.Context(), "main-test:*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Errorf("no state in Redis under the prefix (%v); log:\n%s", err, out.String())
+	}
+	if n := fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want 1", n)
+	}
+}
+
+func TestMainFailsClearlyWhenRedisIsUnreachable(t *testing.T) {
+	const secret = "hunter2-redis-pw"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	slack := fakeslack.New(t)
+	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": "redis://:" + secret + "@" + addr + "/0"}
+	var out syncBuffer
+	start := time.Now()
+	err = Main(t.Context(), Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
+	if err == nil {
+		t.Fatal("Main started with an unreachable Redis")
+	}
+	if d := time.Since(start); d > redisStartTimeout+time.Second {
+		t.Errorf("Main took %v to give up", d)
+	}
+	if !strings.Contains(err.Error(), "REDIS_URL") || !strings.Contains(err.Error(), addr) {
+		t.Errorf("error %q should name REDIS_URL and the address", err)
+	}
+	if strings.Contains(err.Error()+out.String(), secret) {
+		t.Errorf("the Redis password escaped: %v\n%s", err, out.String())
+	}
+	if slack.OpenSockets() != 0 {
+		t.Error("connected to Slack although the shared state is unusable")
+	}
+}
+
+func BenchmarkGuardAdmitRedis(b *testing.B) {
+	url, _ := redistest.Start(b)
+	cfg, _ := LoadConfig(env(map[string]string{
+		"SLACK_APP_TOKEN": "xapp-x", "SLACK_BOT_TOKEN": "xoxb-x", "FRONTPAYMENT_TOKEN": "t",
+		"RESEND_ALLOWED_CHANNELS": "C1,C2,C3", "RESEND_ALLOWED_USERS": "U1,U2,U3,U4",
+		"RESEND_RATE_PER_USER": "1000000000/1s", "RESEND_RATE_GLOBAL": "1000000000/1s",
+	}), ModeBot)
+	g := newGuard(cfg, newRedisState(b, url, ""), time.Now)
+	r := &request{Origin: Origin{UserID: "U2", ChannelID: "C2"}, Reservation: uuidA, Email: "kari@example.com"}
+	ctx := b.Context()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r.Email = fmt.Sprintf("k%d@example.com", i%4096)
+		t, ref, err := g.admit(ctx, r.Origin, r.destinations(), true)
+		if ref != nil || err != nil {
+			b.Fatalf("refused: %v %v", ref, err)
+		}
+		if err := t.finish(ctx, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestReplicasRetryPressedOnEachSendsOnce(t *testing.T) {
+	hs, _ := replicas(t, 2, nil)
+	h := hs[0]
+	h.fp.SetAnswer(uuidA, frontpaytest.ServerFailure())
+	sentOn(t, h, 0, agent, uuidA+" email=kari@example.com")
+	reply := h.slack.Messages()[1]
+	key := retryButton(t, reply)
+	if key == "" {
+		t.Fatal("no Retry button")
+	}
+	h.fp.SetAnswer(uuidA, frontpaytest.Accepted())
+	// The same button pressed on both replicas at once (two people, or a
+	// double click that Slack spread over two connections).
+	ids := []string{h.pressOn(0, agent, reply, key), h.pressOn(1, agent2, reply, key)}
+	for _, id := range ids {
+		if _, err := h.slack.WaitAck(id, wait); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.responseURLSays("already used")
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		th := s.Thread(room, s.Messages[0].TS)
+		return len(th) >= 3 && len(th[1].Updates) > 0
+	}, wait); err != nil {
+		t.Fatalf("the retry did not run: %v", err)
+	}
+	if n := h.fp.Calls(); n != 2 {
+		t.Errorf("front payment calls = %d, want 2 (the first and one retry)", n)
+	}
+}

@@ -1,0 +1,369 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+)
+
+// Timeouts of the Redis state. An operation runs while a Slack envelope
+// waits for its ack (3 s), so a Redis that does not answer must fail fast:
+// the request is then refused, never sent unchecked.
+const (
+	redisOpTimeout    = 500 * time.Millisecond
+	redisStartTimeout = 3 * time.Second
+	// recentTTL bounds a user's App Home history: it goes when they have
+	// not resent anything for this long.
+	recentTTL = 30 * 24 * time.Hour
+)
+
+// DefaultRedisPrefix is the key prefix when RESEND_REDIS_PREFIX is unset.
+const DefaultRedisPrefix = "resendbot:"
+
+// RedisState keeps the bot's state in the Redis at redisURL (redis:// or
+// rediss://, password and database as URL parts), every key under prefix
+// and with a TTL, so that replicas share limits, cooldowns and dedupe. It
+// pings Redis before returning. closeState releases the connections.
+//
+// The error, when Redis cannot be used, wraps ErrStateUnavailable and names
+// the address, never the password. Every later error of the returned State
+// wraps ErrStateUnavailable too.
+func RedisState(ctx context.Context, redisURL, prefix string) (_ State, closeState func() error, _ error) {
+	return openRedisState(ctx, redisURL, prefix, redisOpTimeout)
+}
+
+// openRedisState is RedisState with opTimeout bounding each operation.
+func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time.Duration) (State, func() error, error) {
+	if prefix == "" {
+		prefix = DefaultRedisPrefix
+	}
+	opt, err := redis.ParseURL(redisURL)
+	if err != nil {
+		// url.Parse quotes the URL, password included, in its errors.
+		return State{}, nil, fmt.Errorf("REDIS_URL is not a usable Redis URL (%s); "+
+			"it must look like redis://host:6379/0 or rediss://:password@host:6380", redact(err.Error(), redisURL, redisPassword(redisURL)))
+	}
+	// No command is retried: one that failed may still have been applied
+	// (a claim, a refund), and a retry would not fit the time budget anyway.
+	opt.MaxRetries = -1
+	opt.ContextTimeoutEnabled = true
+	if opt.DialerRetries == 0 {
+		opt.DialerRetries = 1
+	}
+	if opt.DialTimeout == 0 {
+		opt.DialTimeout = opTimeout
+	}
+	if opt.ReadTimeout == 0 {
+		opt.ReadTimeout = opTimeout
+	}
+	rdb := redis.NewClient(opt)
+
+	pingCtx, cancel := context.WithTimeout(ctx, redisStartTimeout)
+	defer cancel()
+	if err := rdb.Ping(pingCtx).Err(); err != nil {
+		_ = rdb.Close()
+		return State{}, nil, fmt.Errorf("%w: cannot use the Redis at %s (REDIS_URL; start-up PING, %s deadline): %s",
+			ErrStateUnavailable, opt.Addr, redisStartTimeout, redact(err.Error(), redisURL, opt.Password))
+	}
+
+	s := &redisStore{rdb: rdb, prefix: prefix, now: time.Now, opTimeout: opTimeout}
+	return State{
+		Limiter:   &redisLimiter{s: s, rl: redis_rate.NewLimiter(prefixed{Client: rdb, prefix: prefix})},
+		Cooldowns: &redisCooldowns{s},
+		Once:      &redisOnce{s},
+		Stash:     &redisStash{s},
+		Recent:    &redisRecent{s},
+		Health:    s.ping,
+	}, rdb.Close, nil
+}
+
+// redact removes secrets from a message that may quote them.
+func redact(msg string, secrets ...string) string {
+	for _, s := range secrets {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "[REDACTED]")
+		}
+	}
+	return msg
+}
+
+// redisStore is the connection and naming the Redis state kinds share.
+type redisStore struct {
+	rdb       *redis.Client
+	prefix    string
+	now       func() time.Time
+	opTimeout time.Duration
+}
+
+// op bounds one operation.
+func (s *redisStore) op(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.opTimeout)
+}
+
+// key names kind's key k in Redis.
+func (s *redisStore) key(kind, k string) string { return s.prefix + kind + ":" + k }
+
+// failed wraps a Redis error. Messages name the operation, never the key:
+// a cooldown key holds a customer's contact.
+func failed(op string, err error) error {
+	return fmt.Errorf("%w: redis %s: %w", ErrStateUnavailable, op, err)
+}
+
+func (s *redisStore) ping(ctx context.Context) error {
+	ctx, cancel := s.op(ctx)
+	defer cancel()
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return failed("ping", err)
+	}
+	return nil
+}
+
+// ttlUntil is how long an entry kept until until lives: at least a
+// millisecond, which Redis needs.
+func (s *redisStore) ttlUntil(until time.Time) time.Duration {
+	return max(until.Sub(s.now()), time.Millisecond)
+}
+
+// prefixed puts redis_rate's keys under the prefix: the library names a
+// bucket "rate:"+key and offers no prefix of its own, so the scripts it
+// runs see prefix+"rate:"+key.
+type prefixed struct {
+	*redis.Client
+	prefix string
+}
+
+func (p prefixed) keys(ks []string) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = p.prefix + k
+	}
+	return out
+}
+
+func (p prefixed) Eval(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
+	return p.Client.Eval(ctx, script, p.keys(keys), args...)
+}
+
+func (p prefixed) EvalSha(ctx context.Context, sha string, keys []string, args ...any) *redis.Cmd {
+	return p.Client.EvalSha(ctx, sha, p.keys(keys), args...)
+}
+
+func (p prefixed) EvalRO(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
+	return p.Client.EvalRO(ctx, script, p.keys(keys), args...)
+}
+
+func (p prefixed) EvalShaRO(ctx context.Context, sha string, keys []string, args ...any) *redis.Cmd {
+	return p.Client.EvalShaRO(ctx, sha, p.keys(keys), args...)
+}
+
+func (p prefixed) Del(ctx context.Context, keys ...string) *redis.IntCmd {
+	return p.Client.Del(ctx, p.keys(keys)...)
+}
+
+// redisLimiter is GCRA (redis_rate): a bucket of N refilled at N per Per,
+// the same bucket x/time/rate keeps in memory. redis_rate stores one
+// number per key, the bucket's theoretical arrival time (TAT, seconds
+// since 2017 on Redis's clock), with a TTL of when the bucket is full again.
+type redisLimiter struct {
+	s  *redisStore
+	rl *redis_rate.Limiter
+}
+
+func limitOf(r Rate) redis_rate.Limit {
+	return redis_rate.Limit{Rate: r.N, Burst: r.N, Period: r.Per}
+}
+
+func (l *redisLimiter) Take(ctx context.Context, key string, r Rate) (time.Duration, error) {
+	ctx, cancel := l.s.op(ctx)
+	defer cancel()
+	res, err := l.rl.Allow(ctx, key, limitOf(r))
+	if err != nil {
+		return 0, failed("rate limit", err)
+	}
+	if res.Allowed > 0 {
+		return 0, nil
+	}
+	return max(res.RetryAfter, time.Millisecond), nil
+}
+
+// Refund moves the bucket's TAT back by one emission interval (Per/N),
+// which is one token. redis_rate's AllowN with n = -1 cannot do it: its
+// script writes the new TAT only while it is still in the future, so the
+// refund of a bucket's only spent token (the common case) is dropped. A TAT
+// in the past means a full bucket to the script (it takes max(TAT, now)),
+// so lowering it too far gives nothing extra: the burst caps it, as in
+// memory. INCRBYFLOAT is atomic against the script; the PEXPIRE keeps the
+// key bounded (Per outlasts any TAT a refund leaves, which is at most
+// Per - Per/N ahead) and gives a TTL to the key INCRBYFLOAT creates when
+// the bucket had expired (was full).
+func (l *redisLimiter) Refund(ctx context.Context, key string, r Rate) error {
+	ctx, cancel := l.s.op(ctx)
+	defer cancel()
+	k := l.s.prefix + "rate:" + key // where redis_rate keeps it, through prefixed
+	_, err := l.s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.IncrByFloat(ctx, k, -r.Per.Seconds()/float64(r.N))
+		p.PExpire(ctx, k, r.Per)
+		return nil
+	})
+	if err != nil {
+		return failed("rate refund", err)
+	}
+	return nil
+}
+
+// redisCooldowns keeps a Hold as JSON. Its key is a hash of the
+// reservation+destination key, so that no customer contact is a Redis key.
+type redisCooldowns struct{ s *redisStore }
+
+func (c *redisCooldowns) key(k string) string {
+	sum := sha256.Sum256([]byte(k))
+	return c.s.key("cooldown", hex.EncodeToString(sum[:16]))
+}
+
+// Claim is SET NX PX: of replicas racing for one key, exactly one wins.
+// A loser reads the winner's hold to say who has it; when that hold
+// expired between the SET and the GET, it tries once more.
+func (c *redisCooldowns) Claim(ctx context.Context, key string, h Hold) (Hold, bool, error) {
+	ctx, cancel := c.s.op(ctx)
+	defer cancel()
+	val, err := json.Marshal(h)
+	if err != nil {
+		return Hold{}, false, err
+	}
+	k := c.key(key)
+	for range 2 {
+		ok, err := c.s.rdb.SetNX(ctx, k, val, c.s.ttlUntil(h.Until)).Result()
+		if err != nil {
+			return Hold{}, false, failed("cooldown claim", err)
+		}
+		if ok {
+			return Hold{}, true, nil
+		}
+		raw, err := c.s.rdb.Get(ctx, k).Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return Hold{}, false, failed("cooldown read", err)
+		}
+		var prev Hold
+		if err := json.Unmarshal(raw, &prev); err != nil {
+			return Hold{}, false, failed("cooldown read", fmt.Errorf("not a hold: %w", err))
+		}
+		return prev, false, nil
+	}
+	return Hold{}, false, failed("cooldown claim", errors.New("the entry kept expiring and reappearing"))
+}
+
+func (c *redisCooldowns) Set(ctx context.Context, key string, h Hold) error {
+	ctx, cancel := c.s.op(ctx)
+	defer cancel()
+	val, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	if !h.Until.After(c.s.now()) {
+		err = c.s.rdb.Del(ctx, c.key(key)).Err()
+	} else {
+		err = c.s.rdb.Set(ctx, c.key(key), val, c.s.ttlUntil(h.Until)).Err()
+	}
+	if err != nil {
+		return failed("cooldown set", err)
+	}
+	return nil
+}
+
+func (c *redisCooldowns) Release(ctx context.Context, key string) error {
+	ctx, cancel := c.s.op(ctx)
+	defer cancel()
+	if err := c.s.rdb.Del(ctx, c.key(key)).Err(); err != nil {
+		return failed("cooldown release", err)
+	}
+	return nil
+}
+
+// redisOnce is SET NX PX: the first to set the key is first.
+type redisOnce struct{ s *redisStore }
+
+func (o *redisOnce) First(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	ctx, cancel := o.s.op(ctx)
+	defer cancel()
+	ok, err := o.s.rdb.SetNX(ctx, o.s.key("once", key), "1", max(ttl, time.Millisecond)).Result()
+	if err != nil {
+		return false, failed("once", err)
+	}
+	return ok, nil
+}
+
+type redisStash struct{ s *redisStore }
+
+func (st *redisStash) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	ctx, cancel := st.s.op(ctx)
+	defer cancel()
+	if err := st.s.rdb.Set(ctx, st.s.key("stash", key), value, max(ttl, time.Millisecond)).Err(); err != nil {
+		return failed("stash put", err)
+	}
+	return nil
+}
+
+func (st *redisStash) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	ctx, cancel := st.s.op(ctx)
+	defer cancel()
+	v, err := st.s.rdb.Get(ctx, st.s.key("stash", key)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, failed("stash get", err)
+	}
+	return v, true, nil
+}
+
+// redisRecent is a list per user, newest first, trimmed to recentCap.
+type redisRecent struct{ s *redisStore }
+
+func (rr *redisRecent) Add(ctx context.Context, user string, e RecentResend) error {
+	ctx, cancel := rr.s.op(ctx)
+	defer cancel()
+	val, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	k := rr.s.key("recent", user)
+	_, err = rr.s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.LPush(ctx, k, val)
+		p.LTrim(ctx, k, 0, recentCap-1)
+		p.PExpire(ctx, k, recentTTL)
+		return nil
+	})
+	if err != nil {
+		return failed("recent add", err)
+	}
+	return nil
+}
+
+func (rr *redisRecent) List(ctx context.Context, user string) ([]RecentResend, error) {
+	ctx, cancel := rr.s.op(ctx)
+	defer cancel()
+	raw, err := rr.s.rdb.LRange(ctx, rr.s.key("recent", user), 0, recentCap-1).Result()
+	if err != nil {
+		return nil, failed("recent list", err)
+	}
+	out := make([]RecentResend, 0, len(raw))
+	for _, r := range raw {
+		var e RecentResend
+		if err := json.Unmarshal([]byte(r), &e); err != nil {
+			return nil, failed("recent list", fmt.Errorf("not a resend: %w", err))
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

@@ -1,0 +1,550 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+
+	"resendbot/bot/internal/redistest"
+)
+
+// testOpTimeout replaces redisOpTimeout in tests: a CI runner busy with
+// -race builds can stall a process for longer than the production budget.
+// TestRedisHungGivesUpInTime checks the production budget itself.
+const testOpTimeout = 5 * time.Second
+
+// newRedisState connects a State to url under prefix, closed when t ends.
+func newRedisState(t testing.TB, url, prefix string) State {
+	t.Helper()
+	s, closeState, err := openRedisState(t.Context(), url, prefix, testOpTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = closeState() })
+	return s
+}
+
+// rawRedis is a plain client to look at what the State wrote.
+func rawRedis(t testing.TB, url string) *redis.Client {
+	t.Helper()
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opt)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// TestStateContract proves both back ends behave the same: every check
+// runs on memory and on a real Redis.
+func TestStateContract(t *testing.T) {
+	t.Run("memory", func(t *testing.T) {
+		testStateContract(t, func(*testing.T) State { return MemoryState(time.Now) })
+	})
+	t.Run("redis", func(t *testing.T) {
+		url, _ := redistest.Start(t)
+		// One server; each check gets its own prefix.
+		testStateContract(t, func(t *testing.T) State { return newRedisState(t, url, t.Name()+":") })
+	})
+}
+
+func testStateContract(t *testing.T, newState func(t *testing.T) State) {
+	ctx := t.Context()
+
+	t.Run("take until empty, then wait", func(t *testing.T) {
+		s := newState(t)
+		r := Rate{2, time.Hour}
+		for i := range 2 {
+			if w, err := s.Limiter.Take(ctx, "rate:user:U1", r); err != nil || w != 0 {
+				t.Fatalf("take %d: wait %v, err %v", i+1, w, err)
+			}
+		}
+		w, err := s.Limiter.Take(ctx, "rate:user:U1", r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w < 29*time.Minute || w > 30*time.Minute {
+			t.Errorf("third take of 2/1h waits %v, want about 30m (one token's refill)", w)
+		}
+		// Another key has its own bucket.
+		if w, err := s.Limiter.Take(ctx, "rate:user:U2", r); err != nil || w != 0 {
+			t.Errorf("other key: wait %v, err %v", w, err)
+		}
+	})
+
+	t.Run("refund gives back exactly one token", func(t *testing.T) {
+		s := newState(t)
+		r := Rate{1, time.Hour}
+		mustTake(t, s, "k", r, true)
+		mustTake(t, s, "k", r, false)
+		if err := s.Limiter.Refund(ctx, "k", r); err != nil {
+			t.Fatal(err)
+		}
+		mustTake(t, s, "k", r, true)
+		mustTake(t, s, "k", r, false)
+
+		r = Rate{3, time.Hour}
+		for range 3 {
+			mustTake(t, s, "k3", r, true)
+		}
+		for range 2 {
+			if err := s.Limiter.Refund(ctx, "k3", r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustTake(t, s, "k3", r, true)
+		mustTake(t, s, "k3", r, true)
+		mustTake(t, s, "k3", r, false)
+	})
+
+	t.Run("refund of a full bucket gives nothing extra", func(t *testing.T) {
+		s := newState(t)
+		r := Rate{2, time.Hour}
+		for range 3 {
+			if err := s.Limiter.Refund(ctx, "full", r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustTake(t, s, "full", r, true)
+		mustTake(t, s, "full", r, true)
+		mustTake(t, s, "full", r, false)
+	})
+
+	t.Run("claim, refuse, release, claim", func(t *testing.T) {
+		s := newState(t)
+		now := time.Now().Truncate(time.Millisecond)
+		h := Hold{User: "U1", At: now, Until: now.Add(time.Minute), InFlight: true}
+		if _, ok, err := s.Cooldowns.Claim(ctx, "res|email|a@b.no", h); err != nil || !ok {
+			t.Fatalf("first claim: ok %v, err %v", ok, err)
+		}
+		prev, ok, err := s.Cooldowns.Claim(ctx, "res|email|a@b.no", Hold{User: "U2", At: now, Until: now.Add(time.Minute)})
+		if err != nil || ok {
+			t.Fatalf("second claim: ok %v, err %v", ok, err)
+		}
+		if prev.User != "U1" || !prev.InFlight || !prev.At.Equal(h.At) || !prev.Until.Equal(h.Until) {
+			t.Errorf("second claim saw %+v, want the first hold %+v", prev, h)
+		}
+		// Set replaces the hold: the cooldown after a send.
+		cool := Hold{User: "U1", At: now, Until: now.Add(2 * time.Minute)}
+		if err := s.Cooldowns.Set(ctx, "res|email|a@b.no", cool); err != nil {
+			t.Fatal(err)
+		}
+		prev, ok, _ = s.Cooldowns.Claim(ctx, "res|email|a@b.no", h)
+		if ok || prev.InFlight || !prev.Until.Equal(cool.Until) {
+			t.Errorf("claim after Set: ok %v, prev %+v, want the cooldown", ok, prev)
+		}
+		if err := s.Cooldowns.Release(ctx, "res|email|a@b.no"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.Cooldowns.Claim(ctx, "res|email|a@b.no", h); err != nil || !ok {
+			t.Errorf("claim after release: ok %v, err %v", ok, err)
+		}
+		// Releasing what is not there is fine.
+		if err := s.Cooldowns.Release(ctx, "nothing"); err != nil {
+			t.Error(err)
+		}
+	})
+
+	t.Run("holds and cooldowns end at Until", func(t *testing.T) {
+		s := newState(t)
+		now := time.Now()
+		if _, ok, _ := s.Cooldowns.Claim(ctx, "short", Hold{User: "U1", At: now, Until: now.Add(50 * time.Millisecond)}); !ok {
+			t.Fatal("first claim refused")
+		}
+		if err := s.Cooldowns.Set(ctx, "set-short", Hold{User: "U1", At: now, Until: now.Add(50 * time.Millisecond)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Cooldowns.Set(ctx, "set-past", Hold{User: "U1", At: now, Until: now.Add(-time.Second)}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(120 * time.Millisecond)
+		later := time.Now()
+		for _, k := range []string{"short", "set-short", "set-past"} {
+			if prev, ok, err := s.Cooldowns.Claim(ctx, k, Hold{User: "U2", At: later, Until: later.Add(time.Minute)}); err != nil || !ok {
+				t.Errorf("%s: claim after Until refused (prev %+v, err %v)", k, prev, err)
+			}
+		}
+	})
+
+	t.Run("20 racing claims, exactly one wins", func(t *testing.T) {
+		s := newState(t)
+		now := time.Now()
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range 20 {
+			wg.Go(func() {
+				<-start
+				_, ok, err := s.Cooldowns.Claim(ctx, "race", Hold{User: fmt.Sprint("U", i), At: now, Until: now.Add(time.Minute), InFlight: true})
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					wins.Add(1)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if n := wins.Load(); n != 1 {
+			t.Errorf("%d of 20 racing claims won, want exactly 1", n)
+		}
+	})
+
+	t.Run("once", func(t *testing.T) {
+		s := newState(t)
+		for i, want := range []bool{true, false, false} {
+			if got, err := s.Once.First(ctx, "envelope:e1", time.Hour); err != nil || got != want {
+				t.Errorf("First #%d = %v, %v; want %v", i+1, got, err, want)
+			}
+		}
+		if got, _ := s.Once.First(ctx, "envelope:e2", time.Hour); !got {
+			t.Error("another key was not first")
+		}
+		if got, _ := s.Once.First(ctx, "short", 50*time.Millisecond); !got {
+			t.Error("short: not first")
+		}
+		time.Sleep(120 * time.Millisecond)
+		if got, _ := s.Once.First(ctx, "short", 50*time.Millisecond); !got {
+			t.Error("short: still remembered after its ttl")
+		}
+	})
+
+	t.Run("once racing", func(t *testing.T) {
+		s := newState(t)
+		var firsts atomic.Int32
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				if ok, err := s.Once.First(ctx, "press:retry:x", time.Hour); err != nil {
+					t.Error(err)
+				} else if ok {
+					firsts.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if n := firsts.Load(); n != 1 {
+			t.Errorf("%d of 20 were first, want 1", n)
+		}
+	})
+
+	t.Run("stash", func(t *testing.T) {
+		s := newState(t)
+		if _, ok, err := s.Stash.Get(ctx, "retry:none"); err != nil || ok {
+			t.Errorf("missing key: ok %v, err %v", ok, err)
+		}
+		if err := s.Stash.Put(ctx, "retry:a", []byte(`{"x":1}`), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if v, ok, err := s.Stash.Get(ctx, "retry:a"); err != nil || !ok || string(v) != `{"x":1}` {
+			t.Errorf("Get = %q, %v, %v", v, ok, err)
+		}
+		if err := s.Stash.Put(ctx, "retry:short", []byte("v"), 50*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(120 * time.Millisecond)
+		if _, ok, _ := s.Stash.Get(ctx, "retry:short"); ok {
+			t.Error("stashed value outlived its ttl")
+		}
+	})
+
+	t.Run("recent is newest first and capped", func(t *testing.T) {
+		s := newState(t)
+		if l, err := s.Recent.List(ctx, "U1"); err != nil || len(l) != 0 {
+			t.Errorf("empty list = %v, %v", l, err)
+		}
+		base := time.Now().Truncate(time.Second)
+		for i := range recentCap + 3 {
+			if err := s.Recent.Add(ctx, "U1", RecentResend{At: base.Add(time.Duration(i) * time.Second), Reservation: fmt.Sprint(i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l, err := s.Recent.List(ctx, "U1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l) != recentCap {
+			t.Fatalf("list has %d entries, want the cap %d", len(l), recentCap)
+		}
+		if l[0].Reservation != fmt.Sprint(recentCap+2) || !l[0].At.Equal(base.Add(time.Duration(recentCap+2)*time.Second)) ||
+			l[recentCap-1].Reservation != "3" {
+			t.Errorf("list = %+v, want newest first", l)
+		}
+	})
+}
+
+func mustTake(t *testing.T, s State, key string, r Rate, allowed bool) {
+	t.Helper()
+	w, err := s.Limiter.Take(t.Context(), key, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (w == 0) != allowed {
+		t.Fatalf("take %s of %v: wait %v, want allowed=%v", key, r, w, allowed)
+	}
+}
+
+func TestRedisStateKeysArePrefixedAndExpire(t *testing.T) {
+	url, _ := redistest.Start(t)
+	ctx := t.Context()
+	raw := rawRedis(t, url)
+	raw.Set(ctx, "someone-else:key", "v", 0) // not ours: must be left alone
+
+	a := newRedisState(t, url, "") // the default prefix
+	b := newRedisState(t, url, "other:")
+	for _, s := range []State{a, b} {
+		now := time.Now()
+		r := Rate{2, time.Minute}
+		mustTake(t, s, userKey(agent), r, true)
+		mustTake(t, s, globalKey, r, true)
+		if err := s.Limiter.Refund(ctx, userKey(agent), r); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Limiter.Refund(ctx, userKey("never-took"), r); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.Cooldowns.Claim(ctx, uuidA+"|email|kari@example.com", Hold{User: agent, At: now, Until: now.Add(time.Minute)}); err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		if err := s.Cooldowns.Set(ctx, uuidA+"|sms|+4741234567", Hold{User: agent, At: now, Until: now.Add(2 * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Once.First(ctx, "envelope:e1", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Stash.Put(ctx, "retry:k", []byte("v"), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Recent.Add(ctx, agent, RecentResend{Reservation: uuidA}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The two prefixes do not see each other.
+	if first, _ := b.Once.First(ctx, "envelope:only-a", time.Hour); !first {
+		t.Error("prefix other: saw a key it never set")
+	}
+
+	keys, err := raw.Keys(ctx, "*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, k := range keys {
+		if k == "someone-else:key" {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(k, DefaultRedisPrefix):
+			counts[DefaultRedisPrefix]++
+		case strings.HasPrefix(k, "other:"):
+			counts["other:"]++
+		default:
+			t.Errorf("key %q is outside both prefixes", k)
+		}
+		if strings.Contains(k, "kari") || strings.Contains(k, "4741234567") {
+			t.Errorf("key %q holds a customer's contact", k)
+		}
+		ttl, err := raw.PTTL(ctx, k).Result()
+		if err != nil || ttl <= 0 {
+			t.Errorf("key %q has no TTL (PTTL %v, %v)", k, ttl, err)
+		}
+	}
+	// 3 rate buckets, 2 cooldowns, 1 once, 1 stash, 1 recent list each.
+	if counts[DefaultRedisPrefix] != 8 || counts["other:"] != 9 {
+		t.Errorf("keys per prefix = %v, want 8 and 9; keys: %v", counts, keys)
+	}
+	for _, want := range []string{"resendbot:rate:rate:user:" + agent, "resendbot:rate:rate:global", "resendbot:once:envelope:e1", "resendbot:stash:retry:k", "resendbot:recent:" + agent} {
+		if n, _ := raw.Exists(ctx, want).Result(); n != 1 {
+			t.Errorf("no key %q; keys: %v", want, keys)
+		}
+	}
+	if v, _ := raw.Get(ctx, "someone-else:key").Result(); v != "v" {
+		t.Error("a key outside the prefix was touched")
+	}
+}
+
+// TestRedisRateNegativeCostDropsTheRefund documents why Refund does not use
+// redis_rate's AllowN(-1): when only one token was spent, the script does
+// not write the refund. If this starts failing, redis_rate changed and
+// Refund could use AllowN(-1).
+func TestRedisRateNegativeCostDropsTheRefund(t *testing.T) {
+	url, _ := redistest.Start(t)
+	rl := redis_rate.NewLimiter(rawRedis(t, url))
+	ctx := t.Context()
+	lim := redis_rate.Limit{Rate: 1, Burst: 1, Period: time.Hour}
+	if res, _ := rl.Allow(ctx, "k", lim); res.Allowed != 1 {
+		t.Fatal("first take refused")
+	}
+	time.Sleep(2 * time.Millisecond)
+	if _, err := rl.AllowN(ctx, "k", lim, -1); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := rl.Allow(ctx, "k", lim); res.Allowed != 0 {
+		t.Skip("redis_rate now applies a negative cost: Refund could use AllowN(-1)")
+	}
+}
+
+func TestRedisStateStartupErrorsNameNoSecret(t *testing.T) {
+	const secret = "s3cret-Passw0rd"
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+
+	pwURL, pwSrv := redistest.Start(t)
+	if err := rawRedis(t, pwURL).ConfigSet(t.Context(), "requirepass", "the-real-one").Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name, url, want string
+		unavailable     bool
+	}{
+		{"unreachable", "redis://:" + secret + "@" + closed + "/0", closed, true},
+		{"wrong password", "redis://:" + secret + "@" + pwSrv.Addr() + "/0", pwSrv.Addr(), true},
+		{"bad port", "redis://:" + secret + "@127.0.0.1:notaport/0", "REDIS_URL", false},
+		{"bad database", "rediss://user:" + secret + "@127.0.0.1:6379/db", "REDIS_URL", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, _, err := RedisState(t.Context(), tc.url, "")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error shows the password: %v", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not name %q", err, tc.want)
+			}
+			if errors.Is(err, ErrStateUnavailable) != tc.unavailable {
+				t.Errorf("errors.Is(%v, ErrStateUnavailable) = %v", err, !tc.unavailable)
+			}
+			if d := time.Since(start); d > redisStartTimeout+time.Second {
+				t.Errorf("took %v to fail", d)
+			}
+		})
+	}
+}
+
+func TestRedisStateDownAndBack(t *testing.T) {
+	url, srv := redistest.Start(t)
+	s := newRedisState(t, url, "")
+	ctx := t.Context()
+	if err := s.Health(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustTake(t, s, "k", Rate{5, time.Minute}, true)
+
+	srv.Stop()
+	now := time.Now()
+	start := time.Now()
+	checks := map[string]error{
+		"health": s.Health(ctx),
+		"take": func() error {
+			_, err := s.Limiter.Take(ctx, "k", Rate{5, time.Minute})
+			return err
+		}(),
+		"refund": s.Limiter.Refund(ctx, "k", Rate{5, time.Minute}),
+		"claim": func() error {
+			_, _, err := s.Cooldowns.Claim(ctx, "c", Hold{At: now, Until: now.Add(time.Minute)})
+			return err
+		}(),
+		"set":     s.Cooldowns.Set(ctx, "c", Hold{At: now, Until: now.Add(time.Minute)}),
+		"release": s.Cooldowns.Release(ctx, "c"),
+		"once": func() error {
+			_, err := s.Once.First(ctx, "e", time.Hour)
+			return err
+		}(),
+	}
+	for name, err := range checks {
+		if !errors.Is(err, ErrStateUnavailable) {
+			t.Errorf("%s with Redis down: %v, want ErrStateUnavailable", name, err)
+		}
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("%d operations took %v with Redis down (connection refused): they must fail at once", len(checks), d)
+	}
+
+	srv.Restart()
+	waitHealthy(t, s)
+	if _, ok, err := s.Cooldowns.Claim(ctx, "c", Hold{At: now, Until: now.Add(time.Minute)}); err != nil || !ok {
+		t.Errorf("claim after Redis came back: %v %v", ok, err)
+	}
+}
+
+// TestRedisHungGivesUpInTime checks the production budget: a Redis that
+// accepts but does not answer costs an operation redisOpTimeout, so a
+// request is refused well inside Slack's 3 s.
+func TestRedisHungGivesUpInTime(t *testing.T) {
+	url, srv := redistest.Start(t)
+	s, closeState, err := RedisState(t.Context(), url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = closeState() })
+	ctx := t.Context()
+	mustTake(t, s, "k", Rate{5, time.Minute}, true)
+
+	srv.Freeze()
+	now := time.Now()
+	for name, op := range map[string]func() error{
+		"claim": func() error {
+			_, _, err := s.Cooldowns.Claim(ctx, "hung", Hold{At: now, Until: now.Add(time.Minute)})
+			return err
+		},
+		"take": func() error {
+			_, err := s.Limiter.Take(ctx, "k", Rate{5, time.Minute})
+			return err
+		},
+		"once": func() error {
+			_, err := s.Once.First(ctx, "hung", time.Hour)
+			return err
+		},
+		"health": func() error { return s.Health(ctx) },
+	} {
+		start := time.Now()
+		err := op()
+		if d := time.Since(start); d > redisOpTimeout+time.Second {
+			t.Errorf("%s with Redis hung took %v, want about %v", name, d, redisOpTimeout)
+		}
+		if !errors.Is(err, ErrStateUnavailable) {
+			t.Errorf("%s with Redis hung: %v, want ErrStateUnavailable", name, err)
+		}
+	}
+
+	srv.Thaw()
+	waitHealthy(t, s)
+	if _, ok, err := s.Cooldowns.Claim(ctx, "after", Hold{At: now, Until: now.Add(time.Minute)}); err != nil || !ok {
+		t.Errorf("claim after Redis woke up: %v %v", ok, err)
+	}
+}
+
+// waitHealthy waits for the client to reconnect by itself.
+func waitHealthy(t testing.TB, s State) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		err := s.Health(context.Background())
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Redis never became healthy again: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
