@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -236,23 +235,6 @@ func TestConsoleDemoIgnoresConfiguredFrontPayment(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a bytes.Buffer written by the console while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestConsoleInterruptFinishesInFlight stops the console while Front
 // Payment has not answered yet: the outcome is still shown.
@@ -260,7 +242,7 @@ func TestConsoleInterruptFinishesInFlight(t *testing.T) {
 	t.Parallel()
 	stdin, w := io.Pipe()
 	t.Cleanup(func() { w.Close() })
-	var out lockedBuffer
+	var out syncBuffer
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {

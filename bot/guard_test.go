@@ -271,12 +271,18 @@ func TestRefundGivesTheTokenBack(t *testing.T) {
 }
 
 func BenchmarkGuardAdmit(b *testing.B) {
+	benchGuardAdmit(b, MemoryState(time.Now))
+}
+
+// benchGuardAdmit measures the check path of an accepted request:
+// allowlists, cooldown claim, both rate limits, and releasing the hold.
+func benchGuardAdmit(b *testing.B, state State) {
 	cfg, _ := LoadConfig(env(map[string]string{
 		"SLACK_APP_TOKEN": "xapp-x", "SLACK_BOT_TOKEN": "xoxb-x", "FRONTPAYMENT_TOKEN": "t",
 		"RESEND_ALLOWED_CHANNELS": "C1,C2,C3", "RESEND_ALLOWED_USERS": "U1,U2,U3,U4",
 		"RESEND_RATE_PER_USER": "1000000000/1s", "RESEND_RATE_GLOBAL": "1000000000/1s",
 	}), ModeBot)
-	g := newGuard(cfg, MemoryState(time.Now), time.Now)
+	g := newGuard(cfg, state, time.Now)
 	r := &request{Origin: Origin{UserID: "U2", ChannelID: "C2"}, Reservation: uuidA, Email: "kari@example.com"}
 	ctx := b.Context()
 	b.ReportAllocs()

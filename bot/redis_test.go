@@ -308,25 +308,7 @@ func TestMainFailsClearlyWhenRedisIsUnreachable(t *testing.T) {
 
 func BenchmarkGuardAdmitRedis(b *testing.B) {
 	url, _ := redistest.Start(b)
-	cfg, _ := LoadConfig(env(map[string]string{
-		"SLACK_APP_TOKEN": "xapp-x", "SLACK_BOT_TOKEN": "xoxb-x", "FRONTPAYMENT_TOKEN": "t",
-		"RESEND_ALLOWED_CHANNELS": "C1,C2,C3", "RESEND_ALLOWED_USERS": "U1,U2,U3,U4",
-		"RESEND_RATE_PER_USER": "1000000000/1s", "RESEND_RATE_GLOBAL": "1000000000/1s",
-	}), ModeBot)
-	g := newGuard(cfg, newRedisState(b, url, ""), time.Now)
-	r := &request{Origin: Origin{UserID: "U2", ChannelID: "C2"}, Reservation: uuidA, Email: "kari@example.com"}
-	ctx := b.Context()
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		r.Email = fmt.Sprintf("k%d@example.com", i%4096)
-		t, ref, err := g.admit(ctx, r.Origin, r.destinations(), true)
-		if ref != nil || err != nil {
-			b.Fatalf("refused: %v %v", ref, err)
-		}
-		if err := t.finish(ctx, false); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchGuardAdmit(b, newRedisState(b, url, ""))
 }
 
 func TestReplicasRetryPressedOnEachSendsOnce(t *testing.T) {
