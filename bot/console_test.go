@@ -235,7 +235,6 @@ func TestConsoleDemoIgnoresConfiguredFrontPayment(t *testing.T) {
 	}
 }
 
-
 // TestConsoleInterruptFinishesInFlight stops the console while Front
 // Payment has not answered yet: the outcome is still shown.
 func TestConsoleInterruptFinishesInFlight(t *testing.T) {
