@@ -31,6 +31,9 @@ type Deps struct {
 	State    State            // guardrail state; default MemoryState
 	Metrics  *Metrics         // default: a registry nobody serves
 	Details  DetailsReader    // default: Resender, when it reads details too
+	// SlackTimeout bounds one Slack Web API call; a call that times out is
+	// retried with Backoff. Default 30s.
+	SlackTimeout time.Duration
 }
 
 func (d *Deps) defaults() {
@@ -45,6 +48,9 @@ func (d *Deps) defaults() {
 	}
 	if d.Audit == nil {
 		d.Audit = d.Log
+	}
+	if d.SlackTimeout == 0 {
+		d.SlackTimeout = 30 * time.Second
 	}
 	if d.Details == nil {
 		d.Details, _ = d.Resender.(DetailsReader)

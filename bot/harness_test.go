@@ -76,7 +76,7 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	}
 	log, audit := newLoggers(cfg, redactWriter(h.logs, cfg.Secrets()))
 	h.metrics = NewMetrics()
-	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
+	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop = cancel
 	h.done = make(chan error, 1)

@@ -255,3 +255,16 @@ func TestSlackWebAPIDownThenBack(t *testing.T) {
 		t.Errorf("audit = %v", lines[0])
 	}
 }
+
+func TestSlackWebAPITimingOutThenBack(t *testing.T) {
+	h := start(t, nil) // the harness gives each Slack call 1s
+	h.slack.FailNext("chat.postMessage", 2, fakeslack.Fault{Delay: 3 * time.Second, HTTPStatus: 503})
+	h.command(agent, uuidA+" email=kari@example.com")
+	_, reply := h.thread()
+	if !strings.Contains(reply.Text, "Sent") {
+		t.Errorf("reply = %q", reply.Text)
+	}
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want exactly 1", n)
+	}
+}

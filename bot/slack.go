@@ -31,7 +31,7 @@ type Bot struct {
 func New(cfg *Config, d Deps) *Bot {
 	d.defaults()
 	httpClient := &http.Client{
-		Timeout: 30 * time.Second,
+		Timeout: d.SlackTimeout,
 		Transport: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
 			MaxIdleConns:        64,
