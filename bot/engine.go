@@ -82,7 +82,14 @@ type engine struct {
 	queue    chan task
 	stopping chan struct{}
 	workers  sync.WaitGroup
+	// settle, when set, is called before each task: it holds Web API work
+	// back while Socket Mode envelopes are pouring in.
+	settle func(context.Context)
 }
+
+// queuePerWorker sizes the bounded queue: a burst of a few hundred
+// commands waits instead of being refused.
+const queuePerWorker = 16
 
 func newEngine(cfg *Config, d Deps, s Surface) *engine {
 	d.defaults()
@@ -91,7 +98,7 @@ func newEngine(cfg *Config, d Deps, s Surface) *engine {
 		d:        d,
 		surface:  s,
 		guard:    newGuard(cfg, d.State, d.Now),
-		queue:    make(chan task, 4*cfg.MaxInflight),
+		queue:    make(chan task, queuePerWorker*cfg.MaxInflight),
 		stopping: make(chan struct{}),
 	}
 }
@@ -110,6 +117,9 @@ func (e *engine) start(ctx context.Context) {
 					case <-e.stopping:
 						t.abandon(ctx)
 					default:
+						if e.settle != nil {
+							e.settle(ctx)
+						}
 						t.run(ctx)
 					}
 				}

@@ -34,8 +34,8 @@
 //	LOAD_ROUNDS=31        measured rounds of floors and in-process bot, interleaved
 //	LOAD_EXT_ROUNDS=5     rounds of the built binary, measured from outside (0: skip)
 //	LOAD_FLOORS=1         0: skip the two floors (e.g. to profile the bot alone)
-//	LOAD_MAX_INFLIGHT=    RESEND_MAX_INFLIGHT for the bot; default ceil(N/4), the
-//	                      least whose bounded queue (4×) holds the whole burst
+//	LOAD_MAX_INFLIGHT=16  RESEND_MAX_INFLIGHT for the bot (the default; its
+//	                      bounded queue, 16×, holds a 256-command burst)
 //	LOAD_BIN_ENV=         extra environment for the binary, e.g. "GOGC=50 GOMEMLIMIT=12MiB"
 //
 // The binary is built as the Dockerfile builds it (CGO_ENABLED=0, -trimpath,
@@ -138,7 +138,7 @@ func BenchmarkLoad(b *testing.B) {
 		extRounds: loadEnvInt(b, "LOAD_EXT_ROUNDS", 5),
 		floors:    loadEnvInt(b, "LOAD_FLOORS", 1) != 0,
 	}
-	lc.maxInflight = loadEnvInt(b, "LOAD_MAX_INFLIGHT", max(16, (lc.n+3)/4))
+	lc.maxInflight = loadEnvInt(b, "LOAD_MAX_INFLIGHT", 16)
 	if lc.n == 0 || lc.rounds+lc.extRounds == 0 {
 		b.Fatal("LOAD_N, and LOAD_ROUNDS or LOAD_EXT_ROUNDS, must be above zero")
 	}

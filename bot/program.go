@@ -69,6 +69,7 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 		Token:     cfg.FrontPaymentToken,
 		Timeout:   cfg.FrontPaymentTimeout,
 		UserAgent: "resendbot/" + p.Version,
+		MaxConns:  cfg.MaxInflight,
 	})
 	if err != nil {
 		return fmt.Errorf("front payment client: %w", err)

@@ -24,7 +24,8 @@ type Bot struct {
 	sm        *socketmode.Client
 	engine    *engine
 	connected atomic.Bool
-	received  time.Time // when the envelope being dispatched arrived; the event loop's own
+	received  time.Time    // when the envelope being dispatched arrived; the event loop's own
+	lastEvent atomic.Int64 // when the latest Socket Mode event arrived, in UnixNano
 }
 
 // New builds the bot from its configuration. It does not connect yet.
@@ -33,9 +34,11 @@ func New(cfg *Config, d Deps) *Bot {
 	httpClient := &http.Client{
 		Timeout: d.SlackTimeout,
 		Transport: &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
-			MaxIdleConns:        64,
-			MaxIdleConnsPerHost: 32,
+			Proxy: http.ProxyFromEnvironment,
+			// Every worker may be posting at once; keep that many
+			// connections to Slack instead of redialling in a burst.
+			MaxIdleConns:        cfg.MaxInflight + 8,
+			MaxIdleConnsPerHost: cfg.MaxInflight + 8,
 			IdleConnTimeout:     90 * time.Second,
 			ForceAttemptHTTP2:   true,
 		},
@@ -48,12 +51,43 @@ func New(cfg *Config, d Deps) *Bot {
 	)
 	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
 	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff}
-	return &Bot{
+	b := &Bot{
 		cfg:    cfg,
 		log:    d.Log,
 		api:    api,
 		sm:     sm,
 		engine: newEngine(cfg, d, surface),
+	}
+	b.engine.settle = b.settle
+	return b
+}
+
+// Web API work waits for a lull in incoming envelopes, at most settleMax,
+// so that in a burst the Socket Mode reader gets the CPU and acks stay
+// quick; the order of what is posted does not change.
+const (
+	settleGap = 5 * time.Millisecond
+	settleMax = 100 * time.Millisecond
+)
+
+// settle returns once no envelope has arrived for settleGap, or after
+// settleMax, or when ctx is done.
+func (b *Bot) settle(ctx context.Context) {
+	now := b.engine.d.Now()
+	deadline := now.Add(settleMax)
+	for {
+		idle := now.Sub(time.Unix(0, b.lastEvent.Load()))
+		if idle >= settleGap || !now.Before(deadline) {
+			return
+		}
+		t := time.NewTimer(min(settleGap-idle, deadline.Sub(now)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		now = b.engine.d.Now()
 	}
 }
 
@@ -100,6 +134,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			running = false
 		case evt := <-b.sm.Events:
 			b.received = b.engine.d.Now()
+			b.lastEvent.Store(b.received.UnixNano())
 			b.dispatch(ctx, evt)
 		}
 	}

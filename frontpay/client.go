@@ -10,6 +10,7 @@ package frontpay
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,10 @@ type Config struct {
 	Timeout    time.Duration // deadline for one call; 15s if zero
 	HTTPClient *http.Client  // optional; by default a dedicated client, never http.DefaultClient
 	UserAgent  string        // e.g. "resendbot/1.2.3"; "resendbot" if empty
+	// MaxConns is how many calls the caller makes at once: the default
+	// client keeps that many idle connections, so a burst reuses them
+	// instead of opening (and TLS-handshaking) new ones. 16 if zero.
+	MaxConns int
 }
 
 // Client calls Front Payment. It is safe for concurrent use.
@@ -86,7 +91,8 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if c.http == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 16
+		t.MaxIdleConnsPerHost = cmp.Or(cfg.MaxConns, 16)
+		t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
 		// The per-call context deadline is the real timeout; the client's own
 		// is a backstop set later so that the context's error wins.
 		c.http = &http.Client{Transport: t, Timeout: c.timeout + 5*time.Second}
