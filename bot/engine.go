@@ -264,6 +264,14 @@ func (t *resendTask) run(ctx context.Context) {
 	if sendErr != nil {
 		e.d.Log.Warn("front payment did not send", "err", sendErr, "reservation", r.Reservation, "kind", o.kind.String())
 	}
+	// The audit line is written as soon as Front Payment has answered, not
+	// after the posts to Slack, which may retry for a while.
+	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(r.Origin, r.Reservation, t.dests),
+		slog.String("outcome", o.kind.String()),
+		slog.Int("http_status", o.status),
+		slog.Int64("latency_ms", latency.Milliseconds()),
+		slog.String("root_ts", rootTS),
+	)...)
 
 	thread := r.ThreadTS
 	if thread == "" {
@@ -280,12 +288,6 @@ func (t *resendTask) run(ctx context.Context) {
 		Destination: describe(t.dests, true), Outcome: o.headline, Emoji: o.emoji}); err != nil {
 		e.d.Log.Warn("recording the resend for App Home", "err", err)
 	}
-	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(r.Origin, r.Reservation, t.dests),
-		slog.String("outcome", o.kind.String()),
-		slog.Int("http_status", o.status),
-		slog.Int64("latency_ms", latency.Milliseconds()),
-		slog.String("root_ts", rootTS),
-	)...)
 }
 
 // stashRetry keeps what a Retry of a transient failure would send and
