@@ -178,13 +178,7 @@ func (c *memCooldowns) Claim(_ context.Context, key string, h Hold) (Hold, bool,
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	if len(c.m) > 1024 {
-		for k, e := range c.m {
-			if !now.Before(e.Until) {
-				delete(c.m, k)
-			}
-		}
-	}
+	sweep(c.m, now, func(h Hold) time.Time { return h.Until })
 	if prev, ok := c.m[key]; ok && now.Before(prev.Until) {
 		return prev, false, nil
 	}
@@ -216,13 +210,7 @@ func (o *memOnce) First(_ context.Context, key string, ttl time.Duration) (bool,
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := o.now()
-	if len(o.m) > 4096 {
-		for k, until := range o.m {
-			if !now.Before(until) {
-				delete(o.m, k)
-			}
-		}
-	}
+	sweep(o.m, now, func(until time.Time) time.Time { return until })
 	if until, ok := o.m[key]; ok && now.Before(until) {
 		return false, nil
 	}
@@ -245,13 +233,7 @@ func (s *memStash) Put(_ context.Context, key string, value []byte, ttl time.Dur
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	if len(s.m) > 4096 {
-		for k, v := range s.m {
-			if !now.Before(v.until) {
-				delete(s.m, k)
-			}
-		}
-	}
+	sweep(s.m, now, func(v stashed) time.Time { return v.until })
 	s.m[key] = stashed{value: value, until: now.Add(ttl)}
 	return nil
 }
@@ -284,4 +266,20 @@ func (r *memRecent) List(_ context.Context, user string) ([]RecentResend, error)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.m[user]), nil
+}
+
+// sweepAbove is how large an in-memory store grows before sweep drops its
+// expired entries: small stores are not worth the scan.
+const sweepAbove = 1024
+
+// sweep deletes the entries of m that expired by now, once m is large.
+func sweep[V any](m map[string]V, now time.Time, until func(V) time.Time) {
+	if len(m) <= sweepAbove {
+		return
+	}
+	for k, v := range m {
+		if !now.Before(until(v)) {
+			delete(m, k)
+		}
+	}
 }
