@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"net"
 	"strings"
 	"testing"
 
@@ -239,5 +240,42 @@ func assertBlocksWithFallback(t *testing.T, blocks json.RawMessage, text string)
 	}
 	if len(bs) < 2 || bs[0].Type != "section" || bs[len(bs)-1].Type != "context" {
 		t.Errorf("blocks = %s; want a section and a context line", blocks)
+	}
+}
+
+func TestFrontPaymentRefusingConnectionsIsReportedOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	h := start(t, map[string]string{"FRONTPAYMENT_BASE_URL": closed})
+	h.command(agent, uuidA+" email=kari@example.com")
+	root, reply := h.thread()
+	if !strings.Contains(reply.Text, "could not reach Front Payment") || retryButton(t, reply) == "" {
+		t.Errorf("reply = %q; want it unreachable, with a Retry button", reply.Text)
+	}
+	if !strings.Contains(root.Updates[len(root.Updates)-1].Text, "could not be reached") {
+		t.Errorf("root = %q", root.Updates[len(root.Updates)-1].Text)
+	}
+	if line := h.waitAudit(1)[0]; line["outcome"] != "unreachable" || line["http_status"] != 0.0 {
+		t.Errorf("audit = %v", line)
+	}
+}
+
+func TestFrontPaymentGarbageAnswerIsUnexpected(t *testing.T) {
+	h := start(t, nil)
+	h.fp.SetAnswer(uuidA, frontpaytest.Garbage(200))
+	h.command(agent, uuidA+" email=kari@example.com")
+	_, reply := h.thread()
+	if !strings.Contains(reply.Text, "doesn't understand (HTTP 200)") || !strings.Contains(reply.Text, "not known whether the link was sent") {
+		t.Errorf("reply = %q", reply.Text)
+	}
+	if retryButton(t, reply) != "" {
+		t.Error("an answer that may mean success must not offer a Retry")
+	}
+	if n := h.fp.Calls(); n != 1 {
+		t.Errorf("front payment calls = %d, want 1", n)
 	}
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -69,9 +70,15 @@ func outcomeOf(err error, dests string, timeout time.Duration) outcome {
 		o.detail = "Front Payment had a problem on its side" + statusSuffix(o.status) + ". " +
 			"The link may or may not have reached the customer. Ask the customer before you try again, or try again in a few minutes."
 	case frontpay.KindUnreachable:
-		o.emoji, o.headline = ":electric_plug:", "Front Payment did not answer"
-		o.detail = fmt.Sprintf("Front Payment did not answer within %s. ", roundUp(timeout)) +
-			"The link may or may not have reached the customer. Ask the customer before you try again, or try again in a few minutes."
+		if errors.Is(err, context.DeadlineExceeded) {
+			o.emoji, o.headline = ":electric_plug:", "Front Payment did not answer"
+			o.detail = fmt.Sprintf("Front Payment did not answer within %s. ", roundUp(timeout)) +
+				"The link may or may not have reached the customer. Ask the customer before you try again, or try again in a few minutes."
+		} else {
+			o.emoji, o.headline = ":electric_plug:", "Front Payment could not be reached"
+			o.detail = "resendbot could not reach Front Payment (the connection failed or was cut). " +
+				"If it was cut mid-way the link may or may not have reached the customer. Try again in a few minutes; if it keeps failing, tell an admin."
+		}
 	default:
 		o.emoji, o.headline = ":question:", "Unexpected answer from Front Payment"
 		o.detail = "Front Payment gave an answer resendbot doesn't understand" + statusSuffix(o.status) + ", " +
