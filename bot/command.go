@@ -12,6 +12,17 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
+// zeroWidthToSpace maps the zero-width characters that come along when IDs
+// are copied from web pages to a space. (strings.Map allocates nothing when
+// there are none; a Replacer built per call was a quarter of the parse.)
+func zeroWidthToSpace(r rune) rune {
+	switch r {
+	case '\u200b', '\u2060', '\ufeff':
+		return ' '
+	}
+	return r
+}
+
 // CommandKind says what the caller asked for.
 type CommandKind int
 
@@ -69,7 +80,7 @@ func ParseCommand(text, defaultRegion string) (Command, error) {
 	// Zero-width characters sneak in when IDs are copied from web pages;
 	// they separate words no differently from a space. (NBSP and the other
 	// Unicode spaces are already spaces to strings.Fields.)
-	text = strings.NewReplacer("\u200b", " ", "\u2060", " ", "\ufeff", " ").Replace(text)
+	text = strings.Map(zeroWidthToSpace, text)
 	tokens := strings.Fields(text)
 	if len(tokens) == 0 {
 		return Command{Kind: CmdUsage}, nil
@@ -356,23 +367,31 @@ func parseEmail(p cmdPair) (string, error) {
 			"%s has a space in it, and an email address has none. Write only the address, e.g. email=%s",
 			quote(v), exampleEmail)}
 	}
-	bad := &InputError{"email", fmt.Sprintf(
-		"%s doesn't look like an email address. Check it and try again, e.g. email=%s", quote(v), exampleEmail)}
+	if !validEmail(v) {
+		return "", &InputError{"email", fmt.Sprintf(
+			"%s doesn't look like an email address. Check it and try again, e.g. email=%s", quote(v), exampleEmail)}
+	}
+	return v, nil
+}
+
+// validEmail: a bare address (no display name, no angle brackets) with a
+// local part and a dotted domain of non-empty labels.
+func validEmail(v string) bool {
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Name != "" || a.Address != v {
-		return "", bad
+		return false
 	}
 	at := strings.LastIndexByte(v, '@')
 	local, domain := v[:at], v[at+1:]
 	if local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(domain, "[]") {
-		return "", bad
+		return false
 	}
-	for _, label := range strings.Split(domain, ".") {
+	for label := range strings.SplitSeq(domain, ".") {
 		if label == "" {
-			return "", bad
+			return false
 		}
 	}
-	return v, nil
+	return true
 }
 
 // phoneChars are what a typed number may hold besides digits: letters
