@@ -194,6 +194,7 @@ func (e *engine) Command(ctx context.Context, o Origin, text string) string {
 	}
 	switch cmd.Kind {
 	case CmdUsage, CmdHelp:
+		e.auditShown(ctx, o, "help")
 		return Usage()
 	case CmdOffer:
 		return e.lookup(ctx, o, cmd.Reservation, true)
@@ -351,6 +352,16 @@ func (e *engine) auditRefusal(ctx context.Context, o Origin, reservation string,
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(o, reservation, dests),
 		slog.String("outcome", "refused"),
 		slog.String("reason", r.Reason),
+		slog.Int("http_status", 0),
+		slog.Int64("latency_ms", 0),
+	)...)
+}
+
+// auditShown records a request that only showed something (usage, the
+// form): nothing was looked up or sent.
+func (e *engine) auditShown(ctx context.Context, o Origin, what string) {
+	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(o, "", nil),
+		slog.String("outcome", what),
 		slog.Int("http_status", 0),
 		slog.Int64("latency_ms", 0),
 	)...)

@@ -52,11 +52,18 @@ func newGuard(cfg *Config, state State, now func() time.Time) *guard {
 		perUser:  cfg.RatePerUser,
 		global:   cfg.RateGlobal,
 		cooldown: cfg.Cooldown,
-		holdTTL:  2*cfg.FrontPaymentTimeout + time.Minute,
+		holdTTL:  cfg.FrontPaymentTimeout + holdMargin,
 		now:      now,
 		state:    state,
 	}
 }
+
+// holdMargin is what an in-flight hold lasts beyond the Front Payment
+// call: the wait in the queue and the audit post's retries
+// (slackRetryBudget). A hold is always ended explicitly; the TTL only
+// matters when a process dies mid-request, and then a stale hold refusing
+// a resend for a few minutes is the safe side of a double send.
+const holdMargin = 10 * time.Minute
 
 func set(items []string) map[string]bool {
 	m := make(map[string]bool, len(items))

@@ -177,6 +177,7 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) an
 	o := Origin{UserID: cb.User.ID, ChannelID: cb.View.PrivateMetadata, Source: sourceForm}
 	if email == "" && phone == "" {
 		msg := "Give an email address or a mobile number (or both)."
+		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonInvalidInput, msg})
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{formEmail: msg, formPhone: msg})
 	}
 	text := reservation

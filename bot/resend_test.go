@@ -194,6 +194,11 @@ func TestHelpShowsUsage(t *testing.T) {
 	if h.fp.Calls() != 0 || len(h.slack.Messages()) != 0 {
 		t.Error("help sent something")
 	}
+	for _, line := range h.waitAudit(2) {
+		if line["outcome"] != "help" || line["user"] != agent {
+			t.Errorf("audit line for help = %v", line)
+		}
+	}
 }
 
 func TestAuditMessageThatCannotBePostedSendsNothing(t *testing.T) {

@@ -50,7 +50,7 @@ func New(cfg *Config, d Deps) *Bot {
 		slack.OptionLog(slogOutput{d.Log}),
 	)
 	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
-	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff}
+	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget}
 	b := &Bot{
 		cfg:    cfg,
 		log:    d.Log,
@@ -244,6 +244,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 	o := Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: sourceSlash}
 	if strings.TrimSpace(cmd.Text) == "" && cmd.TriggerID != "" {
 		b.ack(ctx, evt, nil)
+		b.engine.auditShown(ctx, o, "form")
 		if !b.engine.submit(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
 			b.engine.tellLater(o, Message{Text: Usage()})
 		}

@@ -41,7 +41,13 @@ type slackSurface struct {
 	http     *http.Client
 	attempts int
 	backoff  Backoff
+	budget   time.Duration // the most one call waits between its attempts, in all
 }
+
+// slackRetryBudget bounds how long one post keeps trying: an outcome waits
+// this long for Slack at most (it is in the audit log regardless), and an
+// in-flight hold (holdTTL) outlasts it.
+const slackRetryBudget = 2 * time.Minute
 
 func (s *slackSurface) Post(ctx context.Context, channel, threadTS string, m Message) (string, error) {
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
@@ -132,16 +138,18 @@ func (s *slackSurface) respond(ctx context.Context, url string, m Message) error
 
 // retry runs op until it succeeds, fails for good, or runs out of attempts.
 func (s *slackSurface) retry(ctx context.Context, op func(context.Context) error) error {
+	var waited time.Duration
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
 		if err == nil {
 			return nil
 		}
 		wait, again := retryable(err)
-		if !again || attempt >= s.attempts || ctx.Err() != nil {
+		wait = max(wait, s.backoff(attempt))
+		if !again || attempt >= s.attempts || ctx.Err() != nil || waited+wait > s.budget {
 			return err
 		}
-		wait = max(wait, s.backoff(attempt))
+		waited += wait
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
