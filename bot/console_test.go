@@ -92,7 +92,7 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 		"#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ⏳ Sending…",
 		"  ↳ ✅ Sent — reservation "+frontpaytest.UUIDAccepted,
 		"    Front Payment accepted it: the customer gets the payment link by email to k***@example.com.",
-		"    Front Payment: HTTP 202 (sent) · just now",
+		"    Requested by @you · email to k***@example.com · Front Payment: HTTP 202 (sent) · just now",
 		"  ✎ root updated: @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ✅ Sent",
 	)
 	// Not found: Front Payment's 404 through the real client, in words.
@@ -100,7 +100,7 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 		"#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
 		"  ↳ 🔍 Not sent: reservation not found — reservation "+frontpaytest.UUIDNotFound,
 		"    Front Payment has no reservation with this ID, so nothing was sent.",
-		"    Front Payment: HTTP 404 (not_found)",
+		"    Requested by @you · email to k***@example.com · Front Payment: HTTP 404 (not_found)",
 		"  ✎ root updated: @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
 	)
 	// A typo: only the caller hears of it, and nothing is posted.

@@ -279,7 +279,7 @@ func (t *resendTask) run(ctx context.Context) {
 		thread = rootTS
 	}
 	now := e.d.Now()
-	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(r, o, now, e.stashRetry(ctx, r, thread, o))); err != nil {
+	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(r, shown, o, now, e.stashRetry(ctx, r, thread, o))); err != nil {
 		e.d.Log.Error("outcome reply could not be posted", "err", err, "channel", r.ChannelID, "reservation", r.Reservation, "outcome", o.kind.String())
 	}
 	if err := e.surface.Update(ctx, r.ChannelID, rootTS, rootMessage(r, shown, &o, now)); err != nil {

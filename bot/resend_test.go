@@ -55,6 +55,16 @@ func TestResendByEmailEndToEnd(t *testing.T) {
 	}
 	assertBlocksWithFallback(t, reply.Blocks, reply.Text)
 	assertBlocksWithFallback(t, last.Blocks, last.Text)
+	// Both carry the status emoji, the reservation in code style, the
+	// requester, the masked destination, and Front Payment's answer and time.
+	for _, b := range []json.RawMessage{reply.Blocks, last.Blocks} {
+		for _, want := range []string{":white_check_mark:", "`" + uuidA + "`", "<@" + agent + ">", "email to k***@example.com",
+			"Front Payment: HTTP 202 (sent) · 20"} {
+			if !strings.Contains(unescapeJSON(b), want) {
+				t.Errorf("blocks lack %q: %s", want, b)
+			}
+		}
+	}
 
 	line := h.waitAudit(1)[0]
 	for k, want := range map[string]any{"user": agent, "channel": room, "reservation": uuidA, "outcome": "sent", "http_status": 202.0} {
@@ -283,4 +293,10 @@ func TestFrontPaymentGarbageAnswerIsUnexpected(t *testing.T) {
 	if n := h.fp.Calls(); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
+}
+
+// unescapeJSON undoes encoding/json's HTML escaping, so that a test can look
+// for "<@U…>" in a JSON payload.
+func unescapeJSON(b json.RawMessage) string {
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(b))
 }

@@ -129,11 +129,12 @@ func rootMessage(r *request, dests string, o *outcome, at time.Time) Message {
 
 // replyMessage is the outcome, posted in the audit message's thread. With
 // a retryKey it carries a Retry button that re-runs the same request.
-func replyMessage(r *request, o outcome, at time.Time, retryKey string) Message {
+func replyMessage(r *request, dests string, o outcome, at time.Time, retryKey string) Message {
 	text := fmt.Sprintf("%s *%s* — reservation `%s`\n%s", o.emoji, o.headline, r.Reservation, o.detail)
+	who := fmt.Sprintf("Requested by <@%s> · %s · %s", r.UserID, dests, frontPaymentContext(&o, at))
 	blocks := []slack.Block{
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
-		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, frontPaymentContext(&o, at), false, false)),
+		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, who, false, false)),
 	}
 	if retryKey != "" {
 		button := slack.NewButtonBlockElement(actionRetry, retryKey, slack.NewTextBlockObject(slack.PlainTextType, "Retry", false, false))
