@@ -279,11 +279,18 @@ func (t *resendTask) run(ctx context.Context) {
 		thread = rootTS
 	}
 	now := e.d.Now()
-	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(r, shown, o, now, e.stashRetry(ctx, r, thread, o))); err != nil {
+	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(r, shown, o, now, e.stashRetry(ctx, r, thread, rootTS, o))); err != nil {
 		e.d.Log.Error("outcome reply could not be posted", "err", err, "channel", r.ChannelID, "reservation", r.Reservation, "outcome", o.kind.String())
 	}
 	if err := e.surface.Update(ctx, r.ChannelID, rootTS, rootMessage(r, shown, &o, now)); err != nil {
 		e.d.Log.Error("audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", rootTS)
+	}
+	if p := r.retries; p != nil {
+		prior := *r
+		prior.UserID, prior.Source, prior.retries, prior.retriedBy = p.By, "", nil, r.UserID
+		if err := e.surface.Update(ctx, r.ChannelID, p.TS, rootMessage(&prior, shown, &o, now)); err != nil {
+			e.d.Log.Error("retried audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", p.TS)
+		}
 	}
 	if err := e.d.State.Recent.Add(ctx, r.UserID, RecentResend{At: now, Reservation: r.Reservation,
 		Destination: describe(t.dests, true), Outcome: o.headline, Emoji: o.emoji}); err != nil {
@@ -293,12 +300,13 @@ func (t *resendTask) run(ctx context.Context) {
 
 // stashRetry keeps what a Retry of a transient failure would send and
 // returns its key for the button ("" for no button).
-func (e *engine) stashRetry(ctx context.Context, r *request, thread string, o outcome) string {
+func (e *engine) stashRetry(ctx context.Context, r *request, thread, rootTS string, o outcome) string {
 	if !o.kind.Transient() {
 		return ""
 	}
 	key := randomKey()
-	value, err := json.Marshal(pendingResend{Reservation: r.Reservation, Email: r.Email, Phone: r.Phone, Channel: r.ChannelID, Thread: thread})
+	value, err := json.Marshal(pendingResend{Reservation: r.Reservation, Email: r.Email, Phone: r.Phone,
+		Channel: r.ChannelID, Thread: thread, Audit: rootTS, By: r.UserID})
 	if err == nil {
 		err = e.d.State.Stash.Put(ctx, "retry:"+key, value, retryTTL)
 	}
@@ -389,6 +397,9 @@ type pendingResend struct {
 	Phone       *Phone `json:"phone,omitempty"`
 	Channel     string `json:"channel"`
 	Thread      string `json:"thread,omitempty"`
+	// For a Retry: the failed attempt's audit message and its requester.
+	Audit string `json:"audit,omitempty"`
+	By    string `json:"by,omitempty"`
 }
 
 // retryTTL is how long a Retry button works.

@@ -67,6 +67,9 @@ func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key str
 
 	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
 	r := &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
+	if p.Audit != "" {
+		r.retries = &priorAttempt{TS: p.Audit, By: p.By}
+	}
 	if refusal := b.engine.resend(ctx, r); refusal != "" {
 		b.engine.tellLater(o, Message{Text: refusal})
 	}

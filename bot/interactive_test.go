@@ -130,6 +130,14 @@ func TestRetryPressedOnceSendsOnceMore(t *testing.T) {
 	if len(reqs) != 2 || string(reqs[1].Body) != `{"countryCode":"+47","msisdn":"41234567","email":null}` {
 		t.Fatalf("front payment calls = %d (%v), want 2 with the same body", len(reqs), reqs)
 	}
+	// The channel's root message now tells how it ended.
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		m, _ := s.Message(room, root.TS)
+		last := m.Updates[len(m.Updates)-1].Text
+		return strings.Contains(last, "Sent (after a Retry by <@"+agent2+">") && strings.Contains(last, "<@"+agent+"> asked")
+	}, wait); err != nil {
+		t.Errorf("root message not updated with the retry's outcome: %v", err)
+	}
 	// The pressed button is replaced by who pressed it.
 	first, _ := snap.Message(room, reply.TS)
 	if len(first.Updates) == 0 || retryButton(t, fakeslack.Message{Blocks: first.Updates[len(first.Updates)-1].Blocks}) != "" {

@@ -30,6 +30,18 @@ type request struct {
 	Reservation string
 	Email       string
 	Phone       *Phone
+
+	// retries is the audit message of the failed attempt a Retry repeats:
+	// it is updated with the retry's outcome too, so the channel history
+	// shows how it ended.
+	retries *priorAttempt
+	// retriedBy is set on that attempt's rebuilt message: who retried it.
+	retriedBy string
+}
+
+// priorAttempt is the audit message of an earlier attempt and who asked for it.
+type priorAttempt struct {
+	TS, By string
 }
 
 func newRequest(o Origin, cmd Command) *request {

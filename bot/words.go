@@ -111,6 +111,9 @@ func rootMessage(r *request, dests string, o *outcome, at time.Time) Message {
 	if o != nil {
 		status = o.emoji + " " + o.headline
 	}
+	if r.retriedBy != "" {
+		status += fmt.Sprintf(" (after a Retry by <@%s>, in the thread)", r.retriedBy)
+	}
 	verb := "asked to resend"
 	if r.Source == sourceRetry {
 		verb = "retried the resend of"
