@@ -169,16 +169,17 @@ func (l *memLimiter) len() int {
 
 // memCooldowns is swept of expired entries as it grows.
 type memCooldowns struct {
-	mu  sync.Mutex
-	now func() time.Time
-	m   map[string]Hold
+	mu   sync.Mutex
+	now  func() time.Time
+	m    map[string]Hold
+	next int // size at which to sweep
 }
 
 func (c *memCooldowns) Claim(_ context.Context, key string, h Hold) (Hold, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	sweep(c.m, now, func(h Hold) time.Time { return h.Until })
+	sweep(c.m, &c.next, now, func(h Hold) time.Time { return h.Until })
 	if prev, ok := c.m[key]; ok && now.Before(prev.Until) {
 		return prev, false, nil
 	}
@@ -201,16 +202,17 @@ func (c *memCooldowns) Release(_ context.Context, key string) error {
 }
 
 type memOnce struct {
-	mu  sync.Mutex
-	now func() time.Time
-	m   map[string]time.Time // key → when it expires
+	mu   sync.Mutex
+	now  func() time.Time
+	m    map[string]time.Time // key → when it expires
+	next int                  // size at which to sweep
 }
 
 func (o *memOnce) First(_ context.Context, key string, ttl time.Duration) (bool, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	now := o.now()
-	sweep(o.m, now, func(until time.Time) time.Time { return until })
+	sweep(o.m, &o.next, now, func(until time.Time) time.Time { return until })
 	if until, ok := o.m[key]; ok && now.Before(until) {
 		return false, nil
 	}
@@ -219,9 +221,10 @@ func (o *memOnce) First(_ context.Context, key string, ttl time.Duration) (bool,
 }
 
 type memStash struct {
-	mu  sync.Mutex
-	now func() time.Time
-	m   map[string]stashed
+	mu   sync.Mutex
+	now  func() time.Time
+	m    map[string]stashed
+	next int // size at which to sweep
 }
 
 type stashed struct {
@@ -233,7 +236,7 @@ func (s *memStash) Put(_ context.Context, key string, value []byte, ttl time.Dur
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	sweep(s.m, now, func(v stashed) time.Time { return v.until })
+	sweep(s.m, &s.next, now, func(v stashed) time.Time { return v.until })
 	s.m[key] = stashed{value: value, until: now.Add(ttl)}
 	return nil
 }
@@ -268,13 +271,16 @@ func (r *memRecent) List(_ context.Context, user string) ([]RecentResend, error)
 	return slices.Clone(r.m[user]), nil
 }
 
-// sweepAbove is how large an in-memory store grows before sweep drops its
-// expired entries: small stores are not worth the scan.
+// sweepAbove is how large an in-memory store grows before it is first
+// swept of expired entries: small stores are not worth the scan.
 const sweepAbove = 1024
 
-// sweep deletes the entries of m that expired by now, once m is large.
-func sweep[V any](m map[string]V, now time.Time, until func(V) time.Time) {
-	if len(m) <= sweepAbove {
+// sweep deletes the entries of m that expired by now once m has grown to
+// *next entries, then sets *next to twice what is left (at least
+// sweepAbove): the scans cost O(1) per insert however many entries are
+// still live.
+func sweep[V any](m map[string]V, next *int, now time.Time, until func(V) time.Time) {
+	if len(m) < max(*next, sweepAbove) {
 		return
 	}
 	for k, v := range m {
@@ -282,4 +288,5 @@ func sweep[V any](m map[string]V, now time.Time, until func(V) time.Time) {
 			delete(m, k)
 		}
 	}
+	*next = 2 * len(m)
 }
