@@ -25,7 +25,7 @@ const (
 // onInteractive routes button presses and form submissions.
 func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	cb, ok := evt.Data.(slack.InteractionCallback)
-	if !ok || !b.firstDelivery(evt) {
+	if !ok || !b.firstDelivery(ctx, evt) {
 		b.ack(ctx, evt, nil)
 		return
 	}

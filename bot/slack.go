@@ -217,11 +217,11 @@ func (b *Bot) ack(ctx context.Context, evt socketmode.Event, payload any) {
 	b.engine.d.Metrics.ackLatency.Observe(b.engine.d.Now().Sub(b.received).Seconds())
 }
 
-func (b *Bot) firstDelivery(evt socketmode.Event) bool {
+func (b *Bot) firstDelivery(ctx context.Context, evt socketmode.Event) bool {
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		return true
 	}
-	first, err := b.engine.d.State.Once.First(context.Background(), "envelope:"+evt.Request.EnvelopeID, time.Hour)
+	first, err := b.engine.d.State.Once.First(ctx, "envelope:"+evt.Request.EnvelopeID, time.Hour)
 	if err != nil {
 		// Without the shared record we cannot tell a redelivery: acting
 		// could send twice, so the request is refused by the guard anyway.
@@ -237,7 +237,7 @@ func (b *Bot) firstDelivery(evt socketmode.Event) bool {
 
 func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 	cmd, ok := evt.Data.(slack.SlashCommand)
-	if !ok || !b.firstDelivery(evt) {
+	if !ok || !b.firstDelivery(ctx, evt) {
 		b.ack(ctx, evt, nil)
 		return
 	}
@@ -265,7 +265,7 @@ var mentionPrefix = regexp.MustCompile(`^\s*<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*(?i:res
 func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	b.ack(ctx, evt, nil)
 	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-	if !ok || !b.firstDelivery(evt) {
+	if !ok || !b.firstDelivery(ctx, evt) {
 		return
 	}
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
