@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -191,7 +192,8 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) an
 		text += " phone=" + phone
 	}
 	cmd, err := ParseCommand(text, b.cfg.DefaultRegion)
-	if ie, ok := err.(*InputError); ok {
+	var ie *InputError
+	if errors.As(err, &ie) {
 		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonInvalidInput, ie.Message})
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{formBlockFor(ie.Field): ie.Message})
 	}
