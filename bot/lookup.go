@@ -26,6 +26,9 @@ const actionOffer = "resend_offer"
 // lookup through the caller's rate limit (it reaches Front Payment, so it
 // spends a token) and queues it. It returns the caller's refusal, or "".
 func (e *engine) lookup(ctx context.Context, o Origin, reservation string, offer bool) string {
+	if e.d.Details == nil {
+		return "Looking reservations up isn't available here. Give a destination, e.g. `/resend " + reservation + " email=kari@example.com`."
+	}
 	refusal, err := e.guard.admitLookup(ctx, o)
 	if err != nil {
 		e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
