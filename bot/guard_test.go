@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -61,21 +60,15 @@ func TestAllowlists(t *testing.T) {
 
 func TestWarnsWhenNobodyIsRestricted(t *testing.T) {
 	slack := fakeslack.New(t)
-	var out syncBuffer
-	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
-		"FRONTPAYMENT_TOKEN": "fp-token", "SLACK_API_URL": slack.APIURL()}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		done <- Main(ctx, Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
-	}()
+	m := runMain(t, map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+		"FRONTPAYMENT_TOKEN": "fp-token", "SLACK_API_URL": slack.APIURL()})
 	if err := slack.WaitConnected(1, wait); err != nil {
 		t.Fatal(err)
 	}
-	cancel()
-	if err := <-done; err != nil {
+	if err := m.stop(); err != nil {
 		t.Errorf("Main after cancel: %v", err)
 	}
+	out := m.out
 	if !strings.Contains(out.String(), `"level":"WARN"`) || !strings.Contains(out.String(), "RESEND_ALLOWED_CHANNELS and RESEND_ALLOWED_USERS are both empty") {
 		t.Errorf("no start-up warning about open access:\n%s", out.String())
 	}

@@ -213,3 +213,27 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// mainRun is Main running in the background, as the process would run it.
+type mainRun struct {
+	out    *syncBuffer // stdout and stderr
+	done   chan error
+	cancel context.CancelFunc // SIGTERM
+}
+
+// runMain starts Main with vars as the whole environment (no .env).
+func runMain(t *testing.T, vars map[string]string) *mainRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	m := &mainRun{out: &syncBuffer{}, done: make(chan error, 1), cancel: cancel}
+	p := Program{Getenv: func(k string) string { return vars[k] }, Stdout: m.out, Stderr: m.out,
+		Version: "test", DotEnv: t.TempDir() + "/none"}
+	go func() { m.done <- Main(ctx, p) }()
+	return m
+}
+
+// stop cancels Main and returns what it returned.
+func (m *mainRun) stop() error {
+	m.cancel()
+	return <-m.done
+}

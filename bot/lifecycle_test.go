@@ -232,15 +232,11 @@ func TestMetricsAreScraped(t *testing.T) {
 func TestInvalidAuthEndsWithAClearMessage(t *testing.T) {
 	slack := fakeslack.New(t)
 	slack.SetOpenError("invalid_auth", -1)
-	var out syncBuffer
-	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
-		"FRONTPAYMENT_TOKEN": "fp-token", "SLACK_API_URL": slack.APIURL()}
-	done := make(chan error, 1)
-	go func() {
-		done <- Main(t.Context(), Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
-	}()
+	m := runMain(t, map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+		"FRONTPAYMENT_TOKEN": "fp-token", "SLACK_API_URL": slack.APIURL()})
+	defer m.cancel()
 	select {
-	case err := <-done:
+	case err := <-m.done:
 		if !errors.Is(err, ErrSlackAuth) || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
 			t.Errorf("Run = %v; want ErrSlackAuth naming SLACK_APP_TOKEN", err)
 		}

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -252,23 +251,17 @@ func TestMainUsesRedisWhenConfigured(t *testing.T) {
 	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
 		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": fp.Token, "FRONTPAYMENT_BASE_URL": fp.URL,
 		"REDIS_URL": url, "RESEND_REDIS_PREFIX": "main-test:"}
-	var out syncBuffer
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		done <- Main(ctx, Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
-	}()
+	m := runMain(t, vars)
 	if err := slack.WaitConnected(1, wait); err != nil {
 		t.Fatal(err)
 	}
 	sentOn(t, &harness{t: t, slack: slack, fp: fp}, 0, agent, uuidA+" email=kari@example.com")
-	cancel()
-	if err := <-done; err != nil {
+	if err := m.stop(); err != nil {
 		t.Errorf("Main: %v", err)
 	}
 	keys, err := rawRedis(t, url).Keys(t.Context(), "main-test:*").Result()
 	if err != nil || len(keys) == 0 {
-		t.Errorf("no state in Redis under the prefix (%v); log:\n%s", err, out.String())
+		t.Errorf("no state in Redis under the prefix (%v); log:\n%s", err, m.out.String())
 	}
 	if n := fp.Calls(); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
