@@ -49,15 +49,11 @@ func Main(ctx context.Context, p Program) error {
 	if err != nil {
 		return err
 	}
-	logOut := p.Stdout
 	if mode != ModeBot {
-		logOut = p.Stderr // the console's stdout is for people
-	}
-	log, audit := newLoggers(cfg, redactWriter(logOut, cfg.Secrets()))
-
-	if mode != ModeBot {
+		// The console's stdout is for people; it logs to stderr.
 		return runConsole(ctx, p, getenv, cfg, mode == ModeConsoleLive)
 	}
+	log, audit := newLoggers(cfg, redactWriter(p.Stdout, cfg.Secrets()))
 	return runBot(ctx, cfg, p, log, audit)
 }
 
