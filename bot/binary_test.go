@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"resendbot/bot/internal/fakeslack"
+	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -133,7 +134,7 @@ func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
 	cmd.Env = append(baseEnv(),
 		"SLACK_APP_TOKEN="+fakeslack.AppToken, "SLACK_BOT_TOKEN="+fakeslack.BotToken, "SLACK_API_URL="+slack.APIURL(),
 		"FRONTPAYMENT_TOKEN="+fp.Token, "FRONTPAYMENT_BASE_URL="+fp.URL, "HTTP_ADDR="+addr)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

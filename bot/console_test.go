@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -241,7 +242,7 @@ func TestConsoleInterruptFinishesInFlight(t *testing.T) {
 	t.Parallel()
 	stdin, w := io.Pipe()
 	t.Cleanup(func() { w.Close() })
-	var out syncBuffer
+	var out syncbuf.Buffer
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {

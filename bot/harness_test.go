@@ -1,15 +1,14 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"resendbot/bot/internal/fakeslack"
+	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay"
 	"resendbot/frontpay/frontpaytest"
 )
@@ -33,7 +32,7 @@ type harness struct {
 	fp      *frontpaytest.Server
 	cfg     *Config
 	bot     *Bot
-	logs    *syncBuffer
+	logs    *syncbuf.Buffer
 	metrics *Metrics
 	stop    context.CancelFunc
 	done    chan error
@@ -50,7 +49,7 @@ func start(t *testing.T, env map[string]string) *harness {
 // so that several replicas can share them.
 func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *frontpaytest.Server, state State) *harness {
 	t.Helper()
-	h := &harness{t: t, slack: slack, fp: fps, logs: &syncBuffer{}}
+	h := &harness{t: t, slack: slack, fp: fps, logs: &syncbuf.Buffer{}}
 	connected := slack.OpenSockets()
 	vars := map[string]string{
 		"SLACK_APP_TOKEN":       fakeslack.AppToken,
@@ -196,27 +195,9 @@ func (h *harness) waitAudit(n int) []map[string]any {
 	}
 }
 
-// syncBuffer is a log sink safe for the bot's goroutines and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // mainRun is Main running in the background, as the process would run it.
 type mainRun struct {
-	out    *syncBuffer // stdout and stderr
+	out    *syncbuf.Buffer // stdout and stderr
 	done   chan error
 	cancel context.CancelFunc // SIGTERM
 }
@@ -225,7 +206,7 @@ type mainRun struct {
 func runMain(t *testing.T, vars map[string]string) *mainRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	m := &mainRun{out: &syncBuffer{}, done: make(chan error, 1), cancel: cancel}
+	m := &mainRun{out: &syncbuf.Buffer{}, done: make(chan error, 1), cancel: cancel}
 	p := Program{Getenv: func(k string) string { return vars[k] }, Stdout: m.out, Stderr: m.out,
 		Version: "test", DotEnv: t.TempDir() + "/none"}
 	go func() { m.done <- Main(ctx, p) }()

@@ -69,6 +69,7 @@ import (
 
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/bot/internal/loadgen"
+	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay"
 	"resendbot/frontpay/frontpaytest"
 )
@@ -211,7 +212,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 
 	var stop func()
 	var child *exec.Cmd
-	var childErr *loadgen.Buffer
+	var childErr *syncbuf.Buffer
 	var childDone chan error
 	switch kind {
 	case loadWS:
@@ -264,7 +265,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		}
 		child.Env = append(child.Env, strings.Fields(os.Getenv("LOAD_BIN_ENV"))...)
 		child.Stdout = io.Discard // the logs, through a pipe as under a supervisor
-		childErr = &loadgen.Buffer{}
+		childErr = &syncbuf.Buffer{}
 		child.Stderr = childErr
 		if err := child.Start(); err != nil {
 			b.Fatal(err)

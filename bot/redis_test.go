@@ -10,6 +10,7 @@ import (
 
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/bot/internal/redistest"
+	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -279,7 +280,7 @@ func TestMainFailsClearlyWhenRedisIsUnreachable(t *testing.T) {
 	slack := fakeslack.New(t)
 	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
 		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": "redis://:" + secret + "@" + addr + "/0"}
-	var out syncBuffer
+	var out syncbuf.Buffer
 	start := time.Now()
 	err = Main(t.Context(), Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
 	if err == nil {

@@ -220,26 +220,6 @@ func ProcStatus(pid int, fields ...string) (map[string]int64, error) {
 	return out, nil
 }
 
-// Buffer is an io.Writer safe for a child process's copying goroutine and
-// the reader at once.
-type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *Buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-// String returns what was written so far.
-func (b *Buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // CountGCLines counts the lines GODEBUG=gctrace=1 writes, one per finished
 // GC cycle ("gc 12 @0.345s ...").
 func CountGCLines(stderr string) int {
