@@ -114,7 +114,7 @@ func TestBinaryReadsDotEnvButTheEnvironmentWins(t *testing.T) {
 	}
 }
 
-// freePort returns a loopback port nobody listens on.
+// freePort returns a loopback address (host:port) nobody listens on.
 func freePort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -3,7 +3,6 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -271,18 +270,13 @@ func TestMainUsesRedisWhenConfigured(t *testing.T) {
 
 func TestMainFailsClearlyWhenRedisIsUnreachable(t *testing.T) {
 	const secret = "hunter2-redis-pw"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freePort(t)
 	slack := fakeslack.New(t)
 	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
 		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": "redis://:" + secret + "@" + addr + "/0"}
 	var out syncbuf.Buffer
 	start := time.Now()
-	err = Main(t.Context(), Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
+	err := Main(t.Context(), Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
 	if err == nil {
 		t.Fatal("Main started with an unreachable Redis")
 	}

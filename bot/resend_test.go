@@ -2,7 +2,6 @@ package bot
 
 import (
 	"encoding/json"
-	"net"
 	"strings"
 	"testing"
 
@@ -259,12 +258,7 @@ func assertBlocksWithFallback(t *testing.T, blocks json.RawMessage, text string)
 }
 
 func TestFrontPaymentRefusingConnectionsIsReportedOnce(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String()
-	ln.Close()
+	closed := "http://" + freePort(t)
 	h := start(t, map[string]string{"FRONTPAYMENT_BASE_URL": closed})
 	h.command(agent, uuidA+" email=kari@example.com")
 	root, reply := h.thread()

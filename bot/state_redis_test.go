@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -397,12 +396,7 @@ func TestRedisRateNegativeCostDropsTheRefund(t *testing.T) {
 
 func TestRedisStateStartupErrorsNameNoSecret(t *testing.T) {
 	const secret = "s3cret-Passw0rd"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().String()
-	l.Close()
+	closed := freePort(t)
 
 	pwURL, pwSrv := redistest.Start(t)
 	if err := rawRedis(t, pwURL).ConfigSet(t.Context(), "requirepass", "the-real-one").Err(); err != nil {
