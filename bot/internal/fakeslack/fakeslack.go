@@ -289,24 +289,12 @@ type Snapshot struct {
 
 // CallsTo returns the calls of one method.
 func (s Snapshot) CallsTo(method string) []Call {
-	var out []Call
-	for _, c := range s.Calls {
-		if c.Method == method {
-			out = append(out, c)
-		}
-	}
-	return out
+	return filter(s.Calls, func(c Call) bool { return c.Method == method })
 }
 
 // Thread returns the replies (ThreadTS == ts, TS != ts) in a channel, in post order.
 func (s Snapshot) Thread(channel, ts string) []Message {
-	var out []Message
-	for _, m := range s.Messages {
-		if m.Channel == channel && m.ThreadTS == ts && m.TS != ts {
-			out = append(out, m)
-		}
-	}
-	return out
+	return filter(s.Messages, func(m Message) bool { return m.Channel == channel && m.ThreadTS == ts && m.TS != ts })
 }
 
 // Message returns the message with that channel and ts.
@@ -321,10 +309,15 @@ func (s Snapshot) Message(channel, ts string) (Message, bool) {
 
 // AcksFor returns every ack of one envelope ID, in arrival order.
 func (s Snapshot) AcksFor(envelopeID string) []Ack {
-	var out []Ack
-	for _, a := range s.Acks {
-		if a.EnvelopeID == envelopeID {
-			out = append(out, a)
+	return filter(s.Acks, func(a Ack) bool { return a.EnvelopeID == envelopeID })
+}
+
+// filter returns the elements of xs that keep accepts, in order.
+func filter[T any](xs []T, keep func(T) bool) []T {
+	var out []T
+	for _, x := range xs {
+		if keep(x) {
+			out = append(out, x)
 		}
 	}
 	return out
@@ -589,13 +582,7 @@ func (s *Server) callsLocked(method string) []Call {
 }
 
 func (s *Server) openSocketsLocked() []*socket {
-	var out []*socket
-	for _, c := range s.sockets {
-		if !c.draining && !c.removed {
-			out = append(out, c)
-		}
-	}
-	return out
+	return filter(s.sockets, func(c *socket) bool { return !c.draining && !c.removed })
 }
 
 func (s *Server) snapshotLocked() Snapshot {
