@@ -15,6 +15,9 @@
 // with the fake Front Payment answering after 50 ms, and measures:
 //
 //   - ack latency: the fake writing an envelope → the fake reading its ack;
+//   - GC in acks: the share of rounds in which a GC cycle of the measured
+//     process (the test process for in-process kinds) finished before the
+//     last ack, i.e. competed with the acks for the CPU;
 //   - all replies: the first envelope written → the last outcome reply's
 //     chat.postMessage reaching the fake;
 //   - allocations per command: runtime.MemStats over the burst in the test
@@ -37,6 +40,8 @@
 //	LOAD_MAX_INFLIGHT=16  RESEND_MAX_INFLIGHT for the bot (the default; its
 //	                      bounded queue, 16×, holds a 256-command burst)
 //	LOAD_BIN_ENV=         extra environment for the binary, e.g. "GOGC=50 GOMEMLIMIT=12MiB"
+//	LOAD_CONTACT=mix      what the commands send to: email, phone, or mix
+//	                      (every other command by SMS, as +47 4xx xx xxx)
 //
 // The binary is built as the Dockerfile builds it (CGO_ENABLED=0, -trimpath,
 // -ldflags "-s -w"), so its memory is the image's.
@@ -49,6 +54,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -103,6 +109,7 @@ type loadRound struct {
 	allocsPerCmd  float64 // whole test process (bot and fakes), in-process run only
 	bytesPerCmd   float64
 	gcs           int           // GC cycles during the burst
+	ackGCs        int           // of which finished before the last ack (the test process's for in-process kinds)
 	hwmMiB        float64       // VmHWM, binary only
 	idleMiB       float64       // VmHWM before the burst, binary only
 	anonMiB       float64       // RssAnon after the burst (heap, stacks), binary only
@@ -115,6 +122,17 @@ type loadRound struct {
 type loadConfig struct {
 	n, rounds, extRounds, maxInflight int
 	floors                            bool
+	contact                           string // email, phone or mix
+}
+
+// text is the i-th command of a burst: distinct reservations and
+// destinations, so that no cooldown or dedupe ever applies.
+func (lc loadConfig) text(i int) string {
+	uuid := fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
+	if lc.contact == "phone" || (lc.contact == "mix" && i%2 == 1) {
+		return fmt.Sprintf("%s phone=+47 4%02d %02d %03d", uuid, i/100000%100, i/1000%100, i%1000)
+	}
+	return fmt.Sprintf("%s email=load%d@example.com", uuid, i)
 }
 
 func loadEnvInt(b *testing.B, name string, def int) int {
@@ -138,6 +156,10 @@ func BenchmarkLoad(b *testing.B) {
 		rounds:    loadEnvInt(b, "LOAD_ROUNDS", 31),
 		extRounds: loadEnvInt(b, "LOAD_EXT_ROUNDS", 5),
 		floors:    loadEnvInt(b, "LOAD_FLOORS", 1) != 0,
+		contact:   cmp.Or(os.Getenv("LOAD_CONTACT"), "mix"),
+	}
+	if !slices.Contains([]string{"email", "phone", "mix"}, lc.contact) {
+		b.Fatalf("LOAD_CONTACT=%q: want email, phone or mix", lc.contact)
 	}
 	lc.maxInflight = loadEnvInt(b, "LOAD_MAX_INFLIGHT", 16)
 	if lc.n == 0 || lc.rounds+lc.extRounds == 0 {
@@ -321,7 +343,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		ids[i] = slack.SlashCommand(fakeslack.SlashCommand{
 			UserID:    fmt.Sprintf("UL%06d", i),
 			ChannelID: loadChannel,
-			Text:      fmt.Sprintf("%08x-0000-4000-8000-%012x email=load%d@example.com", i, i, i),
+			Text:      lc.text(i),
 		})
 	}
 	for _, id := range ids {
@@ -329,6 +351,11 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 			stop()
 			b.Fatalf("%s: %v", kind, err)
 		}
+	}
+	if child != nil {
+		r.ackGCs = loadgen.CountGCLines(childErr.String()) - gcBefore
+	} else {
+		r.ackGCs = int(loadgen.GCCycles() - before.NumGC)
 	}
 	if works {
 		// A command refused at once (a full queue, a limit) is answered in
@@ -493,21 +520,29 @@ func reportLoad(b *testing.B, lc loadConfig, results []loadRound) {
 		}
 		return loadgen.Median(xs)
 	}
+	mean := func(kind loadKind, f func(loadRound) float64) float64 {
+		var sum float64
+		for _, r := range by[kind] {
+			sum += f(r)
+		}
+		return sum / float64(max(len(by[kind]), 1))
+	}
 	p50 := func(r loadRound) float64 { return loadgen.Ms(r.p50) }
 	p99 := func(r loadRound) float64 { return loadgen.Ms(r.p99) }
 	pmax := func(r loadRound) float64 { return loadgen.Ms(r.max) }
 
 	var t strings.Builder
-	fmt.Fprintf(&t, "burst of %d /resend, Front Payment answering after %v, RESEND_MAX_INFLIGHT=%d, %d CPUs, %s; medians of %d rounds (binary: %d), floors and bot interleaved; TCP conns accepted by fake Slack (socket + Web API) + fake Front Payment\n",
-		lc.n, loadFPDelay, lc.maxInflight, runtime.NumCPU(), runtime.Version(), lc.rounds, lc.extRounds)
-	fmt.Fprintf(&t, "%-32s %8s %8s %8s %11s %8s %10s %8s %6s %8s %8s\n",
-		"", "ack p50", "ack p99", "ack max", "all replies", "FP calls", "allocs/cmd", "KiB/cmd", "GCs", "peak RSS", "TCP conns")
+	fmt.Fprintf(&t, "burst of %d /resend (to %s), Front Payment answering after %v, RESEND_MAX_INFLIGHT=%d, %d CPUs, %s; medians of %d rounds (binary: %d), floors and bot interleaved; TCP conns accepted by fake Slack (socket + Web API) + fake Front Payment\n",
+		lc.n, lc.contact, loadFPDelay, lc.maxInflight, runtime.NumCPU(), runtime.Version(), lc.rounds, lc.extRounds)
+	fmt.Fprintf(&t, "%-32s %8s %8s %8s %10s %11s %8s %10s %8s %6s %8s %8s\n",
+		"", "ack p50", "ack p99", "ack max", "GC in acks", "all replies", "FP calls", "allocs/cmd", "KiB/cmd", "GCs", "peak RSS", "TCP conns")
 	for _, kind := range []loadKind{loadWS, loadSlackGo, loadBot, loadExt} {
 		rs := by[kind]
 		if len(rs) == 0 {
 			continue
 		}
-		row := fmt.Sprintf("%-32s %6.2fms %6.2fms %6.2fms", kind, med(kind, p50), med(kind, p99), med(kind, pmax))
+		row := fmt.Sprintf("%-32s %6.2fms %6.2fms %6.2fms %9.0f%%", kind, med(kind, p50), med(kind, p99), med(kind, pmax),
+			100*mean(kind, func(r loadRound) float64 { return float64(min(r.ackGCs, 1)) }))
 		if kind == loadBot || kind == loadExt {
 			row += fmt.Sprintf(" %9.1fms %8.0f", med(kind, func(r loadRound) float64 { return loadgen.Ms(r.allReplies) }),
 				med(kind, func(r loadRound) float64 { return float64(r.fpCalls) }))

@@ -24,6 +24,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -154,6 +155,14 @@ func (f *SlackGoFloor) Stop() error {
 		return f.runErr
 	}
 	return nil
+}
+
+// GCCycles is how many GC cycles this process has finished, read without
+// stopping the world (unlike runtime.ReadMemStats).
+func GCCycles() uint32 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return uint32(s[0].Value.Uint64())
 }
 
 // Latencies are one burst's ack latencies.
