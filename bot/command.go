@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -106,19 +107,20 @@ func ParseCommand(text, defaultRegion string) (Command, error) {
 	if err := pairs.combine(); err != nil {
 		return Command{}, err
 	}
-	if p, ok := pairs["email"]; ok {
+	if p, ok := pairs.get("email"); ok {
 		if cmd.Email, err = parseEmail(p); err != nil {
 			return Command{}, err
 		}
 	}
 	region := strings.ToUpper(strings.TrimSpace(defaultRegion))
-	if p, ok := pairs["phone"]; ok {
+	if p, ok := pairs.get("phone"); ok {
 		if cmd.Phone, err = parsePhone(p, region); err != nil {
 			return Command{}, err
 		}
 	}
-	if c, ok := pairs["country"]; ok {
-		if cmd.Phone, err = parseCountryMSISDN(c, pairs["msisdn"]); err != nil {
+	if c, ok := pairs.get("country"); ok {
+		m, _ := pairs.get("msisdn")
+		if cmd.Phone, err = parseCountryMSISDN(c, m); err != nil {
 			return Command{}, err
 		}
 	}
@@ -185,7 +187,24 @@ type cmdPair struct {
 }
 
 // cmdPairs holds the pairs by canonical key: "sms" is filed under "phone".
-type cmdPairs map[string]cmdPair
+// Four slots, one per key canonicalKey knows: no map to allocate before
+// the Socket Mode ack.
+type cmdPairs struct {
+	slots [len(pairKeys)]cmdPair // a slot is filled when its typed key is not ""
+}
+
+// pairKeys are the canonical keys, in slot order.
+var pairKeys = [...]string{"email", "phone", "country", "msisdn"}
+
+func (p *cmdPairs) get(key string) (cmdPair, bool) {
+	i := slices.Index(pairKeys[:], key)
+	if i < 0 {
+		return cmdPair{}, false
+	}
+	return p.slots[i], p.slots[i].key != ""
+}
+
+func (p *cmdPairs) set(key string, v cmdPair) { p.slots[slices.Index(pairKeys[:], key)] = v }
 
 // canonicalKey maps a lower-case key to the part it fills, "" if unknown.
 func canonicalKey(name string) string {
@@ -235,7 +254,7 @@ func keyAt(tokens []string, i int) (name, rest string, width int, ok bool) {
 // starts a key, except inside a Slack link (<tel:…|+47 412 34 567>), whose
 // label may hold spaces.
 func splitPairs(tokens []string) (cmdPairs, error) {
-	pairs := cmdPairs{}
+	var pairs cmdPairs
 	for i := 0; i < len(tokens); {
 		name, rest, width, ok := keyAt(tokens, i)
 		if !ok {
@@ -246,21 +265,21 @@ func splitPairs(tokens []string) (cmdPairs, error) {
 				}
 				end++
 			}
-			return nil, strayText(strings.Join(tokens[i:end], " "))
+			return cmdPairs{}, strayText(strings.Join(tokens[i:end], " "))
 		}
 		key := canonicalKey(name)
 		if key == "" {
-			return nil, &InputError{"syntax", fmt.Sprintf(
+			return cmdPairs{}, &InputError{"syntax", fmt.Sprintf(
 				"I don't know %s. Use email=, phone= (or sms=), or country= together with msisdn=, "+
 					"e.g. email=%s", quote(name+"="), exampleEmail)}
 		}
 		typed := strings.ToLower(name)
-		if prev, dup := pairs[key]; dup {
+		if prev, dup := pairs.get(key); dup {
 			msg := fmt.Sprintf("%s= is there twice. Give it once.", typed)
 			if prev.key != typed {
 				msg = fmt.Sprintf("%s= and %s= are the same thing. Give the number once.", prev.key, typed)
 			}
-			return nil, &InputError{key, msg}
+			return cmdPairs{}, &InputError{key, msg}
 		}
 		var parts []string
 		if rest != "" {
@@ -275,10 +294,10 @@ func splitPairs(tokens []string) (cmdPairs, error) {
 			i++
 		}
 		if len(parts) == 0 {
-			return nil, &InputError{key, fmt.Sprintf(
+			return cmdPairs{}, &InputError{key, fmt.Sprintf(
 				"%s= has nothing after it. Write the value right after the =, e.g. %s", typed, exampleFor(key))}
 		}
-		pairs[key] = cmdPair{key: typed, value: strings.Join(parts, " ")}
+		pairs.set(key, cmdPair{key: typed, value: strings.Join(parts, " ")})
 	}
 	return pairs, nil
 }
@@ -323,22 +342,22 @@ func strayText(words string) error {
 }
 
 // combine checks which keys came together.
-func (p cmdPairs) combine() error {
-	_, phone := p["phone"]
-	_, country := p["country"]
-	_, msisdn := p["msisdn"]
+func (p *cmdPairs) combine() error {
+	ph, phone := p.get("phone")
+	c, country := p.get("country")
+	m, msisdn := p.get("msisdn")
 	switch {
 	case phone && (country || msisdn):
 		return &InputError{"phone", fmt.Sprintf(
-			"Give the number once: either %s=… or country= with msisdn=, not both.", p["phone"].key)}
+			"Give the number once: either %s=… or country= with msisdn=, not both.", ph.key)}
 	case country && !msisdn:
 		return &InputError{"msisdn", fmt.Sprintf(
 			"country= needs msisdn= with the number too, e.g. country=%s msisdn=41234567. "+
-				"Or write it in one go: phone=%s", trimQuoted(p["country"].value), examplePhone)}
+				"Or write it in one go: phone=%s", trimQuoted(c.value), examplePhone)}
 	case msisdn && !country:
 		return &InputError{"country", fmt.Sprintf(
 			"msisdn= needs country= with the country code too, e.g. country=+47 msisdn=%s. "+
-				"Or write it in one go: phone=%s", trimQuoted(p["msisdn"].value), examplePhone)}
+				"Or write it in one go: phone=%s", trimQuoted(m.value), examplePhone)}
 	}
 	return nil
 }
@@ -377,6 +396,11 @@ func parseEmail(p cmdPair) (string, error) {
 // validEmail: a bare address (no display name, no angle brackets) with a
 // local part and a dotted domain of non-empty labels.
 func validEmail(v string) bool {
+	return plainEmail(v) || parsedEmail(v)
+}
+
+// parsedEmail is validEmail's full check, through net/mail.
+func parsedEmail(v string) bool {
 	a, err := mail.ParseAddress(v)
 	if err != nil || a.Name != "" || a.Address != v {
 		return false
@@ -392,6 +416,55 @@ func validEmail(v string) bool {
 		}
 	}
 	return true
+}
+
+// plainEmail reports whether v is an address of the everyday shape:
+// an ASCII dot-atom local part, "@", and dotted labels of letters, digits
+// and hyphens. Every such address passes validEmail's full check (the
+// fuzz target holds it to that), which costs ten times more and runs
+// before the Socket Mode ack; anything else takes the full check.
+func plainEmail(v string) bool {
+	at := strings.IndexByte(v, '@')
+	if at <= 0 || at == len(v)-1 {
+		return false
+	}
+	local, domain := v[:at], v[at+1:]
+	if !dotted(local, isAtext) || !dotted(domain, isLabelByte) {
+		return false
+	}
+	return strings.IndexByte(domain, '.') > 0
+}
+
+// dotted reports whether s is runs of bytes that ok accepts, separated by
+// single dots, with no dot first or last.
+func dotted(s string, ok func(byte) bool) bool {
+	prevDot := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			if prevDot {
+				return false
+			}
+			prevDot = true
+			continue
+		}
+		if !ok(c) {
+			return false
+		}
+		prevDot = false
+	}
+	return !prevDot
+}
+
+// isAtext is RFC 5322 atext, ASCII only.
+func isAtext(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+}
+
+// isLabelByte is what a DNS label holds.
+func isLabelByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
 }
 
 // phoneChars are what a typed number may hold besides digits: letters
@@ -506,22 +579,25 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 
 // checkMobile refuses what cannot get an SMS: a number libphonenumber
 // finds invalid for its region, or one it types as fixed-line only.
+//
+// The number type alone says both: libphonenumber's IsValidNumber is
+// GetNumberType != UNKNOWN (the fuzz target checks they agree), and each
+// costs a few regular expressions per type, before the Socket Mode ack.
 func checkMobile(n *phonenumbers.PhoneNumber, field, shown, example string) (*Phone, error) {
 	cc := int(n.GetCountryCode())
-	if !phonenumbers.IsValidNumber(n) {
+	typ := phonenumbers.GetNumberType(n)
+	if typ == phonenumbers.UNKNOWN {
 		return nil, &InputError{field, fmt.Sprintf(
 			"%s isn't a valid %s. Check the digits and try again, e.g. %s", shown, numberOf(cc), example)}
 	}
-	if phonenumbers.GetNumberType(n) == phonenumbers.FIXED_LINE {
+	if typ == phonenumbers.FIXED_LINE {
 		return nil, &InputError{field, fmt.Sprintf(
 			"%s: that looks like a landline, which can't receive an SMS. "+
 				"Use the customer's mobile number, or send by email instead (email=…).", shown)}
 	}
-	return &Phone{
-		CountryCode: "+" + strconv.Itoa(cc),
-		National:    phonenumbers.GetNationalSignificantNumber(n),
-		E164:        phonenumbers.Format(n, phonenumbers.E164),
-	}, nil
+	p := &Phone{CountryCode: "+" + strconv.Itoa(cc), National: phonenumbers.GetNationalSignificantNumber(n)}
+	p.E164 = p.CountryCode + p.National // E.164 is exactly that, no formatting rules apply
+	return p, nil
 }
 
 // regionAdjectives names the regions support agents most likely meet.

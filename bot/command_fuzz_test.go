@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // FuzzParseCommand feeds ParseCommand what a person might type, and what
@@ -135,4 +137,41 @@ func checkCommand(t *testing.T, text string, cmd Command) {
 			t.Fatalf("ParseCommand(%q) Phone %+v is not well-formed", text, *p)
 		}
 	}
+}
+
+// FuzzPlainEmail holds the email fast path to the full check: whatever
+// plainEmail accepts, net/mail and the label rules accept too.
+func FuzzPlainEmail(f *testing.F) {
+	for _, seed := range []string{
+		"kari@example.com", "k.a.r.i+tag@mail.example.no", "a@b.c", "x@-y.z", "o'brien@example.ie",
+		"{weird}@ex-ample.com", ".kari@example.com", "kari.@example.com", "ka..ri@example.com",
+		"kari@example..com", "kari@example.com.", "kari@example", "@example.com", "kari@", "kari@@example.com",
+		"kåri@example.com", "kari@exämple.com", `"kari"@example.com`, "kari@[10.0.0.1]", "Kari <kari@example.com>",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if plainEmail(v) && !parsedEmail(v) {
+			t.Fatalf("plainEmail(%q) accepts what the full check refuses", v)
+		}
+	})
+}
+
+// FuzzNumberType holds checkMobile's shortcut to libphonenumber: a number
+// is valid exactly when its type is known.
+func FuzzNumberType(f *testing.F) {
+	for _, seed := range []string{"+4741234567", "+4722123456", "+4712345678", "+46701234567", "+12025550123",
+		"+80012345678", "+8823456789", "+999123", "+390612345678", "+4480080080", "41234567"} {
+		f.Add(seed, "NO")
+	}
+	f.Fuzz(func(t *testing.T, num, region string) {
+		n, err := phonenumbers.Parse(num, region)
+		if err != nil {
+			return
+		}
+		valid, typ := phonenumbers.IsValidNumber(n), phonenumbers.GetNumberType(n)
+		if valid != (typ != phonenumbers.UNKNOWN) {
+			t.Fatalf("%q in %q: IsValidNumber %v but GetNumberType %v", num, region, valid, typ)
+		}
+	})
 }

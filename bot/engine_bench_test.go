@@ -15,21 +15,42 @@ func (nopSurface) Update(context.Context, string, string, Message) error        
 func (nopSurface) Tell(context.Context, Origin, Message) error                   { return nil }
 
 // BenchmarkCommandAccepted is what the Socket Mode loop does for an
-// accepted /resend before it acks: parse, checks, queue.
+// accepted /resend before it acks: parse, checks, queue. The commands are
+// written beforehand, each to its own reservation and destination.
 func BenchmarkCommandAccepted(b *testing.B) {
 	cfg, _ := LoadConfig(env(map[string]string{"SLACK_APP_TOKEN": "xapp-x", "SLACK_BOT_TOKEN": "xoxb-x", "FRONTPAYMENT_TOKEN": "t",
-		"RESEND_RATE_PER_USER": "1000000000/1s", "RESEND_RATE_GLOBAL": "1000000000/1s"}), ModeBot)
-	e := newEngine(cfg, Deps{}, nopSurface{})
-	ctx := b.Context()
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		text := fmt.Sprintf("%08x-0000-4000-8000-%012x email=load%d@example.com", i, i, i)
-		if r := e.Command(ctx, Origin{UserID: fmt.Sprint("U", i%1000), ChannelID: "C1"}, text); r != "" {
-			b.Fatal(r)
-		}
-		if err := (<-e.queue).(*resendTask).ticket.finish(ctx, true); err != nil {
-			b.Fatal(err)
-		}
+		"RESEND_RATE_PER_USER": "1000000000/1s", "RESEND_RATE_GLOBAL": "1000000000/1s", "RESEND_COOLDOWN": "0"}), ModeBot)
+	for _, tc := range []struct {
+		name string
+		text func(i int) string
+	}{
+		{"email", func(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-%012x email=load%d@example.com", i, i, i) }},
+		{"phone", func(i int) string {
+			return fmt.Sprintf("%08x-0000-4000-8000-%012x phone=+47 4%02d %02d %03d", i, i, i/100000%100, i/1000%100, i%1000)
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			e := newEngine(cfg, Deps{}, nopSurface{})
+			ctx := b.Context()
+			const distinct = 1 << 14
+			texts := make([]string, distinct)
+			users := make([]Origin, 1000)
+			for i := range texts {
+				texts[i] = tc.text(i)
+			}
+			for i := range users {
+				users[i] = Origin{UserID: fmt.Sprint("U", i), ChannelID: "C1"}
+			}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if r := e.Command(ctx, users[i%len(users)], texts[i%distinct]); r != "" {
+					b.Fatal(r)
+				}
+				if err := (<-e.queue).(*resendTask).ticket.finish(ctx, true); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
