@@ -12,6 +12,12 @@
 //   - SlackGoFloor is slack-go's socketmode.Client with a loop that acks every
 //     request and does nothing else: the library's own floor, which a bot
 //     built on it cannot beat.
+//
+// Both run inside the benchmark's process. RunSlackGoFloor runs the slack-go
+// floor configured from the environment, as resendbot's binary is; the
+// command in ./slackgofloor wraps it in a process of its own, so that the
+// binary can be compared with it process to process (own heap, own GC, own
+// RSS).
 package loadgen
 
 import (
@@ -122,6 +128,7 @@ type SlackGoFloor struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	runErr error
+	ended  chan struct{} // closed when the client's RunContext has returned
 }
 
 // StartSlackGoFloor runs a socketmode.Client against apiURL that acks every
@@ -130,8 +137,11 @@ func StartSlackGoFloor(ctx context.Context, apiURL, appToken, botToken string) *
 	ctx, cancel := context.WithCancel(ctx)
 	api := slack.New(botToken, slack.OptionAPIURL(apiURL), slack.OptionAppLevelToken(appToken))
 	sm := socketmode.New(api)
-	f := &SlackGoFloor{cancel: cancel}
-	f.wg.Go(func() { f.runErr = sm.RunContext(ctx) })
+	f := &SlackGoFloor{cancel: cancel, ended: make(chan struct{})}
+	f.wg.Go(func() {
+		defer close(f.ended)
+		f.runErr = sm.RunContext(ctx)
+	})
 	f.wg.Go(func() {
 		for {
 			select {
@@ -155,6 +165,28 @@ func (f *SlackGoFloor) Stop() error {
 		return f.runErr
 	}
 	return nil
+}
+
+// RunSlackGoFloor runs the slack-go floor as resendbot's binary runs,
+// configured from the environment (SLACK_API_URL, SLACK_APP_TOKEN,
+// SLACK_BOT_TOKEN, read through getenv), until ctx ends (the process's
+// SIGTERM) or the client gives up by itself (it cannot connect), which is an
+// error.
+func RunSlackGoFloor(ctx context.Context, getenv func(string) string) error {
+	apiURL, appToken, botToken := getenv("SLACK_API_URL"), getenv("SLACK_APP_TOKEN"), getenv("SLACK_BOT_TOKEN")
+	if apiURL == "" || appToken == "" || botToken == "" {
+		return errors.New("SLACK_API_URL, SLACK_APP_TOKEN and SLACK_BOT_TOKEN must all be set")
+	}
+	f := StartSlackGoFloor(ctx, apiURL, appToken, botToken)
+	select {
+	case <-ctx.Done():
+		return f.Stop()
+	case <-f.ended:
+		if err := f.Stop(); err != nil {
+			return err
+		}
+		return errors.New("the socketmode client stopped by itself")
+	}
 }
 
 // GCCycles is how many GC cycles this process has finished, read without

@@ -1,8 +1,11 @@
 package loadgen
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"resendbot/bot/internal/fakeslack"
 )
 
 func TestQuantile(t *testing.T) {
@@ -53,5 +56,39 @@ func TestCountGCLines(t *testing.T) {
 		"gc 2 @0.017s 8%: 0.3+3.0+0.1 ms clock, 3->3->2 MB, 4 MB goal, 2 P\n"
 	if got := CountGCLines(stderr); got != 2 {
 		t.Errorf("CountGCLines = %d, want 2", got)
+	}
+}
+
+// TestRunSlackGoFloor runs the floor as its process runs it: configured from
+// the environment, acking until its context (SIGTERM) ends, then stopping
+// without an error.
+func TestRunSlackGoFloor(t *testing.T) {
+	slack := fakeslack.New(t)
+	env := map[string]string{
+		"SLACK_API_URL":   slack.APIURL(),
+		"SLACK_APP_TOKEN": fakeslack.AppToken,
+		"SLACK_BOT_TOKEN": fakeslack.BotToken,
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- RunSlackGoFloor(ctx, func(k string) string { return env[k] }) }()
+	if err := slack.WaitConnected(1, 10*time.Second); err != nil {
+		cancel()
+		t.Fatalf("never connected: %v (returned %v)", err, <-done)
+	}
+	id := slack.SlashCommand(fakeslack.SlashCommand{UserID: "U1", ChannelID: "C1", Text: "hello"})
+	if _, err := slack.WaitAck(id, 10*time.Second); err != nil {
+		t.Error(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("RunSlackGoFloor after its context ended: %v, want nil", err)
+	}
+}
+
+// TestRunSlackGoFloorNeedsItsEnvironment refuses to start half-configured.
+func TestRunSlackGoFloorNeedsItsEnvironment(t *testing.T) {
+	if err := RunSlackGoFloor(context.Background(), func(string) string { return "" }); err == nil {
+		t.Error("RunSlackGoFloor with no environment: nil error")
 	}
 }
