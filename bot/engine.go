@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"resendbot/frontpay"
@@ -34,6 +36,10 @@ type Deps struct {
 	// SlackTimeout bounds one Slack Web API call; a call that times out is
 	// retried with Backoff. Default 30s.
 	SlackTimeout time.Duration
+	// Collect runs a garbage collection (default runtime.GC): at start-up,
+	// and once the bot goes quiet for QuietGap (default 1s) after work.
+	Collect  func()
+	QuietGap time.Duration
 }
 
 func (d *Deps) defaults() {
@@ -51,6 +57,12 @@ func (d *Deps) defaults() {
 	}
 	if d.SlackTimeout == 0 {
 		d.SlackTimeout = 30 * time.Second
+	}
+	if d.Collect == nil {
+		d.Collect = runtime.GC
+	}
+	if d.QuietGap == 0 {
+		d.QuietGap = time.Second
 	}
 	if d.Details == nil {
 		d.Details, _ = d.Resender.(DetailsReader)
@@ -80,11 +92,14 @@ type engine struct {
 	guard   *guard
 
 	queue    chan task
+	pending  atomic.Int64 // tasks queued or running
 	stopping chan struct{}
 	workers  sync.WaitGroup
 	// settle, when set, is called before each task: it holds Web API work
 	// back while Socket Mode envelopes are pouring in.
 	settle func(context.Context)
+	// finished, when set, is called after each task, run or abandoned.
+	finished func()
 }
 
 // queuePerWorker sizes the bounded queue: a burst of a few hundred
@@ -122,6 +137,7 @@ func (e *engine) start(ctx context.Context) {
 						}
 						t.run(ctx)
 					}
+					e.done()
 				}
 			}
 		})
@@ -144,11 +160,13 @@ func (e *engine) stop(ctx context.Context, grace time.Duration, cancelWork conte
 		select {
 		case t := <-e.queue:
 			t.abandon(ctx)
+			e.done()
 		case <-done:
 			for {
 				select {
 				case t := <-e.queue:
 					t.abandon(ctx)
+					e.done()
 				default:
 					return
 				}
@@ -170,13 +188,26 @@ func (e *engine) submit(t task) bool {
 		return false
 	default:
 	}
+	e.pending.Add(1)
 	select {
 	case e.queue <- t:
 		return true
 	default:
+		e.pending.Add(-1)
 		return false
 	}
 }
+
+// done accounts for a task taken off the queue and finished.
+func (e *engine) done() {
+	e.pending.Add(-1)
+	if e.finished != nil {
+		e.finished()
+	}
+}
+
+// busy reports whether tasks are queued or running.
+func (e *engine) busy() bool { return e.pending.Load() > 0 }
 
 // Command handles the text of one /resend (or mention) and returns what
 // only the caller should see at once ("" when the answer will come in the

@@ -57,6 +57,12 @@
 //	                      "GOGC=50 GOMEMLIMIT=12MiB"
 //	LOAD_CONTACT=mix      what the commands send to: email, phone, or mix
 //	                      (every other command by SMS, as +47 4xx xx xxx)
+//	LOAD_WARMUP=0         1: the binary and the floor process first take a
+//	                      warm-up burst (other users, reservations, channel),
+//	                      all its replies, then LOAD_QUIET of quiet before the
+//	                      measured burst: a bot in steady state, not fresh
+//	                      from start-up
+//	LOAD_QUIET=1500ms     that quiet spell
 //
 // The binary is built as the Dockerfile builds it (CGO_ENABLED=0, -trimpath,
 // -ldflags "-s -w"), so its memory is the image's; the floor process is built
@@ -143,8 +149,9 @@ type loadRound struct {
 
 type loadConfig struct {
 	n, rounds, extRounds, maxInflight int
-	floors                            bool
+	floors, warmup                    bool
 	contact                           string // email, phone or mix
+	quiet                             time.Duration
 }
 
 // text is the i-th command of a burst: distinct reservations and
@@ -179,7 +186,13 @@ func BenchmarkLoad(b *testing.B) {
 		extRounds: loadEnvInt(b, "LOAD_EXT_ROUNDS", 5),
 		floors:    loadEnvInt(b, "LOAD_FLOORS", 1) != 0,
 		contact:   cmp.Or(os.Getenv("LOAD_CONTACT"), "mix"),
+		warmup:    loadEnvInt(b, "LOAD_WARMUP", 0) != 0,
 	}
+	quiet, err := time.ParseDuration(cmp.Or(os.Getenv("LOAD_QUIET"), "1500ms"))
+	if err != nil {
+		b.Fatalf("LOAD_QUIET: %v", err)
+	}
+	lc.quiet = quiet
 	if !slices.Contains([]string{"email", "phone", "mix"}, lc.contact) {
 		b.Fatalf("LOAD_CONTACT=%q: want email, phone or mix", lc.contact)
 	}
@@ -356,37 +369,31 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 	}
 	works := kind == loadBot || kind == loadExt
 
-	// Every burst starts from a collected heap, whatever the round before
-	// left behind.
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	gcBefore := 0
-	if child != nil {
-		gcBefore = loadgen.CountGCLines(childErr.String())
-	}
-
-	start := time.Now()
-	ids := make([]string, lc.n)
-	for i := range ids {
-		ids[i] = slack.SlashCommand(fakeslack.SlashCommand{
-			UserID:    fmt.Sprintf("UL%06d", i),
-			ChannelID: loadChannel,
-			Text:      lc.text(i),
-		})
-	}
-	for _, id := range ids {
-		if _, err := slack.WaitAck(id, loadWait); err != nil {
-			stop()
-			b.Fatalf("%s: %v", kind, err)
+	// burst pushes n commands numbered from first into channel as fast as
+	// it can, waits for their acks, and, for kinds that work, for their
+	// messages: with the messages of the bursts before, want in total.
+	posted := 0
+	burst := func(first int, channel string) []string {
+		ids := make([]string, lc.n)
+		for i := range ids {
+			ids[i] = slack.SlashCommand(fakeslack.SlashCommand{
+				UserID:    fmt.Sprintf("UL%06d", first+i),
+				ChannelID: channel,
+				Text:      lc.text(first + i),
+			})
 		}
+		for _, id := range ids {
+			if _, err := slack.WaitAck(id, loadWait); err != nil {
+				stop()
+				b.Fatalf("%s: %v", kind, err)
+			}
+		}
+		return ids
 	}
-	if child != nil {
-		r.ackGCs = loadgen.CountGCLines(childErr.String()) - gcBefore
-	} else {
-		r.ackGCs = int(loadgen.GCCycles() - before.NumGC)
-	}
-	if works {
+	replies := func() {
+		if !works {
+			return
+		}
 		// A command refused at once (a full queue, a limit) is answered in
 		// its ack and will never reach Front Payment: say so now rather than
 		// wait for messages that will not come.
@@ -404,15 +411,42 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		}
 		// The root message and the reply of every command; the updates of
 		// the roots follow the replies.
-		if _, err := slack.WaitCalls("chat.postMessage", 2*lc.n, loadWait); err != nil {
+		posted += lc.n
+		if _, err := slack.WaitCalls("chat.postMessage", 2*posted, loadWait); err != nil {
 			stop()
 			b.Fatalf("%s: %v", kind, err)
 		}
-		if _, err := slack.WaitCalls("chat.update", lc.n, loadWait); err != nil {
+		if _, err := slack.WaitCalls("chat.update", posted, loadWait); err != nil {
 			stop()
 			b.Fatalf("%s: %v", kind, err)
 		}
 	}
+	warmCalls := 0
+	if lc.warmup && child != nil {
+		burst(lc.n, loadChannel+"WARM")
+		replies()
+		warmCalls = fp.Calls()
+		time.Sleep(lc.quiet)
+	}
+
+	// Every burst starts from a collected heap of the test process,
+	// whatever the round before left behind.
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	gcBefore := 0
+	if child != nil {
+		gcBefore = loadgen.CountGCLines(childErr.String())
+	}
+
+	start := time.Now()
+	ids := burst(0, loadChannel)
+	if child != nil {
+		r.ackGCs = loadgen.CountGCLines(childErr.String()) - gcBefore
+	} else {
+		r.ackGCs = int(loadgen.GCCycles() - before.NumGC)
+	}
+	replies()
 	if kind == loadBot {
 		runtime.ReadMemStats(&after)
 		r.allocsPerCmd = float64(after.Mallocs-before.Mallocs) / float64(lc.n)
@@ -432,11 +466,14 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 	snap := slack.Snapshot()
 	stop()
 
+	measured := map[string]bool{}
+	for _, id := range ids {
+		measured[id] = true
+	}
 	lat := make(loadgen.Latencies, 0, lc.n)
-	seen := map[string]bool{}
 	for _, a := range snap.Acks {
-		if !seen[a.EnvelopeID] {
-			seen[a.EnvelopeID] = true
+		if measured[a.EnvelopeID] {
+			delete(measured, a.EnvelopeID) // the first ack of each
 			lat = append(lat, a.Latency())
 		}
 	}
@@ -444,8 +481,14 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		b.Fatalf("%s: %d envelopes acked, want %d", kind, len(lat), lc.n)
 	}
 	r.p50, r.p99, r.max = lat.Quantile(0.50), lat.Quantile(0.99), lat.Quantile(1)
-	if len(snap.Envelopes) > 0 {
-		r.sendSpan = snap.Envelopes[len(snap.Envelopes)-1].SentAt.Sub(snap.Envelopes[0].SentAt)
+	var sent []time.Time
+	for _, e := range snap.Envelopes {
+		if slices.Contains(ids, e.EnvelopeID) {
+			sent = append(sent, e.SentAt)
+		}
+	}
+	if len(sent) > 0 {
+		r.sendSpan = sent[len(sent)-1].Sub(sent[0])
 	}
 	r.slackConns = slack.ConnectionsAccepted()
 	r.fpConns = int(fpConns.Load())
@@ -453,7 +496,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		return r
 	}
 
-	r.fpCalls = fp.Calls()
+	r.fpCalls = fp.Calls() - warmCalls
 	if r.fpCalls != lc.n {
 		b.Fatalf("%s: %d Front Payment calls for %d commands, want exactly one each", kind, r.fpCalls, lc.n)
 	}
@@ -573,8 +616,12 @@ func reportLoad(b *testing.B, lc loadConfig, results []loadRound) {
 	}
 
 	var t strings.Builder
-	fmt.Fprintf(&t, "burst of %d /resend (to %s), Front Payment answering after %v, RESEND_MAX_INFLIGHT=%d, %d CPUs, %s; burst written in %.2fms; medians of %d rounds (binary and floor process: %d), all kinds interleaved; TCP conns accepted by fake Slack (socket + Web API) + fake Front Payment\n",
-		lc.n, lc.contact, loadFPDelay, lc.maxInflight, runtime.NumCPU(), runtime.Version(), loadgen.Median(spans), lc.rounds, lc.extRounds)
+	warm := ""
+	if lc.warmup {
+		warm = fmt.Sprintf(", each after a warm-up burst and %v of quiet", lc.quiet)
+	}
+	fmt.Fprintf(&t, "burst of %d /resend (to %s), Front Payment answering after %v, RESEND_MAX_INFLIGHT=%d, %d CPUs, %s; burst written in %.2fms; medians of %d rounds (binary and floor process: %d%s), all kinds interleaved; TCP conns accepted by fake Slack (socket + Web API) + fake Front Payment\n",
+		lc.n, lc.contact, loadFPDelay, lc.maxInflight, runtime.NumCPU(), runtime.Version(), loadgen.Median(spans), lc.rounds, lc.extRounds, warm)
 	fmt.Fprintf(&t, "%-32s %8s %8s %8s %10s %11s %8s %10s %8s %6s %8s %8s\n",
 		"", "ack p50", "ack p99", "ack max", "GC in acks", "all replies", "FP calls", "allocs/cmd", "KiB/cmd", "GCs", "peak RSS", "TCP conns")
 	for _, kind := range []loadKind{loadWS, loadSlackGo, loadBot, loadExt, loadSlackGoProc} {

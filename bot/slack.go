@@ -26,6 +26,7 @@ type Bot struct {
 	connected atomic.Bool
 	received  time.Time    // when the envelope being dispatched arrived; the event loop's own
 	lastEvent atomic.Int64 // when the latest Socket Mode event arrived, in UnixNano
+	quiet     *quietGC
 }
 
 // New builds the bot from its configuration. It does not connect yet.
@@ -59,6 +60,9 @@ func New(cfg *Config, d Deps) *Bot {
 		engine: newEngine(cfg, d, surface),
 	}
 	b.engine.settle = b.settle
+	d = b.engine.d // with its defaults
+	b.quiet = newQuietGC(d.QuietGap, d.Now, b.engine.busy, d.Collect)
+	b.engine.finished = func() { b.quiet.touch(d.Now()) }
 	return b
 }
 
@@ -118,6 +122,23 @@ func (b *Bot) Run(ctx context.Context) error {
 	defer cancelWork()
 	b.engine.start(workCtx)
 
+	// Start-up leaves megabytes of garbage (libphonenumber alone decodes
+	// 2.5 MB of metadata), and the GC would collect it in the middle of
+	// the first burst of commands, competing with their acks. Collect it
+	// now, before Slack can send anything; later, whenever the bot goes
+	// quiet after work (quietGC).
+	b.engine.d.Collect()
+	quietCtx, stopQuiet := context.WithCancel(ctx)
+	quietDone := make(chan struct{})
+	go func() {
+		defer close(quietDone)
+		b.quiet.run(quietCtx)
+	}()
+	defer func() {
+		stopQuiet()
+		<-quietDone
+	}()
+
 	smCtx, cancelSM := context.WithCancel(ctx)
 	defer cancelSM()
 	runErr := make(chan error, 1)
@@ -135,6 +156,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		case evt := <-b.sm.Events:
 			b.received = b.engine.d.Now()
 			b.lastEvent.Store(b.received.UnixNano())
+			b.quiet.touch(b.received)
 			b.dispatch(ctx, evt)
 		}
 	}
