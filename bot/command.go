@@ -503,7 +503,7 @@ func parsePhone(p cmdPair, region string) (*Phone, error) {
 		return nil, &InputError{"phone", fmt.Sprintf(
 			"%s doesn't look like a phone number. Write it with the country code, e.g. %s", shown, example)}
 	}
-	n, err := phonenumbers.Parse(num, region)
+	n, err := parseNumber(num, region)
 	if err != nil {
 		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) && strings.HasPrefix(num, "+") {
 			return nil, &InputError{"phone", fmt.Sprintf(
@@ -546,7 +546,7 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 	if strings.HasPrefix(num, "+") {
 		// An msisdn written in international form is fine if it agrees
 		// with country=.
-		n, err := phonenumbers.Parse(num, "")
+		n, err := parseNumber(num, "")
 		if err != nil {
 			return nil, &InputError{"msisdn", fmt.Sprintf(
 				"%s isn't a valid phone number. Write only the national number in msisdn, e.g. %s",
@@ -559,7 +559,7 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 		}
 		return checkMobile(n, "msisdn", quote(msisdn.value), example)
 	}
-	n, err := phonenumbers.Parse(code+num, "")
+	n, err := parseNumber(code+num, "")
 	if err == nil && phonenumbers.IsValidNumber(n) {
 		return checkMobile(n, "msisdn", shown, example)
 	}

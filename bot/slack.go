@@ -123,10 +123,12 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.engine.start(workCtx)
 
 	// Start-up leaves megabytes of garbage (libphonenumber alone decodes
-	// 2.5 MB of metadata), and the GC would collect it in the middle of
-	// the first burst of commands, competing with their acks. Collect it
-	// now, before Slack can send anything; later, whenever the bot goes
-	// quiet after work (quietGC).
+	// 2.5 MB of metadata, and compiles its patterns on first use: warm
+	// them), and the GC would collect it in the middle of the first burst
+	// of commands, competing with their acks. Collect it now, before Slack
+	// can send anything; later, whenever the bot goes quiet after work
+	// (quietGC).
+	warmParser(b.cfg.DefaultRegion)
 	b.engine.d.Collect()
 	quietCtx, stopQuiet := context.WithCancel(ctx)
 	quietDone := make(chan struct{})

@@ -1,0 +1,117 @@
+package bot
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// sameAsParse fails t unless parseNumber answers num the way
+// phonenumbers.Parse does, and reports whether the shortcut answered.
+func sameAsParse(t *testing.T, num, region string) bool {
+	t.Helper()
+	want, wantErr := phonenumbers.Parse(num, region)
+	got, gotErr := parseNumber(num, region)
+	_, short := parsePlusNumber(num)
+	if (wantErr == nil) != (gotErr == nil) {
+		t.Fatalf("%q in %q: Parse error %v, parseNumber error %v (shortcut: %v)", num, region, wantErr, gotErr, short)
+	}
+	if wantErr != nil {
+		return short
+	}
+	w := fmt.Sprintf("%d|%d|%q|%v|%d|%q|%q", want.GetCountryCode(), want.GetNationalNumber(), want.GetExtension(),
+		want.GetItalianLeadingZero(), want.GetNumberOfLeadingZeros(), want.GetRawInput(), want.GetPreferredDomesticCarrierCode())
+	g := fmt.Sprintf("%d|%d|%q|%v|%d|%q|%q", got.GetCountryCode(), got.GetNationalNumber(), got.GetExtension(),
+		got.GetItalianLeadingZero(), got.GetNumberOfLeadingZeros(), got.GetRawInput(), got.GetPreferredDomesticCarrierCode())
+	if w != g {
+		t.Fatalf("%q in %q: Parse %s, parseNumber %s (shortcut: %v)", num, region, w, g, short)
+	}
+	return short
+}
+
+// TestParseNumberAgreesWithParse runs every region's example numbers of
+// every type, in international form, and thousands of numbers around
+// them, through both.
+func TestParseNumberAgreesWithParse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	shortcuts, total := 0, 0
+	check := func(num string) {
+		total++
+		if sameAsParse(t, num, "NO") {
+			shortcuts++
+		}
+	}
+	types := []phonenumbers.PhoneNumberType{phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.TOLL_FREE,
+		phonenumbers.PREMIUM_RATE, phonenumbers.VOIP, phonenumbers.UAN, phonenumbers.PAGER}
+	for region := range phonenumbers.GetSupportedRegions() {
+		for _, typ := range types {
+			ex := phonenumbers.GetExampleNumberForType(region, typ)
+			if ex == nil {
+				continue
+			}
+			e164 := phonenumbers.Format(ex, phonenumbers.E164)
+			check(e164)
+			digits := []byte(e164[1:])
+			for range 20 {
+				d := []byte(string(digits))
+				switch rng.IntN(4) {
+				case 0: // one digit changed
+					d[rng.IntN(len(d))] = byte('0' + rng.IntN(10))
+				case 1: // one digit more
+					i := rng.IntN(len(d) + 1)
+					d = append(d[:i], append([]byte{byte('0' + rng.IntN(10))}, d[i:]...)...)
+				case 2: // one digit less
+					if len(d) > 1 {
+						i := rng.IntN(len(d))
+						d = append(d[:i], d[i+1:]...)
+					}
+				case 3: // a 0 after the country code, as people write a national prefix
+					i := 1 + rng.IntN(min(3, len(d)))
+					d = append(d[:i], append([]byte{'0'}, d[i:]...)...)
+				}
+				check("+" + string(d))
+			}
+		}
+	}
+	for cc := range phonenumbers.GetSupportedGlobalNetworkCallingCodes() {
+		check(fmt.Sprintf("+%d12345678", cc))
+	}
+	for _, s := range []string{"+", "+0", "+00", "+1", "+12", "+123", "+4741234567" + strings.Repeat("1", 10), "+٤٧٤١٢٣٤٥٦٧", "+47 41234567"} {
+		check(s)
+	}
+	if shortcuts < total/2 {
+		t.Errorf("the shortcut answered %d of %d numbers; it should take most international ones", shortcuts, total)
+	}
+	t.Logf("%d numbers, %d by the shortcut", total, shortcuts)
+}
+
+// FuzzParseNumber holds parseNumber to phonenumbers.Parse for any input,
+// and for the digits of any input written after a "+".
+func FuzzParseNumber(f *testing.F) {
+	for _, seed := range []string{"+4741234567", "+46701234567", "+460701234567", "+12025550123", "+390612345678",
+		"+80012345678", "+4412345", "+7 912 345 67 89", "+99912", "41234567"} {
+		f.Add(seed, "NO")
+	}
+	f.Fuzz(func(t *testing.T, num, region string) {
+		sameAsParse(t, num, region)
+		var digits strings.Builder
+		for _, r := range num {
+			if r >= '0' && r <= '9' {
+				digits.WriteRune(r)
+			}
+		}
+		sameAsParse(t, "+"+digits.String(), region)
+	})
+}
+
+func TestWarmParserCompilesTheRegionsPatterns(t *testing.T) {
+	nationalPrefixes.Delete("SE")
+	warmParser("SE")
+	if _, ok := nationalPrefixes.Load("SE"); !ok {
+		t.Fatal("warmParser(SE) left SE's national prefix pattern to the first command")
+	}
+	warmParser("not a region") // nothing to warm, and no panic
+}
