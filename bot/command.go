@@ -581,11 +581,11 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 // finds invalid for its region, or one it types as fixed-line only.
 //
 // The number type alone says both: libphonenumber's IsValidNumber is
-// GetNumberType != UNKNOWN (the fuzz target checks they agree), and each
+// GetNumberType != UNKNOWN (FuzzNumberType checks they agree), and each
 // costs a few regular expressions per type, before the Socket Mode ack.
 func checkMobile(n *phonenumbers.PhoneNumber, field, shown, example string) (*Phone, error) {
 	cc := int(n.GetCountryCode())
-	typ := phonenumbers.GetNumberType(n)
+	typ := numberType(n)
 	if typ == phonenumbers.UNKNOWN {
 		return nil, &InputError{field, fmt.Sprintf(
 			"%s isn't a valid %s. Check the digits and try again, e.g. %s", shown, numberOf(cc), example)}

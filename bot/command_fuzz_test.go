@@ -157,11 +157,12 @@ func FuzzPlainEmail(f *testing.F) {
 	})
 }
 
-// FuzzNumberType holds checkMobile's shortcut to libphonenumber: a number
-// is valid exactly when its type is known.
+// FuzzNumberType holds checkMobile to libphonenumber: a number is valid
+// exactly when its type is known, and numberType types it as
+// GetNumberType does.
 func FuzzNumberType(f *testing.F) {
-	for _, seed := range []string{"+4741234567", "+4722123456", "+4712345678", "+46701234567", "+12025550123",
-		"+80012345678", "+8823456789", "+999123", "+390612345678", "+4480080080", "41234567"} {
+	for _, seed := range []string{"+4741234567", "+4722123456", "+4712345678", "+4779123456", "+46701234567",
+		"+12025550123", "+80012345678", "+8823456789", "+999123", "+390612345678", "+4480080080", "41234567"} {
 		f.Add(seed, "NO")
 	}
 	f.Fuzz(func(t *testing.T, num, region string) {
@@ -172,6 +173,9 @@ func FuzzNumberType(f *testing.F) {
 		valid, typ := phonenumbers.IsValidNumber(n), phonenumbers.GetNumberType(n)
 		if valid != (typ != phonenumbers.UNKNOWN) {
 			t.Fatalf("%q in %q: IsValidNumber %v but GetNumberType %v", num, region, valid, typ)
+		}
+		if ours := numberType(n); ours != typ {
+			t.Fatalf("%q in %q: GetNumberType %v, numberType %v", num, region, typ, ours)
 		}
 	})
 }

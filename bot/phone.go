@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -50,9 +52,9 @@ func parsePlusNumber(num string) (*phonenumbers.PhoneNumber, bool) {
 			continue
 		}
 		nsn := digits[i:]
-		prefix, geographic := nationalPrefix(region)
+		rules, geographic := rulesFor(region)
 		if !geographic || len(nsn) < 3 || len(nsn) > 17 || nsn[0] == '0' ||
-			(prefix != nil && prefix.MatchString(nsn)) {
+			(rules.nationalPrefix != nil && rules.nationalPrefix.MatchString(nsn)) {
 			return nil, false
 		}
 		national, err := strconv.ParseUint(nsn, 10, 64)
@@ -65,18 +67,114 @@ func parsePlusNumber(num string) (*phonenumbers.PhoneNumber, bool) {
 	return nil, false
 }
 
-// nationalPrefixes holds, per geographic region met so far, its "national
-// prefix for parsing" as Parse matches it (anchored at the start of the
-// national number), nil when the region has none. A region's pattern is
-// compiled the first time one of its numbers comes, as Parse compiles its
-// own: a pure function's memo, never changed once stored.
-var nationalPrefixes sync.Map // region code → *regexp.Regexp
+// numberType is phonenumbers.GetNumberType(n), computed from the same
+// metadata with each pattern compiled once per region. GetNumberType
+// builds a pattern's string and looks it up in a locked cache for every
+// check, matches it twice, and for a calling code shared by several
+// regions (+47 is Norway and Svalbard) types the number once to find the
+// region and again to answer: half of a phone command's cost before its
+// ack. Non-geographic calling codes and Italian leading zeros go to
+// GetNumberType itself. TestParseNumberAgreesWithParse and FuzzNumberType
+// hold the two to the same answers.
+func numberType(n *phonenumbers.PhoneNumber) phonenumbers.PhoneNumberType {
+	regions := phonenumbers.GetRegionCodesForCountryCode(int(n.GetCountryCode()))
+	if len(regions) == 0 {
+		return phonenumbers.UNKNOWN
+	}
+	if regions[0] == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY || n.GetItalianLeadingZero() {
+		return phonenumbers.GetNumberType(n)
+	}
+	nsn := strconv.FormatUint(n.GetNationalNumber(), 10)
+	for _, region := range regions {
+		r, ok := rulesFor(region)
+		if !ok {
+			return phonenumbers.GetNumberType(n)
+		}
+		if len(regions) == 1 {
+			return r.typeOf(nsn)
+		}
+		// Which of the regions it is: by their leading digits where they
+		// have them, else by being valid there.
+		if r.leadingDigits != nil {
+			if r.leadingDigits.MatchString(nsn) {
+				return r.typeOf(nsn)
+			}
+		} else if t := r.typeOf(nsn); t != phonenumbers.UNKNOWN {
+			return t
+		}
+	}
+	return phonenumbers.UNKNOWN
+}
 
-// nationalPrefix returns region's pattern (nil: none), and false for a
-// region without metadata of its own (non-geographic calling codes).
-func nationalPrefix(region string) (*regexp.Regexp, bool) {
-	if re, ok := nationalPrefixes.Load(region); ok {
-		return re.(*regexp.Regexp), true
+// regionRules are one geographic region's patterns, compiled.
+type regionRules struct {
+	// nationalPrefix is the "national prefix for parsing" anchored at the
+	// start of the national number, as Parse matches it; nil when none.
+	nationalPrefix         *regexp.Regexp
+	leadingDigits          *regexp.Regexp // nil when none
+	general                numberDesc
+	special                [8]numberDesc // in typeOf's order, with specialTypes
+	fixedLine              numberDesc
+	mobile                 numberDesc
+	sameMobileAndFixedLine bool
+}
+
+var specialTypes = [8]phonenumbers.PhoneNumberType{phonenumbers.PREMIUM_RATE, phonenumbers.TOLL_FREE,
+	phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.PAGER,
+	phonenumbers.UAN, phonenumbers.VOICEMAIL}
+
+// typeOf is libphonenumber's getNumberTypeHelper, step for step.
+func (r *regionRules) typeOf(nsn string) phonenumbers.PhoneNumberType {
+	if !r.general.match(nsn) {
+		return phonenumbers.UNKNOWN
+	}
+	for i, d := range r.special {
+		if d.match(nsn) {
+			return specialTypes[i]
+		}
+	}
+	if r.fixedLine.match(nsn) {
+		if r.sameMobileAndFixedLine || r.mobile.match(nsn) {
+			return phonenumbers.FIXED_LINE_OR_MOBILE
+		}
+		return phonenumbers.FIXED_LINE
+	}
+	if !r.sameMobileAndFixedLine && r.mobile.match(nsn) {
+		return phonenumbers.MOBILE
+	}
+	return phonenumbers.UNKNOWN
+}
+
+// numberDesc is a PhoneNumberDesc: its possible lengths (none: any) and
+// its whole-number pattern.
+type numberDesc struct {
+	lengths []int32
+	pattern *regexp.Regexp
+}
+
+func (d numberDesc) match(nsn string) bool {
+	if len(d.lengths) > 0 && !slices.Contains(d.lengths, int32(len(nsn))) {
+		return false
+	}
+	return d.pattern.MatchString(nsn)
+}
+
+func compileDesc(d *phonenumbers.PhoneNumberDesc) (numberDesc, error) {
+	re, err := regexp.Compile("^(?:" + d.GetNationalNumberPattern() + ")$")
+	return numberDesc{lengths: d.GetPossibleLength(), pattern: re}, err
+}
+
+// regions holds the rules of every region met so far, compiled the first
+// time one of its numbers comes (as libphonenumber compiles its own): a
+// pure function's memo, never changed once stored.
+var regions sync.Map // region code → *regionRules
+
+// rulesFor returns region's rules, and false for a region without
+// metadata of its own (non-geographic calling codes) or whose patterns do
+// not compile (libphonenumber would panic on them; leave it to decide).
+func rulesFor(region string) (*regionRules, bool) {
+	if r, ok := regions.Load(region); ok {
+		return r.(*regionRules), true
 	}
 	if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
 		return nil, false
@@ -89,16 +187,46 @@ func nationalPrefix(region string) (*regexp.Regexp, bool) {
 		if md.GetId() != region {
 			continue
 		}
-		var re *regexp.Regexp
-		if p := md.GetNationalPrefixForParsing(); p != "" {
-			if re, err = regexp.Compile("^(?:" + p + ")"); err != nil {
-				return nil, false // Parse would fail on it too; let it decide
-			}
+		r, err := compileRules(md)
+		if err != nil {
+			return nil, false
 		}
-		nationalPrefixes.Store(region, re)
-		return re, true
+		regions.Store(region, r)
+		return r, true
 	}
 	return nil, false
+}
+
+func compileRules(md *phonenumbers.PhoneMetadata) (*regionRules, error) {
+	r := &regionRules{sameMobileAndFixedLine: md.GetSameMobileAndFixedLinePattern()}
+	var errs []error
+	compile := func(pattern string) *regexp.Regexp {
+		re, err := regexp.Compile(pattern)
+		errs = append(errs, err)
+		return re
+	}
+	if p := md.GetNationalPrefixForParsing(); p != "" {
+		r.nationalPrefix = compile("^(?:" + p + ")")
+	}
+	if p := md.GetLeadingDigits(); p != "" {
+		r.leadingDigits = compile("^(?:" + p + ")")
+	}
+	descs := []*phonenumbers.PhoneNumberDesc{md.GetPremiumRate(), md.GetTollFree(), md.GetSharedCost(),
+		md.GetVoip(), md.GetPersonalNumber(), md.GetPager(), md.GetUan(), md.GetVoicemail()}
+	for i, d := range descs {
+		var err error
+		r.special[i], err = compileDesc(d)
+		errs = append(errs, err)
+	}
+	for _, x := range []struct {
+		to *numberDesc
+		d  *phonenumbers.PhoneNumberDesc
+	}{{&r.general, md.GetGeneralDesc()}, {&r.fixedLine, md.GetFixedLine()}, {&r.mobile, md.GetMobile()}} {
+		var err error
+		*x.to, err = compileDesc(x.d)
+		errs = append(errs, err)
+	}
+	return r, errors.Join(errs...)
 }
 
 // warmParser parses example commands with one of region's mobile numbers,

@@ -10,7 +10,8 @@ import (
 )
 
 // sameAsParse fails t unless parseNumber answers num the way
-// phonenumbers.Parse does, and reports whether the shortcut answered.
+// phonenumbers.Parse does, and numberType types it as GetNumberType does;
+// it reports whether parseNumber's shortcut answered.
 func sameAsParse(t *testing.T, num, region string) bool {
 	t.Helper()
 	want, wantErr := phonenumbers.Parse(num, region)
@@ -29,12 +30,15 @@ func sameAsParse(t *testing.T, num, region string) bool {
 	if w != g {
 		t.Fatalf("%q in %q: Parse %s, parseNumber %s (shortcut: %v)", num, region, w, g, short)
 	}
+	if wt, gt := phonenumbers.GetNumberType(want), numberType(got); wt != gt {
+		t.Fatalf("%q in %q: GetNumberType %v, numberType %v", num, region, wt, gt)
+	}
 	return short
 }
 
 // TestParseNumberAgreesWithParse runs every region's example numbers of
 // every type, in international form, and thousands of numbers around
-// them, through both.
+// them, through parseNumber and numberType and through libphonenumber.
 func TestParseNumberAgreesWithParse(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	shortcuts, total := 0, 0
@@ -108,10 +112,10 @@ func FuzzParseNumber(f *testing.F) {
 }
 
 func TestWarmParserCompilesTheRegionsPatterns(t *testing.T) {
-	nationalPrefixes.Delete("SE")
+	regions.Delete("SE")
 	warmParser("SE")
-	if _, ok := nationalPrefixes.Load("SE"); !ok {
-		t.Fatal("warmParser(SE) left SE's national prefix pattern to the first command")
+	if _, ok := regions.Load("SE"); !ok {
+		t.Fatal("warmParser(SE) left SE's patterns to the first command")
 	}
 	warmParser("not a region") // nothing to warm, and no panic
 }
