@@ -56,7 +56,9 @@
 //	                      (so that both run with the same GC settings), e.g.
 //	                      "GOGC=50 GOMEMLIMIT=12MiB"
 //	LOAD_CONTACT=mix      what the commands send to: email, phone, or mix
-//	                      (every other command by SMS, as +47 4xx xx xxx)
+//	                      (every other command by SMS, as +47 4xx xx xxx);
+//	                      invalid: an address without "@", so that every
+//	                      command is refused in its ack (and nothing is sent)
 //	LOAD_WARMUP=0         1: the binary and the floor process first take a
 //	                      warm-up burst (other users, reservations, channel),
 //	                      all its replies, then LOAD_QUIET of quiet before the
@@ -150,7 +152,7 @@ type loadRound struct {
 type loadConfig struct {
 	n, rounds, extRounds, maxInflight int
 	floors, warmup                    bool
-	contact                           string // email, phone or mix
+	contact                           string // email, phone, mix or invalid
 	quiet                             time.Duration
 }
 
@@ -158,6 +160,9 @@ type loadConfig struct {
 // destinations, so that no cooldown or dedupe ever applies.
 func (lc loadConfig) text(i int) string {
 	uuid := fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
+	if lc.contact == "invalid" {
+		return fmt.Sprintf("%s email=load%d-at-example.com", uuid, i)
+	}
 	if lc.contact == "phone" || (lc.contact == "mix" && i%2 == 1) {
 		return fmt.Sprintf("%s phone=+47 4%02d %02d %03d", uuid, i/100000%100, i/1000%100, i%1000)
 	}
@@ -193,8 +198,8 @@ func BenchmarkLoad(b *testing.B) {
 		b.Fatalf("LOAD_QUIET: %v", err)
 	}
 	lc.quiet = quiet
-	if !slices.Contains([]string{"email", "phone", "mix"}, lc.contact) {
-		b.Fatalf("LOAD_CONTACT=%q: want email, phone or mix", lc.contact)
+	if !slices.Contains([]string{"email", "phone", "mix", "invalid"}, lc.contact) {
+		b.Fatalf("LOAD_CONTACT=%q: want email, phone, mix or invalid", lc.contact)
 	}
 	lc.maxInflight = loadEnvInt(b, "LOAD_MAX_INFLIGHT", 16)
 	if lc.n == 0 || lc.rounds+lc.extRounds == 0 {
@@ -367,7 +372,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		}
 		r.idleMiB = float64(st["VmHWM"]) / 1024
 	}
-	works := kind == loadBot || kind == loadExt
+	works := (kind == loadBot || kind == loadExt) && lc.contact != "invalid"
 
 	// burst pushes n commands numbered from first into channel as fast as
 	// it can, waits for their acks, and, for kinds that work, for their

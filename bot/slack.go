@@ -277,9 +277,15 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 	reply := b.engine.Command(ctx, o, cmd.Text)
 	var payload any
 	if reply != "" {
-		payload = map[string]any{"response_type": "ephemeral", "text": reply}
+		payload = ephemeral{ResponseType: "ephemeral", Text: reply}
 	}
 	b.ack(ctx, evt, payload)
+}
+
+// ephemeral is an answer only the caller sees, in an ack.
+type ephemeral struct {
+	ResponseType string `json:"response_type"`
+	Text         string `json:"text"`
 }
 
 // mentionPrefix is the bot's mention and the optional word "resend" before
