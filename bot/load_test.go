@@ -2,7 +2,7 @@
 //
 //	go test -run '^$' -bench BenchmarkLoad -benchtime 1x ./bot/
 //
-// (about 15 s on a 2-core machine; a minute more when the binaries are not
+// (about 45 s on a 2-core machine; a minute more when the binaries are not
 // yet in the build cache). It never runs under plain `go test`, and it
 // asserts correctness only (no command refused, every command reached Front
 // Payment exactly once, every reply was posted, the binary and the floor
@@ -46,7 +46,7 @@
 //
 //	LOAD_N=200            commands in one burst
 //	LOAD_ROUNDS=31        measured rounds of floors and in-process bot, interleaved
-//	LOAD_EXT_ROUNDS=5     rounds of the built binary and of the slack-go floor
+//	LOAD_EXT_ROUNDS=15    rounds of the built binary and of the slack-go floor
 //	                      process, measured from outside (0: skip)
 //	LOAD_FLOORS=1         0: skip the floors, in-process and own process (e.g.
 //	                      to profile the bot alone)
@@ -188,7 +188,7 @@ func BenchmarkLoad(b *testing.B) {
 	lc := loadConfig{
 		n:         loadEnvInt(b, "LOAD_N", 200),
 		rounds:    loadEnvInt(b, "LOAD_ROUNDS", 31),
-		extRounds: loadEnvInt(b, "LOAD_EXT_ROUNDS", 5),
+		extRounds: loadEnvInt(b, "LOAD_EXT_ROUNDS", 15),
 		floors:    loadEnvInt(b, "LOAD_FLOORS", 1) != 0,
 		contact:   cmp.Or(os.Getenv("LOAD_CONTACT"), "mix"),
 		warmup:    loadEnvInt(b, "LOAD_WARMUP", 0) != 0,
