@@ -495,28 +495,29 @@ func compactNumber(v string) (string, bool) {
 
 // parsePhone checks a phone=/sms= value.
 func parsePhone(p cmdPair, region string) (*Phone, error) {
+	// The words of a refusal are put together only for a refusal: this
+	// runs before the Socket Mode ack.
 	v := unwrapSlack(p.value)
-	shown := quote(v)
-	example := p.key + "=" + examplePhone
+	example := func() string { return p.key + "=" + examplePhone }
 	num, ok := compactNumber(v)
 	if !ok {
 		return nil, &InputError{"phone", fmt.Sprintf(
-			"%s doesn't look like a phone number. Write it with the country code, e.g. %s", shown, example)}
+			"%s doesn't look like a phone number. Write it with the country code, e.g. %s", quote(v), example())}
 	}
 	n, err := parseNumber(num, region)
 	if err != nil {
 		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) && strings.HasPrefix(num, "+") {
 			return nil, &InputError{"phone", fmt.Sprintf(
-				"%s doesn't start with a country code I know. Check it and try again, e.g. %s", shown, example)}
+				"%s doesn't start with a country code I know. Check it and try again, e.g. %s", quote(v), example())}
 		}
 		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) {
 			return nil, &InputError{"phone", fmt.Sprintf(
-				"I can't tell which country %s is in. Write it with the country code, e.g. %s", shown, example)}
+				"I can't tell which country %s is in. Write it with the country code, e.g. %s", quote(v), example())}
 		}
 		return nil, &InputError{"phone", fmt.Sprintf(
-			"%s isn't a valid phone number. Check the digits and try again, e.g. %s", shown, example)}
+			"%s isn't a valid phone number. Check the digits and try again, e.g. %s", quote(v), example())}
 	}
-	return checkMobile(n, "phone", shown, example)
+	return checkMobile(n, "phone", v, example)
 }
 
 // parseCountryMSISDN checks country= with msisdn=.
@@ -542,7 +543,8 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 		return nil, &InputError{"msisdn", fmt.Sprintf(
 			"%s isn't a phone number. Write only the digits, e.g. %s", quote(msisdn.value), example)}
 	}
-	shown := quote(code + " " + msisdn.value)
+	typed := code + " " + msisdn.value
+	examples := func() string { return example }
 	if strings.HasPrefix(num, "+") {
 		// An msisdn written in international form is fine if it agrees
 		// with country=.
@@ -557,11 +559,11 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 				"msisdn=%s has a different country code than country=%s. Write only the national number in msisdn, e.g. %s",
 				trimQuoted(msisdn.value), code, example)}
 		}
-		return checkMobile(n, "msisdn", quote(msisdn.value), example)
+		return checkMobile(n, "msisdn", msisdn.value, examples)
 	}
 	n, err := parseNumber(code+num, "")
 	if err == nil && phonenumbers.IsValidNumber(n) {
-		return checkMobile(n, "msisdn", shown, example)
+		return checkMobile(n, "msisdn", typed, examples)
 	}
 	// "country=+47 msisdn=4741234567": the country code twice.
 	if again, err := phonenumbers.Parse("+"+num, ""); err == nil &&
@@ -572,9 +574,9 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 	}
 	if err != nil {
 		return nil, &InputError{"msisdn", fmt.Sprintf(
-			"%s isn't a valid phone number. Check the digits and try again, e.g. %s", shown, example)}
+			"%s isn't a valid phone number. Check the digits and try again, e.g. %s", quote(typed), example)}
 	}
-	return checkMobile(n, "msisdn", shown, example)
+	return checkMobile(n, "msisdn", typed, examples)
 }
 
 // checkMobile refuses what cannot get an SMS: a number libphonenumber
@@ -583,21 +585,33 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 // The number type alone says both: libphonenumber's IsValidNumber is
 // GetNumberType != UNKNOWN (FuzzNumberType checks they agree), and each
 // costs a few regular expressions per type, before the Socket Mode ack.
-func checkMobile(n *phonenumbers.PhoneNumber, field, shown, example string) (*Phone, error) {
+//
+// typed is the number as the caller wrote it, and example a hint, both for
+// the words of a refusal.
+func checkMobile(n *phonenumbers.PhoneNumber, field, typed string, example func() string) (*Phone, error) {
 	cc := int(n.GetCountryCode())
 	typ := numberType(n)
 	if typ == phonenumbers.UNKNOWN {
 		return nil, &InputError{field, fmt.Sprintf(
-			"%s isn't a valid %s. Check the digits and try again, e.g. %s", shown, numberOf(cc), example)}
+			"%s isn't a valid %s. Check the digits and try again, e.g. %s", quote(typed), numberOf(cc), example())}
 	}
 	if typ == phonenumbers.FIXED_LINE {
 		return nil, &InputError{field, fmt.Sprintf(
 			"%s: that looks like a landline, which can't receive an SMS. "+
-				"Use the customer's mobile number, or send by email instead (email=…).", shown)}
+				"Use the customer's mobile number, or send by email instead (email=…).", quote(typed))}
 	}
-	p := &Phone{CountryCode: "+" + strconv.Itoa(cc), National: phonenumbers.GetNationalSignificantNumber(n)}
+	p := &Phone{CountryCode: "+" + strconv.Itoa(cc), National: nationalNumber(n)}
 	p.E164 = p.CountryCode + p.National // E.164 is exactly that, no formatting rules apply
 	return p, nil
+}
+
+// nationalNumber is libphonenumber's national significant number: the
+// digits, with Italian leading zeros in front where they were typed.
+func nationalNumber(n *phonenumbers.PhoneNumber) string {
+	if n.GetItalianLeadingZero() {
+		return phonenumbers.GetNationalSignificantNumber(n)
+	}
+	return strconv.FormatUint(n.GetNationalNumber(), 10)
 }
 
 // regionAdjectives names the regions support agents most likely meet.

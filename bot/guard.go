@@ -113,6 +113,9 @@ type ticket struct {
 	keys  []string
 	user  string
 	spent []string // limiter keys a token was taken from
+	// Room for both destinations and both limiters, so that admitting
+	// allocates once.
+	keyBuf, spentBuf [2]string
 }
 
 // finish ends the in-flight hold; a request Front Payment accepted starts
@@ -156,6 +159,7 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 	}
 	now := g.now()
 	t := &ticket{g: g, user: o.UserID}
+	t.keys, t.spent = t.keyBuf[:0], t.spentBuf[:0]
 	stateDown := func(err error) (*ticket, *Refusal, error) {
 		_ = t.cancel(ctx)
 		return nil, &Refusal{ReasonStateDown, msgStateDown}, err

@@ -58,19 +58,36 @@ func (r *request) contact() frontpay.Contact {
 }
 
 // destination is one channel of a request: SMS to a number or email to an
-// address, with the key its cooldown is kept under.
+// address, with the key its cooldown is kept under. Its words (full and
+// masked) are put together when a message needs them, not before the ack.
 type destination struct {
 	channel string // "sms" or "email"
 	key     string
-	full    string
-	masked  string
+	email   string // channel "email"
+	phone   *Phone // channel "sms"
+}
+
+// full is the destination as Front Payment gets it, for people to read.
+func (d destination) full() string {
+	if d.phone != nil {
+		return FormatPhone(*d.phone)
+	}
+	return d.email
+}
+
+// masked is full with most of it hidden.
+func (d destination) masked() string {
+	if d.phone != nil {
+		return MaskPhone(*d.phone)
+	}
+	return MaskEmail(d.email)
 }
 
 func (d destination) shown(mask bool) string {
 	if mask {
-		return d.label(d.masked)
+		return d.label(d.masked())
 	}
-	return d.label(d.full)
+	return d.label(d.full())
 }
 
 func (d destination) label(v string) string {
@@ -81,22 +98,19 @@ func (d destination) label(v string) string {
 }
 
 func (r *request) destinations() []destination {
-	var out []destination
+	n := 0
 	if r.Phone != nil {
-		out = append(out, destination{
-			channel: "sms",
-			key:     r.Reservation + "|sms|" + r.Phone.E164,
-			full:    FormatPhone(*r.Phone),
-			masked:  MaskPhone(*r.Phone),
-		})
+		n++
 	}
 	if r.Email != "" {
-		out = append(out, destination{
-			channel: "email",
-			key:     r.Reservation + "|email|" + strings.ToLower(r.Email),
-			full:    r.Email,
-			masked:  MaskEmail(r.Email),
-		})
+		n++
+	}
+	out := make([]destination, 0, n)
+	if r.Phone != nil {
+		out = append(out, destination{channel: "sms", key: r.Reservation + "|sms|" + r.Phone.E164, phone: r.Phone})
+	}
+	if r.Email != "" {
+		out = append(out, destination{channel: "email", key: r.Reservation + "|email|" + strings.ToLower(r.Email), email: r.Email})
 	}
 	return out
 }
@@ -122,7 +136,7 @@ func channelsOf(ds []destination) []string {
 func maskedOf(ds []destination) []string {
 	out := make([]string, len(ds))
 	for i, d := range ds {
-		out[i] = d.masked
+		out[i] = d.masked()
 	}
 	return out
 }

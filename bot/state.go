@@ -94,12 +94,18 @@ type State struct {
 // ErrStateUnavailable marks a failure of the shared state (Redis down).
 var ErrStateUnavailable = errors.New("shared state unavailable")
 
+// burstSize sizes the maps a command touches before its ack (a few tens of
+// KB in all): a burst of that many commands from as many people fills them
+// without growing them, which would be allocation and copying on the
+// Socket Mode loop's path.
+const burstSize = 256
+
 // MemoryState keeps everything in this process: right for one replica.
 func MemoryState(now func() time.Time) State {
 	return State{
-		Limiter:   &memLimiter{now: now, m: make(map[string]*memBucket)},
-		Cooldowns: &memCooldowns{now: now, m: make(map[string]Hold)},
-		Once:      &memOnce{now: now, m: make(map[string]time.Time)},
+		Limiter:   &memLimiter{now: now, m: make(map[string]*memBucket, burstSize)},
+		Cooldowns: &memCooldowns{now: now, m: make(map[string]Hold, burstSize)},
+		Once:      &memOnce{now: now, m: make(map[string]time.Time, burstSize)},
 		Stash:     &memStash{now: now, m: make(map[string]stashed)},
 		Recent:    &memRecent{m: make(map[string][]RecentResend)},
 	}
