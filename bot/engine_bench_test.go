@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 )
@@ -80,5 +81,28 @@ func TestSweepIsAmortised(t *testing.T) {
 	sweep(m, &next, now, until)
 	if scans != 6000 || next != 2*5999 {
 		t.Errorf("doubling: scanned %d, next %d", scans, next)
+	}
+}
+
+// BenchmarkCommandRefused is what the Socket Mode loop does for a command
+// refused at once (here: an address without @) before it acks: parse, the
+// refusal's words, its audit line through the production loggers into
+// /dev/null (a write system call, as to a pipe or a file).
+func BenchmarkCommandRefused(b *testing.B) {
+	cfg, _ := LoadConfig(env(map[string]string{"SLACK_APP_TOKEN": "xapp-x", "SLACK_BOT_TOKEN": "xoxb-x", "FRONTPAYMENT_TOKEN": "t"}), ModeBot)
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer devnull.Close()
+	log, audit := newLoggers(cfg, redactWriter(devnull, cfg.Secrets()))
+	e := newEngine(cfg, Deps{Log: log, Audit: audit}, nopSurface{})
+	ctx := b.Context()
+	o := Origin{UserID: "U1", ChannelID: "C1", Source: sourceSlash}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := e.Command(ctx, o, exampleReservation+" email=kari-at-example.com"); r == "" {
+			b.Fatal("accepted")
+		}
 	}
 }
