@@ -58,6 +58,8 @@ func TestParseCommandAcceptsEveryForm(t *testing.T) {
 		{"phone in a Slack tel link without label", parseID + " phone=<tel:+4741234567>", resend("", mobileNO)},
 		{"phone fixed-line-or-mobile (US)", parseID + " phone=+1 202 555 0123",
 			resend("", &Phone{CountryCode: "+1", National: "2025550123", E164: "+12025550123"})},
+		{"phone whose national number keeps its leading 0 (Côte d'Ivoire)", parseID + " phone=+225 07 12 34 56 78",
+			resend("", &Phone{CountryCode: "+225", National: "0712345678", E164: "+2250712345678"})},
 
 		{"country and msisdn", parseID + " country=+47 msisdn=41234567", resend("", mobileNO)},
 		{"country without plus", parseID + " country=47 msisdn=412 34 567", resend("", mobileNO)},
