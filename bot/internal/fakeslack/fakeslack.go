@@ -1015,6 +1015,20 @@ func firstValues(v url.Values) map[string]string {
 
 // rawJSONParam returns a JSON-valued parameter (blocks, attachments, view) as
 // raw JSON; ok is false when it is present but not valid JSON.
+// messageParams reads a message's blocks and attachments, as Slack does
+// for chat.postMessage and chat.update; bad is the error Slack would
+// answer for a malformed one.
+func messageParams(f url.Values) (blocks, atts json.RawMessage, bad string) {
+	blocks, ok := rawJSONParam(f, "blocks")
+	if !ok {
+		return nil, nil, "invalid_blocks"
+	}
+	if atts, ok = rawJSONParam(f, "attachments"); !ok {
+		return nil, nil, "invalid_attachments"
+	}
+	return blocks, atts, ""
+}
+
 func rawJSONParam(v url.Values, key string) (json.RawMessage, bool) {
 	str := v.Get(key)
 	if str == "" {
@@ -1084,13 +1098,9 @@ func (s *Server) dispatch(method string, call Call) answer {
 		if channel == "" {
 			return errAnswer("channel_not_found")
 		}
-		blocks, ok1 := rawJSONParam(f, "blocks")
-		atts, ok2 := rawJSONParam(f, "attachments")
-		if !ok1 {
-			return errAnswer("invalid_blocks")
-		}
-		if !ok2 {
-			return errAnswer("invalid_attachments")
+		blocks, atts, bad := messageParams(f)
+		if bad != "" {
+			return errAnswer(bad)
 		}
 		if f.Get("text") == "" && blocks == nil && atts == nil {
 			return errAnswer("no_text")
@@ -1108,13 +1118,9 @@ func (s *Server) dispatch(method string, call Call) answer {
 
 	case "chat.update":
 		channel, ts := f.Get("channel"), f.Get("ts")
-		blocks, ok1 := rawJSONParam(f, "blocks")
-		atts, ok2 := rawJSONParam(f, "attachments")
-		if !ok1 {
-			return errAnswer("invalid_blocks")
-		}
-		if !ok2 {
-			return errAnswer("invalid_attachments")
+		blocks, atts, bad := messageParams(f)
+		if bad != "" {
+			return errAnswer(bad)
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
