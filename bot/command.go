@@ -632,7 +632,8 @@ func numberOf(cc int) string {
 
 // quote repeats the caller's text in a message: valid UTF-8, on one line,
 // and cut to a sane length.
-func quote(s string) string { return `"` + trimQuoted(s) + `"` }
+// It is escaped for mrkdwn: what the caller typed can mention no one.
+func quote(s string) string { return `"` + escape(trimQuoted(s)) + `"` }
 
 func trimQuoted(s string) string {
 	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")

@@ -476,8 +476,30 @@ var emoji = map[string]string{
 }
 
 // plainText renders Slack mrkdwn for a terminal: mentions and links as
-// words, emoji shortcodes as symbols, bold and code marks dropped.
+// words, emoji shortcodes as symbols, bold and code marks dropped. What is
+// inside code marks is shown as it is (a mask's stars stay stars).
 func plainText(s string) string {
+	s = strings.ReplaceAll(s, "```", "")
+	var b strings.Builder
+	for {
+		loc := codeRE.FindStringSubmatchIndex(s)
+		if loc == nil {
+			b.WriteString(plainWords(s))
+			break
+		}
+		b.WriteString(plainWords(s[:loc[0]]))
+		b.WriteString(unescapeMrkdwn(s[loc[2]:loc[3]]))
+		s = s[loc[1]:]
+	}
+	return b.String()
+}
+
+var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+func unescapeMrkdwn(s string) string { return unescaper.Replace(s) }
+
+// plainWords renders mrkdwn outside code marks.
+func plainWords(s string) string {
 	s = angleRE.ReplaceAllStringFunc(s, func(m string) string {
 		inner := m[1 : len(m)-1]
 		id, label, hasLabel := strings.Cut(inner, "|")
@@ -511,8 +533,6 @@ func plainText(s string) string {
 		}
 		return code
 	})
-	s = strings.ReplaceAll(s, "```", "")
-	s = codeRE.ReplaceAllString(s, "$1")
 	s = boldRE.ReplaceAllString(s, "$1$2$3")
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return unescapeMrkdwn(s)
 }

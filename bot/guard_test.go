@@ -102,7 +102,7 @@ func TestCooldown(t *testing.T) {
 	h := start(t, map[string]string{"RESEND_COOLDOWN": "2m"})
 	h.sent(agent, uuidA+" email=kari@example.com")
 	// Same reservation, same destination (any case): refused, naming when and by whom.
-	h.refused(agent2, uuidA+" email=KARI@example.com", "already sent to email to K***@example.com")
+	h.refused(agent2, uuidA+" email=KARI@example.com", "already sent to email to `K***@example.com`")
 	got := h.command(agent2, uuidA+" email=kari@example.com")
 	if !strings.Contains(got, "ago by <@"+agent+">") || !strings.Contains(got, "again in 2 minutes") {
 		t.Errorf("cooldown refusal %q should say how long ago, by whom, and when it may be sent again", got)

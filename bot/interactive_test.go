@@ -120,7 +120,7 @@ func TestRetryPressedOnceSendsOnceMore(t *testing.T) {
 		t.Fatalf("retry did not run in the thread: %v", err)
 	}
 	th := snap.Thread(room, root.TS)
-	if !strings.Contains(th[1].Text, "<@"+agent2+"> retried") || !strings.Contains(th[1].Text, "SMS to +47 ****4567") {
+	if !strings.Contains(th[1].Text, "<@"+agent2+"> retried") || !strings.Contains(th[1].Text, "SMS to `+47 ****4567`") {
 		t.Errorf("retry audit message = %q", th[1].Text)
 	}
 	if !strings.Contains(th[2].Text, "Sent") {

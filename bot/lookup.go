@@ -139,7 +139,7 @@ func (e *engine) show(v string, masked string) string {
 
 // stateLine says in words whether the customer still needs a link.
 func stateLine(res *frontpay.Reservation) string {
-	status := res.Status
+	status := quoted(res.Status)
 	if status == "" {
 		status = "unknown"
 	}
@@ -159,21 +159,31 @@ func (e *engine) statusText(res *frontpay.Reservation, reservation string) strin
 		fmt.Fprintf(&b, "• Total: %.2f\n", res.GrandTotal)
 	}
 	if res.PaymentLinkDueDate != "" {
-		fmt.Fprintf(&b, "• Link due: %s\n", res.PaymentLinkDueDate)
+		fmt.Fprintf(&b, "• Link due: %s\n", quoted(res.PaymentLinkDueDate))
 	}
 	if res.ReservationDate != "" {
-		fmt.Fprintf(&b, "• Reserved: %s\n", res.ReservationDate)
+		fmt.Fprintf(&b, "• Reserved: %s\n", quoted(res.ReservationDate))
 	}
 	fmt.Fprintf(&b, "• First sent by: %s\n", sentBy(res))
 	f := e.contactOnFile(res, reservation)
 	if res.Customer.Name != "" {
-		fmt.Fprintf(&b, "• Customer: %s\n", res.Customer.Name)
+		fmt.Fprintf(&b, "• Customer: %s\n", quoted(res.Customer.Name))
 	}
 	fmt.Fprintf(&b, "• Contact on file: %s\n", e.describeOnFile(f))
 	if res.State() == frontpay.StateOpen {
 		fmt.Fprintf(&b, "To resend to the contact on file: `/resend %s` · to another address: `/resend %s email=…`", reservation, reservation)
 	}
 	return b.String()
+}
+
+// maxFieldRunes bounds one value quoted from a reservation (a name, a
+// status, a date): whatever Front Payment holds, the answer fits Slack.
+const maxFieldRunes = 120
+
+// quoted is a reservation's value for a message: on one line, shortened,
+// escaped.
+func quoted(s string) string {
+	return escape(shorten(strings.Join(strings.Fields(s), " "), maxFieldRunes))
 }
 
 func sentBy(res *frontpay.Reservation) string {
@@ -191,10 +201,10 @@ func sentBy(res *frontpay.Reservation) string {
 func (e *engine) describeOnFile(f onFile) string {
 	var parts []string
 	if f.phone != nil {
-		parts = append(parts, "SMS "+e.show(FormatPhone(*f.phone), MaskPhone(*f.phone)))
+		parts = append(parts, "SMS "+literal(e.show(FormatPhone(*f.phone), MaskPhone(*f.phone))))
 	}
 	if f.email != "" {
-		parts = append(parts, "email "+e.show(f.email, MaskEmail(f.email)))
+		parts = append(parts, "email "+literal(e.show(f.email, MaskEmail(f.email))))
 	}
 	if len(parts) == 0 {
 		return "none"

@@ -55,7 +55,7 @@ func TestStatusShowsStateAndMaskedContactOnlyToTheCaller(t *testing.T) {
 	h.fp.SetDetails(uuidA, d)
 	p := h.answered(h.slash(agent, "status "+uuidA))
 	for _, want := range []string{"Not paid yet", "“sent”", "1250.50", "2026-12-01", "First sent by: SMS",
-		"SMS +47 ****4567", "k***@example.com", "/resend " + uuidA} {
+		"SMS `+47 ****4567`", "`k***@example.com`", "/resend " + uuidA} {
 		if !strings.Contains(p.Text, want) {
 			t.Errorf("status answer lacks %q:\n%s", want, p.Text)
 		}
@@ -144,7 +144,7 @@ func TestOfferContactOnFile(t *testing.T) {
 
 	h.pressOffer(agent, buttons["SMS to +47 ****4567"])
 	root, reply := h.thread()
-	if !strings.Contains(root.Text, "<@"+agent+">") || !strings.Contains(root.Text, "SMS to +47 ****4567") || !strings.Contains(reply.Text, "Sent") {
+	if !strings.Contains(root.Text, "<@"+agent+">") || !strings.Contains(root.Text, "SMS to `+47 ****4567`") || !strings.Contains(reply.Text, "Sent") {
 		t.Errorf("offer flow: root %q reply %q", root.Text, reply.Text)
 	}
 	var posts []frontpaytest.Request

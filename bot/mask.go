@@ -2,6 +2,7 @@ package bot
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -15,7 +16,12 @@ func MaskEmail(addr string) string {
 	if at <= 0 || at == len(addr)-1 || !utf8.ValidString(addr) {
 		return "***"
 	}
+	// The first character is shown only when it is a letter or a digit:
+	// a mark such as ` or * would read as formatting.
 	first, _ := utf8.DecodeRuneInString(addr)
+	if !unicode.IsLetter(first) && !unicode.IsDigit(first) {
+		first = '*'
+	}
 	return string(first) + "***" + addr[at:]
 }
 

@@ -83,11 +83,13 @@ func (d destination) masked() string {
 	return MaskEmail(d.email)
 }
 
+// shown is the destination for a message (mrkdwn): its value, masked or
+// not, is shown literally.
 func (d destination) shown(mask bool) string {
 	if mask {
-		return d.label(d.masked())
+		return d.label(literal(d.masked()))
 	}
-	return d.label(d.full())
+	return d.label(literal(d.full()))
 }
 
 func (d destination) label(v string) string {

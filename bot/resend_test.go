@@ -19,7 +19,7 @@ func TestResendByEmailEndToEnd(t *testing.T) {
 
 	// Audit first: the root message names requester, reservation and the
 	// masked destination, and existed before Front Payment was called.
-	for _, want := range []string{"<@" + agent + ">", "`" + uuidA + "`", "email to k***@example.com"} {
+	for _, want := range []string{"<@" + agent + ">", "`" + uuidA + "`", "email to `k***@example.com`"} {
 		if !strings.Contains(root.Text, want) {
 			t.Errorf("root message %q lacks %q", root.Text, want)
 		}
@@ -57,7 +57,7 @@ func TestResendByEmailEndToEnd(t *testing.T) {
 	// Both carry the status emoji, the reservation in code style, the
 	// requester, the masked destination, and Front Payment's answer and time.
 	for _, b := range []json.RawMessage{reply.Blocks, last.Blocks} {
-		for _, want := range []string{":white_check_mark:", "`" + uuidA + "`", "<@" + agent + ">", "email to k***@example.com",
+		for _, want := range []string{":white_check_mark:", "`" + uuidA + "`", "<@" + agent + ">", "email to `k***@example.com`",
 			"Front Payment: HTTP 202 (sent) · 20"} {
 			if !strings.Contains(unescapeJSON(b), want) {
 				t.Errorf("blocks lack %q: %s", want, b)
@@ -80,7 +80,7 @@ func TestResendBySMSSendsCountryCodeAndNationalNumber(t *testing.T) {
 	h := start(t, nil)
 	h.command(agent, uuidA+" phone=+47 412 34 567 email=<mailto:kari@example.com|kari@example.com>")
 	root, _ := h.thread()
-	if !strings.Contains(root.Text, "SMS to +47 ****4567") || !strings.Contains(root.Text, "email to k***@example.com") {
+	if !strings.Contains(root.Text, "SMS to `+47 ****4567`") || !strings.Contains(root.Text, "email to `k***@example.com`") {
 		t.Errorf("root %q does not name both masked destinations", root.Text)
 	}
 	reqs := h.fp.Requests()
@@ -96,7 +96,7 @@ func TestUnmaskedContactsWhenMaskingIsOff(t *testing.T) {
 	h := start(t, map[string]string{"RESEND_MASK_CONTACTS": "false"})
 	h.command(agent, uuidA+" sms=41234567")
 	root, _ := h.thread()
-	if !strings.Contains(root.Text, "SMS to +47 41234567") {
+	if !strings.Contains(root.Text, "SMS to `+47 41234567`") {
 		t.Errorf("root %q should show the full number when RESEND_MASK_CONTACTS=false", root.Text)
 	}
 }

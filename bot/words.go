@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -51,7 +52,7 @@ func outcomeOf(err error, dests string, timeout time.Duration) outcome {
 		o.emoji, o.headline = ":pencil2:", "Not sent: contact details rejected"
 		o.detail = "Front Payment rejected the contact details, so nothing was sent."
 		if fe != nil && len(fe.Errors) > 0 {
-			o.detail += " It said:\n• " + strings.Join(fe.Errors, "\n• ")
+			o.detail += " It said:\n" + quoteReasons(fe.Errors)
 		}
 		o.detail += "\nCheck the email address or phone number with the customer and run the command again."
 	case frontpay.KindUnauthorized:
@@ -85,6 +86,52 @@ func outcomeOf(err error, dests string, timeout time.Duration) outcome {
 			"so it is not known whether the link was sent. Ask the customer before you try again, and tell an admin (the details are in resendbot's log)."
 	}
 	return o
+}
+
+// Slack's mrkdwn reads &, < and > as markup: "<!channel>" pings everyone
+// and "<https://x|Verify>" is a disguised link. Text the bot did not write
+// goes through escape; values shown as they are go through literal.
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// escape makes text from outside (Front Payment, the caller) plain text in
+// mrkdwn: it can mention no one and link nowhere.
+func escape(s string) string { return mrkdwnEscaper.Replace(s) }
+
+// literal shows a value exactly as it is, in code marks, so that a mask's
+// stars ("k***@example.com", "+47 ****4567") are never read as bold.
+func literal(s string) string {
+	return "`" + escape(strings.ReplaceAll(s, "`", "'")) + "`"
+}
+
+// shorten cuts s to at most n runes, ending it with "…" when it was cut.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// Front Payment's 417 reasons are quoted within these bounds, so that the
+// reply stays inside Slack's 3000-character section whatever it sends.
+const (
+	maxReasonRunes = 200
+	maxReasonsText = 1800 // bytes, escaped; a section holds 3000 characters
+)
+
+// quoteReasons lists Front Payment's reasons, escaped and each on its own
+// line, as many as fit; the rest are counted (the log has them all).
+func quoteReasons(reasons []string) string {
+	var b strings.Builder
+	for i, r := range reasons {
+		line := "• " + escape(shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes)) + "\n"
+		if b.Len()+len(line) > maxReasonsText {
+			fmt.Fprintf(&b, "• …and %d more not shown here (resendbot's log has the full list)\n", len(reasons)-i)
+			break
+		}
+		b.WriteString(line)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func statusSuffix(status int) string {
