@@ -164,3 +164,13 @@ func deliverable(text string) bool {
 	}
 	return true
 }
+
+// IssueTrigger makes id a trigger_id handed out now, as if an envelope the
+// fake sent had carried it (SlashCommand and Interactive payloads register
+// theirs when sent).
+func (s *Server) IssueTrigger(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.triggers[id] = time.Now()
+	delete(s.usedTriggers, id)
+}
