@@ -407,6 +407,10 @@ type Server struct {
 	handlers      map[string]func(Call) any
 	badFrames     [][]byte
 	socketsOpened int
+	members       map[string]bool      // SetMember; see isMemberLocked
+	triggers      map[string]time.Time // trigger_id -> when its envelope was sent
+	usedTriggers  map[string]bool      // trigger_ids views.open/push exchanged
+	triggerTTL    time.Duration
 
 	tcpConns atomic.Int64 // TCP connections accepted, for ConnectionsAccepted
 }
@@ -419,15 +423,19 @@ func New(t testing.TB, opts ...Option) *Server {
 		o(&cfg)
 	}
 	s := &Server{
-		t:          t,
-		cfg:        cfg,
-		closing:    make(chan struct{}),
-		changed:    make(chan struct{}),
-		tickets:    map[string]bool{},
-		sent:       map[string]time.Time{},
-		viewStates: map[string]*viewState{},
-		faults:     map[string][]*faultEntry{},
-		handlers:   map[string]func(Call) any{},
+		t:            t,
+		cfg:          cfg,
+		closing:      make(chan struct{}),
+		changed:      make(chan struct{}),
+		tickets:      map[string]bool{},
+		sent:         map[string]time.Time{},
+		viewStates:   map[string]*viewState{},
+		faults:       map[string][]*faultEntry{},
+		handlers:     map[string]func(Call) any{},
+		members:      map[string]bool{},
+		triggers:     map[string]time.Time{},
+		usedTriggers: map[string]bool{},
+		triggerTTL:   DefaultTriggerTTL,
 		upgrader: websocket.Upgrader{
 			// slack-go dials with Origin: https://api.slack.com, which the
 			// default origin check would refuse.
@@ -852,6 +860,16 @@ func errAnswer(code string) answer {
 	return answer{status: http.StatusOK, body: map[string]any{"ok": false, "error": code}, err: code}
 }
 
+// errAnswerMessages is Slack's answer to bad blocks or a bad view: the code
+// and, in response_metadata.messages, what was wrong where (JSON pointers).
+func errAnswerMessages(code string, msgs []string) answer {
+	a := errAnswer(code)
+	if len(msgs) > 0 {
+		a.body.(map[string]any)["response_metadata"] = map[string]any{"messages": msgs}
+	}
+	return a
+}
+
 // sleep waits d, or less if the server closes or the client goes away.
 func (s *Server) sleep(r *http.Request, d time.Duration) {
 	if d <= 0 {
@@ -1105,8 +1123,16 @@ func (s *Server) dispatch(method string, call Call) answer {
 		if f.Get("text") == "" && blocks == nil && atts == nil {
 			return errAnswer("no_text")
 		}
+		if code, msgs := validateMessage(f.Get("text"), blocks); code != "" {
+			return errAnswerMessages(code, msgs)
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		// chat.postMessage: "not_in_channel — Cannot post user messages to
+		// a channel they are not in." (Slack's chat.postMessage errors)
+		if !s.isMemberLocked(channel) {
+			return errAnswer(notMemberError(channel, "not_in_channel"))
+		}
 		m := &Message{
 			Channel: channel, TS: s.nextTSLocked(), ThreadTS: f.Get("thread_ts"),
 			Text: f.Get("text"), Blocks: blocks, Attachments: atts,
@@ -1122,8 +1148,14 @@ func (s *Server) dispatch(method string, call Call) answer {
 		if bad != "" {
 			return errAnswer(bad)
 		}
+		if code, msgs := validateMessage(f.Get("text"), blocks); code != "" {
+			return errAnswerMessages(code, msgs)
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if !s.isMemberLocked(channel) {
+			return errAnswer(notMemberError(channel, "not_in_channel"))
+		}
 		var m *Message
 		for _, x := range s.messages {
 			if x.Channel == channel && x.TS == ts {
@@ -1160,8 +1192,17 @@ func (s *Server) dispatch(method string, call Call) answer {
 		if f.Get("text") == "" && blocks == nil && f.Get("attachments") == "" {
 			return errAnswer("no_text")
 		}
+		if code, msgs := validateMessage(f.Get("text"), blocks); code != "" {
+			return errAnswerMessages(code, msgs)
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		// chat.postEphemeral where the app is not in the conversation: Slack
+		// answers channel_not_found ("Value passed for channel was
+		// invalid.") — the app cannot see the conversation.
+		if !s.isMemberLocked(channel) {
+			return errAnswer("channel_not_found")
+		}
 		e := Ephemeral{
 			Channel: channel, User: user, ThreadTS: f.Get("thread_ts"), Text: f.Get("text"),
 			Blocks: blocks, MessageTS: s.nextTSLocked(), At: call.At, Raw: firstValues(f),
@@ -1180,15 +1221,21 @@ func (s *Server) dispatchView(method string, call Call) answer {
 	raw := f.Get("view")
 	var view map[string]any
 	if raw == "" || json.Unmarshal([]byte(raw), &view) != nil {
-		return errAnswer("invalid_arguments")
+		return errAnswerMessages("invalid_arguments", []string{"[ERROR] must be a valid JSON object [json-pointer:/view]"})
+	}
+	if len(raw) > maxViewBytes {
+		return errAnswer("view_too_large")
+	}
+	if msgs := validateView(view); msgs != nil {
+		return errAnswerMessages("invalid_arguments", msgs)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var st *viewState
 	switch method {
 	case "views.open", "views.push":
-		if f.Get("trigger_id") == "" {
-			return errAnswer("invalid_trigger_id")
+		if code := s.exchangeTriggerLocked(f.Get("trigger_id"), call.At); code != "" {
+			return errAnswer(code)
 		}
 	case "views.publish":
 		if f.Get("user_id") == "" {
@@ -1252,6 +1299,14 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request) {
 	}
 	if string(body.Blocks) == "null" {
 		body.Blocks = nil
+	}
+	if code, msgs := validateMessage(body.Text, body.Blocks); code != "" {
+		// A response_url refuses bad blocks as chat.postMessage does.
+		ans := errAnswerMessages(code, msgs)
+		call.Status, call.Error = ans.status, ans.err
+		s.record(call)
+		writeJSON(w, ans.status, ans.body)
+		return
 	}
 	call.Status = http.StatusOK
 	s.mu.Lock()
@@ -1439,8 +1494,17 @@ func (s *Server) Send(env Envelope) string {
 	env.Payload = cloneRaw(env.Payload)
 	env.Socket = c.id
 	env.SentAt = time.Now()
+	var head struct {
+		TriggerID string `json:"trigger_id"`
+	}
+	_ = json.Unmarshal(env.Payload, &head)
 	s.mu.Lock()
 	s.sent[env.EnvelopeID] = env.SentAt
+	if head.TriggerID != "" {
+		if _, ok := s.triggers[head.TriggerID]; !ok {
+			s.triggers[head.TriggerID] = env.SentAt // a redelivery does not renew it
+		}
+	}
 	s.envelopes = append(s.envelopes, env)
 	s.notifyLocked()
 	s.mu.Unlock()
@@ -1556,6 +1620,16 @@ func (s *Server) EventsAPI(event any, opts EventOpts) string {
 	if err != nil {
 		s.t.Errorf("fakeslack: EventsAPI event: %v", err)
 		return ""
+	}
+	var head struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	_ = json.Unmarshal(raw, &head)
+	if (head.Type == "app_mention" || head.Type == "message") && !deliverable(head.Text) {
+		// Slack escapes &, < and > in message text and writes only its own
+		// markup between < and >; build such text with Mention/TypedText.
+		s.t.Errorf("fakeslack: EventsAPI %s text %q is not what Slack delivers (unescaped &, < or >); use fakeslack.Mention or TypedText", head.Type, head.Text)
 	}
 	s.mu.Lock()
 	if opts.EventID == "" {

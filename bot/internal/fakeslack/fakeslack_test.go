@@ -325,6 +325,7 @@ func TestWebAPI(t *testing.T) {
 			slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "hello", false, false), nil, nil),
 		}},
 	}
+	s.IssueTrigger("trig-1")
 	vr, err := api.OpenView("trig-1", modal)
 	if err != nil || vr.ID != "V1" || vr.CallbackID != "resend" {
 		t.Fatalf("views.open = %+v %v", vr, err)
