@@ -34,10 +34,10 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	case slack.InteractionTypeBlockActions:
 		b.ack(ctx, evt, nil)
 		for _, a := range cb.ActionCallback.BlockActions {
-			switch a.ActionID {
-			case actionRetry:
+			switch {
+			case a.ActionID == actionRetry:
 				b.onRetry(ctx, cb, a.Value)
-			case actionOffer:
+			case isOfferAction(a.ActionID):
 				b.onOffer(ctx, cb, a.Value)
 			default:
 				b.log.Debug("unknown button", "action_id", a.ActionID)

@@ -22,6 +22,15 @@ var _ DetailsReader = (*frontpay.Client)(nil)
 
 const actionOffer = "resend_offer"
 
+// isOfferAction reports whether actionID is one of an offer's buttons
+// ("resend_offer_0", "resend_offer_1", …).
+func isOfferAction(actionID string) bool {
+	return strings.HasPrefix(actionID, actionOffer+"_")
+}
+
+// maxButtonRunes is Slack's limit on a button's text.
+const maxButtonRunes = 75
+
 // lookup answers "/resend status <uuid>" and "/resend <uuid>": it admits the
 // lookup through the caller's rate limit (it reaches Front Payment, so it
 // spends a token) and queues it. It returns the caller's refusal, or "".
@@ -265,7 +274,10 @@ func (e *engine) offerMessage(ctx context.Context, o Origin, res *frontpay.Reser
 			e.d.Log.Error("could not keep a contact offer", "err", err)
 			return Message{Text: msgStateDown}
 		}
-		buttons = append(buttons, slack.NewButtonBlockElement(actionOffer, key, slack.NewTextBlockObject(slack.PlainTextType, c.label, false, false)))
+		// Slack refuses a block whose buttons share an action_id, and a
+		// button text over 75 characters.
+		buttons = append(buttons, slack.NewButtonBlockElement(fmt.Sprintf("%s_%d", actionOffer, i), key,
+			slack.NewTextBlockObject(slack.PlainTextType, shorten(c.label, maxButtonRunes), false, false)))
 	}
 	text := head + "\nSend the payment link to the contact on file? Nothing is sent until you press a button."
 	return Message{Text: text, Blocks: []slack.Block{

@@ -98,7 +98,7 @@ func offerButtons(t *testing.T, p fakeslack.ResponseURLPost) map[string]string {
 	for _, b := range blocks.BlockSet {
 		if a, ok := b.(*slack.ActionBlock); ok {
 			for _, el := range a.Elements.ElementSet {
-				if btn, ok := el.(*slack.ButtonBlockElement); ok && btn.ActionID == actionOffer {
+				if btn, ok := el.(*slack.ButtonBlockElement); ok && isOfferAction(btn.ActionID) {
 					out[btn.Text.Text] = btn.Value
 				}
 			}
@@ -115,7 +115,7 @@ func (h *harness) pressOffer(user, value string) {
 		"channel":      map[string]any{"id": room},
 		"response_url": h.slack.ResponseURL("offer-press"),
 		"container":    map[string]any{"type": "message", "is_ephemeral": true},
-		"actions":      []map[string]any{{"type": "button", "action_id": actionOffer, "block_id": "resend_offer_actions", "value": value}},
+		"actions":      []map[string]any{{"type": "button", "action_id": actionOffer + "_0", "block_id": "resend_offer_actions", "value": value}},
 	}, 0)
 	if _, err := h.slack.WaitAck(id, wait); err != nil {
 		h.t.Fatal(err)
@@ -197,5 +197,22 @@ func TestOfferForUnknownReservation(t *testing.T) {
 	p := h.answered(h.slash(agent, "00000000-0000-4000-8000-00000000dead"))
 	if !strings.Contains(p.Text, "has no reservation") {
 		t.Errorf("answer = %q", p.Text)
+	}
+}
+
+func TestOfferWithALongEmailOnFileStillReachesTheCaller(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_MASK_CONTACTS": "false"})
+	d := frontpaytest.SampleDetails(uuidA)
+	d.CustomerDetails.Email = strings.Repeat("k", 64) + "@" + strings.Repeat("long-domain.", 10) + "example.com"
+	h.fp.SetDetails(uuidA, d)
+	p := h.answered(h.slash(agent, uuidA))
+	buttons := offerButtons(t, p)
+	if len(buttons) != 3 {
+		t.Fatalf("buttons = %v; want SMS, email and both", buttons)
+	}
+	for label := range buttons {
+		if n := len([]rune(label)); n > 75 {
+			t.Errorf("button %q has %d characters; Slack refuses more than 75", label, n)
+		}
 	}
 }
