@@ -91,6 +91,7 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 		log.Info("limits, cooldowns and dedupe are shared through Redis", "prefix", cfg.RedisPrefix)
 	}
 	metrics := NewMetrics()
+	metrics.SetVersion(p.Version)
 	b := New(cfg, Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics, State: state})
 
 	if cfg.HTTPAddr != "" {
