@@ -88,7 +88,7 @@ func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
 		SlackBotToken:       p.token("SLACK_BOT_TOKEN", "xoxb-", mode == ModeBot),
 		SlackAPIURL:         p.url("SLACK_API_URL", "https://slack.com/api/", false),
 		FrontPaymentToken:   p.token("FRONTPAYMENT_TOKEN", "", needFP),
-		FrontPaymentBaseURL: p.url("FRONTPAYMENT_BASE_URL", "https://demo-api.frontpayment.no", true),
+		FrontPaymentBaseURL: p.url("FRONTPAYMENT_BASE_URL", DemoFrontPaymentURL, true),
 		FrontPaymentTimeout: p.duration("FRONTPAYMENT_TIMEOUT", 15*time.Second, false),
 		AllowedChannels:     p.list("RESEND_ALLOWED_CHANNELS"),
 		AllowedUsers:        p.list("RESEND_ALLOWED_USERS"),
@@ -109,6 +109,9 @@ func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
 		c.SlackAPIURL += "/" // slack-go appends method names to it
 	}
 	c.FrontPaymentBaseURL = strings.TrimRight(c.FrontPaymentBaseURL, "/")
+	if c.FrontPaymentBaseURL != "" && !secureOrLoopback(c.FrontPaymentBaseURL) {
+		p.problem("FRONTPAYMENT_BASE_URL", "must be https:// (the bearer token would travel in clear over http://; only a loopback address may use http), got %q", c.FrontPaymentBaseURL)
+	}
 	if len(p.problems) > 0 {
 		return nil, &ConfigError{Problems: p.problems}
 	}
@@ -126,7 +129,17 @@ func (p *envParser) problem(name, format string, args ...any) {
 	p.problems = append(p.problems, name+" "+fmt.Sprintf(format, args...))
 }
 
-func (p *envParser) get(name string) string { return strings.TrimSpace(p.getenv(name)) }
+// get reads a value, trimmed and without one pair of matching quotes
+// around it: `docker run --env-file` keeps the quotes of KEY="value", which
+// a .env file read by the bot itself would strip.
+func (p *envParser) get(name string) string { return unquote(strings.TrimSpace(p.getenv(name))) }
+
+func unquote(v string) string {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		return strings.TrimSpace(v[1 : len(v)-1])
+	}
+	return v
+}
 
 func (p *envParser) str(name, def string) string {
 	if v := p.get(name); v != "" {
@@ -176,7 +189,9 @@ func (p *envParser) duration(name string, def time.Duration, zeroOK bool) time.D
 	switch {
 	case err != nil:
 		p.problem(name, "must be a duration like 90s, 2m or 1h, got %q", v)
-	case d < 0 || (d == 0 && !zeroOK):
+	case d < 0 && zeroOK:
+		p.problem(name, "must not be negative (0 turns it off), got %q", v)
+	case d <= 0 && !zeroOK:
 		p.problem(name, "must be greater than zero, got %q", v)
 	}
 	return d
@@ -294,6 +309,27 @@ func (p *envParser) oneOf(name, def string, allowed ...string) string {
 	}
 	p.problem(name, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
 	return def
+}
+
+// DemoFrontPaymentURL is Front Payment's demo API, the default
+// FRONTPAYMENT_BASE_URL: nothing sent through it reaches a real customer.
+const DemoFrontPaymentURL = "https://demo-api.frontpayment.no"
+
+// secureOrLoopback reports whether raw is https, or http to this machine.
+func secureOrLoopback(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func redisPassword(raw string) string {

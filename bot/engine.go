@@ -287,7 +287,7 @@ func (t *resendTask) run(ctx context.Context) {
 	sendErr := e.d.Resender.Resend(ctx, r.Reservation, r.contact())
 	e.d.Metrics.inFlight.Dec()
 	latency := e.d.Now().Sub(start)
-	e.d.Metrics.fpLatency.Observe(latency.Seconds())
+	e.d.Metrics.frontPayment(endpointResend, latency, sendErr)
 	o := outcomeOf(sendErr, shown, e.cfg.FrontPaymentTimeout)
 	e.d.Metrics.requests.WithLabelValues(o.kind.String()).Inc()
 	if err := t.ticket.finish(ctx, o.kind == frontpay.KindSent); err != nil {

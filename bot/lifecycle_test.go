@@ -217,7 +217,7 @@ func TestMetricsAreScraped(t *testing.T) {
 	for _, want := range []string{
 		`resendbot_requests_total{outcome="sent"} 1`,
 		`resendbot_refusals_total{reason="user_not_allowed"} 1`,
-		`resendbot_frontpayment_latency_seconds_count 1`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="resend"} 1`,
 		`resendbot_ack_latency_seconds_count`,
 		`resendbot_frontpayment_in_flight 0`,
 		`resendbot_slack_reconnects_total 0`,

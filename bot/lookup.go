@@ -66,6 +66,7 @@ func (t *lookupTask) run(ctx context.Context) {
 	start := e.d.Now()
 	res, err := e.d.Details.Details(ctx, t.reservation)
 	latency := e.d.Now().Sub(start)
+	e.d.Metrics.frontPayment(endpointDetails, latency, err)
 	kind := frontpay.KindOf(err)
 	var fe *frontpay.Error
 	status := 200

@@ -37,13 +37,20 @@ func Main(ctx context.Context, p Program) error {
 	if err != nil {
 		return err
 	}
-	if mode < 0 {
+	switch mode {
+	case modeVersion:
 		fmt.Fprintf(p.Stdout, "resendbot %s\n", p.Version)
+		return nil
+	case modeHelp:
+		fmt.Fprint(p.Stdout, usageText)
 		return nil
 	}
 	getenv, err := withDotEnv(p.Getenv, p.DotEnv)
 	if err != nil {
 		return err
+	}
+	if mode == modeHealthcheck {
+		return healthcheck(ctx, getenv, p.Stdout)
 	}
 	cfg, err := LoadConfig(getenv, mode)
 	if err != nil {
@@ -70,10 +77,7 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 	if err != nil {
 		return fmt.Errorf("front payment client: %w", err)
 	}
-	if len(cfg.AllowedChannels) == 0 && len(cfg.AllowedUsers) == 0 {
-		log.Warn("RESEND_ALLOWED_CHANNELS and RESEND_ALLOWED_USERS are both empty: anyone in the workspace can resend payment links from any channel the bot is in")
-	}
-	log.Info("starting", "version", p.Version, "front_payment", cfg.FrontPaymentBaseURL, "slack_api", cfg.SlackAPIURL)
+	logStart(log, cfg, p.Version)
 	var state State // zero: in this process
 	if cfg.RedisURL != "" {
 		var closeState func() error
@@ -87,6 +91,7 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 		log.Info("limits, cooldowns and dedupe are shared through Redis", "prefix", cfg.RedisPrefix)
 	}
 	metrics := NewMetrics()
+	metrics.SetVersion(p.Version)
 	b := New(cfg, Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics, State: state})
 
 	if cfg.HTTPAddr != "" {
@@ -105,7 +110,43 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 	return b.Run(ctx)
 }
 
-// parseArgs returns the mode, or -1 for "version".
+// Modes that are not a configuration's: they print or probe, and exit.
+const (
+	modeVersion Mode = -1 - iota
+	modeHelp
+	modeHealthcheck
+)
+
+// usageText is what "resendbot help" prints.
+const usageText = `usage: resendbot [command]
+
+  (no command)     run the Slack bot until SIGINT/SIGTERM
+  console          try /resend on standard input against a built-in demo
+                   Front Payment (no Slack, no tokens needed)
+  console --live   the same, against the Front Payment in FRONTPAYMENT_*
+  healthcheck      GET /healthz on this process's HTTP_ADDR; exit 0 if it
+                   answers 200, 1 otherwise (for Docker HEALTHCHECK)
+  version          print the version
+  help             print this
+
+Configuration comes from the environment, and from a .env file in the
+working directory if there is one (the environment wins). Every variable
+is described in README.md ("Configuration") and in .env.example.
+`
+
+// logStart says what the bot is about to talk to, and warns about settings
+// an operator most likely did not mean for production.
+func logStart(log *slog.Logger, cfg *Config, version string) {
+	if len(cfg.AllowedChannels) == 0 && len(cfg.AllowedUsers) == 0 {
+		log.Warn("RESEND_ALLOWED_CHANNELS and RESEND_ALLOWED_USERS are both empty: anyone in the workspace can resend payment links from any channel the bot is in")
+	}
+	log.Info("starting", "version", version, "front_payment", cfg.FrontPaymentBaseURL, "slack_api", cfg.SlackAPIURL)
+	if cfg.FrontPaymentBaseURL == DemoFrontPaymentURL {
+		log.Warn("FRONTPAYMENT_BASE_URL is Front Payment's demo API: resends reach no real customer. Set FRONTPAYMENT_BASE_URL to your production Front Payment origin (and its token) when you go live", "front_payment", cfg.FrontPaymentBaseURL)
+	}
+}
+
+// parseArgs returns the mode to run.
 func parseArgs(args []string) (Mode, error) {
 	switch strings.Join(args, " ") {
 	case "":
@@ -115,9 +156,13 @@ func parseArgs(args []string) (Mode, error) {
 	case "console --live", "console -live":
 		return ModeConsoleLive, nil
 	case "version", "--version", "-version":
-		return -1, nil
+		return modeVersion, nil
+	case "help", "--help", "-help", "-h":
+		return modeHelp, nil
+	case "healthcheck":
+		return modeHealthcheck, nil
 	}
-	return 0, fmt.Errorf("unknown arguments %q; usage: resendbot [console [--live] | version]", strings.Join(args, " "))
+	return 0, fmt.Errorf("unknown arguments %q; usage: resendbot [console [--live] | healthcheck | version | help]", strings.Join(args, " "))
 }
 
 // withDotEnv reads the .env file, if there is one, under the real
@@ -132,7 +177,7 @@ func withDotEnv(getenv func(string) string, path string) (func(string) string, e
 	}
 	if err != nil {
 		// godotenv's message may quote a line of the file, which may hold a secret.
-		return nil, fmt.Errorf("reading %s: it is not a valid .env file (KEY=value lines); fix or remove it", path)
+		return nil, &ConfigError{Problems: []string{fmt.Sprintf("%s is not a valid .env file (KEY=value lines); fix or remove it", path)}}
 	}
 	return func(k string) string {
 		if v := getenv(k); v != "" {

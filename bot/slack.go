@@ -51,7 +51,7 @@ func New(cfg *Config, d Deps) *Bot {
 		slack.OptionLog(slogOutput{d.Log}),
 	)
 	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
-	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget}
+	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: d.Metrics}
 	b := &Bot{
 		cfg:    cfg,
 		log:    d.Log,
@@ -166,7 +166,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if runErr != nil {
 		<-runErr
 	}
-	b.connected.Store(false)
+	b.setConnected(false)
 	b.log.Info("socket mode closed; finishing work in flight", "grace", b.cfg.ShutdownGrace)
 	b.engine.stop(workCtx, b.cfg.ShutdownGrace, cancelWork)
 
@@ -193,7 +193,7 @@ func isAuthError(err error) bool {
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
-		b.connected.Store(true)
+		b.setConnected(true)
 		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
 			b.engine.d.Metrics.reconnects.Inc()
 		}
@@ -201,10 +201,13 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeConnecting:
 		b.log.Debug("connecting to Slack")
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
-		b.connected.Store(false)
+		b.setConnected(false)
+		if evt.Type == socketmode.EventTypeConnectionError {
+			b.engine.d.Metrics.connectFailures.Inc()
+		}
 		b.log.Warn("slack connection problem; reconnecting", "event", string(evt.Type), "detail", eventDetail(evt))
 	case socketmode.EventTypeDisconnect:
-		b.connected.Store(false)
+		b.setConnected(false)
 		b.log.Info("slack asked us to reconnect")
 	case socketmode.EventTypeSlashCommand:
 		b.onSlashCommand(ctx, evt)
@@ -213,10 +216,41 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeInteractive:
 		b.onInteractive(ctx, evt)
 	case socketmode.EventTypeHello:
-		b.connected.Store(true)
+		b.setConnected(true)
+		b.onHello(evt)
 	default:
 		b.log.Debug("slack event ignored", "event", string(evt.Type))
 	}
+}
+
+// setConnected records whether Socket Mode is up, for /readyz and the
+// resendbot_slack_connected gauge.
+func (b *Bot) setConnected(up bool) {
+	b.connected.Store(up)
+	if up {
+		b.engine.d.Metrics.connected.Set(1)
+	} else {
+		b.engine.d.Metrics.connected.Set(0)
+	}
+}
+
+// onHello reads how many Socket Mode connections Slack holds for the app.
+// Several without a shared state means several replicas each keeping their
+// own limits, cooldowns and once-only buttons: say so, loudly.
+func (b *Bot) onHello(evt socketmode.Event) {
+	n := 0
+	if evt.Request != nil {
+		n = evt.Request.NumConnections
+	}
+	m := b.engine.d.Metrics
+	m.slackConnections.Set(float64(n))
+	if n > 1 && b.engine.d.State.Health == nil {
+		m.unsharedState.Set(1)
+		b.log.Warn("Slack holds several connections for this app but REDIS_URL is not set: each replica keeps its own rate limits, cooldowns and once-only buttons, so a double click can text a customer twice and the limits multiply by the replicas. Set REDIS_URL, or run one replica (a rolling update shows this briefly)",
+			"num_connections", n)
+		return
+	}
+	m.unsharedState.Set(0)
 }
 
 func eventDetail(evt socketmode.Event) string {

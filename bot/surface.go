@@ -42,6 +42,7 @@ type slackSurface struct {
 	attempts int
 	backoff  Backoff
 	budget   time.Duration // the most one call waits between its attempts, in all
+	metrics  *Metrics      // nil: not counted
 }
 
 // slackRetryBudget bounds how long one post keeps trying: an outcome waits
@@ -55,7 +56,7 @@ func (s *slackSurface) Post(ctx context.Context, channel, threadTS string, m Mes
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
 	var ts string
-	err := s.retry(ctx, func(ctx context.Context) error {
+	err := s.retry(ctx, "chat.postMessage", func(ctx context.Context) error {
 		var err error
 		_, ts, err = s.api.PostMessageContext(ctx, channel, opts...)
 		return err
@@ -67,7 +68,7 @@ func (s *slackSurface) Post(ctx context.Context, channel, threadTS string, m Mes
 }
 
 func (s *slackSurface) Update(ctx context.Context, channel, ts string, m Message) error {
-	err := s.retry(ctx, func(ctx context.Context) error {
+	err := s.retry(ctx, "chat.update", func(ctx context.Context) error {
 		_, _, _, err := s.api.UpdateMessageContext(ctx, channel, ts,
 			slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
 		return err
@@ -82,7 +83,7 @@ func (s *slackSurface) Update(ctx context.Context, channel, ts string, m Message
 // the bot is not a member; chat.postEphemeral is the last resort.
 func (s *slackSurface) Tell(ctx context.Context, o Origin, m Message) error {
 	if o.ResponseURL != "" {
-		err := s.retry(ctx, func(ctx context.Context) error { return s.respond(ctx, o.ResponseURL, m) })
+		err := s.retry(ctx, "response_url", func(ctx context.Context) error { return s.respond(ctx, o.ResponseURL, m) })
 		if err == nil {
 			return nil
 		}
@@ -97,7 +98,7 @@ func (s *slackSurface) Tell(ctx context.Context, o Origin, m Message) error {
 	if o.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(o.ThreadTS))
 	}
-	err := s.retry(ctx, func(ctx context.Context) error {
+	err := s.retry(ctx, "chat.postEphemeral", func(ctx context.Context) error {
 		_, err := s.api.PostEphemeralContext(ctx, o.ChannelID, o.UserID, opts...)
 		return err
 	})
@@ -136,8 +137,10 @@ func (s *slackSurface) respond(ctx context.Context, url string, m Message) error
 	return nil
 }
 
-// retry runs op until it succeeds, fails for good, or runs out of attempts.
-func (s *slackSurface) retry(ctx context.Context, op func(context.Context) error) error {
+// retry runs op, the Web API call method, until it succeeds, fails for
+// good, or runs out of attempts; each retry and the final failure are
+// counted.
+func (s *slackSurface) retry(ctx context.Context, method string, op func(context.Context) error) error {
 	var waited time.Duration
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
@@ -147,7 +150,13 @@ func (s *slackSurface) retry(ctx context.Context, op func(context.Context) error
 		wait, again := retryable(err)
 		wait = max(wait, s.backoff(attempt))
 		if !again || attempt >= s.attempts || ctx.Err() != nil || waited+wait > s.budget {
+			if s.metrics != nil {
+				s.metrics.slackCall(method, err, false)
+			}
 			return err
+		}
+		if s.metrics != nil {
+			s.metrics.slackCall(method, err, true)
 		}
 		waited += wait
 		t := time.NewTimer(wait)

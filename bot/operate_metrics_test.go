@@ -1,0 +1,132 @@
+package bot
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/frontpay/frontpaytest"
+)
+
+const uuidOther = "8c2d4e6f-1a3b-4c5d-9e7f-0123456789ab"
+
+// scrape returns what /metrics serves for m.
+func scrape(t *testing.T, m *Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	return string(body)
+}
+
+func wantSeries(t *testing.T, body string, series ...string) {
+	t.Helper()
+	for _, s := range series {
+		if !strings.Contains(body, s+"\n") {
+			t.Errorf("/metrics lacks %q", s)
+		}
+	}
+}
+
+func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
+	m := NewMetrics()
+	m.SetVersion("1.2.3")
+	wantSeries(t, scrape(t, m),
+		`resendbot_requests_total{outcome="sent"} 0`,
+		`resendbot_requests_total{outcome="unauthorized"} 0`,
+		`resendbot_requests_total{outcome="server_error"} 0`,
+		`resendbot_refusals_total{reason="cooldown"} 0`,
+		`resendbot_refusals_total{reason="state_unavailable"} 0`,
+		`resendbot_frontpayment_answers_total{endpoint="details",kind="unauthorized"} 0`,
+		`resendbot_frontpayment_answers_total{endpoint="resend",kind="unreachable"} 0`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="details"} 0`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="resend"} 0`,
+		`resendbot_ack_latency_seconds_bucket{le="1"} 0`,
+		`resendbot_ack_latency_seconds_bucket{le="2"} 0`,
+		`resendbot_ack_latency_seconds_bucket{le="2.5"} 0`,
+		`resendbot_ack_latency_seconds_bucket{le="3"} 0`,
+		`resendbot_ack_latency_seconds_bucket{le="5"} 0`,
+		`resendbot_slack_connect_failures_total 0`,
+		`resendbot_slack_connected 0`,
+		`resendbot_unshared_state 0`,
+		`resendbot_build_info{version="1.2.3"} 1`,
+	)
+}
+
+func TestLookupsAreMeasuredByEndpoint(t *testing.T) {
+	h := start(t, nil)
+	h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
+	h.answered(h.slash(agent, "status "+uuidA))
+	h.sent(agent, uuidOther+" email=kari@example.com")
+	wantSeries(t, scrape(t, h.metrics),
+		`resendbot_frontpayment_latency_seconds_count{endpoint="details"} 1`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="resend"} 1`,
+		`resendbot_frontpayment_answers_total{endpoint="details",kind="sent"} 1`,
+		`resendbot_frontpayment_answers_total{endpoint="resend",kind="sent"} 1`,
+		`resendbot_slack_connected 1`,
+	)
+}
+
+func TestSlackWebAPIRetriesAndFailuresAreCounted(t *testing.T) {
+	h := start(t, nil)
+	h.slack.FailNext("chat.postMessage", 2, fakeslack.Fault{HTTPStatus: 429, RetryAfter: 0})
+	h.sent(agent, uuidA+" email=kari@example.com")
+	h.slack.FailNext("chat.postMessage", 1, fakeslack.Fault{SlackError: "not_in_channel"})
+	h.command(agent, uuidOther+" email=kari@example.com")
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.ResponseURLPosts) > 0 }, wait); err != nil {
+		t.Fatal(err)
+	}
+	wantSeries(t, scrape(t, h.metrics),
+		`resendbot_slack_api_retries_total{error="http_429",method="chat.postMessage"} 2`,
+		`resendbot_slack_api_failures_total{error="not_in_channel",method="chat.postMessage"} 1`,
+	)
+}
+
+func TestFailedReconnectsAreCounted(t *testing.T) {
+	h := start(t, nil)
+	h.slack.SetOpenError("internal_error", 2)
+	h.slack.DropConnections()
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return s.SocketsOpened >= 2 && s.OpenSockets == 1 }, wait); err != nil {
+		t.Fatalf("no reconnect: %v", err)
+	}
+	deadline := time.Now().Add(wait)
+	for !strings.Contains(scrape(t, h.metrics), "resendbot_slack_connect_failures_total 2\n") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	wantSeries(t, scrape(t, h.metrics), `resendbot_slack_connect_failures_total 2`, `resendbot_slack_reconnects_total 1`)
+}
+
+func TestSeveralConnectionsWithoutRedisWarn(t *testing.T) {
+	slack, fp := fakeslack.New(t), frontpaytest.NewServer(t)
+	first := startOn(t, nil, slack, fp, State{})
+	second := startOn(t, nil, slack, fp, State{})
+	deadline := time.Now().Add(wait)
+	for !strings.Contains(second.logs.String(), "REDIS_URL is not set") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(second.logs.String(), `"level":"WARN","msg":"Slack holds several connections for this app but REDIS_URL is not set`) ||
+		!strings.Contains(second.logs.String(), `"num_connections":2`) {
+		t.Errorf("the second replica did not warn:\n%s", second.logs.String())
+	}
+	if strings.Contains(first.logs.String(), "REDIS_URL is not set") {
+		t.Errorf("the first replica, alone when it connected, warned:\n%s", first.logs.String())
+	}
+	wantSeries(t, scrape(t, second.metrics), `resendbot_unshared_state 1`, `resendbot_slack_app_connections 2`)
+
+	// With a shared state, several connections are what it is for.
+	shared := MemoryState(time.Now)
+	shared.Health = func(context.Context) error { return nil }
+	third := startOn(t, nil, slack, fp, shared)
+	deadline = time.Now().Add(wait)
+	for !strings.Contains(scrape(t, third.metrics), "resendbot_slack_app_connections 3\n") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	wantSeries(t, scrape(t, third.metrics), `resendbot_unshared_state 0`, `resendbot_slack_app_connections 3`)
+	if strings.Contains(third.logs.String(), "REDIS_URL is not set") {
+		t.Errorf("a replica with shared state warned:\n%s", third.logs.String())
+	}
+}

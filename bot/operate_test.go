@@ -1,0 +1,152 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHelpPrintsUsageAndExitsZero(t *testing.T) {
+	for _, arg := range []string{"help", "--help", "-h"} {
+		var out bytes.Buffer
+		err := Main(context.Background(), Program{Args: []string{arg}, Getenv: env(nil), Stdout: &out, Stderr: &out, DotEnv: filepath.Join(t.TempDir(), "none")})
+		if err != nil {
+			t.Errorf("%s: err = %v, want nil", arg, err)
+		}
+		for _, want := range []string{"console", "--live", "healthcheck", "version", "README.md", ".env"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: usage lacks %q:\n%s", arg, want, out.String())
+			}
+		}
+	}
+}
+
+func TestLoadConfigAcceptsQuotedValues(t *testing.T) {
+	cfg, err := LoadConfig(env(map[string]string{
+		"SLACK_APP_TOKEN":    `"xapp-1-A1-secret-app"`,
+		"SLACK_BOT_TOKEN":    `'xoxb-1-secret-bot'`,
+		"FRONTPAYMENT_TOKEN": `"fp-secret-token"`,
+		"RESEND_COOLDOWN":    `"90s"`,
+	}), ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SlackAppToken != "xapp-1-A1-secret-app" || cfg.SlackBotToken != "xoxb-1-secret-bot" || cfg.FrontPaymentToken != "fp-secret-token" || cfg.Cooldown != 90*time.Second {
+		t.Errorf("quotes kept: %+v", cfg)
+	}
+	// Only one matching pair is removed.
+	if _, err := LoadConfig(env(map[string]string{"SLACK_APP_TOKEN": `"xapp-1'`, "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "x"}), ModeBot); err == nil {
+		t.Error(`mismatched quotes "xapp-1' accepted`)
+	}
+}
+
+func TestFrontPaymentOverPlainHTTPIsRefused(t *testing.T) {
+	for url, ok := range map[string]bool{
+		"http://api.frontpayment.no":  false,
+		"http://10.0.0.5:8080":        false,
+		"https://api.frontpayment.no": true,
+		"http://127.0.0.1:9999":       true,
+		"http://localhost:9999":       true,
+		"http://[::1]:9999":           true,
+	} {
+		vars := map[string]string{"FRONTPAYMENT_BASE_URL": url}
+		for k, v := range minimalEnv {
+			vars[k] = v
+		}
+		_, err := LoadConfig(env(vars), ModeBot)
+		var ce *ConfigError
+		if ok && err != nil {
+			t.Errorf("%s refused: %v", url, err)
+		}
+		if !ok && (!errors.As(err, &ce) || !containsLine(ce.Problems, "FRONTPAYMENT_BASE_URL must be https://")) {
+			t.Errorf("%s: err = %v, want FRONTPAYMENT_BASE_URL must be https://", url, err)
+		}
+	}
+}
+
+func TestNegativeCooldownSaysNotNegative(t *testing.T) {
+	vars := map[string]string{"RESEND_COOLDOWN": "-1s"}
+	for k, v := range minimalEnv {
+		vars[k] = v
+	}
+	_, err := LoadConfig(env(vars), ModeBot)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !containsLine(ce.Problems, `RESEND_COOLDOWN must not be negative (0 turns it off), got "-1s"`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestInvalidDotEnvIsAConfigError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(path, []byte("SLACK_BOT_TOKEN='xoxb-secret-unterminated\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := Main(context.Background(), Program{Getenv: env(nil), Stdout: &out, Stderr: &out, DotEnv: path})
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "is not a valid .env file") {
+		t.Fatalf("err = %v, want a *ConfigError about the .env file", err)
+	}
+	if strings.Contains(err.Error(), "xoxb-secret") {
+		t.Errorf("the error quotes the file: %v", err)
+	}
+}
+
+func TestStartLogNamesFrontPaymentAndWarnsAboutTheDemo(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		demo bool
+	}{{DemoFrontPaymentURL, true}, {"https://api.frontpayment.no", false}} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewJSONHandler(&buf, nil))
+		logStart(log, &Config{FrontPaymentBaseURL: tc.url, AllowedUsers: []string{"U1"}}, "1.0")
+		if !strings.Contains(buf.String(), `"front_payment":"`+tc.url+`"`) {
+			t.Errorf("%s: start log does not name it:\n%s", tc.url, buf.String())
+		}
+		warned := strings.Contains(buf.String(), `"level":"WARN","msg":"FRONTPAYMENT_BASE_URL is Front Payment's demo API`)
+		if warned != tc.demo {
+			t.Errorf("%s: demo warning = %v, want %v:\n%s", tc.url, warned, tc.demo, buf.String())
+		}
+	}
+}
+
+func TestHealthcheckProbesItsOwnHealthz(t *testing.T) {
+	status := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(status)
+	}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	probe := func(addr string) error {
+		var out bytes.Buffer
+		return Main(context.Background(), Program{Args: []string{"healthcheck"}, Getenv: env(map[string]string{"HTTP_ADDR": addr}),
+			Stdout: &out, Stderr: &out, DotEnv: filepath.Join(t.TempDir(), "none")})
+	}
+	if err := probe(":" + port); err != nil { // ":8080" means this machine
+		t.Errorf("healthy: %v", err)
+	}
+	status = http.StatusServiceUnavailable
+	if err := probe("127.0.0.1:" + port); !errors.Is(err, ErrUnhealthy) {
+		t.Errorf("503: err = %v, want ErrUnhealthy", err)
+	}
+	if err := probe(freePort(t)); !errors.Is(err, ErrUnhealthy) {
+		t.Errorf("nobody listening: err = %v, want ErrUnhealthy", err)
+	}
+	var ce *ConfigError
+	if err := probe(""); !errors.As(err, &ce) || !strings.Contains(err.Error(), "HTTP_ADDR") {
+		t.Errorf("no HTTP_ADDR: err = %v, want a *ConfigError naming HTTP_ADDR", err)
+	}
+}
