@@ -73,11 +73,37 @@ const (
 // maxQuoted bounds how much of the caller's text a message repeats.
 const maxQuoted = 40
 
+// maxCommandBytes bounds a command's text. The longest valid one (a UUID,
+// a 254-character address, a number and Slack's link markup around both)
+// is well under it; anything longer is refused before it is parsed.
+const maxCommandBytes = 2000
+
+// TypedReservation is the reservation a command's text names, lower-cased,
+// when its first word (or the word after "status") is a valid UUID; ""
+// otherwise. It reads only those words, so it can run before the text is
+// checked: audit lines of refused commands still name the reservation.
+func TypedReservation(text string) string {
+	text = strings.Map(zeroWidthToSpace, text)
+	first, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
+	if strings.EqualFold(first, "status") {
+		first, _, _ = strings.Cut(strings.TrimSpace(rest), " ")
+	}
+	if isCanonicalUUID(first) {
+		return strings.ToLower(first)
+	}
+	return ""
+}
+
 // ParseCommand parses the text after "/resend" (or after "resend" in a
 // mention) following CONTRACT §3. defaultRegion ("NO") is the region of
 // phone numbers written without a country code. Every error it returns is
 // an *InputError.
 func ParseCommand(text, defaultRegion string) (Command, error) {
+	if len(text) > maxCommandBytes {
+		return Command{}, &InputError{"syntax", fmt.Sprintf(
+			"That command is too long (%d characters), so I didn't read it. A resend needs only the reservation ID "+
+				"and where to send it, e.g. /resend %s email=%s", utf8.RuneCountInString(text), exampleReservation, exampleEmail)}
+	}
 	// Zero-width characters sneak in when IDs are copied from web pages;
 	// they separate words no differently from a space. (NBSP and the other
 	// Unicode spaces are already spaces to strings.Fields.)
@@ -281,16 +307,22 @@ func splitPairs(tokens []string) (cmdPairs, error) {
 			}
 			return cmdPairs{}, &InputError{key, msg}
 		}
+		// open counts the Slack links ("<tel:…|+47 412 34 567>") the value
+		// is inside, kept as it grows: recounting every part at every
+		// key-like word made a long unclosed "<" quadratic.
 		var parts []string
+		open := 0
 		if rest != "" {
 			parts = append(parts, rest)
+			open += linkDepth(rest)
 		}
 		i += width
 		for i < len(tokens) {
-			if _, _, _, isKey := keyAt(tokens, i); isKey && !insideLink(parts) {
+			if _, _, _, isKey := keyAt(tokens, i); isKey && open <= 0 {
 				break
 			}
 			parts = append(parts, tokens[i])
+			open += linkDepth(tokens[i])
 			i++
 		}
 		if len(parts) == 0 {
@@ -302,12 +334,9 @@ func splitPairs(tokens []string) (cmdPairs, error) {
 	return pairs, nil
 }
 
-func insideLink(parts []string) bool {
-	open := 0
-	for _, p := range parts {
-		open += strings.Count(p, "<") - strings.Count(p, ">")
-	}
-	return open > 0
+// linkDepth is how many Slack links a word opens (negative: closes).
+func linkDepth(word string) int {
+	return strings.Count(word, "<") - strings.Count(word, ">")
 }
 
 func exampleFor(key string) string {
@@ -363,24 +392,89 @@ func (p *cmdPairs) combine() error {
 }
 
 // unwrapSlack returns the target of a Slack link (<mailto:a@b.no|a@b.no>,
-// <tel:+4741234567>) and anything else as it is.
+// <tel:+4741234567>) and anything else as it is, with Slack's entities
+// (&amp; &lt; &gt;, which message text arrives with) decoded: a literal
+// "<" in a value comes as "&lt;" and is never taken for a link.
 func unwrapSlack(v string) string {
 	if len(v) < 2 || v[0] != '<' || v[len(v)-1] != '>' {
-		return v
+		return unescapeMrkdwn(v)
 	}
 	target, _, _ := strings.Cut(v[1:len(v)-1], "|")
 	for _, scheme := range []string{"mailto:", "tel:"} {
 		if len(target) >= len(scheme) && strings.EqualFold(target[:len(scheme)], scheme) {
-			return strings.TrimSpace(target[len(scheme):])
+			return unescapeMrkdwn(strings.TrimSpace(target[len(scheme):]))
 		}
 	}
-	return v
+	return unescapeMrkdwn(v)
+}
+
+// invisibleIn returns the first invisible or direction-changing character
+// in v (zero-width joiners, soft hyphens, right-to-left overrides: Unicode's
+// format characters), or -1. Such a character makes two destinations that
+// look the same differ, slips past the cooldown and makes the audit message
+// show something other than what is sent.
+func invisibleIn(v string) rune {
+	for _, r := range v {
+		if unicode.Is(unicode.Cf, r) {
+			return r
+		}
+	}
+	return -1
+}
+
+func invisibleError(field, v, example string, r rune) error {
+	return &InputError{field, fmt.Sprintf(
+		"%s has an invisible character in it (U+%04X), often picked up when copying. "+
+			"Type it again by hand, e.g. %s", quote(strings.Map(func(c rune) rune {
+			if unicode.Is(unicode.Cf, c) {
+				return -1
+			}
+			return c
+		}, v)), r, example)}
+}
+
+// RFC 5321's limits: a longer address cannot be delivered.
+const (
+	maxLocalPart = 64
+	maxDomain    = 255
+	maxAddress   = 254
+	maxLabel     = 63
+)
+
+// emailTooLong says which of RFC 5321's limits v breaks, or "".
+func emailTooLong(v string) string {
+	at := strings.LastIndexByte(v, '@')
+	if at < 0 {
+		return ""
+	}
+	local, domain := v[:at], v[at+1:]
+	switch {
+	case len(local) > maxLocalPart:
+		return fmt.Sprintf("the part before @ has %d characters; an email address allows at most %d", len(local), maxLocalPart)
+	case len(domain) > maxDomain:
+		return fmt.Sprintf("the part after @ has %d characters; an email address allows at most %d", len(domain), maxDomain)
+	case len(v) > maxAddress:
+		return fmt.Sprintf("it has %d characters; an email address allows at most %d", len(v), maxAddress)
+	}
+	for label := range strings.SplitSeq(domain, ".") {
+		if len(label) > maxLabel {
+			return fmt.Sprintf("a part of the domain has %d characters; at most %d are allowed", len(label), maxLabel)
+		}
+	}
+	return ""
 }
 
 // parseEmail checks an email value. The address is sent as typed: mail
 // providers may treat the local part's case as significant.
 func parseEmail(p cmdPair) (string, error) {
 	v := unwrapSlack(p.value)
+	if r := invisibleIn(v); r >= 0 {
+		return "", invisibleError("email", v, "email="+exampleEmail, r)
+	}
+	if why := emailTooLong(v); why != "" {
+		return "", &InputError{"email", fmt.Sprintf(
+			"That email address is too long: %s. Check it with the customer, e.g. email=%s", why, exampleEmail)}
+	}
 	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
 		return "", &InputError{"email", fmt.Sprintf(
 			"%s has a space in it, and an email address has none. Write only the address, e.g. email=%s",
@@ -499,6 +593,9 @@ func parsePhone(p cmdPair, region string) (*Phone, error) {
 	// runs before the Socket Mode ack.
 	v := unwrapSlack(p.value)
 	example := func() string { return p.key + "=" + examplePhone }
+	if r := invisibleIn(v); r >= 0 {
+		return nil, invisibleError("phone", v, example(), r)
+	}
 	num, ok := compactNumber(v)
 	if !ok {
 		return nil, &InputError{"phone", fmt.Sprintf(

@@ -213,11 +213,17 @@ func (e *engine) busy() bool { return e.pending.Load() > 0 }
 // only the caller should see at once ("" when the answer will come in the
 // channel). It never blocks on Slack or Front Payment.
 func (e *engine) Command(ctx context.Context, o Origin, text string) string {
+	// Who and where come first: the text of someone who may not resend is
+	// not parsed at all, however long it is.
+	if r := e.guard.allowed(o); r != nil {
+		e.auditRefusal(ctx, o, TypedReservation(text), nil, r)
+		return r.Message
+	}
 	cmd, err := ParseCommand(text, e.cfg.DefaultRegion)
 	var ie *InputError
 	switch {
 	case errors.As(err, &ie):
-		e.auditRefusal(ctx, o, "", nil, &Refusal{ReasonInvalidInput, ie.Message})
+		e.auditRefusal(ctx, o, TypedReservation(text), nil, &Refusal{ReasonInvalidInput, ie.Message})
 		return ie.Message + "\nNothing was sent."
 	case err != nil:
 		e.d.Log.Error("parsing command", "err", err)
