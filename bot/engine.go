@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -135,7 +137,7 @@ func (e *engine) start(ctx context.Context) {
 						if e.settle != nil {
 							e.settle(ctx)
 						}
-						t.run(ctx)
+						e.runSafely(ctx, t)
 					}
 					e.done()
 				}
@@ -208,6 +210,18 @@ func (e *engine) done() {
 
 // busy reports whether tasks are queued or running.
 func (e *engine) busy() bool { return e.pending.Load() > 0 }
+
+// runSafely runs t; a panic in it is logged (its type and stack, never the
+// task's data) and the worker goes on with the next task.
+func (e *engine) runSafely(ctx context.Context, t task) {
+	defer func() {
+		if v := recover(); v != nil {
+			e.d.Log.Error("a queued task failed; the worker goes on", "task", fmt.Sprintf("%T", t),
+				"panic", fmt.Sprintf("%T", v), "stack", string(debug.Stack()))
+		}
+	}()
+	t.run(ctx)
+}
 
 // Command handles the text of one /resend (or mention) and returns what
 // only the caller should see at once ("" when the answer will come in the

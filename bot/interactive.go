@@ -174,6 +174,10 @@ func resendForm(channel string) slack.ModalViewRequest {
 // field they concern; a valid form runs the normal flow in the channel the
 // form was opened from, and the ack closes the form.
 func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) any {
+	if cb.View.State == nil {
+		b.log.Warn("a form submission came without its state; nothing sent", "user", cb.User.ID)
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: msgFormUnreadable})
+	}
 	value := func(block string) string {
 		return strings.TrimSpace(cb.View.State.Values[block][formValue].Value)
 	}

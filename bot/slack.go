@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -159,7 +160,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.received = b.engine.d.Now()
 			b.lastEvent.Store(b.received.UnixNano())
 			b.quiet.touch(b.received)
-			b.dispatch(ctx, evt)
+			b.dispatchSafely(ctx, evt)
 		}
 	}
 	cancelSM()
@@ -190,6 +191,40 @@ func isAuthError(err error) bool {
 }
 
 // dispatch is the route table: every Slack entry point is here.
+// dispatchSafely is dispatch that survives a handler's panic: no payload
+// may stop the bot (CONTRACT §6). The panic is logged with its stack but
+// not the payload (it may hold a customer's contact), the envelope is
+// acknowledged so that Slack does not redeliver it, and the caller, when
+// there is a response_url, is told nothing was sent.
+func (b *Bot) dispatchSafely(ctx context.Context, evt socketmode.Event) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		b.log.Error("a Slack event's handler failed; the bot goes on", "event", string(evt.Type),
+			"panic", fmt.Sprintf("%T", v), "stack", string(debug.Stack()))
+		if evt.Request != nil && evt.Request.EnvelopeID != "" {
+			b.sm.Ack(*evt.Request)
+		}
+		if url := responseURLOf(evt); url != "" {
+			b.engine.tellLater(Origin{ResponseURL: url}, Message{Text: msgHandlerFailed})
+		}
+	}()
+	b.dispatch(ctx, evt)
+}
+
+// responseURLOf is the caller's response_url of an event, if it has one.
+func responseURLOf(evt socketmode.Event) string {
+	switch d := evt.Data.(type) {
+	case slack.SlashCommand:
+		return d.ResponseURL
+	case slack.InteractionCallback:
+		return d.ResponseURL
+	}
+	return ""
+}
+
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:

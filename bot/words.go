@@ -231,5 +231,7 @@ const (
 	msgAlreadyPressed = "That button was already used, so nothing more was sent. The outcome is in the thread."
 	msgRetryExpired   = "That Retry button has expired, so nothing was sent. Run the command again."
 	msgQueueFull      = "Nothing was sent: resendbot is busy with many resends right now. Try again in a minute."
+	msgHandlerFailed  = "Something went wrong on resendbot's side and nothing was sent. Try again; if it keeps happening, tell an admin."
+	msgFormUnreadable = "resendbot couldn't read this form, so nothing was sent. Close it and run /resend again."
 	msgShutdown       = "Nothing was sent: resendbot was restarting before it got to your resend. Run the command again."
 )
