@@ -3,7 +3,9 @@
 #   docker build --build-arg VERSION=$(git describe --tags --always) -t resendbot .
 #   docker run --env-file .env -p 8080:8080 resendbot
 
-FROM golang:1.26-bookworm AS build
+# Go 1.26.10: 1.26.8 has published vulnerabilities in net/http, crypto/tls
+# and crypto/x509 reachable from this binary (fixed in 1.26.9 and 1.26.10).
+FROM golang:1.26.10-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -14,7 +16,9 @@ RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -buildvcs=false \
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/resendbot /resendbot
-USER nonroot:nonroot
+# Numeric, so that Kubernetes can check runAsNonRoot ("non-numeric user"
+# is refused); 65532 is distroless's nonroot.
+USER 65532:65532
 # Health and metrics for the orchestrator: /healthz (alive), /readyz
 # (connected to Slack; Redis answering when used), /metrics. No HEALTHCHECK:
 # Kubernetes probes /readyz and /healthz (see deploy/).

@@ -2,6 +2,12 @@ module resendbot
 
 go 1.26.8
 
+// Release builds use a Go with the fixes for the standard library's
+// published vulnerabilities (net/http, crypto/tls, crypto/x509); the
+// Dockerfile pins the same. Machines with GOTOOLCHAIN=local build with
+// their own Go.
+toolchain go1.26.10
+
 require (
 	github.com/go-redis/redis_rate/v10 v10.0.1
 	github.com/gorilla/websocket v1.5.3

@@ -166,7 +166,7 @@ func (p *envParser) url(name, def string, originOnly bool) string {
 	v := p.str(name, def)
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.problem(name, "must be an http(s) URL like %q, got %q", def, v)
+		p.problem(name, "must be an http(s) URL like %q, got %s", def, describeURL(v, u, err))
 		return ""
 	}
 	if u.User != nil {
@@ -274,6 +274,21 @@ func (p *envParser) addr(name string) string {
 		return ""
 	}
 	return v
+}
+
+// describeURL quotes a bad URL for a configuration message without its
+// user and password; one that does not even parse is described, not quoted
+// (it may be a password pasted in the wrong place).
+func describeURL(raw string, u *url.URL, err error) string {
+	if err != nil || u == nil {
+		return "a value that is not a URL"
+	}
+	if u.User != nil {
+		c := *u
+		c.User = nil
+		return fmt.Sprintf("%q (user and password left out here)", c.String())
+	}
+	return fmt.Sprintf("%q", raw)
 }
 
 func (p *envParser) redisURL(name string) string {

@@ -115,7 +115,13 @@ func lookupProblem(err error, reservation string) string {
 	case frontpay.KindRateLimited, frontpay.KindServerError, frontpay.KindUnreachable:
 		return "Front Payment could not be read right now (it is busy or not answering). Nothing was sent. Try again in a minute."
 	}
-	return "Front Payment gave an answer resendbot doesn't understand, so the reservation could not be read. Nothing was sent; tell an admin (details are in the log)."
+	status := 0
+	var fe *frontpay.Error
+	if errors.As(err, &fe) {
+		status = fe.StatusCode
+	}
+	return "Front Payment gave an answer resendbot doesn't understand" + statusSuffix(status) +
+		", so the reservation could not be read. Nothing was sent; tell an admin (details are in the log)."
 }
 
 // onFile is the contact on file, checked like typed input.
