@@ -96,7 +96,13 @@ func NewClient(cfg Config) (*Client, error) {
 		// The per-call context deadline is the real timeout; the client's own
 		// is a backstop set later so that the context's error wins.
 		c.http = &http.Client{Transport: t, Timeout: c.timeout + 5*time.Second}
+	} else {
+		hc := *c.http // the caller's client is theirs: change a copy
+		c.http = &hc
 	}
+	// Never follow a redirect: a followed 307 would POST the resend (and the
+	// bearer token) again. The 3xx itself is the answer, KindUnexpected.
+	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return c, nil
 }
 

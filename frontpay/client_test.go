@@ -445,3 +445,57 @@ func BenchmarkResend(b *testing.B) {
 		}
 	}
 }
+
+// TestNoRedirectFollowed: a 3xx is the answer, never a second request. A
+// followed 307 would POST the resend, bearer token and all, once more.
+func TestNoRedirectFollowed(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		own    bool // the caller brings its own http.Client
+	}{
+		{"307", http.StatusTemporaryRedirect, false},
+		{"308", http.StatusPermanentRedirect, false},
+		{"302", http.StatusFound, false},
+		{"307 own client", http.StatusTemporaryRedirect, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fp := frontpaytest.NewServer(t)
+			loop := func(path string) frontpaytest.Answer {
+				return frontpaytest.Answer{Status: tc.status, Body: `{"message":"moved"}`,
+					Header: map[string]string{"Location": fp.URL + path}}
+			}
+			fp.SetAnswer(uuid, loop(frontpaytest.ResendPath+uuid))
+			fp.SetDetailsAnswer(uuid, loop(frontpaytest.DetailsPath+uuid), loop(frontpaytest.DetailsPath+uuid))
+			cfg := frontpay.Config{BaseURL: fp.URL, Token: fp.Token}
+			if tc.own {
+				cfg.HTTPClient = &http.Client{}
+			}
+			c, err := frontpay.NewClient(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Resend(context.Background(), uuid, byEmail)
+			var fe *frontpay.Error
+			if !errors.As(err, &fe) || fe.Kind != frontpay.KindUnexpected || fe.StatusCode != tc.status {
+				t.Fatalf("Resend = %v, want unexpected with HTTP %d", err, tc.status)
+			}
+			if !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d", tc.status)) {
+				t.Errorf("error %q does not show the status", err)
+			}
+			reqs := fp.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("got %d requests for one resend, want 1", len(reqs))
+			}
+			if _, err := c.Details(context.Background(), uuid); frontpay.KindOf(err) != frontpay.KindUnexpected {
+				t.Fatalf("Details = %v, want unexpected", err)
+			}
+			if n := len(fp.Requests()); n != 2 {
+				t.Fatalf("got %d requests after one resend and one read, want 2", n)
+			}
+			if tc.own && cfg.HTTPClient.CheckRedirect != nil {
+				t.Error("NewClient changed the caller's http.Client")
+			}
+		})
+	}
+}
