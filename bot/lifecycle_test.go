@@ -288,3 +288,27 @@ func TestSlackWebAPIDownThenBack(t *testing.T) {
 		})
 	}
 }
+
+// A wrong bot token stops the bot at start, naming the variable and not
+// the token; it never connects, so /readyz never says ready.
+func TestAWrongBotTokenStopsTheBotAtStart(t *testing.T) {
+	slack := fakeslack.New(t)
+	const wrong = "xoxb-999-not-this-apps-token"
+	m := runMain(t, map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": wrong,
+		"FRONTPAYMENT_TOKEN": "fp-token", "SLACK_API_URL": slack.APIURL()})
+	defer m.cancel()
+	select {
+	case err := <-m.done:
+		if !errors.Is(err, ErrSlackAuth) || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
+			t.Errorf("Run = %v; want ErrSlackAuth naming SLACK_BOT_TOKEN", err)
+		}
+		if err != nil && strings.Contains(err.Error(), wrong) {
+			t.Errorf("the error quotes the token: %v", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("a wrong bot token did not stop the bot")
+	}
+	if n := len(slack.Calls("apps.connections.open")); n != 0 {
+		t.Errorf("the bot connected %d times with a wrong bot token", n)
+	}
+}

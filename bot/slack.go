@@ -119,6 +119,9 @@ var ErrSlackAuth = errors.New("slack refused the tokens")
 // queued requests that nothing was sent, and lets calls in flight finish
 // within ShutdownGrace. It returns nil after a clean shutdown.
 func (b *Bot) Run(ctx context.Context) error {
+	if err := b.checkBotToken(ctx); err != nil {
+		return err
+	}
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	b.engine.start(workCtx)
@@ -179,6 +182,36 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.log.Info("stopped")
 	return nil
+}
+
+// checkBotToken asks Slack whether SLACK_BOT_TOKEN is good before the bot
+// connects: with a wrong one it would connect (the app token is another),
+// say it is ready, and fail every command. A refused token is ErrSlackAuth;
+// when Slack cannot answer for now, the bot goes on and Socket Mode's own
+// retries take over.
+func (b *Bot) checkBotToken(ctx context.Context) error {
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		_, err := b.api.AuthTestContext(ctx)
+		switch {
+		case err == nil:
+			return nil
+		case isAuthError(err):
+			return fmt.Errorf("%w: Slack answered %q to auth.test. Check SLACK_BOT_TOKEN (the app's Bot User OAuth Token, xoxb-…, from its installation)", ErrSlackAuth, err.Error())
+		case ctx.Err() != nil:
+			return nil
+		case attempt == attempts:
+			b.log.Warn("could not check SLACK_BOT_TOKEN with Slack; connecting anyway", "err", err)
+			return nil
+		}
+		t := time.NewTimer(b.engine.d.Backoff(attempt))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 func isAuthError(err error) bool {
