@@ -237,8 +237,8 @@ func TestDeployBase(t *testing.T) {
 	sc := spec.SecurityContext
 	if sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.RunAsUser == nil || *sc.RunAsUser != nonrootID ||
 		sc.RunAsGroup == nil || *sc.RunAsGroup != nonrootID {
-		t.Errorf("pod securityContext = runAsNonRoot %v, runAsUser %v, runAsGroup %v; want true, %d, %d",
-			sc.RunAsNonRoot, sc.RunAsUser, sc.RunAsGroup, nonrootID, nonrootID)
+		t.Errorf("pod securityContext = runAsNonRoot %s, runAsUser %s, runAsGroup %s; want true, %d, %d",
+			show(sc.RunAsNonRoot), show(sc.RunAsUser), show(sc.RunAsGroup), nonrootID, nonrootID)
 	}
 	csc := c.SecurityContext
 	if csc.AllowPrivilegeEscalation == nil || *csc.AllowPrivilegeEscalation ||
