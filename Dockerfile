@@ -16,12 +16,12 @@ RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -buildvcs=false \
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/resendbot /resendbot
-# Numeric, so that Kubernetes can check runAsNonRoot ("non-numeric user"
-# is refused); 65532 is distroless's nonroot.
+# Numeric, so Kubernetes runAsNonRoot can verify it (distroless "nonroot").
 USER 65532:65532
 # Health and metrics for the orchestrator: /healthz (alive), /readyz
 # (connected to Slack; Redis answering when used), /metrics. No HEALTHCHECK:
-# Kubernetes probes /readyz and /healthz (see deploy/).
+# Kubernetes probes /readyz and /healthz (see deploy/); compose runs
+# `/resendbot healthcheck`.
 ENV HTTP_ADDR=:8080
 EXPOSE 8080
 ENTRYPOINT ["/resendbot"]

@@ -1,0 +1,415 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v2"
+)
+
+// The manifests, compose file and Dockerfile are read as an operator's tools
+// read them; these tests check what must hold for the bot to run safely.
+
+type envVar struct {
+	Name  string `yaml:"name"`
+	Value string `yaml:"value"`
+}
+
+type probe struct {
+	HTTPGet struct {
+		Path string `yaml:"path"`
+		Port any    `yaml:"port"`
+	} `yaml:"httpGet"`
+}
+
+type container struct {
+	Name            string   `yaml:"name"`
+	Env             []envVar `yaml:"env"`
+	ReadinessProbe  *probe   `yaml:"readinessProbe"`
+	LivenessProbe   *probe   `yaml:"livenessProbe"`
+	SecurityContext struct {
+		AllowPrivilegeEscalation *bool `yaml:"allowPrivilegeEscalation"`
+		ReadOnlyRootFilesystem   *bool `yaml:"readOnlyRootFilesystem"`
+		Capabilities             struct {
+			Drop []string `yaml:"drop"`
+		} `yaml:"capabilities"`
+	} `yaml:"securityContext"`
+	Resources struct {
+		Requests map[string]string `yaml:"requests"`
+		Limits   map[string]string `yaml:"limits"`
+	} `yaml:"resources"`
+}
+
+type deployment struct {
+	Kind     string `yaml:"kind"`
+	Metadata struct {
+		Name string `yaml:"name"`
+	} `yaml:"metadata"`
+	Spec struct {
+		Replicas *int `yaml:"replicas"`
+		Template struct {
+			Spec struct {
+				AutomountServiceAccountToken  *bool `yaml:"automountServiceAccountToken"`
+				TerminationGracePeriodSeconds *int  `yaml:"terminationGracePeriodSeconds"`
+				SecurityContext               struct {
+					RunAsNonRoot *bool `yaml:"runAsNonRoot"`
+					RunAsUser    *int  `yaml:"runAsUser"`
+					RunAsGroup   *int  `yaml:"runAsGroup"`
+				} `yaml:"securityContext"`
+				TopologySpreadConstraints []struct {
+					TopologyKey string `yaml:"topologyKey"`
+				} `yaml:"topologySpreadConstraints"`
+				Containers []container `yaml:"containers"`
+			} `yaml:"spec"`
+		} `yaml:"template"`
+	} `yaml:"spec"`
+}
+
+type kustomization struct {
+	Resources []string `yaml:"resources"`
+	Patches   []struct {
+		Path string `yaml:"path"`
+	} `yaml:"patches"`
+}
+
+const nonrootID = 65532 // distroless "nonroot"
+
+// show prints an optional YAML field.
+func show[T any](p *T) string {
+	if p == nil {
+		return "unset"
+	}
+	return fmt.Sprint(*p)
+}
+
+func readYAML(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// contractEnv returns the variable names in CONTRACT.md §2's table.
+func contractEnv(t *testing.T) map[string]bool {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "shared", "spec", "CONTRACT.md"))
+	if err != nil {
+		t.Fatalf("the contract: %v", err)
+	}
+	defer f.Close()
+	row := regexp.MustCompile("^\\| `([A-Z][A-Z0-9_]*)` \\|")
+	names := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if m := row.FindStringSubmatch(sc.Text()); m != nil {
+			names[m[1]] = true
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, must := range []string{"SLACK_APP_TOKEN", "REDIS_URL", "RESEND_SHUTDOWN_GRACE", "HTTP_ADDR"} {
+		if !names[must] {
+			t.Fatalf("CONTRACT.md §2 table not parsed: %s missing from %v", must, names)
+		}
+	}
+	return names
+}
+
+func botContainer(t *testing.T, d deployment) container {
+	t.Helper()
+	for _, c := range d.Spec.Template.Spec.Containers {
+		if c.Name == "resendbot" {
+			return c
+		}
+	}
+	t.Fatal("no container named resendbot")
+	return container{}
+}
+
+func envValue(c container, name string) (string, bool) {
+	for _, e := range c.Env {
+		if e.Name == name {
+			return e.Value, true
+		}
+	}
+	return "", false
+}
+
+// overlayDeployment applies the replicas overlay's strategic-merge patch to
+// the base Deployment, for the fields the checks read (replicas, env by name).
+func overlayDeployment(t *testing.T, base deployment) deployment {
+	t.Helper()
+	var k kustomization
+	readYAML(t, "deploy/overlays/replicas/kustomization.yaml", &k)
+	if len(k.Resources) != 1 || k.Resources[0] != "../../base" {
+		t.Fatalf("overlay resources = %v, want [../../base]", k.Resources)
+	}
+	out := base
+	out.Spec.Template.Spec.Containers = append([]container(nil), base.Spec.Template.Spec.Containers...)
+	for _, p := range k.Patches {
+		var patch deployment
+		readYAML(t, filepath.Join("deploy/overlays/replicas", p.Path), &patch)
+		if patch.Kind != "Deployment" || patch.Metadata.Name != "resendbot" {
+			continue
+		}
+		if patch.Spec.Replicas != nil {
+			out.Spec.Replicas = patch.Spec.Replicas
+		}
+		for _, pc := range patch.Spec.Template.Spec.Containers {
+			for i, c := range out.Spec.Template.Spec.Containers {
+				if c.Name != pc.Name {
+					continue
+				}
+				c.Env = append([]envVar(nil), c.Env...)
+				for _, e := range pc.Env {
+					if _, ok := envValue(c, e.Name); !ok {
+						c.Env = append(c.Env, e)
+					}
+				}
+				out.Spec.Template.Spec.Containers[i] = c
+			}
+		}
+	}
+	return out
+}
+
+func TestDeployBase(t *testing.T) {
+	var k kustomization
+	readYAML(t, "deploy/base/kustomization.yaml", &k)
+	var d deployment
+	found := map[string]bool{}
+	for _, r := range k.Resources {
+		b, err := os.ReadFile(filepath.Join("deploy/base", r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		for {
+			var doc struct {
+				Kind string `yaml:"kind"`
+			}
+			if err := dec.Decode(&doc); err != nil {
+				break
+			}
+			found[doc.Kind] = true
+		}
+		var probe struct {
+			Kind string `yaml:"kind"`
+		}
+		_ = yaml.Unmarshal(b, &probe)
+		if probe.Kind == "Deployment" {
+			readYAML(t, filepath.Join("deploy/base", r), &d)
+		}
+	}
+	if !found["Deployment"] || !found["PodDisruptionBudget"] {
+		t.Fatalf("base kinds = %v, want a Deployment and a PodDisruptionBudget", found)
+	}
+	if _, err := os.Stat("deploy/kubernetes.yaml"); err == nil {
+		t.Error("deploy/kubernetes.yaml is back: the kustomize base is the one source of truth")
+	}
+
+	spec := d.Spec.Template.Spec
+	if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 {
+		t.Errorf("base replicas = %s, want 1 (no shared state without REDIS_URL)", show(d.Spec.Replicas))
+	}
+	c := botContainer(t, d)
+	if _, ok := envValue(c, "REDIS_URL"); ok {
+		t.Error("base sets REDIS_URL; it must run on its own")
+	}
+	if v, ok := envValue(c, "FRONTPAYMENT_BASE_URL"); ok && strings.Contains(v, "demo") {
+		t.Errorf("base ships FRONTPAYMENT_BASE_URL=%q as if it were production", v)
+	}
+	if spec.AutomountServiceAccountToken == nil || *spec.AutomountServiceAccountToken {
+		t.Error("automountServiceAccountToken must be false")
+	}
+	sc := spec.SecurityContext
+	if sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.RunAsUser == nil || *sc.RunAsUser != nonrootID ||
+		sc.RunAsGroup == nil || *sc.RunAsGroup != nonrootID {
+		t.Errorf("pod securityContext = runAsNonRoot %s, runAsUser %s, runAsGroup %s; want true, %d, %d",
+			show(sc.RunAsNonRoot), show(sc.RunAsUser), show(sc.RunAsGroup), nonrootID, nonrootID)
+	}
+	csc := c.SecurityContext
+	if csc.AllowPrivilegeEscalation == nil || *csc.AllowPrivilegeEscalation ||
+		csc.ReadOnlyRootFilesystem == nil || !*csc.ReadOnlyRootFilesystem ||
+		len(csc.Capabilities.Drop) != 1 || csc.Capabilities.Drop[0] != "ALL" {
+		t.Error("container securityContext must forbid privilege escalation, mount the root read-only and drop ALL capabilities")
+	}
+	if c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet.Path != "/readyz" {
+		t.Error("readinessProbe must GET /readyz")
+	}
+	if c.LivenessProbe == nil || c.LivenessProbe.HTTPGet.Path != "/healthz" {
+		t.Error("livenessProbe must GET /healthz")
+	}
+	if addr, _ := envValue(c, "HTTP_ADDR"); addr != ":8080" {
+		t.Errorf("HTTP_ADDR = %q, want :8080 (the probes' port)", addr)
+	}
+	grace, ok := envValue(c, "RESEND_SHUTDOWN_GRACE")
+	if !ok {
+		grace = "25s" // the contract's default
+	}
+	g, err := time.ParseDuration(grace)
+	if err != nil {
+		t.Fatalf("RESEND_SHUTDOWN_GRACE=%q: %v", grace, err)
+	}
+	if spec.TerminationGracePeriodSeconds == nil || time.Duration(*spec.TerminationGracePeriodSeconds)*time.Second <= g {
+		t.Errorf("terminationGracePeriodSeconds = %s, want more than RESEND_SHUTDOWN_GRACE %v",
+			show(spec.TerminationGracePeriodSeconds), g)
+	}
+	if c.Resources.Requests["cpu"] == "" || c.Resources.Requests["memory"] == "" || c.Resources.Limits["memory"] == "" {
+		t.Errorf("resources = %+v, want cpu and memory requests and a memory limit", c.Resources)
+	}
+	spread := false
+	for _, s := range spec.TopologySpreadConstraints {
+		spread = spread || s.TopologyKey == "kubernetes.io/hostname"
+	}
+	if !spread {
+		t.Error("no topologySpreadConstraints over kubernetes.io/hostname")
+	}
+
+	o := overlayDeployment(t, d)
+	if o.Spec.Replicas == nil || *o.Spec.Replicas <= 1 {
+		t.Errorf("overlay replicas = %s, want more than 1", show(o.Spec.Replicas))
+	}
+	if _, ok := envValue(botContainer(t, o), "REDIS_URL"); !ok {
+		t.Error("overlay runs several replicas without REDIS_URL")
+	}
+
+	names := contractEnv(t)
+	for which, dep := range map[string]deployment{"base": d, "overlay": o} {
+		for _, e := range botContainer(t, dep).Env {
+			if !names[e.Name] {
+				t.Errorf("%s sets %s, which is not in CONTRACT.md §2", which, e.Name)
+			}
+		}
+	}
+}
+
+func TestDockerfileNumericNonRootUser(t *testing.T) {
+	b, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var user string
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && strings.EqualFold(f[0], "USER") {
+			user = f[1] // the last USER wins
+		}
+	}
+	if user != "65532:65532" {
+		t.Errorf("Dockerfile USER = %q, want 65532:65532 (numeric, so runAsNonRoot can verify it)", user)
+	}
+	if !strings.Contains(string(b), "COPY --from=build /out/resendbot /resendbot") {
+		t.Error("the binary is no longer at /resendbot; docker-compose.yml's healthcheck runs it there")
+	}
+}
+
+func TestComposeFile(t *testing.T) {
+	var f struct {
+		Services map[string]struct {
+			Restart     string            `yaml:"restart"`
+			Environment map[string]string `yaml:"environment"`
+			Healthcheck struct {
+				Test        []string `yaml:"test"`
+				Interval    string   `yaml:"interval"`
+				Timeout     string   `yaml:"timeout"`
+				Retries     int      `yaml:"retries"`
+				StartPeriod string   `yaml:"start_period"`
+			} `yaml:"healthcheck"`
+			StopGracePeriod string `yaml:"stop_grace_period"`
+		} `yaml:"services"`
+	}
+	readYAML(t, "docker-compose.yml", &f)
+	bot, ok := f.Services["resendbot"]
+	if !ok {
+		t.Fatal("no resendbot service")
+	}
+	for name, s := range f.Services {
+		if s.Restart != "unless-stopped" && s.Restart != "always" {
+			t.Errorf("service %s: restart = %q; a replica that stops stays down", name, s.Restart)
+		}
+	}
+	hc := bot.Healthcheck
+	if strings.Join(hc.Test, " ") != "CMD /resendbot healthcheck" {
+		t.Errorf("healthcheck test = %q, want [CMD /resendbot healthcheck]", hc.Test)
+	}
+	if hc.Interval == "" || hc.Timeout == "" || hc.Retries == 0 || hc.StartPeriod == "" {
+		t.Errorf("healthcheck = %+v, want interval, timeout, retries and start_period", hc)
+	}
+	if bot.Environment["HTTP_ADDR"] == "" {
+		t.Error("HTTP_ADDR is not set: the healthcheck has nothing to probe")
+	}
+	grace, err := time.ParseDuration(bot.StopGracePeriod)
+	if err != nil || grace <= 25*time.Second {
+		t.Errorf("stop_grace_period = %q, want more than RESEND_SHUTDOWN_GRACE (25s)", bot.StopGracePeriod)
+	}
+	names := contractEnv(t)
+	for name := range bot.Environment {
+		if !names[name] {
+			t.Errorf("docker-compose.yml sets %s, which is not in CONTRACT.md §2", name)
+		}
+	}
+}
+
+func TestAlertRules(t *testing.T) {
+	var f struct {
+		Groups []struct {
+			Rules []struct {
+				Alert       string            `yaml:"alert"`
+				For         string            `yaml:"for"`
+				Labels      map[string]string `yaml:"labels"`
+				Annotations map[string]string `yaml:"annotations"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	readYAML(t, "deploy/alerts.yaml", &f)
+	n := 0
+	for _, g := range f.Groups {
+		for _, r := range g.Rules {
+			n++
+			if r.For == "" || r.Labels["severity"] == "" || r.Annotations["summary"] == "" || r.Annotations["description"] == "" {
+				t.Errorf("alert %s needs for:, a severity label, a summary and a description", r.Alert)
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("%d alerts, want at least 5", n)
+	}
+	rules, err := os.ReadFile("deploy/alerts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, err := os.ReadFile(filepath.Join("bot", "metrics.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`resendbot_[a-z_]+`).FindAllString(string(rules), -1) {
+		m = strings.TrimSuffix(m, "_bucket")
+		if !strings.Contains(string(metrics), `Name: "`+m+`"`) && !strings.Contains(string(metrics), `Name:    "`+m+`"`) {
+			t.Errorf("deploy/alerts.yaml uses %s, which bot/metrics.go does not define", m)
+		}
+	}
+
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("promtool not on PATH under CI=true; .ci/run puts it there (Debian package prometheus)")
+		}
+		t.Skip("promtool not on PATH: apt-get download prometheus && dpkg-deb -x prometheus_*.deb dir, then add dir/usr/bin to PATH")
+	}
+	out, err := exec.Command(promtool, "check", "rules", "deploy/alerts.yaml").CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool check rules deploy/alerts.yaml: %v\n%s", err, out)
+	}
+}
