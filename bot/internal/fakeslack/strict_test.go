@@ -13,7 +13,9 @@ import (
 	"github.com/slack-go/slack"
 )
 
-func plain(s string) *slack.TextBlockObject { return slack.NewTextBlockObject("plain_text", s, false, false) }
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject("plain_text", s, false, false)
+}
 
 func section(id, text string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", text, false, false), nil, nil, slack.SectionBlockOptionBlockID(id))
