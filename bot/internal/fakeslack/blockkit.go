@@ -204,24 +204,12 @@ func (v *validator) blocks(prefix string, blocks []any, maxBlocks int) {
 				v.element(ptr+"/accessory", acc, actionIDs)
 			}
 		case "actions":
-			els, _ := b["elements"].([]any)
-			if len(els) == 0 {
-				v.errf(ptr+"/elements", "must provide at least 1 item")
-			}
-			if len(els) > 25 {
-				v.errf(ptr+"/elements", "no more than 25 items allowed")
-			}
+			els := v.items(ptr+"/elements", b["elements"], 25)
 			for j, e := range els {
 				v.element(ptr+"/elements/"+strconv.Itoa(j), e, actionIDs)
 			}
 		case "context":
-			els, _ := b["elements"].([]any)
-			if len(els) == 0 {
-				v.errf(ptr+"/elements", "must provide at least 1 item")
-			}
-			if len(els) > 10 {
-				v.errf(ptr+"/elements", "no more than 10 items allowed")
-			}
+			els := v.items(ptr+"/elements", b["elements"], 10)
 			for j, e := range els {
 				if m, ok := e.(map[string]any); ok && (m["type"] == "plain_text" || m["type"] == "mrkdwn") {
 					v.text(ptr+"/elements/"+strconv.Itoa(j), e, 3000, false)
@@ -283,4 +271,16 @@ func validateView(view map[string]any) []string {
 	}
 	v.blocks("/view/blocks", blocks, maxViewBlocks)
 	return v.msgs
+}
+
+// items is the array at ptr, checked to hold 1 to max items.
+func (v *validator) items(ptr string, raw any, max int) []any {
+	els, _ := raw.([]any)
+	if len(els) == 0 {
+		v.errf(ptr, "must provide at least 1 item")
+	}
+	if len(els) > max {
+		v.errf(ptr, "no more than %d items allowed", max)
+	}
+	return els
 }
