@@ -93,7 +93,10 @@ type engine struct {
 	surface Surface
 	guard   *guard
 
-	queue    chan task
+	queue chan task
+	// prompt is the lane for work Slack times (opening a form must happen
+	// within 3 s of the command): it never waits behind Front Payment calls.
+	prompt   chan task
 	pending  atomic.Int64 // tasks queued or running
 	stopping chan struct{}
 	workers  sync.WaitGroup
@@ -108,6 +111,12 @@ type engine struct {
 // commands waits instead of being refused.
 const queuePerWorker = 16
 
+// promptWorkers serve the prompt lane; its queue holds promptQueue tasks.
+const (
+	promptWorkers = 2
+	promptQueue   = 64
+)
+
 func newEngine(cfg *Config, d Deps, s Surface) *engine {
 	d.defaults()
 	return &engine{
@@ -116,33 +125,42 @@ func newEngine(cfg *Config, d Deps, s Surface) *engine {
 		surface:  s,
 		guard:    newGuard(cfg, d.State, d.Now),
 		queue:    make(chan task, queuePerWorker*cfg.MaxInflight),
+		prompt:   make(chan task, promptQueue),
 		stopping: make(chan struct{}),
 	}
 }
 
-// start runs MaxInflight workers until stop. ctx is the work context: it
-// outlives the signal that stops the bot, so work in flight can finish.
+// start runs MaxInflight workers on the queue and promptWorkers on the
+// prompt lane until stop. ctx is the work context: it outlives the signal
+// that stops the bot, so work in flight can finish.
 func (e *engine) start(ctx context.Context) {
 	for range e.cfg.MaxInflight {
-		e.workers.Go(func() {
-			for {
-				select {
-				case <-e.stopping:
-					return
-				case t := <-e.queue:
-					select {
-					case <-e.stopping:
-						t.abandon(ctx)
-					default:
-						if e.settle != nil {
-							e.settle(ctx)
-						}
-						e.runSafely(ctx, t)
-					}
-					e.done()
+		e.workers.Go(func() { e.serve(ctx, e.queue, e.settle) })
+	}
+	for range promptWorkers {
+		e.workers.Go(func() { e.serve(ctx, e.prompt, nil) })
+	}
+}
+
+// serve runs the tasks of one lane until stop; settle, when set, runs
+// before each task.
+func (e *engine) serve(ctx context.Context, lane <-chan task, settle func(context.Context)) {
+	for {
+		select {
+		case <-e.stopping:
+			return
+		case t := <-lane:
+			select {
+			case <-e.stopping:
+				t.abandon(ctx)
+			default:
+				if settle != nil {
+					settle(ctx)
 				}
+				e.runSafely(ctx, t)
 			}
-		})
+			e.done()
+		}
 	}
 }
 
@@ -161,22 +179,36 @@ func (e *engine) stop(ctx context.Context, grace time.Duration, cancelWork conte
 	for {
 		select {
 		case t := <-e.queue:
-			t.abandon(ctx)
-			e.done()
+			e.abandon(ctx, t)
+		case t := <-e.prompt:
+			e.abandon(ctx, t)
 		case <-done:
-			for {
-				select {
-				case t := <-e.queue:
-					t.abandon(ctx)
-					e.done()
-				default:
-					return
-				}
-			}
+			e.abandonQueued(ctx)
+			return
 		case <-timer.C:
 			e.d.Log.Warn("shutdown grace ran out; cancelling work in flight", "grace", grace)
 			cancelWork()
 			<-done
+			e.abandonQueued(ctx)
+			return
+		}
+	}
+}
+
+func (e *engine) abandon(ctx context.Context, t task) {
+	t.abandon(ctx)
+	e.done()
+}
+
+// abandonQueued abandons what is still queued in either lane.
+func (e *engine) abandonQueued(ctx context.Context) {
+	for {
+		select {
+		case t := <-e.queue:
+			e.abandon(ctx, t)
+		case t := <-e.prompt:
+			e.abandon(ctx, t)
+		default:
 			return
 		}
 	}
@@ -184,7 +216,12 @@ func (e *engine) stop(ctx context.Context, grace time.Duration, cancelWork conte
 
 // submit queues t without waiting; false when the queue is full or the
 // engine is stopping.
-func (e *engine) submit(t task) bool {
+func (e *engine) submit(t task) bool { return e.submitTo(e.queue, t) }
+
+// submitPrompt queues t on the prompt lane, for work Slack times.
+func (e *engine) submitPrompt(t task) bool { return e.submitTo(e.prompt, t) }
+
+func (e *engine) submitTo(lane chan<- task, t task) bool {
 	select {
 	case <-e.stopping:
 		return false
@@ -192,7 +229,7 @@ func (e *engine) submit(t task) bool {
 	}
 	e.pending.Add(1)
 	select {
-	case e.queue <- t:
+	case lane <- t:
 		return true
 	default:
 		e.pending.Add(-1)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -313,5 +314,30 @@ func TestAppHomeShowsOnlyTheViewersResends(t *testing.T) {
 	}
 	if calls[0].Form.Get("user_id") != agent && !strings.Contains(string(calls[0].JSON), agent) {
 		t.Errorf("published for the wrong user: %+v", calls[0])
+	}
+}
+
+// Slack gives a form 3 s to open: opening it must not wait behind sends.
+func TestFormOpensWhileSendsFillTheQueue(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_RATE_PER_USER": "100/1m", "RESEND_COOLDOWN": "0"})
+	hold := make(chan struct{})
+	defer close(hold)
+	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
+	h.command(agent, uuidA+" email=busy@example.com")
+	h.fp.WaitForCalls(1, wait)
+	for i := range cap(h.bot.engine.queue) {
+		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
+			t.Fatalf("request %d refused before the queue was full: %q", i, got)
+		}
+	}
+	if got := h.command(agent2, ""); got != "" {
+		t.Errorf("empty /resend acked with %q; want the form", got)
+	}
+	views, err := h.slack.WaitCalls("views.open", 1, wait)
+	if err != nil {
+		t.Fatalf("the form did not open while sends filled the queue: %v", err)
+	}
+	if views[0].Error != "" {
+		t.Errorf("views.open answered %q: the trigger expired waiting behind sends", views[0].Error)
 	}
 }

@@ -369,11 +369,15 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 	}
 	o := Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: sourceSlash}
 	if strings.TrimSpace(cmd.Text) == "" && cmd.TriggerID != "" {
-		b.ack(ctx, evt, nil)
-		b.engine.auditShown(ctx, o, "form")
-		if !b.engine.submit(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
-			b.engine.tellLater(o, Message{Text: Usage()})
+		// The form has 3 s to open: it takes the prompt lane, never the
+		// queue behind Front Payment calls. If even that lane is full, the
+		// ack itself carries the usage.
+		var payload any
+		if !b.engine.submitPrompt(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
+			payload = ephemeral{ResponseType: "ephemeral", Text: Usage()}
 		}
+		b.ack(ctx, evt, payload)
+		b.engine.auditShown(ctx, o, "form")
 		return
 	}
 	reply := b.engine.Command(ctx, o, cmd.Text)
