@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -332,6 +333,9 @@ func (t *resendTask) run(ctx context.Context) {
 		msg := msgAuditFailed
 		if code := slackErrorCode(err); code == "not_in_channel" || code == "channel_not_found" || code == "is_archived" {
 			msg = msgNotInChannel
+			if strings.HasPrefix(r.ChannelID, "D") {
+				msg = msgNotInDM
+			}
 		}
 		e.d.Log.Error("audit message could not be posted; nothing sent", "err", err, "channel", r.ChannelID)
 		e.auditRefusal(ctx, r.Origin, r.Reservation, t.dests, &Refusal{ReasonAuditPostError, msg})

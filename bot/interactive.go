@@ -138,7 +138,7 @@ type openFormTask struct {
 }
 
 func (t *openFormTask) run(ctx context.Context) {
-	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.o.ChannelID))
+	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.o))
 	if err != nil {
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
 		t.b.engine.tell(ctx, t.o, Usage())
@@ -147,7 +147,27 @@ func (t *openFormTask) run(ctx context.Context) {
 
 func (t *openFormTask) abandon(ctx context.Context) { t.b.engine.tell(ctx, t.o, Usage()) }
 
-func resendForm(channel string) slack.ModalViewRequest {
+// formOrigin is where a form was opened from, kept in the view's
+// private_metadata: the channel its resend goes to, and the command's
+// response_url (valid 30 minutes), so that the caller can be told what
+// happened even where the bot cannot post.
+type formOrigin struct {
+	Channel     string `json:"channel"`
+	ResponseURL string `json:"response_url,omitempty"`
+}
+
+// readFormOrigin reads private_metadata; a form opened by an earlier
+// version holds the bare channel ID.
+func readFormOrigin(metadata string) formOrigin {
+	var f formOrigin
+	if json.Unmarshal([]byte(metadata), &f) != nil {
+		return formOrigin{Channel: metadata}
+	}
+	return f
+}
+
+func resendForm(o Origin) slack.ModalViewRequest {
+	metadata, _ := json.Marshal(formOrigin{Channel: o.ChannelID, ResponseURL: o.ResponseURL})
 	input := func(id, label, placeholder, hint string, optional bool) *slack.InputBlock {
 		el := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, placeholder, false, false), formValue)
 		block := slack.NewInputBlock(id, slack.NewTextBlockObject(slack.PlainTextType, label, false, false),
@@ -158,7 +178,7 @@ func resendForm(channel string) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      formID,
-		PrivateMetadata: channel,
+		PrivateMetadata: string(metadata),
 		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Resend payment link", false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Send", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
@@ -182,7 +202,8 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) an
 		return strings.TrimSpace(cb.View.State.Values[block][formValue].Value)
 	}
 	reservation, email, phone := value(formReservation), value(formEmail), value(formPhone)
-	o := Origin{UserID: cb.User.ID, ChannelID: cb.View.PrivateMetadata, Source: sourceForm}
+	from := readFormOrigin(cb.View.PrivateMetadata)
+	o := Origin{UserID: cb.User.ID, ChannelID: from.Channel, ResponseURL: from.ResponseURL, Source: sourceForm}
 	if email == "" && phone == "" {
 		msg := "Give an email address or a mobile number (or both)."
 		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonInvalidInput, msg})

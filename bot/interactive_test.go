@@ -234,25 +234,9 @@ func TestFormOpensValidatesAndSends(t *testing.T) {
 		t.Error("views.open without trigger_id")
 	}
 
+	metadata := formMetadata(t, views[0])
 	submit := func(reservation, email, phone string) json.RawMessage {
-		val := func(v string) map[string]any {
-			return map[string]any{formValue: map[string]any{"type": "plain_text_input", "value": v}}
-		}
-		id := h.slack.Interactive(map[string]any{
-			"type": "view_submission",
-			"user": map[string]any{"id": agent},
-			"view": map[string]any{
-				"id": "V1", "callback_id": formID, "private_metadata": room,
-				"state": map[string]any{"values": map[string]any{
-					formReservation: val(reservation), formEmail: val(email), formPhone: val(phone),
-				}},
-			},
-		}, 0)
-		ack, err := h.slack.WaitAck(id, wait)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ack.Payload
+		return h.submitForm(agent, metadata, reservation, email, phone)
 	}
 
 	for _, c := range []struct{ reservation, email, phone, block string }{
@@ -339,5 +323,80 @@ func TestFormOpensWhileSendsFillTheQueue(t *testing.T) {
 	}
 	if views[0].Error != "" {
 		t.Errorf("views.open answered %q: the trigger expired waiting behind sends", views[0].Error)
+	}
+}
+
+// formMetadata is the private_metadata of the view a views.open call opened.
+func formMetadata(t *testing.T, call fakeslack.Call) string {
+	t.Helper()
+	var v struct {
+		PrivateMetadata string `json:"private_metadata"`
+	}
+	if err := json.Unmarshal([]byte(call.Form.Get("view")), &v); err != nil {
+		t.Fatalf("views.open view: %v", err)
+	}
+	return v.PrivateMetadata
+}
+
+// submitForm submits the form as user, with the metadata the bot gave it,
+// and returns the ack's payload.
+func (h *harness) submitForm(user, metadata, reservation, email, phone string) json.RawMessage {
+	h.t.Helper()
+	val := func(v string) map[string]any {
+		return map[string]any{formValue: map[string]any{"type": "plain_text_input", "value": v}}
+	}
+	id := h.slack.Interactive(map[string]any{
+		"type": "view_submission",
+		"user": map[string]any{"id": user},
+		"view": map[string]any{
+			"id": "V1", "callback_id": formID, "private_metadata": metadata,
+			"state": map[string]any{"values": map[string]any{
+				formReservation: val(reservation), formEmail: val(email), formPhone: val(phone),
+			}},
+		},
+	}, 0)
+	ack, err := h.slack.WaitAck(id, wait)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ack.Payload
+}
+
+// A form submitted from where the bot cannot post tells its caller, through
+// the command's response_url, what happened and how to fix it.
+func TestFormFromWhereTheBotCannotPostTellsTheCaller(t *testing.T) {
+	for _, c := range []struct{ channel, want string }{
+		{"C0ELSEWHERE", "/invite @resendbot"},
+		{"D0PEOPLE", "direct message"},
+	} {
+		t.Run(c.channel, func(t *testing.T) {
+			h := start(t, nil)
+			h.slack.SetMember(c.channel, false)
+			id := h.slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: c.channel})
+			if _, err := h.slack.WaitAck(id, wait); err != nil {
+				t.Fatal(err)
+			}
+			views, err := h.slack.WaitCalls("views.open", 1, wait)
+			if err != nil {
+				t.Fatalf("form not opened: %v", err)
+			}
+			if p := h.submitForm(agent, formMetadata(t, views[0]), uuidA, "kari@example.com", ""); len(p) != 0 && string(p) != "null" {
+				t.Errorf("valid form acked with %s", p)
+			}
+			snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+				for _, p := range s.ResponseURLPosts {
+					if p.ID == id && strings.Contains(p.Text, c.want) && strings.Contains(p.Text, "Nothing was sent") {
+						return true
+					}
+				}
+				return false
+			}, wait)
+			if err != nil {
+				t.Errorf("the caller was not told, through the command's response_url: %v\nposts: %+v", err, snap.ResponseURLPosts)
+			}
+			if n := h.fp.Calls(); n != 0 {
+				t.Errorf("front payment calls = %d, want 0 (no audit message, no send)", n)
+			}
+		})
 	}
 }

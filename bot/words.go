@@ -225,6 +225,8 @@ func frontPaymentContext(o *outcome, at time.Time) string {
 const (
 	msgNotInChannel = "Nothing was sent: resendbot can't post in this channel, and every resend must leave a message here first. " +
 		"Invite it with `/invite @resendbot`, then run the command again."
+	msgNotInDM = "Nothing was sent: resendbot can't post in a direct message between people, and every resend must leave an audit message " +
+		"where your team can see it. Run the command in your support channel instead."
 	msgAuditFailed = "Nothing was sent: resendbot couldn't post the audit message in this channel (Slack didn't accept it). " +
 		"Try again in a minute; if it keeps failing, tell an admin."
 	msgStateDown      = "Nothing was sent: resendbot can't check its limits right now. Try again shortly."
