@@ -295,11 +295,30 @@ func (e *engine) Command(ctx context.Context, o Origin, text string) string {
 
 // resend admits r through the guard and queues it. It returns the caller's
 // refusal, or "" when r is on its way.
-func (e *engine) resend(ctx context.Context, r *request) string {
+func (e *engine) resend(ctx context.Context, r *request) string { return e.resendOnce(ctx, r, "") }
+
+// resendOnce is resend for a button press: once r has passed every check,
+// it takes the once-only key (when not "") and is refused if the key was
+// taken before. A press that is refused for any other reason leaves the
+// button usable.
+func (e *engine) resendOnce(ctx context.Context, r *request, once string) string {
 	dests := r.destinations()
-	t, refusal, err := e.guard.admit(ctx, r.Origin, dests, e.cfg.MaskContacts)
-	if err != nil {
-		e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
+	var t *ticket
+	var refusal *Refusal
+	if once != "" {
+		// A button used before says so, whatever the checks would say now.
+		refusal = e.pressedBefore(ctx, once)
+	}
+	if refusal == nil {
+		var err error
+		if t, refusal, err = e.guard.admit(ctx, r.Origin, dests, e.cfg.MaskContacts); err != nil {
+			e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
+		}
+	}
+	if refusal == nil && once != "" {
+		if refusal = e.firstPress(ctx, once); refusal != nil {
+			e.release(ctx, t)
+		}
 	}
 	if refusal == nil && !e.submit(&resendTask{e: e, r: r, dests: dests, ticket: t}) {
 		e.release(ctx, t)
@@ -310,6 +329,32 @@ func (e *engine) resend(ctx context.Context, r *request) string {
 		return refusal.Message
 	}
 	return ""
+}
+
+// pressedBefore looks at a button's once-only key without taking it.
+func (e *engine) pressedBefore(ctx context.Context, key string) *Refusal {
+	seen, err := e.d.State.Once.Seen(ctx, key)
+	switch {
+	case err != nil:
+		e.d.Log.Error("button once-check unavailable", "err", err)
+		return &Refusal{ReasonStateDown, msgStateDown}
+	case seen:
+		return &Refusal{ReasonAlreadyPressed, msgAlreadyPressed}
+	}
+	return nil
+}
+
+// firstPress takes a button's once-only key: nil the first time.
+func (e *engine) firstPress(ctx context.Context, key string) *Refusal {
+	first, err := e.d.State.Once.First(ctx, key, retryTTL)
+	switch {
+	case err != nil:
+		e.d.Log.Error("button once-check unavailable", "err", err)
+		return &Refusal{ReasonStateDown, msgStateDown}
+	case !first:
+		return &Refusal{ReasonAlreadyPressed, msgAlreadyPressed}
+	}
+	return nil
 }
 
 // resendTask is one admitted resend on its way through the queue.

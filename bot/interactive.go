@@ -55,25 +55,26 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 }
 
 // onRetry runs a Retry press: once per button, through the same checks,
-// with its own audit message in the same thread.
+// with its own audit message in the same thread. A press refused by the
+// checks does not use the button up.
 func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key string) {
 	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL, Source: sourceRetry}
-	p, ok := b.pressOnce(ctx, o, "retry:"+key, "retry:"+key)
+	p, ok := b.pressed(ctx, o, "retry:"+key)
 	if !ok {
 		return
 	}
-	// The button is used up: show who pressed it instead.
-	note := fmt.Sprintf("↻ Retry pressed by <@%s>", o.UserID)
-	b.engine.updateLater(cb.Channel.ID, cb.Message.Timestamp, usedButtons(cb.Message.Text, cb.Message.Blocks.BlockSet, note))
-
 	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
 	r := &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
 	if p.Audit != "" {
 		r.retries = &priorAttempt{TS: p.Audit, By: p.By}
 	}
-	if refusal := b.engine.resend(ctx, r); refusal != "" {
+	if refusal := b.engine.resendOnce(ctx, r, "pressed:retry:"+key); refusal != "" {
 		b.engine.tellLater(o, Message{Text: refusal})
+		return
 	}
+	// The button is used up: show who pressed it instead.
+	note := fmt.Sprintf("↻ Retry pressed by <@%s>", o.UserID)
+	b.engine.updateLater(cb.Channel.ID, cb.Message.Timestamp, usedButtons(cb.Message.Text, cb.Message.Blocks.BlockSet, note))
 }
 
 // onOffer runs the press of a contact-on-file button: once per offer,
@@ -81,39 +82,27 @@ func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key str
 func (b *Bot) onOffer(ctx context.Context, cb slack.InteractionCallback, key string) {
 	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL, Source: sourceOffer}
 	offerID, _, _ := strings.Cut(key, ":")
-	p, ok := b.pressOnce(ctx, o, "offer:"+offerID, "offer:"+key)
+	p, ok := b.pressed(ctx, o, "offer:"+key)
 	if !ok {
 		return
 	}
 	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
 	r := &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
+	if refusal := b.engine.resendOnce(ctx, r, "pressed:offer:"+offerID); refusal != "" {
+		b.engine.tellLater(o, Message{Text: refusal})
+		return
+	}
 	b.engine.tellLater(o, Message{ReplaceOriginal: true, Text: fmt.Sprintf(
 		"You chose to resend the payment link of `%s` by %s. The audit message and the outcome follow in the channel.",
 		p.Reservation, describe(r.destinations(), b.cfg.MaskContacts))})
-	if refusal := b.engine.resend(ctx, r); refusal != "" {
-		b.engine.tellLater(o, Message{Text: refusal})
-	}
 }
 
-// pressOnce marks the button group pressed and returns what its button
-// stashed; when it was pressed before, or the state is down, it tells the
-// presser and returns false.
-func (b *Bot) pressOnce(ctx context.Context, o Origin, group, stashKey string) (pendingResend, bool) {
-	state := b.engine.d.State
+// pressed returns what a pressed button stashed; when it is gone, or the
+// state is down, it tells the presser and returns false. It uses nothing
+// up: resendOnce takes the button's once-only key after the checks.
+func (b *Bot) pressed(ctx context.Context, o Origin, stashKey string) (pendingResend, bool) {
 	var p pendingResend
-	first, err := state.Once.First(ctx, "pressed:"+group, retryTTL)
-	if err != nil {
-		b.log.Error("button once-check unavailable", "err", err)
-		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonStateDown, msgStateDown})
-		b.engine.tellLater(o, Message{Text: msgStateDown})
-		return p, false
-	}
-	if !first {
-		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonAlreadyPressed, msgAlreadyPressed})
-		b.engine.tellLater(o, Message{Text: msgAlreadyPressed})
-		return p, false
-	}
-	raw, ok, err := state.Stash.Get(ctx, stashKey)
+	raw, ok, err := b.engine.d.State.Stash.Get(ctx, stashKey)
 	if err == nil && ok {
 		err = json.Unmarshal(raw, &p)
 	}

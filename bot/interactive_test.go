@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -179,6 +180,44 @@ func TestRetryGoesThroughTheGuardrails(t *testing.T) {
 	}
 	if n := h.fp.Calls(); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
+	}
+}
+
+// A press the checks refuse (someone not allowed, someone over their rate)
+// leaves the button for the requester.
+func TestARefusedPressLeavesTheButton(t *testing.T) {
+	const outsider = "U0OUTSIDER"
+	h := start(t, map[string]string{"RESEND_ALLOWED_USERS": agent + "," + agent2, "RESEND_RATE_PER_USER": "2/1h"})
+	h.fp.SetAnswer(uuidA, frontpaytest.ServerFailure())
+	_, reply := h.thread2(agent, uuidA+" email=kari@example.com")
+	key := retryButton(t, reply)
+	for i := range 2 { // agent2's resends this hour
+		h.sent(agent2, fmt.Sprintf("4a2b3c4d-0000-4000-8000-00000000000%d email=other@example.com", i))
+	}
+
+	h.press(outsider, reply, key)
+	h.responseURLSays("not on the list")
+	h.press(agent2, reply, key)
+	h.responseURLSays("a lot of resends")
+	if n := h.fp.Calls(); n != 3 {
+		t.Fatalf("front payment calls after two refused presses = %d, want 3", n)
+	}
+
+	h.fp.SetAnswer(uuidA, frontpaytest.Accepted())
+	h.press(agent, reply, key)
+	if reqs := h.fp.WaitForCalls(4, wait); len(reqs) != 4 {
+		t.Fatalf("the requester's press after two refused ones: front payment calls = %d, want 4", len(reqs))
+	}
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		for _, p := range s.ResponseURLPosts {
+			if strings.Contains(p.Text, "already used") {
+				return true
+			}
+		}
+		return false
+	}, time.Second)
+	if err == nil {
+		t.Errorf("a refused press used the button up: %+v", snap.ResponseURLPosts)
 	}
 }
 

@@ -50,6 +50,8 @@ type Cooldowns interface {
 type Once interface {
 	// First reports whether key was not seen within ttl, and remembers it.
 	First(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// Seen reports whether key is remembered, without remembering it.
+	Seen(ctx context.Context, key string) (bool, error)
 }
 
 // Stash keeps small values for a while: what a Retry or an offer button
@@ -224,6 +226,13 @@ func (o *memOnce) First(_ context.Context, key string, ttl time.Duration) (bool,
 	}
 	o.m[key] = now.Add(ttl)
 	return true, nil
+}
+
+func (o *memOnce) Seen(_ context.Context, key string) (bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	until, ok := o.m[key]
+	return ok && o.now().Before(until), nil
 }
 
 type memStash struct {

@@ -303,6 +303,16 @@ func (o *redisOnce) First(ctx context.Context, key string, ttl time.Duration) (b
 	return ok, nil
 }
 
+func (o *redisOnce) Seen(ctx context.Context, key string) (bool, error) {
+	ctx, cancel := o.s.op(ctx)
+	defer cancel()
+	n, err := o.s.rdb.Exists(ctx, o.s.key("once", key)).Result()
+	if err != nil {
+		return false, failed("once", err)
+	}
+	return n > 0, nil
+}
+
 type redisStash struct{ s *redisStore }
 
 func (st *redisStash) Put(ctx context.Context, key string, value []byte, ttl time.Duration) error {
