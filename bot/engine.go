@@ -314,7 +314,7 @@ func (t *resendTask) run(ctx context.Context) {
 		e.d.Log.Error("could not record the cooldown", "err", err, "reservation", r.Reservation)
 	}
 	if sendErr != nil {
-		e.d.Log.Warn("front payment did not send", "err", sendErr, "reservation", r.Reservation, "kind", o.kind.String())
+		e.d.Log.Log(ctx, o.kind.LogLevel(), "front payment did not send", "err", sendErr, "reservation", r.Reservation, "kind", o.kind.String())
 	}
 	// The audit line is written as soon as Front Payment has answered, not
 	// after the posts to Slack, which may retry for a while.

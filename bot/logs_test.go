@@ -1,0 +1,81 @@
+package bot
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"resendbot/frontpay/frontpaytest"
+)
+
+// logLines are the operational log's JSON lines so far whose msg is msg.
+func (h *harness) logLines(msg string) []map[string]any {
+	var out []map[string]any
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == msg && m["log"] != "audit" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// An outcome Front Payment gives is logged at the level its kind calls for:
+// INFO for what the reservation or contact explains, WARN for transient
+// trouble, ERROR for what an admin must fix.
+func TestFrontPaymentOutcomeLogLevels(t *testing.T) {
+	cases := []struct {
+		name   string
+		answer frontpaytest.Answer
+		level  string
+	}{
+		{"404 not found", frontpaytest.NotFound(), "INFO"},
+		{"400 completed", frontpaytest.Completed(), "INFO"},
+		{"400 cancelled", frontpaytest.Cancelled(), "INFO"},
+		{"417 invalid", frontpaytest.Invalid(`{"email":["The email must be a valid email address."]}`), "INFO"},
+		{"429 rate limited", frontpaytest.RateLimited(30), "WARN"},
+		{"510 server error", frontpaytest.ServerFailure(), "WARN"},
+		{"401 unauthorized", frontpaytest.Unauthorized(), "ERROR"},
+		{"418 unexpected", frontpaytest.Garbage(418), "ERROR"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := start(t, nil)
+			h.fp.SetAnswer(uuidA, c.answer)
+			h.command(agent, uuidA+" email=kari@example.com")
+			h.waitAudit(1) // written after the outcome's log line
+			assertOneLineAt(t, h, "front payment did not send", c.level)
+		})
+	}
+}
+
+// A status lookup's failure is logged by the same rule.
+func TestFrontPaymentDetailsLogLevels(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		answer frontpaytest.Answer
+		level  string
+	}{
+		{"404 not found", frontpaytest.NotFound(), "INFO"},
+		{"510 server error", frontpaytest.ServerFailure(), "WARN"},
+		{"401 unauthorized", frontpaytest.Unauthorized(), "ERROR"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := start(t, nil)
+			h.fp.SetDetailsAnswer(uuidA, c.answer)
+			h.answered(h.slash(agent, "status "+uuidA)) // told after the outcome's log line
+			assertOneLineAt(t, h, "front payment details failed", c.level)
+		})
+	}
+}
+
+func assertOneLineAt(t *testing.T, h *harness, msg, level string) {
+	t.Helper()
+	lines := h.logLines(msg)
+	if len(lines) != 1 {
+		t.Fatalf("%d lines say %q, want 1:\n%s", len(lines), msg, h.logs.String())
+	}
+	if lines[0]["level"] != level {
+		t.Errorf("level = %v, want %s: %v", lines[0]["level"], level, lines[0])
+	}
+}
