@@ -174,7 +174,7 @@ func (e *engine) stop(ctx context.Context, grace time.Duration, cancelWork conte
 				}
 			}
 		case <-timer.C:
-			e.d.Log.Warn("shutdown grace ran out; cancelling work in flight", "grace", grace)
+			e.d.Log.Warn("shutdown grace ran out; cancelling work in flight", "grace_ms", grace.Milliseconds())
 			cancelWork()
 			<-done
 			return

@@ -79,3 +79,25 @@ func assertOneLineAt(t *testing.T, h *harness, msg, level string) {
 		t.Errorf("level = %v, want %s: %v", lines[0]["level"], level, lines[0])
 	}
 }
+
+// Durations are logged in milliseconds, the unit in the key.
+func TestShutdownLogsGraceInMilliseconds(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_SHUTDOWN_GRACE": "150ms", "FRONTPAYMENT_TIMEOUT": "30s"})
+	hold := make(chan struct{})
+	defer close(hold)
+	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Hold: hold})
+	h.command(agent, uuidA+" email=kari@example.com")
+	h.fp.WaitForCalls(1, wait)
+	if err := h.shutdown(); err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	for _, msg := range []string{"socket mode closed; finishing work in flight", "shutdown grace ran out; cancelling work in flight"} {
+		lines := h.logLines(msg)
+		if len(lines) != 1 {
+			t.Fatalf("%d lines say %q, want 1:\n%s", len(lines), msg, h.logs.String())
+		}
+		if _, ok := lines[0]["grace"]; ok || lines[0]["grace_ms"] != 150.0 {
+			t.Errorf("%q: grace_ms = %v, grace = %v; want grace_ms 150 and no grace", msg, lines[0]["grace_ms"], lines[0]["grace"])
+		}
+	}
+}
