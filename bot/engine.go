@@ -430,7 +430,6 @@ func (e *engine) auditShown(ctx context.Context, o Origin, what string) {
 // masked here: the log outlives the channel's retention.
 func auditAttrs(o Origin, reservation string, dests []destination) []slog.Attr {
 	return []slog.Attr{
-		slog.Bool("audit", true),
 		slog.String("user", o.UserID),
 		slog.String("channel", o.ChannelID),
 		slog.String("source", o.Source),

@@ -101,3 +101,18 @@ func TestShutdownLogsGraceInMilliseconds(t *testing.T) {
 		}
 	}
 }
+
+// An audit line is marked once, by "log":"audit".
+func TestAuditLinesAreMarkedOnlyByLog(t *testing.T) {
+	h := start(t, nil)
+	h.command(agent, uuidA+" email=kari@example.com") // sent
+	h.thread()
+	h.command(agent, "not-a-uuid email=kari@example.com") // refused
+	h.command(agent, "help")                              // shown
+	h.answered(h.slash(agent, "status "+uuidA))           // looked up
+	for _, line := range h.waitAudit(4) {
+		if _, ok := line["audit"]; ok {
+			t.Errorf("audit line has an \"audit\" field besides \"log\":\"audit\": %v", line)
+		}
+	}
+}
