@@ -2,9 +2,12 @@ package bot
 
 import (
 	"encoding/json"
+	"net"
 	"strings"
 	"testing"
 
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -115,4 +118,59 @@ func TestAuditLinesAreMarkedOnlyByLog(t *testing.T) {
 			t.Errorf("audit line has an \"audit\" field besides \"log\":\"audit\": %v", line)
 		}
 	}
+}
+
+// jsonLines parses every non-empty line of out as JSON, failing the test
+// for any that is not.
+func jsonLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, line := range strings.Split(out, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("stdout line is not JSON: %q", line)
+			continue
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+// stoppedLine returns the "resendbot stopped" line, failing the test
+// unless there is exactly one, at ERROR, whose err contains want.
+func stoppedLine(t *testing.T, lines []map[string]any, want string) {
+	t.Helper()
+	var found []map[string]any
+	for _, l := range lines {
+		if l["msg"] == "resendbot stopped" {
+			found = append(found, l)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d \"resendbot stopped\" lines, want 1: %v", len(found), lines)
+	}
+	if err, _ := found[0]["err"].(string); found[0]["level"] != "ERROR" || !strings.Contains(err, want) {
+		t.Errorf("stop line = %v; want level ERROR and an err naming %q", found[0], want)
+	}
+}
+
+// A start-up error that ends the bot is in the JSON log, not only on stderr.
+func TestFatalStartErrorIsLogged(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	slack := fakeslack.New(t)
+	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "HTTP_ADDR": busy.Addr().String()}
+	var stdout, stderr syncbuf.Buffer
+	err = Main(t.Context(), Program{Getenv: env(vars), Stdout: &stdout, Stderr: &stderr, Version: "test", DotEnv: t.TempDir() + "/none"})
+	if err == nil || !strings.Contains(err.Error(), "HTTP_ADDR") {
+		t.Fatalf("Main = %v; want an error naming HTTP_ADDR", err)
+	}
+	stoppedLine(t, jsonLines(t, stdout.String()), "HTTP_ADDR "+busy.Addr().String())
 }

@@ -61,7 +61,12 @@ func Main(ctx context.Context, p Program) error {
 		return runConsole(ctx, p, getenv, cfg, mode == ModeConsoleLive)
 	}
 	log, audit := newLoggers(cfg, redactWriter(p.Stdout, cfg.Secrets()))
-	return runBot(ctx, cfg, p, log, audit)
+	if err := runBot(ctx, cfg, p, log, audit); err != nil {
+		// main prints it on stderr too; the JSON log must not end silently.
+		log.Error("resendbot stopped", "err", err)
+		return err
+	}
+	return nil
 }
 
 // runBot wires the production bot: Front Payment, the guardrail state, the
