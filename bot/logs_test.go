@@ -174,3 +174,28 @@ func TestFatalStartErrorIsLogged(t *testing.T) {
 	}
 	stoppedLine(t, jsonLines(t, stdout.String()), "HTTP_ADDR "+busy.Addr().String())
 }
+
+// go-redis's own lines about an unreachable Redis at start are JSON lines of
+// our log, as is the error that stops the bot. redis.SetLogger is
+// process-wide: this test must not run in parallel.
+func TestUnreachableRedisAtStartLogsOnlyJSON(t *testing.T) {
+	addr := freePort(t)
+	slack := fakeslack.New(t)
+	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": "redis://" + addr + "/0"}
+	var stdout, stderr syncbuf.Buffer
+	err := Main(t.Context(), Program{Getenv: env(vars), Stdout: &stdout, Stderr: &stderr, Version: "test", DotEnv: t.TempDir() + "/none"})
+	if err == nil {
+		t.Fatal("Main started with an unreachable Redis")
+	}
+	lines := jsonLines(t, stdout.String())
+	stoppedLine(t, lines, "REDIS_URL")
+	dial := false
+	for _, l := range lines {
+		msg, _ := l["msg"].(string)
+		dial = dial || strings.HasPrefix(msg, "redis: ") && strings.Contains(msg, addr)
+	}
+	if !dial {
+		t.Errorf("go-redis's dial failure is not a line of the JSON log:\n%s", stdout.String())
+	}
+}

@@ -85,14 +85,15 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 	logStart(log, cfg, p.Version)
 	var state State // zero: in this process
 	if cfg.RedisURL != "" {
+		// go-redis logs dial failures through a package-level logger only;
+		// route them into our JSON log, before the first dial, so every line
+		// stays machine-readable.
+		redis.SetLogger(redisLog{log})
 		var closeState func() error
 		if state, closeState, err = RedisState(ctx, cfg.RedisURL, cfg.RedisPrefix); err != nil {
 			return err // names the address and REDIS_URL, never the password
 		}
 		defer closeState()
-		// go-redis logs dial failures through a package-level logger only;
-		// route them into our JSON log so every line stays machine-readable.
-		redis.SetLogger(redisLog{log})
 		log.Info("limits, cooldowns and dedupe are shared through Redis", "prefix", cfg.RedisPrefix)
 	}
 	metrics := NewMetrics()
