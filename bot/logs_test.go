@@ -194,6 +194,9 @@ func TestUnreachableRedisAtStartLogsOnlyJSON(t *testing.T) {
 	for _, l := range lines {
 		msg, _ := l["msg"].(string)
 		dial = dial || strings.HasPrefix(msg, "redis: ") && strings.Contains(msg, addr)
+		if strings.HasPrefix(msg, "redis: redis: ") {
+			t.Errorf("doubled prefix: %q", msg)
+		}
 	}
 	if !dial {
 		t.Errorf("go-redis's dial failure is not a line of the JSON log:\n%s", stdout.String())
