@@ -187,7 +187,7 @@ func (e *engine) stop(ctx context.Context, grace time.Duration, cancelWork conte
 			e.abandonQueued(ctx)
 			return
 		case <-timer.C:
-			e.d.Log.Warn("shutdown grace ran out; cancelling work in flight", "grace", grace)
+			e.d.Log.Warn("shutdown grace ran out; cancelling work in flight", "grace_ms", grace.Milliseconds())
 			cancelWork()
 			<-done
 			e.abandonQueued(ctx)
@@ -400,7 +400,7 @@ func (t *resendTask) run(ctx context.Context) {
 		e.d.Log.Error("could not record the cooldown", "err", err, "reservation", r.Reservation)
 	}
 	if sendErr != nil {
-		e.d.Log.Warn("front payment did not send", "err", sendErr, "reservation", r.Reservation, "kind", o.kind.String())
+		e.d.Log.Log(ctx, o.kind.LogLevel(), "front payment did not send", "err", sendErr, "reservation", r.Reservation, "kind", o.kind.String())
 	}
 	// The audit line is written as soon as Front Payment has answered, not
 	// after the posts to Slack, which may retry for a while.
@@ -516,7 +516,6 @@ func (e *engine) auditShown(ctx context.Context, o Origin, what string) {
 // masked here: the log outlives the channel's retention.
 func auditAttrs(o Origin, reservation string, dests []destination) []slog.Attr {
 	return []slog.Attr{
-		slog.Bool("audit", true),
 		slog.String("user", o.UserID),
 		slog.String("channel", o.ChannelID),
 		slog.String("source", o.Source),

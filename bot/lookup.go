@@ -83,7 +83,7 @@ func (t *lookupTask) run(ctx context.Context) {
 		slog.Int64("latency_ms", latency.Milliseconds()),
 	)...)
 	if err != nil {
-		e.d.Log.Warn("front payment details failed", "err", err, "reservation", t.reservation)
+		e.d.Log.Log(ctx, kind.LogLevel(), "front payment details failed", "err", err, "reservation", t.reservation, "kind", kind.String())
 		e.tellMessage(ctx, t.o, Message{Text: lookupProblem(err, t.reservation)})
 		return
 	}

@@ -61,7 +61,12 @@ func Main(ctx context.Context, p Program) error {
 		return runConsole(ctx, p, getenv, cfg, mode == ModeConsoleLive)
 	}
 	log, audit := newLoggers(cfg, redactWriter(p.Stdout, cfg.Secrets()))
-	return runBot(ctx, cfg, p, log, audit)
+	if err := runBot(ctx, cfg, p, log, audit); err != nil {
+		// main prints it on stderr too; the JSON log must not end silently.
+		log.Error("resendbot stopped", "err", err)
+		return err
+	}
+	return nil
 }
 
 // runBot wires the production bot: Front Payment, the guardrail state, the
@@ -80,14 +85,15 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 	logStart(log, cfg, p.Version)
 	var state State // zero: in this process
 	if cfg.RedisURL != "" {
+		// go-redis logs dial failures through a package-level logger only;
+		// route them into our JSON log, before the first dial, so every line
+		// stays machine-readable.
+		redis.SetLogger(redisLog{log})
 		var closeState func() error
 		if state, closeState, err = RedisState(ctx, cfg.RedisURL, cfg.RedisPrefix); err != nil {
 			return err // names the address and REDIS_URL, never the password
 		}
 		defer closeState()
-		// go-redis logs dial failures through a package-level logger only;
-		// route them into our JSON log so every line stays machine-readable.
-		redis.SetLogger(redisLog{log})
 		log.Info("limits, cooldowns and dedupe are shared through Redis", "prefix", cfg.RedisPrefix)
 	}
 	metrics := NewMetrics()
@@ -237,5 +243,6 @@ func (r *redacting) Write(p []byte) (int, error) {
 type redisLog struct{ l *slog.Logger }
 
 func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
-	r.l.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+	// go-redis starts most of its messages with "redis: " already.
+	r.l.WarnContext(ctx, "redis: "+strings.TrimPrefix(fmt.Sprintf(format, v...), "redis: "))
 }

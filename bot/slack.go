@@ -171,7 +171,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		<-runErr
 	}
 	b.setConnected(false)
-	b.log.Info("socket mode closed; finishing work in flight", "grace", b.cfg.ShutdownGrace)
+	b.log.Info("socket mode closed; finishing work in flight", "grace_ms", b.cfg.ShutdownGrace.Milliseconds())
 	b.engine.stop(workCtx, b.cfg.ShutdownGrace, cancelWork)
 
 	if err != nil && !errors.Is(err, context.Canceled) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strings"
@@ -44,6 +45,21 @@ func (k Kind) String() string {
 // KindRateLimited, KindServerError and KindUnreachable.
 func (k Kind) Transient() bool {
 	return k == KindRateLimited || k == KindServerError || k == KindUnreachable
+}
+
+// LogLevel is the level at which an outcome of this kind is logged, the one
+// place that decides it: INFO for what the customer's reservation or
+// contact explains (KindSent, KindNotFound, KindCompleted, KindCancelled,
+// KindInvalid), WARN for transient trouble (see Transient), and ERROR for
+// what an admin must fix (KindUnauthorized, KindUnexpected).
+func (k Kind) LogLevel() slog.Level {
+	switch {
+	case k == KindSent, k == KindNotFound, k == KindCompleted, k == KindCancelled, k == KindInvalid:
+		return slog.LevelInfo
+	case k.Transient():
+		return slog.LevelWarn
+	}
+	return slog.LevelError // KindUnauthorized, KindUnexpected and any unknown kind
 }
 
 // KindOf returns KindSent for nil, the Kind of the first *Error (or

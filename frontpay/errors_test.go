@@ -1,6 +1,7 @@
 package frontpay
 
 import (
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -48,4 +49,28 @@ func FuzzDecodeErrors(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestKindLogLevel(t *testing.T) {
+	want := map[Kind]slog.Level{
+		KindSent:         slog.LevelInfo,
+		KindNotFound:     slog.LevelInfo,
+		KindCompleted:    slog.LevelInfo,
+		KindCancelled:    slog.LevelInfo,
+		KindInvalid:      slog.LevelInfo,
+		KindRateLimited:  slog.LevelWarn,
+		KindServerError:  slog.LevelWarn,
+		KindUnreachable:  slog.LevelWarn,
+		KindUnauthorized: slog.LevelError,
+		KindUnexpected:   slog.LevelError,
+		Kind(99):         slog.LevelError,
+	}
+	if len(want) != len(kindNames)+1 {
+		t.Fatalf("test covers %d kinds, there are %d: add the new one", len(want)-1, len(kindNames))
+	}
+	for k, w := range want {
+		if got := k.LogLevel(); got != w {
+			t.Errorf("%s.LogLevel() = %v, want %v", k, got, w)
+		}
+	}
 }

@@ -1,0 +1,204 @@
+package bot
+
+import (
+	"encoding/json"
+	"net"
+	"strings"
+	"testing"
+
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/bot/internal/syncbuf"
+	"resendbot/frontpay/frontpaytest"
+)
+
+// logLines are the operational log's JSON lines so far whose msg is msg.
+func (h *harness) logLines(msg string) []map[string]any {
+	var out []map[string]any
+	for _, line := range strings.Split(h.logs.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == msg && m["log"] != "audit" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// An outcome Front Payment gives is logged at the level its kind calls for:
+// INFO for what the reservation or contact explains, WARN for transient
+// trouble, ERROR for what an admin must fix.
+func TestFrontPaymentOutcomeLogLevels(t *testing.T) {
+	cases := []struct {
+		name   string
+		answer frontpaytest.Answer
+		level  string
+	}{
+		{"404 not found", frontpaytest.NotFound(), "INFO"},
+		{"400 completed", frontpaytest.Completed(), "INFO"},
+		{"400 cancelled", frontpaytest.Cancelled(), "INFO"},
+		{"417 invalid", frontpaytest.Invalid(`{"email":["The email must be a valid email address."]}`), "INFO"},
+		{"429 rate limited", frontpaytest.RateLimited(30), "WARN"},
+		{"510 server error", frontpaytest.ServerFailure(), "WARN"},
+		{"401 unauthorized", frontpaytest.Unauthorized(), "ERROR"},
+		{"418 unexpected", frontpaytest.Garbage(418), "ERROR"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := start(t, nil)
+			h.fp.SetAnswer(uuidA, c.answer)
+			h.command(agent, uuidA+" email=kari@example.com")
+			h.waitAudit(1) // written after the outcome's log line
+			assertOneLineAt(t, h, "front payment did not send", c.level)
+		})
+	}
+}
+
+// A status lookup's failure is logged by the same rule.
+func TestFrontPaymentDetailsLogLevels(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		answer frontpaytest.Answer
+		level  string
+	}{
+		{"404 not found", frontpaytest.NotFound(), "INFO"},
+		{"510 server error", frontpaytest.ServerFailure(), "WARN"},
+		{"401 unauthorized", frontpaytest.Unauthorized(), "ERROR"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := start(t, nil)
+			h.fp.SetDetailsAnswer(uuidA, c.answer)
+			h.answered(h.slash(agent, "status "+uuidA)) // told after the outcome's log line
+			assertOneLineAt(t, h, "front payment details failed", c.level)
+		})
+	}
+}
+
+func assertOneLineAt(t *testing.T, h *harness, msg, level string) {
+	t.Helper()
+	lines := h.logLines(msg)
+	if len(lines) != 1 {
+		t.Fatalf("%d lines say %q, want 1:\n%s", len(lines), msg, h.logs.String())
+	}
+	if lines[0]["level"] != level {
+		t.Errorf("level = %v, want %s: %v", lines[0]["level"], level, lines[0])
+	}
+}
+
+// Durations are logged in milliseconds, the unit in the key.
+func TestShutdownLogsGraceInMilliseconds(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_SHUTDOWN_GRACE": "150ms", "FRONTPAYMENT_TIMEOUT": "30s"})
+	hold := make(chan struct{})
+	defer close(hold)
+	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Hold: hold})
+	h.command(agent, uuidA+" email=kari@example.com")
+	h.fp.WaitForCalls(1, wait)
+	if err := h.shutdown(); err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	for _, msg := range []string{"socket mode closed; finishing work in flight", "shutdown grace ran out; cancelling work in flight"} {
+		lines := h.logLines(msg)
+		if len(lines) != 1 {
+			t.Fatalf("%d lines say %q, want 1:\n%s", len(lines), msg, h.logs.String())
+		}
+		if _, ok := lines[0]["grace"]; ok || lines[0]["grace_ms"] != 150.0 {
+			t.Errorf("%q: grace_ms = %v, grace = %v; want grace_ms 150 and no grace", msg, lines[0]["grace_ms"], lines[0]["grace"])
+		}
+	}
+}
+
+// An audit line is marked once, by "log":"audit".
+func TestAuditLinesAreMarkedOnlyByLog(t *testing.T) {
+	h := start(t, nil)
+	h.command(agent, uuidA+" email=kari@example.com") // sent
+	h.thread()
+	h.command(agent, "not-a-uuid email=kari@example.com") // refused
+	h.command(agent, "help")                              // shown
+	h.answered(h.slash(agent, "status "+uuidA))           // looked up
+	for _, line := range h.waitAudit(4) {
+		if _, ok := line["audit"]; ok {
+			t.Errorf("audit line has an \"audit\" field besides \"log\":\"audit\": %v", line)
+		}
+	}
+}
+
+// jsonLines parses every non-empty line of out as JSON, failing the test
+// for any that is not.
+func jsonLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for _, line := range strings.Split(out, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("stdout line is not JSON: %q", line)
+			continue
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+// stoppedLine returns the "resendbot stopped" line, failing the test
+// unless there is exactly one, at ERROR, whose err contains want.
+func stoppedLine(t *testing.T, lines []map[string]any, want string) {
+	t.Helper()
+	var found []map[string]any
+	for _, l := range lines {
+		if l["msg"] == "resendbot stopped" {
+			found = append(found, l)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d \"resendbot stopped\" lines, want 1: %v", len(found), lines)
+	}
+	if err, _ := found[0]["err"].(string); found[0]["level"] != "ERROR" || !strings.Contains(err, want) {
+		t.Errorf("stop line = %v; want level ERROR and an err naming %q", found[0], want)
+	}
+}
+
+// A start-up error that ends the bot is in the JSON log, not only on stderr.
+func TestFatalStartErrorIsLogged(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	slack := fakeslack.New(t)
+	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "HTTP_ADDR": busy.Addr().String()}
+	var stdout, stderr syncbuf.Buffer
+	err = Main(t.Context(), Program{Getenv: env(vars), Stdout: &stdout, Stderr: &stderr, Version: "test", DotEnv: t.TempDir() + "/none"})
+	if err == nil || !strings.Contains(err.Error(), "HTTP_ADDR") {
+		t.Fatalf("Main = %v; want an error naming HTTP_ADDR", err)
+	}
+	stoppedLine(t, jsonLines(t, stdout.String()), "HTTP_ADDR "+busy.Addr().String())
+}
+
+// go-redis's own lines about an unreachable Redis at start are JSON lines of
+// our log, as is the error that stops the bot. redis.SetLogger is
+// process-wide: this test must not run in parallel.
+func TestUnreachableRedisAtStartLogsOnlyJSON(t *testing.T) {
+	addr := freePort(t)
+	slack := fakeslack.New(t)
+	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": "redis://" + addr + "/0"}
+	var stdout, stderr syncbuf.Buffer
+	err := Main(t.Context(), Program{Getenv: env(vars), Stdout: &stdout, Stderr: &stderr, Version: "test", DotEnv: t.TempDir() + "/none"})
+	if err == nil {
+		t.Fatal("Main started with an unreachable Redis")
+	}
+	lines := jsonLines(t, stdout.String())
+	stoppedLine(t, lines, "REDIS_URL")
+	dial := false
+	for _, l := range lines {
+		msg, _ := l["msg"].(string)
+		dial = dial || strings.HasPrefix(msg, "redis: ") && strings.Contains(msg, addr)
+		if strings.HasPrefix(msg, "redis: redis: ") {
+			t.Errorf("doubled prefix: %q", msg)
+		}
+	}
+	if !dial {
+		t.Errorf("go-redis's dial failure is not a line of the JSON log:\n%s", stdout.String())
+	}
+}
