@@ -35,3 +35,13 @@ func TestStatusOnAnUnexpectedAnswerShowsTheHTTPStatus(t *testing.T) {
 		t.Errorf("status answer lacks the HTTP status: %s", p.Text)
 	}
 }
+
+// A Redis error that quotes the password in another letter case still
+// does not show it.
+func TestRedactIgnoresLetterCase(t *testing.T) {
+	const pw = "s3cret-Passw0rd"
+	got := redact("WRONGPASS for s3cret-passw0rd and S3CRET-PASSW0RD and "+pw, pw)
+	if strings.Contains(strings.ToLower(got), strings.ToLower(pw)) {
+		t.Errorf("redact left the password: %q", got)
+	}
+}

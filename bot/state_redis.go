@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"regexp"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -85,11 +85,12 @@ func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time
 	}, rdb.Close, nil
 }
 
-// redact removes secrets from a message that may quote them.
+// redact removes secrets from a message that may quote them, in any
+// letter case.
 func redact(msg string, secrets ...string) string {
 	for _, s := range secrets {
 		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[REDACTED]")
+			msg = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(s)).ReplaceAllLiteralString(msg, "[REDACTED]")
 		}
 	}
 	return msg

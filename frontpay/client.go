@@ -221,7 +221,7 @@ func (c *Client) do(req *http.Request, limit int64) (answer, error) {
 // status decides first (401/403, 429, 5xx); below that, a body that is not
 // Front Payment's JSON envelope is KindUnexpected, and the envelope's
 // message picks the kind for op's documented answers.
-func errorFor(op string, a answer, red *strings.Replacer) *Error {
+func errorFor(op string, a answer, red *redactor) *Error {
 	e := &Error{Op: op, Kind: KindUnexpected, StatusCode: a.status, redact: red}
 	var env struct {
 		Message string          `json:"message"`
@@ -284,22 +284,4 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		d = min(t.Sub(now).Round(time.Second), maxRetryAfter*time.Second)
 	}
 	return max(d, 0)
-}
-
-// newRedactor replaces the token and the customer's contact with
-// placeholders, in whatever Front Payment might echo back.
-func newRedactor(token string, to Contact) *strings.Replacer {
-	var pairs []string
-	add := func(secret, with string, minLen int) {
-		if s := strings.TrimSpace(secret); len(s) >= minLen {
-			pairs = append(pairs, s, with)
-			if l := strings.ToLower(s); l != s {
-				pairs = append(pairs, l, with)
-			}
-		}
-	}
-	add(token, "[token]", 8)
-	add(to.Email, "[email]", 3)
-	add(to.MSISDN, "[phone]", 4)
-	return strings.NewReplacer(pairs...)
 }

@@ -186,7 +186,7 @@ func (c *Client) Details(ctx context.Context, reservationUUID string) (*Reservat
 }
 
 // details makes one GET.
-func (c *Client) details(ctx context.Context, path string, red *strings.Replacer) (*Reservation, *Error) {
+func (c *Client) details(ctx context.Context, path string, red *redactor) (*Reservation, *Error) {
 	req, err := c.newRequest(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, &Error{Op: OpDetails, Kind: KindUnexpected, Err: err, redact: red}

@@ -117,7 +117,7 @@ type Error struct {
 	RetryAfter time.Duration // from a 429's Retry-After; 0 if absent
 	Err        error         // the cause (network or decoding error), may be nil
 
-	redact *strings.Replacer
+	redact *redactor
 }
 
 // Error returns e.g. `frontpay: resend: not_found (HTTP 404, message
@@ -147,9 +147,6 @@ func (e *Error) Error() string {
 	}
 	if e.Err != nil {
 		b.WriteString(": " + e.Err.Error())
-	}
-	if e.redact == nil {
-		return b.String()
 	}
 	return e.redact.Replace(b.String())
 }
