@@ -208,20 +208,44 @@ func TestRedeliveredEnvelopeIsActedOnOnce(t *testing.T) {
 	}
 }
 
+// TestNoSecretInAnyLogLine reads what the code logged before the
+// redacting writer (the last line of defence) saw it: no code path may log
+// a token or a customer's full contact, even at debug level.
 func TestNoSecretInAnyLogLine(t *testing.T) {
-	h := start(t, nil)
-	h.fp.SetAnswer(uuidA, frontpaytest.Unauthorized())
-	h.sent(agent, uuidA+" email=kari@example.com")
+	h := start(t, map[string]string{"RESEND_COOLDOWN": "0", "RESEND_RATE_PER_USER": "100/1m"})
+	const email, phone = "kari.nordmann@example.com", "41234567"
+	echo := fmt.Sprintf("%q", "token "+h.fp.Token+" "+strings.ToUpper(h.fp.Token)+" for "+strings.ToUpper(email)+" +47 412 34 567")
+	answers := []frontpaytest.Answer{
+		frontpaytest.Unauthorized(),
+		{Status: 401, Body: `{"message":` + echo + `}`},
+		frontpaytest.Invalid(`{"email":[` + echo + `]}`),
+		{Status: 510, Body: `{"message":` + echo + `}`},
+		{Status: 418, Body: echo},
+	}
+	for i, a := range answers {
+		u := fmt.Sprintf("5e5e5e5e-0000-4000-8000-%012d", i)
+		h.fp.SetAnswer(u, a)
+		h.sent(agent, u+" email="+email+" phone=+47"+phone)
+	}
+	h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
+	h.answered(h.slash(agent, "status "+uuidA))
 	h.refused(agent, "nope", "")
 	h.shutdown()
-	out := h.logs.String()
+	out := h.rawLogs.String()
+	if !strings.Contains(out, `"level":"DEBUG"`) {
+		t.Fatal("no debug lines: the test would not see what debug logging leaks")
+	}
+	lower := strings.ToLower(out)
 	for _, s := range h.cfg.Secrets() {
-		if strings.Contains(out, s) {
-			t.Errorf("log contains the secret %q", s[:6]+"…")
+		if strings.Contains(lower, strings.ToLower(s)) {
+			t.Errorf("the code logged the secret %q", s[:6]+"…")
 		}
 	}
-	if strings.Contains(out, "kari@example.com") {
-		t.Error("log contains the customer's full address")
+	if strings.Contains(lower, email) {
+		t.Error("the code logged the customer's full address")
+	}
+	if strings.Contains(strings.NewReplacer(" ", "", "-", "").Replace(out), phone) {
+		t.Error("the code logged the customer's full number")
 	}
 }
 

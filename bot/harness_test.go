@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,8 @@ type harness struct {
 	fp      *frontpaytest.Server
 	cfg     *Config
 	bot     *Bot
-	logs    *syncbuf.Buffer
+	logs    *syncbuf.Buffer // the log as the process writes it, through redactWriter
+	rawLogs *syncbuf.Buffer // the same lines before redactWriter: what the code logged
 	metrics *Metrics
 	stop    context.CancelFunc
 	done    chan error
@@ -49,7 +51,7 @@ func start(t *testing.T, env map[string]string) *harness {
 // so that several replicas can share them.
 func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *frontpaytest.Server, state State) *harness {
 	t.Helper()
-	h := &harness{t: t, slack: slack, fp: fps, logs: &syncbuf.Buffer{}}
+	h := &harness{t: t, slack: slack, fp: fps, logs: &syncbuf.Buffer{}, rawLogs: &syncbuf.Buffer{}}
 	connected := slack.OpenSockets()
 	vars := map[string]string{
 		"SLACK_APP_TOKEN":       fakeslack.AppToken,
@@ -73,7 +75,7 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, audit := newLoggers(cfg, redactWriter(h.logs, cfg.Secrets()))
+	log, audit := newLoggers(cfg, io.MultiWriter(h.rawLogs, redactWriter(h.logs, cfg.Secrets())))
 	h.metrics = NewMetrics()
 	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
 	ctx, cancel := context.WithCancel(context.Background())
