@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -127,15 +129,30 @@ func (s *slackSurface) respond(ctx context.Context, url string, m Message) error
 		return err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
 		return slack.StatusCodeError{Code: resp.StatusCode, Status: resp.Status}
 	}
+	// Slack answers "ok", or a JSON body; a refusal (invalid_blocks,
+	// expired_url, …) may come with 200 and "ok": false, or with a 4xx.
+	var refused struct {
+		OK    *bool  `json:"ok"`
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(answer, &refused) == nil && refused.OK != nil && !*refused.OK {
+		return slack.SlackErrorResponse{Err: refused.Error}
+	}
 	if resp.StatusCode != http.StatusOK {
+		if code := strings.TrimSpace(string(answer)); slackCode.MatchString(code) {
+			return fmt.Errorf("response_url answered HTTP %d: %w", resp.StatusCode, slack.SlackErrorResponse{Err: code})
+		}
 		return fmt.Errorf("response_url answered HTTP %d", resp.StatusCode)
 	}
 	return nil
 }
+
+// slackCode is what an error code of Slack's looks like: invalid_blocks.
+var slackCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
 // retry runs op, the Web API call method, until it succeeds, fails for
 // good, or runs out of attempts; each retry and the final failure are
