@@ -36,6 +36,32 @@ const (
 	demoTimeout = 3 * time.Second
 )
 
+// The demo's limits: loose enough that a newcomer can walk every outcome
+// help lists, look reservations up and repeat a few, while an immediate
+// repeat of a sent resend still shows the cooldown. A configuration looser
+// still is kept. --live keeps the configured limits: it reaches customers.
+var (
+	demoRatePerUser = Rate{N: 60, Per: time.Minute}
+	demoRateGlobal  = Rate{N: 120, Per: time.Minute}
+)
+
+const demoCooldown = 10 * time.Second
+
+// demoLimits relaxes c's rate limits and cooldown for the demo.
+func demoLimits(c *Config) {
+	c.RatePerUser = looser(c.RatePerUser, demoRatePerUser)
+	c.RateGlobal = looser(c.RateGlobal, demoRateGlobal)
+	c.Cooldown = min(c.Cooldown, demoCooldown)
+}
+
+// looser is configured unless demo holds more or refills faster.
+func looser(configured, demo Rate) Rate {
+	if configured.N >= demo.N && int64(configured.N)*int64(demo.Per) >= int64(demo.N)*int64(configured.Per) {
+		return configured
+	}
+	return demo
+}
+
 // demoOutcomes is how to provoke each documented answer of the demo Front
 // Payment (frontpaytest.NewHandler's preloaded reservations), for help.
 var demoOutcomes = []struct {
@@ -79,13 +105,15 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 	c := *cfg
 	// The person at the terminal holds the configuration already, and the
 	// allowlists name Slack IDs the console's user can never have: keep
-	// them for Slack. Rate limits and cooldowns apply as configured.
+	// them for Slack. Live, rate limits and cooldowns apply as configured;
+	// the demo relaxes them so that every outcome can be tried.
 	c.AllowedChannels, c.AllowedUsers = nil, nil
 	// One command at a time: each one's messages are printed before the
 	// next prompt, so the transcript reads in order.
 	c.MaxInflight = 1
 	if !live {
 		c.FrontPaymentBaseURL, c.FrontPaymentToken, c.FrontPaymentTimeout = demoBaseURL, demoToken, demoTimeout
+		demoLimits(&c)
 	}
 	log, audit := consoleLoggers(&c, getenv, redactWriter(p.Stderr, cfg.Secrets()), live)
 
@@ -109,13 +137,13 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 	defer cancelWork()
 	e.start(workCtx)
 
-	out.printf("%s", consoleBanner(&c, live))
+	out.printf("%s", consoleBanner(cfg, &c, live))
 	in := p.Stdin
 	if in == nil {
 		in = strings.NewReader("")
 	}
 	interactive := isTerminal(in)
-	readErr := consoleLoop(ctx, e, out, in, interactive, live)
+	readErr := consoleLoop(ctx, e, out, in, interactive, cfg, live)
 
 	if ctx.Err() != nil {
 		fmt.Fprintln(p.Stderr, "resendbot: interrupted; finishing any resend in flight")
@@ -131,8 +159,9 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 }
 
 // consoleLoop reads and runs commands until the input ends, "quit", or
-// ctx is done. It returns the input's read error, if any.
-func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Reader, interactive, live bool) error {
+// ctx is done. It returns the input's read error, if any. real is the
+// configuration the Slack bot would run with, for help.
+func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Reader, interactive bool, real *Config, live bool) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	done := make(chan struct{})
@@ -181,7 +210,7 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 			out.print("(only you) ", answer)
 		}
 		if cmd, err := ParseCommand(text, e.cfg.DefaultRegion); err == nil && (cmd.Kind == CmdHelp || cmd.Kind == CmdUsage) {
-			out.printf("%s", consoleHelp(e.cfg, live))
+			out.printf("%s", consoleHelp(real, e.cfg, live))
 		}
 		// Wait until the command's work is done: with one worker, a task
 		// queued after it runs after it.
@@ -217,19 +246,46 @@ type barrier chan struct{}
 func (b barrier) run(context.Context)     { close(b) }
 func (b barrier) abandon(context.Context) { close(b) }
 
-func consoleBanner(c *Config, live bool) string {
+// consoleBanner introduces the console running with c, where real is the
+// configuration the Slack bot would apply.
+func consoleBanner(real, c *Config, live bool) string {
 	var sb strings.Builder
 	sb.WriteString("resendbot console: type a /resend command (the \"/resend\" is optional), \"help\", or \"quit\".\n")
 	if live {
 		fmt.Fprintf(&sb, "LIVE Front Payment at %s — every resend here texts or emails a REAL customer.\n", c.FrontPaymentBaseURL)
 	} else {
 		sb.WriteString("DEMO Front Payment — nothing reaches a real customer. \"help\" lists the reservation IDs that provoke each outcome.\n")
+		sb.WriteString(consoleLimits(real, c, live))
 	}
 	sb.WriteString("You are @you in #console. Shown as in Slack: the channel message, ↳ its thread reply, ✎ an edit, (only you) what only you see.\n\n")
 	return sb.String()
 }
 
-func consoleHelp(c *Config, live bool) string {
+// consoleLimits says which limits the console applies (c) and, in the
+// demo, which the Slack bot would apply (real).
+func consoleLimits(real, c *Config, live bool) string {
+	limits := func(c *Config) string {
+		s := fmt.Sprintf("%d every %s per person (RESEND_RATE_PER_USER), %d every %s for everyone together (RESEND_RATE_GLOBAL), and ",
+			c.RatePerUser.N, roundUp(c.RatePerUser.Per), c.RateGlobal.N, roundUp(c.RateGlobal.Per))
+		if c.Cooldown <= 0 {
+			return s + "no cooldown (RESEND_COOLDOWN=0)"
+		}
+		return s + "a sent link goes to the same destination again only after " + humanDuration(c.Cooldown, true) + " (RESEND_COOLDOWN)"
+	}
+	if live {
+		return "Limits as in Slack: " + limits(c) + ".\n"
+	}
+	here := fmt.Sprintf("Limits are relaxed in the demo so that you can try every outcome: %d requests every %s, and ",
+		c.RatePerUser.N, roundUp(c.RatePerUser.Per))
+	if c.Cooldown > 0 {
+		here += "a sent link goes to the same destination again after " + humanDuration(c.Cooldown, true) + ".\n"
+	} else {
+		here += "no cooldown.\n"
+	}
+	return here + "The Slack bot applies the configured limits: " + limits(real) + ".\n"
+}
+
+func consoleHelp(real, c *Config, live bool) string {
 	var sb strings.Builder
 	if live {
 		fmt.Fprintf(&sb, "\nLIVE: every resend calls Front Payment at %s and reaches the real customer.\n", c.FrontPaymentBaseURL)
@@ -246,10 +302,7 @@ func consoleHelp(c *Config, live bool) string {
 		}
 		sb.WriteString("A phone number or email address that is not valid is refused before Front Payment is called.\n")
 	}
-	if c.Cooldown > 0 {
-		fmt.Fprintf(&sb, "The same reservation to the same destination again within %s is refused (RESEND_COOLDOWN).\n", humanDuration(c.Cooldown, true))
-	}
-	fmt.Fprintf(&sb, "Each person may send %d every %s (RESEND_RATE_PER_USER).\n", c.RatePerUser.N, roundUp(c.RatePerUser.Per))
+	sb.WriteString(consoleLimits(real, c, live))
 	sb.WriteString("Buttons such as [Retry] work in Slack; here they are only shown: type the command again instead.\n")
 	sb.WriteString("Leave with quit or Ctrl-D.\n")
 	return sb.String()

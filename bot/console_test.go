@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -294,5 +295,96 @@ func TestConsoleBinary(t *testing.T) {
 	}
 	if stderr.Len() != 0 {
 		t.Errorf("resendbot console wrote to stderr with no configuration:\n%s", &stderr)
+	}
+}
+
+// refusedByLimit is how the console words a refusal by a rate limit or the
+// cooldown (and its in-flight hold).
+var refusedByLimit = []string{"in a short time", "was already sent", "already in progress"}
+
+// TestConsoleDemoLimitsLetEveryOutcomeBeTried: with the default
+// configuration, a newcomer can walk the whole outcome list of help, look
+// a reservation up and repeat a few outcomes without hitting a limit, and
+// the banner names the limits the Slack bot would apply.
+func TestConsoleDemoLimitsLetEveryOutcomeBeTried(t *testing.T) {
+	t.Parallel()
+	var in strings.Builder
+	in.WriteString("help\n")
+	for _, o := range demoOutcomes {
+		in.WriteString(o.uuid + " email=kari@example.com\n")
+	}
+	in.WriteString("status " + frontpaytest.UUIDPaid + "\n")
+	for _, again := range []string{frontpaytest.UUIDNotFound, frontpaytest.UUIDInvalid, frontpaytest.UUIDServerError} {
+		in.WriteString(again + " phone=41234567\n")
+	}
+	out, _, err := runConsoleMain(t, []string{"console"}, nil, in.String())
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	banner, secs := transcript(out)
+	if want := len(demoOutcomes) + 5; len(secs) != want {
+		t.Fatalf("got %d command sections, want %d:\n%s", len(secs), want, out)
+	}
+	for _, sec := range secs {
+		for _, r := range refusedByLimit {
+			if strings.Contains(sec.out, r) {
+				t.Errorf("%s: refused by a limit in the demo:\n%s", sec.cmd, sec.out)
+			}
+		}
+	}
+	for _, w := range []string{
+		"5 every 60 seconds per person (RESEND_RATE_PER_USER)",
+		"60 every 60 seconds for everyone together (RESEND_RATE_GLOBAL)",
+		"2 minutes (RESEND_COOLDOWN)",
+	} {
+		if !strings.Contains(banner, w) || !strings.Contains(secs[0].out, w) {
+			t.Errorf("banner and help should name the Slack bot's limit %q:\nbanner:\n%s\nhelp:\n%s", w, banner, secs[0].out)
+		}
+	}
+
+	// The banner's real limits are the configured ones.
+	env := map[string]string{"RESEND_RATE_PER_USER": "3/1h", "RESEND_RATE_GLOBAL": "7/10m", "RESEND_COOLDOWN": "0"}
+	out, _, err = runConsoleMain(t, []string{"console"}, env, "")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	for _, w := range []string{"3 every 60 minutes per person (RESEND_RATE_PER_USER)", "7 every 10 minutes for everyone together (RESEND_RATE_GLOBAL)", "no cooldown (RESEND_COOLDOWN=0)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("banner lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// TestConsoleLiveKeepsLimits: --live reaches real customers, so it keeps
+// the configured limits: the sixth resend in a minute is refused.
+func TestConsoleLiveKeepsLimits(t *testing.T) {
+	t.Parallel()
+	fps := frontpaytest.NewServer(t)
+	env := map[string]string{"FRONTPAYMENT_BASE_URL": fps.URL, "FRONTPAYMENT_TOKEN": fps.Token}
+	var in strings.Builder
+	for i := range 6 {
+		fmt.Fprintf(&in, "11111111-2222-4333-8444-%012d email=kari@example.com\n", i)
+	}
+	out, _, err := runConsoleMain(t, []string{"console", "--live"}, env, in.String())
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	banner, secs := transcript(out)
+	if len(secs) != 6 {
+		t.Fatalf("got %d command sections, want 6:\n%s", len(secs), out)
+	}
+	for i, sec := range secs[:5] {
+		if !strings.Contains(sec.out, "↳ ✅ Sent") {
+			t.Errorf("resend %d was not sent:\n%s", i+1, sec.out)
+		}
+	}
+	if !strings.HasPrefix(secs[5].out, "(only you) You've sent a lot of resends in a short time") {
+		t.Errorf("live: the sixth resend in a minute was not refused by RESEND_RATE_PER_USER:\n%s", secs[5].out)
+	}
+	if n := fps.Calls(); n != 5 {
+		t.Errorf("live: %d calls to Front Payment, want 5", n)
+	}
+	if strings.Contains(banner, "relaxed") {
+		t.Errorf("live banner claims relaxed limits:\n%s", banner)
 	}
 }
