@@ -206,6 +206,10 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 		case "quit", "exit":
 			return nil
 		}
+		if text == "" {
+			// Slack's /resend alone opens the form, which a terminal cannot.
+			out.printf("In Slack, /resend alone opens a form; here, type the command:\n")
+		}
 		if answer := e.Command(ctx, origin, text); answer != "" {
 			out.print("(only you) ", answer)
 		}

@@ -388,3 +388,22 @@ func TestConsoleLiveKeepsLimits(t *testing.T) {
 		t.Errorf("live banner claims relaxed limits:\n%s", banner)
 	}
 }
+
+// TestConsoleEmptyCommandSaysSlackOpensAForm: "/resend" alone opens a form
+// in Slack; the console says so before the usage it prints instead.
+func TestConsoleEmptyCommandSaysSlackOpensAForm(t *testing.T) {
+	t.Parallel()
+	out, _, err := runConsoleMain(t, []string{"console"}, nil, "/resend\nhelp\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	_, secs := transcript(out)
+	if len(secs) != 2 {
+		t.Fatalf("got %d command sections, want 2:\n%s", len(secs), out)
+	}
+	const form = "In Slack, /resend alone opens a form; here, type the command:"
+	inOrder(t, "/resend alone", secs[0].out, form, "(only you) Resend a payment link")
+	if strings.Contains(secs[1].out, form) {
+		t.Errorf("help speaks of the form as if /resend had been typed alone:\n%s", secs[1].out)
+	}
+}
