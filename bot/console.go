@@ -198,7 +198,7 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		text := consoleCommand(line)
+		text, mention := consoleCommand(line)
 		if !interactive {
 			out.printf("> %s\n", strings.TrimSpace(line))
 		}
@@ -206,8 +206,9 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 		case "quit", "exit":
 			return nil
 		}
-		if text == "" {
-			// Slack's /resend alone opens the form, which a terminal cannot.
+		if text == "" && !mention {
+			// Slack's /resend alone opens the form, which a terminal cannot;
+			// a mention alone gets the usage there too.
 			out.printf("In Slack, /resend alone opens a form; here, type the command:\n")
 		}
 		if answer := e.Command(ctx, origin, text); answer != "" {
@@ -229,19 +230,30 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 	}
 }
 
-// consoleCommand is line without the optional leading "/resend" (or the
-// mention's "resend").
-func consoleCommand(line string) string {
-	text := strings.TrimSpace(line)
+// consoleMention is the bot's mention as a person types it in the
+// console, and the optional word "resend" after it: "@resendbot resend
+// 3f1c… email=…". The Slack side's mentionPrefix reads the "<@U…>" Slack
+// sends for it; a line pasted in that form is read too.
+var consoleMention = regexp.MustCompile(`^\s*(?i:@resendbot)\b[\s,:]*(?i:resend\b)?`)
+
+// consoleCommand is line without the optional leading "/resend", or the
+// mention and its optional "resend"; mention says whether it was one.
+func consoleCommand(line string) (text string, mention bool) {
+	for _, re := range []*regexp.Regexp{consoleMention, mentionPrefix} {
+		if loc := re.FindStringIndex(line); loc != nil {
+			return strings.TrimSpace(line[loc[1]:]), true
+		}
+	}
+	text = strings.TrimSpace(line)
 	for _, prefix := range []string{"/resend", "resend"} {
 		if len(text) >= len(prefix) && strings.EqualFold(text[:len(prefix)], prefix) {
 			rest := text[len(prefix):]
 			if rest == "" || rest[0] == ' ' || rest[0] == '\t' {
-				return strings.TrimSpace(rest)
+				return strings.TrimSpace(rest), false
 			}
 		}
 	}
-	return text
+	return text, false
 }
 
 // barrier is a task that only marks its place in the queue.

@@ -407,3 +407,37 @@ func TestConsoleEmptyCommandSaysSlackOpensAForm(t *testing.T) {
 		t.Errorf("help speaks of the form as if /resend had been typed alone:\n%s", secs[1].out)
 	}
 }
+
+// TestConsoleMention: help lists "@resendbot resend …" for threads; the
+// console reads it as Slack reads the mention, with or without "resend".
+func TestConsoleMention(t *testing.T) {
+	t.Parallel()
+	cmds := []string{
+		"@resendbot resend " + frontpaytest.UUIDAccepted + " email=kari@example.com",
+		"@ResendBot, " + frontpaytest.UUIDNotFound + " phone=41234567",
+		"@resendbot status " + frontpaytest.UUIDPaid,
+		"@resendbot",
+	}
+	out, _, err := runConsoleMain(t, []string{"console"}, nil, strings.Join(cmds, "\n")+"\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	_, secs := transcript(out)
+	if len(secs) != len(cmds) {
+		t.Fatalf("got %d command sections, want %d:\n%s", len(secs), len(cmds), out)
+	}
+	inOrder(t, "mention with resend", secs[0].out, "#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted, "  ↳ ✅ Sent")
+	inOrder(t, "mention without resend", secs[1].out, "#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound, "  ↳ 🔍 Not sent: reservation not found")
+	if !strings.HasPrefix(secs[2].out, "(only you) ") || !strings.Contains(secs[2].out, "Paid") {
+		t.Errorf("mention status: want the reservation only to the caller:\n%s", secs[2].out)
+	}
+	// A mention alone gets the usage in Slack too, and no form.
+	if !strings.HasPrefix(secs[3].out, "(only you) Resend a payment link") {
+		t.Errorf("mention alone: want the usage:\n%s", secs[3].out)
+	}
+	for i, sec := range secs {
+		if strings.Contains(sec.out, "isn't a reservation ID") {
+			t.Errorf("command %d: the mention was read as the reservation ID:\n%s", i, sec.out)
+		}
+	}
+}
