@@ -403,12 +403,13 @@ func (s *consoleSurface) Post(_ context.Context, channel, threadTS string, m Mes
 	return ts, nil
 }
 
-func (s *consoleSurface) Update(_ context.Context, _, ts string, m Message) error {
+func (s *consoleSurface) Update(_ context.Context, channel, ts string, m Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	prefix := "  ✎ root updated: "
+	// The engine edits the audit message once Front Payment has answered.
+	prefix := "  ✎ The audit message in " + channelName(channel) + " now reads: "
 	if s.kinds[ts] == "reply" {
-		prefix = "    ✎ reply updated: "
+		prefix = "    ✎ The message in the thread now reads: "
 	}
 	s.write(prefix, messageLines(m))
 	return nil

@@ -95,7 +95,7 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 		"  ↳ ✅ Sent — reservation "+frontpaytest.UUIDAccepted,
 		"    Front Payment accepted it: the customer gets the payment link by email to k***@example.com.",
 		"    Requested by @you · email to k***@example.com · Front Payment: HTTP 202 (sent) · just now",
-		"  ✎ root updated: @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ✅ Sent",
+		"  ✎ The audit message in #console now reads: @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ✅ Sent",
 	)
 	// Not found: Front Payment's 404 through the real client, in words.
 	inOrder(t, "not found", secs[1].out,
@@ -103,7 +103,7 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 		"  ↳ 🔍 Not sent: reservation not found — reservation "+frontpaytest.UUIDNotFound,
 		"    Front Payment has no reservation with this ID, so nothing was sent.",
 		"    Requested by @you · email to k***@example.com · Front Payment: HTTP 404 (not_found)",
-		"  ✎ root updated: @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
+		"  ✎ The audit message in #console now reads: @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
 	)
 	// A typo: only the caller hears of it, and nothing is posted.
 	inOrder(t, "bad email", secs[2].out,
@@ -116,6 +116,12 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 	// The same send again: refused by the cooldown, only to the caller.
 	if got := secs[3].out; !strings.HasPrefix(got, "(only you) The payment link for this reservation was already sent") || strings.Contains(got, "↳") {
 		t.Errorf("repeating a sent resend was not refused by the cooldown:\n%s", got)
+	}
+	// An edit is said in plain words, not in Slack's jargon.
+	for _, jargon := range []string{"root", "reply updated"} {
+		if strings.Contains(out, jargon) {
+			t.Errorf("output says %q:\n%s", jargon, out)
+		}
 	}
 	for _, mrkdwn := range []string{"<@", ":white_check_mark:", "*Sent*", "`"} {
 		if strings.Contains(out, mrkdwn) {
