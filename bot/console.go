@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/slack-go/slack"
 
@@ -131,8 +132,9 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 		return fmt.Errorf("front payment client: %w", err)
 	}
 
-	out := &consoleSurface{w: p.Stdout, kinds: map[string]string{}}
-	e := newEngine(&c, Deps{Resender: fp, Log: log, Audit: audit}, out)
+	out := &consoleSurface{w: p.Stdout, kinds: map[string]string{}, secrets: cfg.Secrets()}
+	cfp := consoleFrontPayment{fp: fp, out: out}
+	e := newEngine(&c, Deps{Resender: cfp, Details: cfp, Log: log, Audit: audit}, out)
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	e.start(workCtx)
@@ -379,13 +381,88 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return rec.Result(), nil
 }
 
+// consoleFrontPayment is the Front Payment client, which tells out of each
+// failed call what the log says of it.
+type consoleFrontPayment struct {
+	fp  *frontpay.Client
+	out *consoleSurface
+}
+
+func (c consoleFrontPayment) Resend(ctx context.Context, reservation string, to frontpay.Contact) error {
+	err := c.fp.Resend(ctx, reservation, to)
+	c.out.noteDetail(err)
+	return err
+}
+
+func (c consoleFrontPayment) Details(ctx context.Context, reservation string) (*frontpay.Reservation, error) {
+	res, err := c.fp.Details(ctx, reservation)
+	c.out.noteDetail(err)
+	return res, err
+}
+
 // consoleSurface shows on a terminal what Slack would show: the channel
 // message, its thread replies indented, edits, and caller-only answers.
 type consoleSurface struct {
-	mu    sync.Mutex
-	w     io.Writer
-	n     int
-	kinds map[string]string // ts → "root" or "reply"
+	mu      sync.Mutex
+	w       io.Writer
+	n       int
+	kinds   map[string]string // ts → "root" or "reply"
+	secrets []string          // never shown, as the log's redaction
+	detail  string            // the last Front Payment call's error, as the log has it
+}
+
+// logPointers are the words with which Slack's messages send an admin to
+// resendbot's log, and what the console says instead: the console shows no
+// such log (the demo logs only errors), so it shows the log's detail line
+// after the message.
+var logPointers = strings.NewReplacer(
+	"the details are in resendbot's log", "the details, which the Slack bot only logs, are below",
+	"details are in the log", "details, which the Slack bot only logs, are below",
+	"resendbot's log has the full list", "the full list, which the Slack bot only logs, is below",
+)
+
+// noteDetail keeps what the log says of a Front Payment call's error.
+func (s *consoleSurface) noteDetail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.detail = ""
+	if err == nil {
+		return
+	}
+	// Front Payment's words are in it: on one line, without control
+	// characters a terminal would obey.
+	d := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return '?'
+		}
+		return r
+	}, err.Error())), " ")
+	for _, secret := range s.secrets {
+		if len(secret) >= 8 {
+			d = strings.ReplaceAll(d, secret, "[REDACTED]")
+		}
+	}
+	s.detail = shorten(d, 1000)
+}
+
+// withDetail points lines that send the reader to the log at the detail
+// line, which it adds, once.
+func (s *consoleSurface) withDetail(lines []string) []string {
+	if s.detail == "" {
+		return lines
+	}
+	pointed := false
+	for i, l := range lines {
+		if p := logPointers.Replace(l); p != l {
+			lines[i], pointed = p, true
+		}
+	}
+	if !pointed {
+		return lines
+	}
+	lines = append(lines, "Details (from resendbot's log): "+s.detail)
+	s.detail = ""
+	return lines
 }
 
 func (s *consoleSurface) Post(_ context.Context, channel, threadTS string, m Message) (string, error) {
@@ -437,6 +514,7 @@ func (s *consoleSurface) printf(format string, args ...any) {
 
 // write prints lines, the first after prefix, the others indented.
 func (s *consoleSurface) write(prefix string, lines []string) {
+	lines = s.withDetail(lines)
 	var sb strings.Builder
 	for i, l := range lines {
 		if i == 0 {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"resendbot/bot/internal/syncbuf"
+	"resendbot/frontpay"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -445,5 +446,55 @@ func TestConsoleMention(t *testing.T) {
 		if strings.Contains(sec.out, "isn't a reservation ID") {
 			t.Errorf("command %d: the mention was read as the reservation ID:\n%s", i, sec.out)
 		}
+	}
+}
+
+// TestConsoleShowsWhatTheLogHas: where Slack's words send an admin to
+// resendbot's log, which the console does not show (the demo logs only
+// errors), the console shows the log's detail line and points to it. What
+// Slack shows stays as it is.
+func TestConsoleShowsWhatTheLogHas(t *testing.T) {
+	t.Parallel()
+	const slackWords = "(the details are in resendbot's log)"
+	if o := outcomeOf(&frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 200}, "email", time.Second); !strings.Contains(o.detail, slackWords) {
+		t.Fatalf("the Slack wording changed: %q", o.detail)
+	}
+	const pointer, detail = "which the Slack bot only logs, are below", "    Details (from resendbot's log): frontpay: "
+
+	send := frontpaytest.UUIDGarbage + " email=kari@example.com"
+	out, stderr, err := runConsoleMain(t, []string{"console"}, nil, send+"\n"+frontpaytest.UUIDNotFound+" email=kari@example.com\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	_, secs := transcript(out)
+	if len(secs) != 2 {
+		t.Fatalf("got %d command sections, want 2:\n%s", len(secs), out)
+	}
+	inOrder(t, "unexpected answer", secs[0].out, "  ↳ ❓ Unexpected answer from Front Payment", "    Front Payment gave an answer", detail)
+	if !strings.Contains(secs[0].out, pointer) || strings.Contains(out, slackWords) {
+		t.Errorf("the reply should point at the detail shown, not at a log the console does not show:\n%s", secs[0].out)
+	}
+	if strings.Contains(secs[1].out, "Details (from") {
+		t.Errorf("a detail line for an answer whose words do not mention the log:\n%s", secs[1].out)
+	}
+	if stderr != "" {
+		t.Errorf("the demo wrote on stderr:\n%s", stderr)
+	}
+
+	// A lookup's unexpected answer, through --live.
+	fps := frontpaytest.NewServer(t)
+	fps.SetDetailsAnswer(frontpaytest.UUIDAccepted, frontpaytest.Garbage(200))
+	env := map[string]string{"FRONTPAYMENT_BASE_URL": fps.URL, "FRONTPAYMENT_TOKEN": fps.Token}
+	out, _, err = runConsoleMain(t, []string{"console", "--live"}, env, "status "+frontpaytest.UUIDAccepted+"\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	_, secs = transcript(out)
+	if len(secs) != 1 {
+		t.Fatalf("live: got %d command sections, want 1:\n%s", len(secs), out)
+	}
+	inOrder(t, "lookup", secs[0].out, "(only you) Front Payment gave an answer resendbot doesn't understand", detail)
+	if !strings.Contains(secs[0].out, pointer) || strings.Contains(out, "in the log)") || strings.Contains(out, fps.Token) {
+		t.Errorf("live lookup:\n%s", secs[0].out)
 	}
 }
