@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/slack-go/slack"
 
@@ -35,6 +36,32 @@ const (
 	demoToken   = "demo-token"
 	demoTimeout = 3 * time.Second
 )
+
+// The demo's limits: loose enough that a newcomer can walk every outcome
+// help lists, look reservations up and repeat a few, while an immediate
+// repeat of a sent resend still shows the cooldown. A configuration looser
+// still is kept. --live keeps the configured limits: it reaches customers.
+var (
+	demoRatePerUser = Rate{N: 60, Per: time.Minute}
+	demoRateGlobal  = Rate{N: 120, Per: time.Minute}
+)
+
+const demoCooldown = 10 * time.Second
+
+// demoLimits relaxes c's rate limits and cooldown for the demo.
+func demoLimits(c *Config) {
+	c.RatePerUser = looser(c.RatePerUser, demoRatePerUser)
+	c.RateGlobal = looser(c.RateGlobal, demoRateGlobal)
+	c.Cooldown = min(c.Cooldown, demoCooldown)
+}
+
+// looser is configured unless demo holds more or refills faster.
+func looser(configured, demo Rate) Rate {
+	if configured.N >= demo.N && int64(configured.N)*int64(demo.Per) >= int64(demo.N)*int64(configured.Per) {
+		return configured
+	}
+	return demo
+}
 
 // demoOutcomes is how to provoke each documented answer of the demo Front
 // Payment (frontpaytest.NewHandler's preloaded reservations), for help.
@@ -79,13 +106,15 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 	c := *cfg
 	// The person at the terminal holds the configuration already, and the
 	// allowlists name Slack IDs the console's user can never have: keep
-	// them for Slack. Rate limits and cooldowns apply as configured.
+	// them for Slack. Live, rate limits and cooldowns apply as configured;
+	// the demo relaxes them so that every outcome can be tried.
 	c.AllowedChannels, c.AllowedUsers = nil, nil
 	// One command at a time: each one's messages are printed before the
 	// next prompt, so the transcript reads in order.
 	c.MaxInflight = 1
 	if !live {
 		c.FrontPaymentBaseURL, c.FrontPaymentToken, c.FrontPaymentTimeout = demoBaseURL, demoToken, demoTimeout
+		demoLimits(&c)
 	}
 	log, audit := consoleLoggers(&c, getenv, redactWriter(p.Stderr, cfg.Secrets()), live)
 
@@ -103,19 +132,20 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 		return fmt.Errorf("front payment client: %w", err)
 	}
 
-	out := &consoleSurface{w: p.Stdout, kinds: map[string]string{}}
-	e := newEngine(&c, Deps{Resender: fp, Log: log, Audit: audit}, out)
+	out := &consoleSurface{w: p.Stdout, kinds: map[string]string{}, secrets: cfg.Secrets()}
+	cfp := consoleFrontPayment{fp: fp, out: out}
+	e := newEngine(&c, Deps{Resender: cfp, Details: cfp, Log: log, Audit: audit}, out)
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	e.start(workCtx)
 
-	out.printf("%s", consoleBanner(&c, live))
+	out.printf("%s", consoleBanner(cfg, &c, live))
 	in := p.Stdin
 	if in == nil {
 		in = strings.NewReader("")
 	}
 	interactive := isTerminal(in)
-	readErr := consoleLoop(ctx, e, out, in, interactive, live)
+	readErr := consoleLoop(ctx, e, out, in, interactive, cfg, live)
 
 	if ctx.Err() != nil {
 		fmt.Fprintln(p.Stderr, "resendbot: interrupted; finishing any resend in flight")
@@ -131,8 +161,9 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 }
 
 // consoleLoop reads and runs commands until the input ends, "quit", or
-// ctx is done. It returns the input's read error, if any.
-func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Reader, interactive, live bool) error {
+// ctx is done. It returns the input's read error, if any. real is the
+// configuration the Slack bot would run with, for help.
+func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Reader, interactive bool, real *Config, live bool) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	done := make(chan struct{})
@@ -169,7 +200,7 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		text := consoleCommand(line)
+		text, mention := consoleCommand(line)
 		if !interactive {
 			out.printf("> %s\n", strings.TrimSpace(line))
 		}
@@ -177,11 +208,16 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 		case "quit", "exit":
 			return nil
 		}
+		if text == "" && !mention {
+			// Slack's /resend alone opens the form, which a terminal cannot;
+			// a mention alone gets the usage there too.
+			out.printf("In Slack, /resend alone opens a form; here, type the command:\n")
+		}
 		if answer := e.Command(ctx, origin, text); answer != "" {
 			out.print("(only you) ", answer)
 		}
 		if cmd, err := ParseCommand(text, e.cfg.DefaultRegion); err == nil && (cmd.Kind == CmdHelp || cmd.Kind == CmdUsage) {
-			out.printf("%s", consoleHelp(e.cfg, live))
+			out.printf("%s", consoleHelp(real, e.cfg, live))
 		}
 		// Wait until the command's work is done: with one worker, a task
 		// queued after it runs after it.
@@ -196,19 +232,30 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 	}
 }
 
-// consoleCommand is line without the optional leading "/resend" (or the
-// mention's "resend").
-func consoleCommand(line string) string {
-	text := strings.TrimSpace(line)
+// consoleMention is the bot's mention as a person types it in the
+// console, and the optional word "resend" after it: "@resendbot resend
+// 3f1c… email=…". The Slack side's mentionPrefix reads the "<@U…>" Slack
+// sends for it; a line pasted in that form is read too.
+var consoleMention = regexp.MustCompile(`^\s*(?i:@resendbot)\b[\s,:]*(?i:resend\b)?`)
+
+// consoleCommand is line without the optional leading "/resend", or the
+// mention and its optional "resend"; mention says whether it was one.
+func consoleCommand(line string) (text string, mention bool) {
+	for _, re := range []*regexp.Regexp{consoleMention, mentionPrefix} {
+		if loc := re.FindStringIndex(line); loc != nil {
+			return strings.TrimSpace(line[loc[1]:]), true
+		}
+	}
+	text = strings.TrimSpace(line)
 	for _, prefix := range []string{"/resend", "resend"} {
 		if len(text) >= len(prefix) && strings.EqualFold(text[:len(prefix)], prefix) {
 			rest := text[len(prefix):]
 			if rest == "" || rest[0] == ' ' || rest[0] == '\t' {
-				return strings.TrimSpace(rest)
+				return strings.TrimSpace(rest), false
 			}
 		}
 	}
-	return text
+	return text, false
 }
 
 // barrier is a task that only marks its place in the queue.
@@ -217,19 +264,46 @@ type barrier chan struct{}
 func (b barrier) run(context.Context)     { close(b) }
 func (b barrier) abandon(context.Context) { close(b) }
 
-func consoleBanner(c *Config, live bool) string {
+// consoleBanner introduces the console running with c, where real is the
+// configuration the Slack bot would apply.
+func consoleBanner(real, c *Config, live bool) string {
 	var sb strings.Builder
 	sb.WriteString("resendbot console: type a /resend command (the \"/resend\" is optional), \"help\", or \"quit\".\n")
 	if live {
 		fmt.Fprintf(&sb, "LIVE Front Payment at %s — every resend here texts or emails a REAL customer.\n", c.FrontPaymentBaseURL)
 	} else {
 		sb.WriteString("DEMO Front Payment — nothing reaches a real customer. \"help\" lists the reservation IDs that provoke each outcome.\n")
+		sb.WriteString(consoleLimits(real, c, live))
 	}
 	sb.WriteString("You are @you in #console. Shown as in Slack: the channel message, ↳ its thread reply, ✎ an edit, (only you) what only you see.\n\n")
 	return sb.String()
 }
 
-func consoleHelp(c *Config, live bool) string {
+// consoleLimits says which limits the console applies (c) and, in the
+// demo, which the Slack bot would apply (real).
+func consoleLimits(real, c *Config, live bool) string {
+	limits := func(c *Config) string {
+		s := fmt.Sprintf("%d every %s per person (RESEND_RATE_PER_USER), %d every %s for everyone together (RESEND_RATE_GLOBAL), and ",
+			c.RatePerUser.N, roundUp(c.RatePerUser.Per), c.RateGlobal.N, roundUp(c.RateGlobal.Per))
+		if c.Cooldown <= 0 {
+			return s + "no cooldown (RESEND_COOLDOWN=0)"
+		}
+		return s + "a sent link goes to the same destination again only after " + humanDuration(c.Cooldown, true) + " (RESEND_COOLDOWN)"
+	}
+	if live {
+		return "Limits as in Slack: " + limits(c) + ".\n"
+	}
+	here := fmt.Sprintf("Limits are relaxed in the demo so that you can try every outcome: %d requests every %s, and ",
+		c.RatePerUser.N, roundUp(c.RatePerUser.Per))
+	if c.Cooldown > 0 {
+		here += "a sent link goes to the same destination again after " + humanDuration(c.Cooldown, true) + ".\n"
+	} else {
+		here += "no cooldown.\n"
+	}
+	return here + "The Slack bot applies the configured limits: " + limits(real) + ".\n"
+}
+
+func consoleHelp(real, c *Config, live bool) string {
 	var sb strings.Builder
 	if live {
 		fmt.Fprintf(&sb, "\nLIVE: every resend calls Front Payment at %s and reaches the real customer.\n", c.FrontPaymentBaseURL)
@@ -246,10 +320,7 @@ func consoleHelp(c *Config, live bool) string {
 		}
 		sb.WriteString("A phone number or email address that is not valid is refused before Front Payment is called.\n")
 	}
-	if c.Cooldown > 0 {
-		fmt.Fprintf(&sb, "The same reservation to the same destination again within %s is refused (RESEND_COOLDOWN).\n", humanDuration(c.Cooldown, true))
-	}
-	fmt.Fprintf(&sb, "Each person may send %d every %s (RESEND_RATE_PER_USER).\n", c.RatePerUser.N, roundUp(c.RatePerUser.Per))
+	sb.WriteString(consoleLimits(real, c, live))
 	sb.WriteString("Buttons such as [Retry] work in Slack; here they are only shown: type the command again instead.\n")
 	sb.WriteString("Leave with quit or Ctrl-D.\n")
 	return sb.String()
@@ -310,13 +381,88 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return rec.Result(), nil
 }
 
+// consoleFrontPayment is the Front Payment client, which tells out of each
+// failed call what the log says of it.
+type consoleFrontPayment struct {
+	fp  *frontpay.Client
+	out *consoleSurface
+}
+
+func (c consoleFrontPayment) Resend(ctx context.Context, reservation string, to frontpay.Contact) error {
+	err := c.fp.Resend(ctx, reservation, to)
+	c.out.noteDetail(err)
+	return err
+}
+
+func (c consoleFrontPayment) Details(ctx context.Context, reservation string) (*frontpay.Reservation, error) {
+	res, err := c.fp.Details(ctx, reservation)
+	c.out.noteDetail(err)
+	return res, err
+}
+
 // consoleSurface shows on a terminal what Slack would show: the channel
 // message, its thread replies indented, edits, and caller-only answers.
 type consoleSurface struct {
-	mu    sync.Mutex
-	w     io.Writer
-	n     int
-	kinds map[string]string // ts → "root" or "reply"
+	mu      sync.Mutex
+	w       io.Writer
+	n       int
+	kinds   map[string]string // ts → "root" or "reply"
+	secrets []string          // never shown, as the log's redaction
+	detail  string            // the last Front Payment call's error, as the log has it
+}
+
+// logPointers are the words with which Slack's messages send an admin to
+// resendbot's log, and what the console says instead: the console shows no
+// such log (the demo logs only errors), so it shows the log's detail line
+// after the message.
+var logPointers = strings.NewReplacer(
+	"the details are in resendbot's log", "the details, which the Slack bot only logs, are below",
+	"details are in the log", "details, which the Slack bot only logs, are below",
+	"resendbot's log has the full list", "the full list, which the Slack bot only logs, is below",
+)
+
+// noteDetail keeps what the log says of a Front Payment call's error.
+func (s *consoleSurface) noteDetail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.detail = ""
+	if err == nil {
+		return
+	}
+	// Front Payment's words are in it: on one line, without control
+	// characters a terminal would obey.
+	d := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return '?'
+		}
+		return r
+	}, err.Error())), " ")
+	for _, secret := range s.secrets {
+		if len(secret) >= 8 {
+			d = strings.ReplaceAll(d, secret, "[REDACTED]")
+		}
+	}
+	s.detail = shorten(d, 1000)
+}
+
+// withDetail points lines that send the reader to the log at the detail
+// line, which it adds, once.
+func (s *consoleSurface) withDetail(lines []string) []string {
+	if s.detail == "" {
+		return lines
+	}
+	pointed := false
+	for i, l := range lines {
+		if p := logPointers.Replace(l); p != l {
+			lines[i], pointed = p, true
+		}
+	}
+	if !pointed {
+		return lines
+	}
+	lines = append(lines, "Details (from resendbot's log): "+s.detail)
+	s.detail = ""
+	return lines
 }
 
 func (s *consoleSurface) Post(_ context.Context, channel, threadTS string, m Message) (string, error) {
@@ -334,12 +480,13 @@ func (s *consoleSurface) Post(_ context.Context, channel, threadTS string, m Mes
 	return ts, nil
 }
 
-func (s *consoleSurface) Update(_ context.Context, _, ts string, m Message) error {
+func (s *consoleSurface) Update(_ context.Context, channel, ts string, m Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	prefix := "  ✎ root updated: "
+	// The engine edits the audit message once Front Payment has answered.
+	prefix := "  ✎ The audit message in " + channelName(channel) + " now reads: "
 	if s.kinds[ts] == "reply" {
-		prefix = "    ✎ reply updated: "
+		prefix = "    ✎ The message in the thread now reads: "
 	}
 	s.write(prefix, messageLines(m))
 	return nil
@@ -367,6 +514,7 @@ func (s *consoleSurface) printf(format string, args ...any) {
 
 // write prints lines, the first after prefix, the others indented.
 func (s *consoleSurface) write(prefix string, lines []string) {
+	lines = s.withDetail(lines)
 	var sb strings.Builder
 	for i, l := range lines {
 		if i == 0 {

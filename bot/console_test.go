@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"resendbot/bot/internal/syncbuf"
+	"resendbot/frontpay"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -94,7 +96,7 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 		"  ↳ ✅ Sent — reservation "+frontpaytest.UUIDAccepted,
 		"    Front Payment accepted it: the customer gets the payment link by email to k***@example.com.",
 		"    Requested by @you · email to k***@example.com · Front Payment: HTTP 202 (sent) · just now",
-		"  ✎ root updated: @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ✅ Sent",
+		"  ✎ The audit message in #console now reads: @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ✅ Sent",
 	)
 	// Not found: Front Payment's 404 through the real client, in words.
 	inOrder(t, "not found", secs[1].out,
@@ -102,7 +104,7 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 		"  ↳ 🔍 Not sent: reservation not found — reservation "+frontpaytest.UUIDNotFound,
 		"    Front Payment has no reservation with this ID, so nothing was sent.",
 		"    Requested by @you · email to k***@example.com · Front Payment: HTTP 404 (not_found)",
-		"  ✎ root updated: @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
+		"  ✎ The audit message in #console now reads: @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
 	)
 	// A typo: only the caller hears of it, and nothing is posted.
 	inOrder(t, "bad email", secs[2].out,
@@ -115,6 +117,12 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 	// The same send again: refused by the cooldown, only to the caller.
 	if got := secs[3].out; !strings.HasPrefix(got, "(only you) The payment link for this reservation was already sent") || strings.Contains(got, "↳") {
 		t.Errorf("repeating a sent resend was not refused by the cooldown:\n%s", got)
+	}
+	// An edit is said in plain words, not in Slack's jargon.
+	for _, jargon := range []string{"root", "reply updated"} {
+		if strings.Contains(out, jargon) {
+			t.Errorf("output says %q:\n%s", jargon, out)
+		}
 	}
 	for _, mrkdwn := range []string{"<@", ":white_check_mark:", "*Sent*", "`"} {
 		if strings.Contains(out, mrkdwn) {
@@ -294,5 +302,199 @@ func TestConsoleBinary(t *testing.T) {
 	}
 	if stderr.Len() != 0 {
 		t.Errorf("resendbot console wrote to stderr with no configuration:\n%s", &stderr)
+	}
+}
+
+// refusedByLimit is how the console words a refusal by a rate limit or the
+// cooldown (and its in-flight hold).
+var refusedByLimit = []string{"in a short time", "was already sent", "already in progress"}
+
+// TestConsoleDemoLimitsLetEveryOutcomeBeTried: with the default
+// configuration, a newcomer can walk the whole outcome list of help, look
+// a reservation up and repeat a few outcomes without hitting a limit, and
+// the banner names the limits the Slack bot would apply.
+func TestConsoleDemoLimitsLetEveryOutcomeBeTried(t *testing.T) {
+	t.Parallel()
+	var in strings.Builder
+	in.WriteString("help\n")
+	for _, o := range demoOutcomes {
+		in.WriteString(o.uuid + " email=kari@example.com\n")
+	}
+	in.WriteString("status " + frontpaytest.UUIDPaid + "\n")
+	for _, again := range []string{frontpaytest.UUIDNotFound, frontpaytest.UUIDInvalid, frontpaytest.UUIDServerError} {
+		in.WriteString(again + " phone=41234567\n")
+	}
+	out, _, err := runConsoleMain(t, []string{"console"}, nil, in.String())
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	banner, secs := transcript(out)
+	if want := len(demoOutcomes) + 5; len(secs) != want {
+		t.Fatalf("got %d command sections, want %d:\n%s", len(secs), want, out)
+	}
+	for _, sec := range secs {
+		for _, r := range refusedByLimit {
+			if strings.Contains(sec.out, r) {
+				t.Errorf("%s: refused by a limit in the demo:\n%s", sec.cmd, sec.out)
+			}
+		}
+	}
+	for _, w := range []string{
+		"5 every 60 seconds per person (RESEND_RATE_PER_USER)",
+		"60 every 60 seconds for everyone together (RESEND_RATE_GLOBAL)",
+		"2 minutes (RESEND_COOLDOWN)",
+	} {
+		if !strings.Contains(banner, w) || !strings.Contains(secs[0].out, w) {
+			t.Errorf("banner and help should name the Slack bot's limit %q:\nbanner:\n%s\nhelp:\n%s", w, banner, secs[0].out)
+		}
+	}
+
+	// The banner's real limits are the configured ones.
+	env := map[string]string{"RESEND_RATE_PER_USER": "3/1h", "RESEND_RATE_GLOBAL": "7/10m", "RESEND_COOLDOWN": "0"}
+	out, _, err = runConsoleMain(t, []string{"console"}, env, "")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	for _, w := range []string{"3 every 60 minutes per person (RESEND_RATE_PER_USER)", "7 every 10 minutes for everyone together (RESEND_RATE_GLOBAL)", "no cooldown (RESEND_COOLDOWN=0)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("banner lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// TestConsoleLiveKeepsLimits: --live reaches real customers, so it keeps
+// the configured limits: the sixth resend in a minute is refused.
+func TestConsoleLiveKeepsLimits(t *testing.T) {
+	t.Parallel()
+	fps := frontpaytest.NewServer(t)
+	env := map[string]string{"FRONTPAYMENT_BASE_URL": fps.URL, "FRONTPAYMENT_TOKEN": fps.Token}
+	var in strings.Builder
+	for i := range 6 {
+		fmt.Fprintf(&in, "11111111-2222-4333-8444-%012d email=kari@example.com\n", i)
+	}
+	out, _, err := runConsoleMain(t, []string{"console", "--live"}, env, in.String())
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	banner, secs := transcript(out)
+	if len(secs) != 6 {
+		t.Fatalf("got %d command sections, want 6:\n%s", len(secs), out)
+	}
+	for i, sec := range secs[:5] {
+		if !strings.Contains(sec.out, "↳ ✅ Sent") {
+			t.Errorf("resend %d was not sent:\n%s", i+1, sec.out)
+		}
+	}
+	if !strings.HasPrefix(secs[5].out, "(only you) You've sent a lot of resends in a short time") {
+		t.Errorf("live: the sixth resend in a minute was not refused by RESEND_RATE_PER_USER:\n%s", secs[5].out)
+	}
+	if n := fps.Calls(); n != 5 {
+		t.Errorf("live: %d calls to Front Payment, want 5", n)
+	}
+	if strings.Contains(banner, "relaxed") {
+		t.Errorf("live banner claims relaxed limits:\n%s", banner)
+	}
+}
+
+// TestConsoleEmptyCommandSaysSlackOpensAForm: "/resend" alone opens a form
+// in Slack; the console says so before the usage it prints instead.
+func TestConsoleEmptyCommandSaysSlackOpensAForm(t *testing.T) {
+	t.Parallel()
+	out, _, err := runConsoleMain(t, []string{"console"}, nil, "/resend\nhelp\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	_, secs := transcript(out)
+	if len(secs) != 2 {
+		t.Fatalf("got %d command sections, want 2:\n%s", len(secs), out)
+	}
+	const form = "In Slack, /resend alone opens a form; here, type the command:"
+	inOrder(t, "/resend alone", secs[0].out, form, "(only you) Resend a payment link")
+	if strings.Contains(secs[1].out, form) {
+		t.Errorf("help speaks of the form as if /resend had been typed alone:\n%s", secs[1].out)
+	}
+}
+
+// TestConsoleMention: help lists "@resendbot resend …" for threads; the
+// console reads it as Slack reads the mention, with or without "resend".
+func TestConsoleMention(t *testing.T) {
+	t.Parallel()
+	cmds := []string{
+		"@resendbot resend " + frontpaytest.UUIDAccepted + " email=kari@example.com",
+		"@ResendBot, " + frontpaytest.UUIDNotFound + " phone=41234567",
+		"@resendbot status " + frontpaytest.UUIDPaid,
+		"@resendbot",
+	}
+	out, _, err := runConsoleMain(t, []string{"console"}, nil, strings.Join(cmds, "\n")+"\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	_, secs := transcript(out)
+	if len(secs) != len(cmds) {
+		t.Fatalf("got %d command sections, want %d:\n%s", len(secs), len(cmds), out)
+	}
+	inOrder(t, "mention with resend", secs[0].out, "#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted, "  ↳ ✅ Sent")
+	inOrder(t, "mention without resend", secs[1].out, "#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound, "  ↳ 🔍 Not sent: reservation not found")
+	if !strings.HasPrefix(secs[2].out, "(only you) ") || !strings.Contains(secs[2].out, "Paid") {
+		t.Errorf("mention status: want the reservation only to the caller:\n%s", secs[2].out)
+	}
+	// A mention alone gets the usage in Slack too, and no form.
+	if !strings.HasPrefix(secs[3].out, "(only you) Resend a payment link") {
+		t.Errorf("mention alone: want the usage:\n%s", secs[3].out)
+	}
+	for i, sec := range secs {
+		if strings.Contains(sec.out, "isn't a reservation ID") {
+			t.Errorf("command %d: the mention was read as the reservation ID:\n%s", i, sec.out)
+		}
+	}
+}
+
+// TestConsoleShowsWhatTheLogHas: where Slack's words send an admin to
+// resendbot's log, which the console does not show (the demo logs only
+// errors), the console shows the log's detail line and points to it. What
+// Slack shows stays as it is.
+func TestConsoleShowsWhatTheLogHas(t *testing.T) {
+	t.Parallel()
+	const slackWords = "(the details are in resendbot's log)"
+	if o := outcomeOf(&frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 200}, "email", time.Second); !strings.Contains(o.detail, slackWords) {
+		t.Fatalf("the Slack wording changed: %q", o.detail)
+	}
+	const pointer, detail = "which the Slack bot only logs, are below", "    Details (from resendbot's log): frontpay: "
+
+	send := frontpaytest.UUIDGarbage + " email=kari@example.com"
+	out, stderr, err := runConsoleMain(t, []string{"console"}, nil, send+"\n"+frontpaytest.UUIDNotFound+" email=kari@example.com\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	_, secs := transcript(out)
+	if len(secs) != 2 {
+		t.Fatalf("got %d command sections, want 2:\n%s", len(secs), out)
+	}
+	inOrder(t, "unexpected answer", secs[0].out, "  ↳ ❓ Unexpected answer from Front Payment", "    Front Payment gave an answer", detail)
+	if !strings.Contains(secs[0].out, pointer) || strings.Contains(out, slackWords) {
+		t.Errorf("the reply should point at the detail shown, not at a log the console does not show:\n%s", secs[0].out)
+	}
+	if strings.Contains(secs[1].out, "Details (from") {
+		t.Errorf("a detail line for an answer whose words do not mention the log:\n%s", secs[1].out)
+	}
+	if stderr != "" {
+		t.Errorf("the demo wrote on stderr:\n%s", stderr)
+	}
+
+	// A lookup's unexpected answer, through --live.
+	fps := frontpaytest.NewServer(t)
+	fps.SetDetailsAnswer(frontpaytest.UUIDAccepted, frontpaytest.Garbage(200))
+	env := map[string]string{"FRONTPAYMENT_BASE_URL": fps.URL, "FRONTPAYMENT_TOKEN": fps.Token}
+	out, _, err = runConsoleMain(t, []string{"console", "--live"}, env, "status "+frontpaytest.UUIDAccepted+"\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	_, secs = transcript(out)
+	if len(secs) != 1 {
+		t.Fatalf("live: got %d command sections, want 1:\n%s", len(secs), out)
+	}
+	inOrder(t, "lookup", secs[0].out, "(only you) Front Payment gave an answer resendbot doesn't understand", detail)
+	if !strings.Contains(secs[0].out, pointer) || strings.Contains(out, "in the log)") || strings.Contains(out, fps.Token) {
+		t.Errorf("live lookup:\n%s", secs[0].out)
 	}
 }
