@@ -94,7 +94,13 @@ func TestFailedReconnectsAreCounted(t *testing.T) {
 		t.Fatalf("no reconnect: %v", err)
 	}
 	deadline := time.Now().Add(wait)
-	for !strings.Contains(scrape(t, h.metrics), "resendbot_slack_connect_failures_total 2\n") && time.Now().Before(deadline) {
+	// The fake sees the new socket before the bot has read its hello:
+	// wait for the bot's own count of both.
+	for time.Now().Before(deadline) {
+		m := scrape(t, h.metrics)
+		if strings.Contains(m, "resendbot_slack_connect_failures_total 2\n") && strings.Contains(m, "resendbot_slack_reconnects_total 1\n") {
+			break
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	wantSeries(t, scrape(t, h.metrics), `resendbot_slack_connect_failures_total 2`, `resendbot_slack_reconnects_total 1`)
