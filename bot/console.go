@@ -274,6 +274,7 @@ func consoleBanner(real, c *Config, live bool) string {
 	} else {
 		sb.WriteString("DEMO Front Payment — nothing reaches a real customer. \"help\" lists the reservation IDs that provoke each outcome.\n")
 		sb.WriteString(consoleLimits(real, c, live))
+		sb.WriteString("resendbot's log is off in the demo (what matters is shown here); LOG_LEVEL=info shows it on stderr.\n")
 	}
 	sb.WriteString("You are @you in #console. Shown as in Slack: the channel message, ↳ its thread reply, ✎ an edit, (only you) what only you see.\n\n")
 	return sb.String()
@@ -327,7 +328,7 @@ func consoleHelp(real, c *Config, live bool) string {
 }
 
 // consoleLoggers keeps the terminal readable: text lines on stderr, and
-// unless LOG_LEVEL is set only errors (the demo) or warnings (live). Live
+// unless LOG_LEVEL is set nothing (the demo) or warnings (live). Live
 // audit lines are written whatever the level, as in the bot; the demo's
 // describe pretend resends and follow LOG_LEVEL.
 func consoleLoggers(c *Config, getenv func(string) string, w io.Writer, live bool) (log, audit *slog.Logger) {
@@ -336,7 +337,9 @@ func consoleLoggers(c *Config, getenv func(string) string, w io.Writer, live boo
 		lc.LogFormat = "text"
 	}
 	if strings.TrimSpace(getenv("LOG_LEVEL")) == "" {
-		lc.LogLevel = slog.LevelError
+		// The demo's Front Payment answers are staged, and the console
+		// shows their details itself: its log stays off.
+		lc.LogLevel = slog.LevelError + 4
 		if live {
 			lc.LogLevel = slog.LevelWarn
 		}
