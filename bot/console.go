@@ -17,6 +17,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"resendbot/bot/command"
 	"resendbot/frontpay"
 	"resendbot/frontpay/frontpaytest"
 )
@@ -216,7 +217,7 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 		if answer := e.Command(ctx, origin, text); answer != "" {
 			out.print("(only you) ", answer)
 		}
-		if cmd, err := ParseCommand(text, e.cfg.DefaultRegion); err == nil && (cmd.Kind == CmdHelp || cmd.Kind == CmdUsage) {
+		if cmd, err := command.Parse(text, e.cfg.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
 			out.printf("%s", consoleHelp(real, e.cfg, live))
 		}
 		// Wait until the command's work is done: with one worker, a task
@@ -639,15 +640,11 @@ func plainText(s string) string {
 			break
 		}
 		b.WriteString(plainWords(s[:loc[0]]))
-		b.WriteString(unescapeMrkdwn(s[loc[2]:loc[3]]))
+		b.WriteString(command.Unescape(s[loc[2]:loc[3]]))
 		s = s[loc[1]:]
 	}
 	return b.String()
 }
-
-var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
-
-func unescapeMrkdwn(s string) string { return unescaper.Replace(s) }
 
 // plainWords renders mrkdwn outside code marks.
 func plainWords(s string) string {
@@ -685,5 +682,5 @@ func plainWords(s string) string {
 		return code
 	})
 	s = boldRE.ReplaceAllString(s, "$1$2$3")
-	return unescapeMrkdwn(s)
+	return command.Unescape(s)
 }

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"resendbot/bot/command"
 	"resendbot/frontpay"
 )
 
@@ -268,26 +269,26 @@ func (e *engine) Command(ctx context.Context, o Origin, text string) string {
 	// Who and where come first: the text of someone who may not resend is
 	// not parsed at all, however long it is.
 	if r := e.guard.allowed(o); r != nil {
-		e.auditRefusal(ctx, o, TypedReservation(text), nil, r)
+		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, r)
 		return r.Message
 	}
-	cmd, err := ParseCommand(text, e.cfg.DefaultRegion)
-	var ie *InputError
+	cmd, err := command.Parse(text, e.cfg.DefaultRegion)
+	var ie *command.InputError
 	switch {
 	case errors.As(err, &ie):
-		e.auditRefusal(ctx, o, TypedReservation(text), nil, &Refusal{ReasonInvalidInput, ie.Message})
+		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, &Refusal{ReasonInvalidInput, ie.Message})
 		return ie.Message + "\nNothing was sent."
 	case err != nil:
 		e.d.Log.Error("parsing command", "err", err)
 		return "Something unexpected happened and nothing was sent. Try again, and tell an admin if it keeps happening."
 	}
 	switch cmd.Kind {
-	case CmdUsage, CmdHelp:
+	case command.KindUsage, command.KindHelp:
 		e.auditShown(ctx, o, "help")
-		return Usage()
-	case CmdOffer:
+		return command.Usage()
+	case command.KindOffer:
 		return e.lookup(ctx, o, cmd.Reservation, true)
-	case CmdStatus:
+	case command.KindStatus:
 		return e.lookup(ctx, o, cmd.Reservation, false)
 	}
 	return e.resend(ctx, newRequest(o, cmd))
@@ -528,11 +529,11 @@ func auditAttrs(o Origin, reservation string, dests []destination) []slog.Attr {
 // pendingResend is a request kept for a button press: a Retry, or a
 // contact-on-file offer.
 type pendingResend struct {
-	Reservation string `json:"reservation"`
-	Email       string `json:"email,omitempty"`
-	Phone       *Phone `json:"phone,omitempty"`
-	Channel     string `json:"channel"`
-	Thread      string `json:"thread,omitempty"`
+	Reservation string         `json:"reservation"`
+	Email       string         `json:"email,omitempty"`
+	Phone       *command.Phone `json:"phone,omitempty"`
+	Channel     string         `json:"channel"`
+	Thread      string         `json:"thread,omitempty"`
 	// For a Retry: the failed attempt's audit message and its requester.
 	Audit string `json:"audit,omitempty"`
 	By    string `json:"by,omitempty"`

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"resendbot/bot/command"
 )
 
 // nopSurface shows nothing: for measuring the engine alone.
@@ -101,7 +103,7 @@ func BenchmarkCommandRefused(b *testing.B) {
 	o := Origin{UserID: "U1", ChannelID: "C1", Source: sourceSlash}
 	b.ReportAllocs()
 	for b.Loop() {
-		if r := e.Command(ctx, o, exampleReservation+" email=kari-at-example.com"); r == "" {
+		if r := e.Command(ctx, o, command.ExampleReservation+" email=kari-at-example.com"); r == "" {
 			b.Fatal("accepted")
 		}
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"resendbot/bot/command"
 )
 
 // Identifiers of the bot's interactive parts, as Slack sends them back.
@@ -130,11 +132,11 @@ func (t *openFormTask) run(ctx context.Context) {
 	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.o))
 	if err != nil {
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
-		t.b.engine.tell(ctx, t.o, Usage())
+		t.b.engine.tell(ctx, t.o, command.Usage())
 	}
 }
 
-func (t *openFormTask) abandon(ctx context.Context) { t.b.engine.tell(ctx, t.o, Usage()) }
+func (t *openFormTask) abandon(ctx context.Context) { t.b.engine.tell(ctx, t.o, command.Usage()) }
 
 // formOrigin is where a form was opened from, kept in the view's
 // private_metadata: the channel its resend goes to, and the command's
@@ -172,9 +174,9 @@ func resendForm(o Origin) slack.ModalViewRequest {
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Send", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			input(formReservation, "Reservation ID", exampleReservation, "From the ticket or the Front Payment portal.", false),
-			input(formEmail, "Email", exampleEmail, "Send the link by email (optional if you give a phone number).", true),
-			input(formPhone, "Mobile number", examplePhone, "Send the link by SMS (optional if you give an email).", true),
+			input(formReservation, "Reservation ID", command.ExampleReservation, "From the ticket or the Front Payment portal.", false),
+			input(formEmail, "Email", command.ExampleEmail, "Send the link by email (optional if you give a phone number).", true),
+			input(formPhone, "Mobile number", command.ExamplePhone, "Send the link by SMS (optional if you give an email).", true),
 		}},
 	}
 }
@@ -193,26 +195,19 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) an
 	reservation, email, phone := value(formReservation), value(formEmail), value(formPhone)
 	from := readFormOrigin(cb.View.PrivateMetadata)
 	o := Origin{UserID: cb.User.ID, ChannelID: from.Channel, ResponseURL: from.ResponseURL, Source: sourceForm}
-	if email == "" && phone == "" {
-		msg := "Give an email address or a mobile number (or both)."
-		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonInvalidInput, msg})
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{formEmail: msg, formPhone: msg})
-	}
-	text := reservation
-	if email != "" {
-		text += " email=" + email
-	}
-	if phone != "" {
-		text += " phone=" + phone
-	}
-	cmd, err := ParseCommand(text, b.cfg.DefaultRegion)
-	var ie *InputError
+	cmd, err := command.Resend(reservation, email, phone, b.cfg.DefaultRegion)
+	var ie *command.InputError
 	if errors.As(err, &ie) {
-		b.engine.auditRefusal(ctx, o, "", nil, &Refusal{ReasonInvalidInput, ie.Message})
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{formBlockFor(ie.Field): ie.Message})
+		b.engine.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})
+		errs := map[string]string{formBlockFor(ie.Field): ie.Message}
+		if ie.Field == "email" && email == "" && phone == "" {
+			errs[formPhone] = ie.Message // either field answers it
+		}
+		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
-	if err != nil || cmd.Kind != CmdResend {
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: "Check the reservation ID."})
+	if err != nil {
+		b.log.Error("reading the form", "err", err)
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: msgFormUnreadable})
 	}
 	if refusal := b.engine.resend(ctx, newRequest(o, cmd)); refusal != "" {
 		b.engine.tellLater(o, Message{Text: refusal})
@@ -257,7 +252,7 @@ func homeBlocks(recent []RecentResend) []slack.Block {
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Resend a payment link", false, false)),
-		slack.NewSectionBlock(md(Usage()), nil, nil),
+		slack.NewSectionBlock(md(command.Usage()), nil, nil),
 		slack.NewDividerBlock(),
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Your latest resends", false, false)),
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"resendbot/bot/command"
 	"resendbot/frontpay"
 )
 
@@ -126,7 +127,7 @@ func lookupProblem(err error, reservation string) string {
 
 // onFile is the contact on file, checked like typed input.
 type onFile struct {
-	phone *Phone
+	phone *command.Phone
 	email string
 }
 
@@ -134,12 +135,12 @@ func (e *engine) contactOnFile(res *frontpay.Reservation, reservation string) on
 	sms, email, hasSMS, hasEmail := res.Contact()
 	var f onFile
 	if hasSMS {
-		if cmd, err := ParseCommand(reservation+" country="+sms.CountryCode+" msisdn="+sms.MSISDN, e.cfg.DefaultRegion); err == nil {
+		if cmd, err := command.Parse(reservation+" country="+sms.CountryCode+" msisdn="+sms.MSISDN, e.cfg.DefaultRegion); err == nil {
 			f.phone = cmd.Phone
 		}
 	}
 	if hasEmail {
-		if cmd, err := ParseCommand(reservation+" email="+email.Email, e.cfg.DefaultRegion); err == nil {
+		if cmd, err := command.Parse(reservation+" email="+email.Email, e.cfg.DefaultRegion); err == nil {
 			f.email = cmd.Email
 		}
 	}
@@ -199,7 +200,7 @@ const maxFieldRunes = 120
 // quoted is a reservation's value for a message: on one line, shortened,
 // escaped.
 func quoted(s string) string {
-	return escape(shorten(strings.Join(strings.Fields(s), " "), maxFieldRunes))
+	return command.Escape(shorten(strings.Join(strings.Fields(s), " "), maxFieldRunes))
 }
 
 func sentBy(res *frontpay.Reservation) string {
@@ -217,10 +218,10 @@ func sentBy(res *frontpay.Reservation) string {
 func (e *engine) describeOnFile(f onFile) string {
 	var parts []string
 	if f.phone != nil {
-		parts = append(parts, "SMS "+literal(e.show(FormatPhone(*f.phone), MaskPhone(*f.phone))))
+		parts = append(parts, "SMS "+literal(e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone))))
 	}
 	if f.email != "" {
-		parts = append(parts, "email "+literal(e.show(f.email, MaskEmail(f.email))))
+		parts = append(parts, "email "+literal(e.show(f.email, command.MaskEmail(f.email))))
 	}
 	if len(parts) == 0 {
 		return "none"
@@ -250,12 +251,12 @@ func (e *engine) offerMessage(ctx context.Context, o Origin, res *frontpay.Reser
 	if f.phone != nil {
 		p := base
 		p.Phone = f.phone
-		choices = append(choices, choice{"SMS to " + e.show(FormatPhone(*f.phone), MaskPhone(*f.phone)), p})
+		choices = append(choices, choice{"SMS to " + e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone)), p})
 	}
 	if f.email != "" {
 		p := base
 		p.Email = f.email
-		choices = append(choices, choice{"Email to " + e.show(f.email, MaskEmail(f.email)), p})
+		choices = append(choices, choice{"Email to " + e.show(f.email, command.MaskEmail(f.email)), p})
 	}
 	if f.phone != nil && f.email != "" {
 		p := base

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"resendbot/bot/command"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -124,8 +125,8 @@ func TestMaskedValuesPrintLiterallyInTheConsole(t *testing.T) {
 
 func TestMaskEmailHidesAFormattingFirstCharacter(t *testing.T) {
 	for _, addr := range []string{"`kari@example.com", "*kari@example.com", "_kari@example.com"} {
-		if got := MaskEmail(addr); got != "****@example.com" {
-			t.Errorf("MaskEmail(%q) = %q, want ****@example.com", addr, got)
+		if got := command.MaskEmail(addr); got != "****@example.com" {
+			t.Errorf("command.MaskEmail(%q) = %q, want ****@example.com", addr, got)
 		}
 	}
 }

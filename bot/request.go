@@ -3,6 +3,7 @@ package bot
 import (
 	"strings"
 
+	"resendbot/bot/command"
 	"resendbot/frontpay"
 )
 
@@ -29,7 +30,7 @@ type request struct {
 	Origin
 	Reservation string
 	Email       string
-	Phone       *Phone
+	Phone       *command.Phone
 
 	// retries is the audit message of the failed attempt a Retry repeats:
 	// it is updated with the retry's outcome too, so the channel history
@@ -44,7 +45,7 @@ type priorAttempt struct {
 	TS, By string
 }
 
-func newRequest(o Origin, cmd Command) *request {
+func newRequest(o Origin, cmd command.Command) *request {
 	return &request{Origin: o, Reservation: cmd.Reservation, Email: cmd.Email, Phone: cmd.Phone}
 }
 
@@ -63,14 +64,14 @@ func (r *request) contact() frontpay.Contact {
 type destination struct {
 	channel string // "sms" or "email"
 	key     string
-	email   string // channel "email"
-	phone   *Phone // channel "sms"
+	email   string         // channel "email"
+	phone   *command.Phone // channel "sms"
 }
 
 // full is the destination as Front Payment gets it, for people to read.
 func (d destination) full() string {
 	if d.phone != nil {
-		return FormatPhone(*d.phone)
+		return command.FormatPhone(*d.phone)
 	}
 	return d.email
 }
@@ -78,9 +79,9 @@ func (d destination) full() string {
 // masked is full with most of it hidden.
 func (d destination) masked() string {
 	if d.phone != nil {
-		return MaskPhone(*d.phone)
+		return command.MaskPhone(*d.phone)
 	}
-	return MaskEmail(d.email)
+	return command.MaskEmail(d.email)
 }
 
 // shown is the destination for a message (mrkdwn): its value, masked or

@@ -15,6 +15,8 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"resendbot/bot/command"
 )
 
 // Bot is resendbot connected to Slack over Socket Mode.
@@ -132,7 +134,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	// of commands, competing with their acks. Collect it now, before Slack
 	// can send anything; later, whenever the bot goes quiet after work
 	// (quietGC).
-	warmParser(b.cfg.DefaultRegion)
+	command.Warm(b.cfg.DefaultRegion)
 	b.engine.d.Collect()
 	quietCtx, stopQuiet := context.WithCancel(ctx)
 	quietDone := make(chan struct{})
@@ -374,7 +376,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		// ack itself carries the usage.
 		var payload any
 		if !b.engine.submitPrompt(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
-			payload = ephemeral{ResponseType: "ephemeral", Text: Usage()}
+			payload = ephemeral{ResponseType: "ephemeral", Text: command.Usage()}
 		}
 		b.ack(ctx, evt, payload)
 		b.engine.auditShown(ctx, o, "form")

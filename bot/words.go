@@ -10,6 +10,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"resendbot/bot/command"
 	"resendbot/frontpay"
 )
 
@@ -90,17 +91,12 @@ func outcomeOf(err error, dests string, timeout time.Duration) outcome {
 
 // Slack's mrkdwn reads &, < and > as markup: "<!channel>" pings everyone
 // and "<https://x|Verify>" is a disguised link. Text the bot did not write
-// goes through escape; values shown as they are go through literal.
-var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// escape makes text from outside (Front Payment, the caller) plain text in
-// mrkdwn: it can mention no one and link nowhere.
-func escape(s string) string { return mrkdwnEscaper.Replace(s) }
+// goes through command.Escape; values shown as they are go through literal.
 
 // literal shows a value exactly as it is, in code marks, so that a mask's
 // stars ("k***@example.com", "+47 ****4567") are never read as bold.
 func literal(s string) string {
-	return "`" + escape(strings.ReplaceAll(s, "`", "'")) + "`"
+	return "`" + command.Escape(strings.ReplaceAll(s, "`", "'")) + "`"
 }
 
 // shorten cuts s to at most n runes, ending it with "…" when it was cut.
@@ -124,7 +120,7 @@ const (
 func quoteReasons(reasons []string) string {
 	var b strings.Builder
 	for i, r := range reasons {
-		line := "• " + escape(shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes)) + "\n"
+		line := "• " + command.Escape(shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes)) + "\n"
 		if b.Len()+len(line) > maxReasonsText {
 			fmt.Fprintf(&b, "• …and %d more not shown here (resendbot's log has the full list)\n", len(reasons)-i)
 			break

@@ -1,4 +1,4 @@
-package bot
+package command
 
 import "testing"
 
@@ -61,10 +61,10 @@ func TestFormatPhone(t *testing.T) {
 	}
 }
 
-// TestMaskParsedContacts checks the masks on what ParseCommand produces,
+// TestMaskParsedContacts checks the masks on what Parse produces,
 // the way the bot uses them.
 func TestMaskParsedContacts(t *testing.T) {
-	cmd, err := ParseCommand(parseID+" email=kari@example.com phone=+47 412 34 567", "NO")
+	cmd, err := Parse(parseID+" email=kari@example.com phone=+47 412 34 567", "NO")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package bot
+package command
 
 import (
 	"errors"
@@ -10,11 +10,11 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// FuzzParseCommand feeds ParseCommand what a person might type, and what
+// FuzzParse feeds Parse what a person might type, and what
 // nobody would. Whatever comes in, it answers with a well-formed Command or
 // an *InputError, and a parsed resend survives being written out in the
 // canonical form and read again.
-func FuzzParseCommand(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, seed := range []string{
 		"", " ", "\u00a0", "help", "HELP", "?", "status", "status " + parseID, "STATUS " + parseIDUpper + " x",
 		parseID, parseIDUpper, parseID + " status", "12345", "{" + parseID + "}",
@@ -61,27 +61,27 @@ func FuzzParseCommand(f *testing.F) {
 	f.Add(parseID+" phone=41234567", "xx")
 
 	f.Fuzz(func(t *testing.T, text, region string) {
-		cmd, err := ParseCommand(text, region)
+		cmd, err := Parse(text, region)
 		if err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) {
-				t.Fatalf("ParseCommand(%q) error %T %v, want *InputError", text, err, err)
+				t.Fatalf("Parse(%q) error %T %v, want *InputError", text, err, err)
 			}
 			if ie.Message == "" || !utf8.ValidString(ie.Message) || len(ie.Message) > 600 {
-				t.Fatalf("ParseCommand(%q) message %q: empty, not UTF-8 or too long", text, ie.Message)
+				t.Fatalf("Parse(%q) message %q: empty, not UTF-8 or too long", text, ie.Message)
 			}
 			switch ie.Field {
 			case "reservation", "email", "phone", "country", "msisdn", "syntax":
 			default:
-				t.Fatalf("ParseCommand(%q) Field %q", text, ie.Field)
+				t.Fatalf("Parse(%q) Field %q", text, ie.Field)
 			}
 			if !reflect.DeepEqual(cmd, Command{}) {
-				t.Fatalf("ParseCommand(%q) = %+v with an error", text, cmd)
+				t.Fatalf("Parse(%q) = %+v with an error", text, cmd)
 			}
 			return
 		}
 		checkCommand(t, text, cmd)
-		if cmd.Kind != CmdResend {
+		if cmd.Kind != KindResend {
 			return
 		}
 		canonical := cmd.Reservation
@@ -91,12 +91,12 @@ func FuzzParseCommand(f *testing.F) {
 		if cmd.Phone != nil {
 			canonical += " phone=" + cmd.Phone.E164
 		}
-		again, err := ParseCommand(canonical, region)
+		again, err := Parse(canonical, region)
 		if err != nil {
-			t.Fatalf("ParseCommand(%q) = %+v, but its canonical form %q fails: %v", text, cmd, canonical, err)
+			t.Fatalf("Parse(%q) = %+v, but its canonical form %q fails: %v", text, cmd, canonical, err)
 		}
 		if !reflect.DeepEqual(again, cmd) {
-			t.Fatalf("ParseCommand(%q) = %s, but its canonical form %q gives %s",
+			t.Fatalf("Parse(%q) = %s, but its canonical form %q gives %s",
 				text, showCommand(cmd), canonical, showCommand(again))
 		}
 	})
@@ -105,36 +105,36 @@ func FuzzParseCommand(f *testing.F) {
 func checkCommand(t *testing.T, text string, cmd Command) {
 	t.Helper()
 	switch cmd.Kind {
-	case CmdUsage, CmdHelp:
+	case KindUsage, KindHelp:
 		if !reflect.DeepEqual(cmd, Command{Kind: cmd.Kind}) {
-			t.Fatalf("ParseCommand(%q) = %+v, want only a Kind", text, cmd)
+			t.Fatalf("Parse(%q) = %+v, want only a Kind", text, cmd)
 		}
 		return
-	case CmdResend, CmdOffer, CmdStatus:
+	case KindResend, KindOffer, KindStatus:
 	default:
-		t.Fatalf("ParseCommand(%q) Kind %d", text, cmd.Kind)
+		t.Fatalf("Parse(%q) Kind %d", text, cmd.Kind)
 	}
 	if !isCanonicalUUID(cmd.Reservation) || cmd.Reservation != strings.ToLower(cmd.Reservation) {
-		t.Fatalf("ParseCommand(%q) Reservation %q is not a lower-case canonical UUID", text, cmd.Reservation)
+		t.Fatalf("Parse(%q) Reservation %q is not a lower-case canonical UUID", text, cmd.Reservation)
 	}
-	if cmd.Kind != CmdResend {
+	if cmd.Kind != KindResend {
 		if cmd.Email != "" || cmd.Phone != nil {
-			t.Fatalf("ParseCommand(%q) = %+v: a destination without a resend", text, cmd)
+			t.Fatalf("Parse(%q) = %+v: a destination without a resend", text, cmd)
 		}
 		return
 	}
 	if cmd.Email == "" && cmd.Phone == nil {
-		t.Fatalf("ParseCommand(%q) = %+v: a resend without a destination", text, cmd)
+		t.Fatalf("Parse(%q) = %+v: a resend without a destination", text, cmd)
 	}
 	if cmd.Email != "" && (!strings.Contains(cmd.Email, "@") || strings.TrimSpace(cmd.Email) != cmd.Email) {
-		t.Fatalf("ParseCommand(%q) Email %q", text, cmd.Email)
+		t.Fatalf("Parse(%q) Email %q", text, cmd.Email)
 	}
 	if p := cmd.Phone; p != nil {
 		if !strings.HasPrefix(p.CountryCode, "+") || len(p.CountryCode) < 2 ||
 			strings.Trim(p.CountryCode[1:], "0123456789") != "" ||
 			p.National == "" || strings.Trim(p.National, "0123456789") != "" ||
 			p.E164 != p.CountryCode+p.National {
-			t.Fatalf("ParseCommand(%q) Phone %+v is not well-formed", text, *p)
+			t.Fatalf("Parse(%q) Phone %+v is not well-formed", text, *p)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package bot
+package command
 
 import (
 	"errors"
@@ -229,17 +229,17 @@ func compileRules(md *phonenumbers.PhoneMetadata) (*regionRules, error) {
 	return r, errors.Join(errs...)
 }
 
-// warmParser parses example commands with one of region's mobile numbers,
+// Warm parses example commands with one of region's mobile numbers,
 // written both ways, so that what libphonenumber and parseNumber compile
 // on a region's first number (a quarter of a millisecond) is ready before
 // Slack sends the first command. Otherwise the first phone command of a
 // burst would stall its own ack and every ack queued behind it.
-func warmParser(region string) {
+func Warm(region string) {
 	ex := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE)
 	if ex == nil {
 		return
 	}
 	for _, num := range []string{phonenumbers.Format(ex, phonenumbers.E164), phonenumbers.GetNationalSignificantNumber(ex)} {
-		_, _ = ParseCommand(exampleReservation+" phone="+num+" email="+exampleEmail, region)
+		_, _ = Parse(ExampleReservation+" phone="+num+" email="+ExampleEmail, region)
 	}
 }

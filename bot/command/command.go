@@ -1,4 +1,4 @@
-package bot
+package command
 
 import (
 	"errors"
@@ -25,14 +25,14 @@ func zeroWidthToSpace(r rune) rune {
 }
 
 // CommandKind says what the caller asked for.
-type CommandKind int
+type Kind int
 
 const (
-	CmdUsage  CommandKind = iota // empty text: the caller gets the form/usage
-	CmdHelp                      // "help" (any case, also "?")
-	CmdResend                    // "<uuid> <destinations>"
-	CmdOffer                     // "<uuid>" alone: offer the contact on file
-	CmdStatus                    // "status <uuid>"
+	KindUsage  Kind = iota // empty text: the caller gets the form/usage
+	KindHelp               // "help" (any case, also "?")
+	KindResend             // "<uuid> <destinations>"
+	KindOffer              // "<uuid>" alone: offer the contact on file
+	KindStatus             // "status <uuid>"
 )
 
 // Phone is a number that passed libphonenumber's checks, in the parts Front
@@ -45,7 +45,7 @@ type Phone struct {
 
 // Command is one parsed /resend.
 type Command struct {
-	Kind        CommandKind
+	Kind        Kind
 	Reservation string // canonical lower-case 8-4-4-4-12
 	Email       string // trimmed as typed, "" if none
 	Phone       *Phone // nil if none
@@ -65,9 +65,9 @@ func (e *InputError) Error() string { return e.Message }
 
 // Examples used in messages and Usage, so every hint can be copied as is.
 const (
-	exampleReservation = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
-	exampleEmail       = "kari@example.com"
-	examplePhone       = "+47 412 34 567"
+	ExampleReservation = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
+	ExampleEmail       = "kari@example.com"
+	ExamplePhone       = "+47 412 34 567"
 )
 
 // maxQuoted bounds how much of the caller's text a message repeats.
@@ -94,15 +94,15 @@ func TypedReservation(text string) string {
 	return ""
 }
 
-// ParseCommand parses the text after "/resend" (or after "resend" in a
+// Parse parses the text after "/resend" (or after "resend" in a
 // mention) following CONTRACT §3. defaultRegion ("NO") is the region of
 // phone numbers written without a country code. Every error it returns is
 // an *InputError.
-func ParseCommand(text, defaultRegion string) (Command, error) {
+func Parse(text, defaultRegion string) (Command, error) {
 	if len(text) > maxCommandBytes {
 		return Command{}, &InputError{"syntax", fmt.Sprintf(
 			"That command is too long (%d characters), so I didn't read it. A resend needs only the reservation ID "+
-				"and where to send it, e.g. /resend %s email=%s", utf8.RuneCountInString(text), exampleReservation, exampleEmail)}
+				"and where to send it, e.g. /resend %s email=%s", utf8.RuneCountInString(text), ExampleReservation, ExampleEmail)}
 	}
 	// Zero-width characters sneak in when IDs are copied from web pages;
 	// they separate words no differently from a space. (NBSP and the other
@@ -110,11 +110,11 @@ func ParseCommand(text, defaultRegion string) (Command, error) {
 	text = strings.Map(zeroWidthToSpace, text)
 	tokens := strings.Fields(text)
 	if len(tokens) == 0 {
-		return Command{Kind: CmdUsage}, nil
+		return Command{Kind: KindUsage}, nil
 	}
 	switch strings.ToLower(tokens[0]) {
 	case "help", "?", "-h", "--help", "hjelp":
-		return Command{Kind: CmdHelp}, nil
+		return Command{Kind: KindHelp}, nil
 	case "status":
 		return parseStatus(tokens[1:])
 	}
@@ -123,13 +123,13 @@ func ParseCommand(text, defaultRegion string) (Command, error) {
 		return Command{}, err
 	}
 	if len(tokens) == 1 {
-		return Command{Kind: CmdOffer, Reservation: id}, nil
+		return Command{Kind: KindOffer, Reservation: id}, nil
 	}
 	pairs, err := splitPairs(tokens[1:])
 	if err != nil {
 		return Command{}, err
 	}
-	cmd := Command{Kind: CmdResend, Reservation: id}
+	cmd := Command{Kind: KindResend, Reservation: id}
 	if err := pairs.combine(); err != nil {
 		return Command{}, err
 	}
@@ -153,10 +153,43 @@ func ParseCommand(text, defaultRegion string) (Command, error) {
 	return cmd, nil
 }
 
+// Resend reads a resend given field by field, as the form gives it: the
+// same checks and the same errors as Parse, without command text. An
+// empty email or phone is not given; at least one must be.
+func Resend(reservation, email, phone, defaultRegion string) (Command, error) {
+	field := func(v string) string { return strings.Join(strings.Fields(strings.Map(zeroWidthToSpace, v)), " ") }
+	reservation, email, phone = field(reservation), field(email), field(phone)
+	if len(reservation)+len(email)+len(phone) > maxCommandBytes {
+		return Command{}, &InputError{"reservation", "That is too long to be a reservation ID and a destination. Check what was pasted."}
+	}
+	if reservation == "" {
+		return Command{}, &InputError{"reservation", fmt.Sprintf("Give the reservation ID, e.g. %s", ExampleReservation)}
+	}
+	id, err := parseReservation(reservation)
+	if err != nil {
+		return Command{}, err
+	}
+	cmd := Command{Kind: KindResend, Reservation: id}
+	if email == "" && phone == "" {
+		return Command{}, &InputError{"email", "Give an email address or a mobile number (or both)."}
+	}
+	if email != "" {
+		if cmd.Email, err = parseEmail(cmdPair{"email", email}); err != nil {
+			return Command{}, err
+		}
+	}
+	if phone != "" {
+		if cmd.Phone, err = parsePhone(cmdPair{"phone", phone}, strings.ToUpper(strings.TrimSpace(defaultRegion))); err != nil {
+			return Command{}, err
+		}
+	}
+	return cmd, nil
+}
+
 func parseStatus(rest []string) (Command, error) {
 	if len(rest) == 0 {
 		return Command{}, &InputError{"reservation", fmt.Sprintf(
-			"status needs the reservation ID after it, e.g. /resend status %s", exampleReservation)}
+			"status needs the reservation ID after it, e.g. /resend status %s", ExampleReservation)}
 	}
 	id, err := parseReservation(rest[0])
 	if err != nil {
@@ -167,7 +200,7 @@ func parseStatus(rest []string) (Command, error) {
 			"status takes only the reservation ID, so I don't know what to do with %s. "+
 				"Write it as /resend status %s", quote(strings.Join(rest[1:], " ")), id)}
 	}
-	return Command{Kind: CmdStatus, Reservation: id}, nil
+	return Command{Kind: KindStatus, Reservation: id}, nil
 }
 
 // parseReservation returns tok lower-cased if it is a canonical UUID.
@@ -178,11 +211,11 @@ func parseReservation(tok string) (string, error) {
 	if name, _, ok := cutKey(tok); ok && canonicalKey(name) != "" {
 		return "", &InputError{"reservation", fmt.Sprintf(
 			"Start with the reservation ID, then where to send it, e.g. /resend %s email=%s",
-			exampleReservation, exampleEmail)}
+			ExampleReservation, ExampleEmail)}
 	}
 	return "", &InputError{"reservation", fmt.Sprintf(
 		"%s isn't a reservation ID. It looks like %s (8-4-4-4-12 letters a–f and digits). "+
-			"Copy it again from Front Payment and try again.", quote(tok), exampleReservation)}
+			"Copy it again from Front Payment and try again.", quote(tok), ExampleReservation)}
 }
 
 func isCanonicalUUID(s string) bool {
@@ -297,7 +330,7 @@ func splitPairs(tokens []string) (cmdPairs, error) {
 		if key == "" {
 			return cmdPairs{}, &InputError{"syntax", fmt.Sprintf(
 				"I don't know %s. Use email=, phone= (or sms=), or country= together with msisdn=, "+
-					"e.g. email=%s", quote(name+"="), exampleEmail)}
+					"e.g. email=%s", quote(name+"="), ExampleEmail)}
 		}
 		typed := strings.ToLower(name)
 		if prev, dup := pairs.get(key); dup {
@@ -342,23 +375,23 @@ func linkDepth(word string) int {
 func exampleFor(key string) string {
 	switch key {
 	case "email":
-		return "email=" + exampleEmail
+		return "email=" + ExampleEmail
 	case "country":
 		return "country=+47 msisdn=41234567"
 	case "msisdn":
 		return "country=+47 msisdn=41234567"
 	}
-	return "phone=" + examplePhone
+	return "phone=" + ExamplePhone
 }
 
 // strayText explains words that belong to no key, guessing the key from
 // what they look like.
 func strayText(words string) error {
-	hint := "Write it as key=value, e.g. email=" + exampleEmail + " or phone=" + examplePhone
+	hint := "Write it as key=value, e.g. email=" + ExampleEmail + " or phone=" + ExamplePhone
 	first, _, _ := strings.Cut(words, " ")
 	switch {
 	case strings.EqualFold(first, "status"):
-		hint = "For the reservation's state, put status first: /resend status " + exampleReservation
+		hint = "For the reservation's state, put status first: /resend status " + ExampleReservation
 	case canonicalKey(first) != "":
 		hint = fmt.Sprintf("Put = between %s and its value, e.g. %s", strings.ToLower(first), exampleFor(canonicalKey(first)))
 	case strings.Contains(words, "@"):
@@ -382,11 +415,11 @@ func (p *cmdPairs) combine() error {
 	case country && !msisdn:
 		return &InputError{"msisdn", fmt.Sprintf(
 			"country= needs msisdn= with the number too, e.g. country=%s msisdn=41234567. "+
-				"Or write it in one go: phone=%s", trimQuoted(c.value), examplePhone)}
+				"Or write it in one go: phone=%s", trimQuoted(c.value), ExamplePhone)}
 	case msisdn && !country:
 		return &InputError{"country", fmt.Sprintf(
 			"msisdn= needs country= with the country code too, e.g. country=+47 msisdn=%s. "+
-				"Or write it in one go: phone=%s", trimQuoted(m.value), examplePhone)}
+				"Or write it in one go: phone=%s", trimQuoted(m.value), ExamplePhone)}
 	}
 	return nil
 }
@@ -397,15 +430,15 @@ func (p *cmdPairs) combine() error {
 // "<" in a value comes as "&lt;" and is never taken for a link.
 func unwrapSlack(v string) string {
 	if len(v) < 2 || v[0] != '<' || v[len(v)-1] != '>' {
-		return unescapeMrkdwn(v)
+		return Unescape(v)
 	}
 	target, _, _ := strings.Cut(v[1:len(v)-1], "|")
 	for _, scheme := range []string{"mailto:", "tel:"} {
 		if len(target) >= len(scheme) && strings.EqualFold(target[:len(scheme)], scheme) {
-			return unescapeMrkdwn(strings.TrimSpace(target[len(scheme):]))
+			return Unescape(strings.TrimSpace(target[len(scheme):]))
 		}
 	}
-	return unescapeMrkdwn(v)
+	return Unescape(v)
 }
 
 // invisibleIn returns the first invisible or direction-changing character
@@ -469,20 +502,20 @@ func emailTooLong(v string) string {
 func parseEmail(p cmdPair) (string, error) {
 	v := unwrapSlack(p.value)
 	if r := invisibleIn(v); r >= 0 {
-		return "", invisibleError("email", v, "email="+exampleEmail, r)
+		return "", invisibleError("email", v, "email="+ExampleEmail, r)
 	}
 	if why := emailTooLong(v); why != "" {
 		return "", &InputError{"email", fmt.Sprintf(
-			"That email address is too long: %s. Check it with the customer, e.g. email=%s", why, exampleEmail)}
+			"That email address is too long: %s. Check it with the customer, e.g. email=%s", why, ExampleEmail)}
 	}
 	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
 		return "", &InputError{"email", fmt.Sprintf(
 			"%s has a space in it, and an email address has none. Write only the address, e.g. email=%s",
-			quote(v), exampleEmail)}
+			quote(v), ExampleEmail)}
 	}
 	if !validEmail(v) {
 		return "", &InputError{"email", fmt.Sprintf(
-			"%s doesn't look like an email address. Check it and try again, e.g. email=%s", quote(v), exampleEmail)}
+			"%s doesn't look like an email address. Check it and try again, e.g. email=%s", quote(v), ExampleEmail)}
 	}
 	return v, nil
 }
@@ -592,7 +625,7 @@ func parsePhone(p cmdPair, region string) (*Phone, error) {
 	// The words of a refusal are put together only for a refusal: this
 	// runs before the Socket Mode ack.
 	v := unwrapSlack(p.value)
-	example := func() string { return p.key + "=" + examplePhone }
+	example := func() string { return p.key + "=" + ExamplePhone }
 	if r := invisibleIn(v); r >= 0 {
 		return nil, invisibleError("phone", v, example(), r)
 	}
@@ -730,7 +763,7 @@ func numberOf(cc int) string {
 // quote repeats the caller's text in a message: valid UTF-8, on one line,
 // and cut to a sane length.
 // It is escaped for mrkdwn: what the caller typed can mention no one.
-func quote(s string) string { return `"` + escape(trimQuoted(s)) + `"` }
+func quote(s string) string { return `"` + Escape(trimQuoted(s)) + `"` }
 
 func trimQuoted(s string) string {
 	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
@@ -744,16 +777,16 @@ func trimQuoted(s string) string {
 // Usage is the help text for Slack (mrkdwn): every form of the command,
 // each with an example that works when copied.
 func Usage() string {
-	id := exampleReservation
+	id := ExampleReservation
 	return strings.Join([]string{
 		"*Resend a payment link* — start with the reservation ID, then where to send it:",
-		"• by email: `/resend " + id + " email=" + exampleEmail + "`",
-		"• by SMS: `/resend " + id + " phone=" + examplePhone + "` (`sms=` works too)",
+		"• by email: `/resend " + id + " email=" + ExampleEmail + "`",
+		"• by SMS: `/resend " + id + " phone=" + ExamplePhone + "` (`sms=` works too)",
 		"• by SMS, country code apart: `/resend " + id + " country=+47 msisdn=41234567`",
-		"• both at once: `/resend " + id + " email=" + exampleEmail + " phone=" + examplePhone + "`",
+		"• both at once: `/resend " + id + " email=" + ExampleEmail + " phone=" + ExamplePhone + "`",
 		"• to the contact on file (you pick, nothing is sent before): `/resend " + id + "`",
 		"• the reservation's state, only to you: `/resend status " + id + "`",
-		"• in a thread: `@resendbot resend " + id + " email=" + exampleEmail + "`",
+		"• in a thread: `@resendbot resend " + id + " email=" + ExampleEmail + "`",
 		"• this help: `/resend help`; `/resend` alone opens a form.",
 		"Numbers without a country code are read in the bot's home country. Keys can be in any order and any case.",
 	}, "\n")

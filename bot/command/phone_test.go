@@ -1,4 +1,4 @@
-package bot
+package command
 
 import (
 	"fmt"
@@ -114,9 +114,9 @@ func FuzzParseNumber(f *testing.F) {
 
 func TestWarmParserCompilesTheRegionsPatterns(t *testing.T) {
 	regions.Delete("SE")
-	warmParser("SE")
+	Warm("SE")
 	if _, ok := regions.Load("SE"); !ok {
-		t.Fatal("warmParser(SE) left SE's patterns to the first command")
+		t.Fatal("Warm(SE) left SE's patterns to the first command")
 	}
-	warmParser("not a region") // nothing to warm, and no panic
+	Warm("not a region") // nothing to warm, and no panic
 }

@@ -1,4 +1,4 @@
-package bot
+package command
 
 import (
 	"errors"
@@ -17,23 +17,23 @@ var (
 	mobileSE = &Phone{CountryCode: "+46", National: "701234567", E164: "+46701234567"}
 )
 
-func TestParseCommandAcceptsEveryForm(t *testing.T) {
+func TestParseAcceptsEveryForm(t *testing.T) {
 	resend := func(email string, phone *Phone) Command {
-		return Command{Kind: CmdResend, Reservation: parseID, Email: email, Phone: phone}
+		return Command{Kind: KindResend, Reservation: parseID, Email: email, Phone: phone}
 	}
 	tests := []struct {
 		name, text string
 		want       Command
 	}{
-		{"empty", "", Command{Kind: CmdUsage}},
-		{"only spaces and NBSP", "  \u00a0\t ", Command{Kind: CmdUsage}},
-		{"help", "help", Command{Kind: CmdHelp}},
-		{"help upper case", "HELP", Command{Kind: CmdHelp}},
-		{"question mark", " ? ", Command{Kind: CmdHelp}},
-		{"status", "status " + parseID, Command{Kind: CmdStatus, Reservation: parseID}},
-		{"status upper case", "Status " + parseIDUpper, Command{Kind: CmdStatus, Reservation: parseID}},
-		{"uuid alone offers the contact on file", parseID, Command{Kind: CmdOffer, Reservation: parseID}},
-		{"upper-case uuid is lower-cased", parseIDUpper, Command{Kind: CmdOffer, Reservation: parseID}},
+		{"empty", "", Command{Kind: KindUsage}},
+		{"only spaces and NBSP", "  \u00a0\t ", Command{Kind: KindUsage}},
+		{"help", "help", Command{Kind: KindHelp}},
+		{"help upper case", "HELP", Command{Kind: KindHelp}},
+		{"question mark", " ? ", Command{Kind: KindHelp}},
+		{"status", "status " + parseID, Command{Kind: KindStatus, Reservation: parseID}},
+		{"status upper case", "Status " + parseIDUpper, Command{Kind: KindStatus, Reservation: parseID}},
+		{"uuid alone offers the contact on file", parseID, Command{Kind: KindOffer, Reservation: parseID}},
+		{"upper-case uuid is lower-cased", parseIDUpper, Command{Kind: KindOffer, Reservation: parseID}},
 
 		{"email", parseID + " email=kari@example.com", resend("kari@example.com", nil)},
 		{"email sent as typed", parseIDUpper + " email=Kari.Nordmann@Example.COM", resend("Kari.Nordmann@Example.COM", nil)},
@@ -79,18 +79,18 @@ func TestParseCommandAcceptsEveryForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseCommand(tt.text, "NO")
+			got, err := Parse(tt.text, "NO")
 			if err != nil {
-				t.Fatalf("ParseCommand(%q) error: %v", tt.text, err)
+				t.Fatalf("Parse(%q) error: %v", tt.text, err)
 			}
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ParseCommand(%q)\n got %s\nwant %s", tt.text, showCommand(got), showCommand(tt.want))
+				t.Errorf("Parse(%q)\n got %s\nwant %s", tt.text, showCommand(got), showCommand(tt.want))
 			}
 		})
 	}
 }
 
-func TestParseCommandRefusesGarbage(t *testing.T) {
+func TestParseRefusesGarbage(t *testing.T) {
 	tests := []struct {
 		name, text, region string
 		field, phrase      string
@@ -160,13 +160,13 @@ func TestParseCommandRefusesGarbage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseCommand(tt.text, tt.region)
+			got, err := Parse(tt.text, tt.region)
 			var ie *InputError
 			if !errors.As(err, &ie) {
-				t.Fatalf("ParseCommand(%q) = %s, %v; want an *InputError", tt.text, showCommand(got), err)
+				t.Fatalf("Parse(%q) = %s, %v; want an *InputError", tt.text, showCommand(got), err)
 			}
 			if !reflect.DeepEqual(got, Command{}) {
-				t.Errorf("ParseCommand(%q) returned %s with its error; want the zero Command", tt.text, showCommand(got))
+				t.Errorf("Parse(%q) returned %s with its error; want the zero Command", tt.text, showCommand(got))
 			}
 			if ie.Field != tt.field {
 				t.Errorf("Field = %q, want %q (message %q)", ie.Field, tt.field, ie.Message)
@@ -184,32 +184,32 @@ func TestParseCommandRefusesGarbage(t *testing.T) {
 	}
 }
 
-// TestParseCommandMessagesSayWhatToDo keeps every refusal an instruction:
+// TestParseMessagesSayWhatToDo keeps every refusal an instruction:
 // it names an example or the way to fix it, never a Go error.
-func TestParseCommandMessagesSayWhatToDo(t *testing.T) {
+func TestParseMessagesSayWhatToDo(t *testing.T) {
 	for _, text := range []string{
 		"x", parseID + " email=kari@example", parseID + " phone=+47 12345678", parseID + " phone=abc",
 		parseID + " country=+47", parseID + " foo=bar", parseID + " email=",
 		parseID + " country=+47 msisdn=4741234567", parseID + " phone=+47 22 12 34 56",
 	} {
-		_, err := ParseCommand(text, "NO")
+		_, err := Parse(text, "NO")
 		var ie *InputError
 		if !errors.As(err, &ie) {
-			t.Fatalf("ParseCommand(%q) error = %v, want *InputError", text, err)
+			t.Fatalf("Parse(%q) error = %v, want *InputError", text, err)
 		}
 		for _, goism := range []string{"mail: ", "strconv", "invalid country code", "the string supplied"} {
 			if strings.Contains(ie.Message, goism) {
-				t.Errorf("ParseCommand(%q) message %q leaks a Go error", text, ie.Message)
+				t.Errorf("Parse(%q) message %q leaks a Go error", text, ie.Message)
 			}
 		}
 		if !strings.Contains(ie.Message, "e.g.") && !strings.Contains(ie.Message, "Use ") && !strings.Contains(ie.Message, "Write") && !strings.Contains(ie.Message, "Copy") {
-			t.Errorf("ParseCommand(%q) message %q doesn't say what to do", text, ie.Message)
+			t.Errorf("Parse(%q) message %q doesn't say what to do", text, ie.Message)
 		}
 	}
 }
 
-func TestParseCommandDefaultRegion(t *testing.T) {
-	got, err := ParseCommand(parseID+" phone=070 123 45 67", "se")
+func TestParseDefaultRegion(t *testing.T) {
+	got, err := Parse(parseID+" phone=070 123 45 67", "se")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func TestUsageShowsEveryForm(t *testing.T) {
 			if !ok || strings.ContainsRune(line, '`') && strings.Count(line, "`")%2 != 0 {
 				continue
 			}
-			if _, err := ParseCommand(after, "NO"); err != nil {
+			if _, err := Parse(after, "NO"); err != nil {
 				t.Errorf("the usage example %q does not parse: %v", code, err)
 			}
 		}
@@ -264,7 +264,7 @@ func showCommand(c Command) string {
 		" Reservation:" + c.Reservation + " Email:" + c.Email + " Phone:" + p + "}"
 }
 
-func BenchmarkParseCommand(b *testing.B) {
+func BenchmarkParse(b *testing.B) {
 	for _, bm := range []struct{ name, text string }{
 		{"email", parseID + " email=kari@example.com"},
 		{"phone", parseID + " phone=+47 412 34 567"},
@@ -273,7 +273,7 @@ func BenchmarkParseCommand(b *testing.B) {
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			for b.Loop() {
-				_, _ = ParseCommand(bm.text, "NO")
+				_, _ = Parse(bm.text, "NO")
 			}
 		})
 	}
