@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -18,8 +17,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"resendbot/bot/command"
+	"resendbot/bot/console/demofp"
 	"resendbot/frontpay"
-	"resendbot/frontpay/frontpaytest"
 )
 
 // The console's one person and one channel.
@@ -65,33 +64,33 @@ func looser(configured, demo Rate) Rate {
 }
 
 // demoOutcomes is how to provoke each documented answer of the demo Front
-// Payment (frontpaytest.NewHandler's preloaded reservations), for help.
+// Payment (demofp.NewHandler's preloaded reservations), for help.
 var demoOutcomes = []struct {
 	uuid string
 	kind frontpay.Kind // what the outcome is, for the test that keeps this list true
 	what string
 }{
-	{frontpaytest.UUIDAccepted, frontpay.KindSent, "accepted (202): Sent"},
-	{frontpaytest.UUIDNotFound, frontpay.KindNotFound, "orderNotFound (404): reservation not found"},
-	{frontpaytest.UUIDCompleted, frontpay.KindCompleted, "orderStatusAlreadyCompleted (400): already paid"},
-	{frontpaytest.UUIDCancelled, frontpay.KindCancelled, "orderStatusAlreadyCancelled (400): reservation cancelled"},
-	{frontpaytest.UUIDInvalid, frontpay.KindInvalid, "payloadValidationErrors (417): contact details rejected"},
-	{frontpaytest.UUIDUnauthorized, frontpay.KindUnauthorized, "401: resendbot's token refused"},
-	{frontpaytest.UUIDRateLimited, frontpay.KindRateLimited, "429 with Retry-After 30: Front Payment busy (Retry button)"},
-	{frontpaytest.UUIDServerError, frontpay.KindServerError, "510 Something Went Wrong: Front Payment failed (Retry button)"},
-	{frontpaytest.UUIDBadGateway, frontpay.KindServerError, "502 HTML page from a proxy: Front Payment failed (Retry button)"},
-	{frontpaytest.UUIDGarbage, frontpay.KindUnexpected, "200 with a body that is not JSON: unexpected answer"},
-	{frontpaytest.UUIDTimeout, frontpay.KindUnreachable, "no answer within " + demoTimeout.String() + ": did not answer (Retry button)"},
+	{demofp.UUIDAccepted, frontpay.KindSent, "accepted (202): Sent"},
+	{demofp.UUIDNotFound, frontpay.KindNotFound, "orderNotFound (404): reservation not found"},
+	{demofp.UUIDCompleted, frontpay.KindCompleted, "orderStatusAlreadyCompleted (400): already paid"},
+	{demofp.UUIDCancelled, frontpay.KindCancelled, "orderStatusAlreadyCancelled (400): reservation cancelled"},
+	{demofp.UUIDInvalid, frontpay.KindInvalid, "payloadValidationErrors (417): contact details rejected"},
+	{demofp.UUIDUnauthorized, frontpay.KindUnauthorized, "401: resendbot's token refused"},
+	{demofp.UUIDRateLimited, frontpay.KindRateLimited, "429 with Retry-After 30: Front Payment busy (Retry button)"},
+	{demofp.UUIDServerError, frontpay.KindServerError, "510 Something Went Wrong: Front Payment failed (Retry button)"},
+	{demofp.UUIDBadGateway, frontpay.KindServerError, "502 HTML page from a proxy: Front Payment failed (Retry button)"},
+	{demofp.UUIDGarbage, frontpay.KindUnexpected, "200 with a body that is not JSON: unexpected answer"},
+	{demofp.UUIDTimeout, frontpay.KindUnreachable, "no answer within " + demoTimeout.String() + ": did not answer (Retry button)"},
 }
 
 // demoLookups is what the demo Front Payment says of reservations, for
 // help on "status" and the offer of the contact on file.
 var demoLookups = []struct{ uuid, what string }{
-	{frontpaytest.UUIDAccepted, "open, Kari Nordmann's phone and email on file (so are the IDs above but 404, 4001, 4002)"},
-	{frontpaytest.UUIDEmailOnly, "open, only an email address on file"},
-	{frontpaytest.UUIDNoContact, "open, no phone number or email on file"},
-	{frontpaytest.UUIDPaid, "paid (a resend: already completed)"},
-	{frontpaytest.UUIDDetailsCancelled, "cancelled (a resend: cancelled)"},
+	{demofp.UUIDAccepted, "open, Kari Nordmann's phone and email on file (so are the IDs above but 404, 4001, 4002)"},
+	{demofp.UUIDEmailOnly, "open, only an email address on file"},
+	{demofp.UUIDNoContact, "open, no phone number or email on file"},
+	{demofp.UUIDPaid, "paid (a resend: already completed)"},
+	{demofp.UUIDDetailsCancelled, "cancelled (a resend: cancelled)"},
 	{"any other reservation ID", "not found (a resend to it is still accepted)"},
 }
 
@@ -126,7 +125,7 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 		UserAgent: "resendbot/" + p.Version + " (console)",
 	}
 	if !live {
-		fpcfg.HTTPClient = &http.Client{Transport: handlerTransport{frontpaytest.NewHandler(demoToken)}}
+		fpcfg.HTTPClient = &http.Client{Transport: demofp.Transport{Handler: demofp.NewHandler(demoToken)}}
 	}
 	fp, err := frontpay.NewClient(fpcfg)
 	if err != nil {
@@ -315,7 +314,7 @@ func consoleHelp(real, c *Config, live bool) string {
 			fmt.Fprintf(&sb, "  %s  %s\n", o.uuid, o.what)
 		}
 		fmt.Fprintf(&sb, "  %-36s  accepted (202): Sent\n", "any other reservation ID")
-		fmt.Fprintf(&sb, "For example: %s email=kari@example.com\n", frontpaytest.UUIDNotFound)
+		fmt.Fprintf(&sb, "For example: %s email=kari@example.com\n", demofp.UUIDNotFound)
 		sb.WriteString("\n\"status <reservation ID>\" shows a reservation, and the ID alone offers its contact on file, only to you:\n")
 		for _, o := range demoLookups {
 			fmt.Fprintf(&sb, "  %-36s  %s\n", o.uuid, o.what)
@@ -359,30 +358,6 @@ func isTerminal(r io.Reader) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// handlerTransport serves requests with an in-process handler: the demo
-// Front Payment needs no port and no network, and the real client code
-// still builds, sends and reads every request.
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	// A handler sees a request as a server would: always with a body.
-	in := req.Clone(req.Context())
-	if req.Body == nil {
-		in.Body = http.NoBody
-	} else {
-		defer req.Body.Close()
-	}
-	in.RequestURI = req.URL.RequestURI()
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, in)
-	// A handler that gave up because the client did (the timeout) wrote
-	// nothing; the client must see no answer, not an empty 200.
-	if err := req.Context().Err(); err != nil {
-		return nil, err
-	}
-	return rec.Result(), nil
 }
 
 // consoleFrontPayment is the Front Payment client, which tells out of each

@@ -1,498 +1,110 @@
-// Package frontpaytest is a fake Front Payment for tests and the demo mode:
-// it serves the Resend Reservation and Get Reservation Details endpoints
-// under their real paths, records every request and answers with canned
-// envelopes.
+// Package frontpaytest is a fake Front Payment for tests: the demo Front
+// Payment (resendbot/bot/console/demofp) on an httptest server, closed
+// when the test ends, with WaitForCalls. Its answers, reservations, UUID
+// constants and details are demofp's, under the same names here; see
+// demofp's documentation for how to provoke each answer.
 //
-// How to provoke each resend answer: SetAnswer(uuid, NotFound()) (and its
-// siblings) for one reservation, SetDefault for all others, or use one of
-// the UUID constants below, which NewHandler preloads. Without either, a
-// resend is Accepted.
-//
-// Details: SetDetails(uuid, d) for a reservation, SetDetailsAnswer for any
-// other answer (a 404, a 5xx, garbage, a slow or held answer, or several in
-// turn). The UUID constants have plausible details preloaded. Without
-// either, details are 404 orderNotFound: note that a resend for the same
-// unknown UUID is still Accepted, as it always was.
-//
-// A wrong bearer token gets 401, a resend body that is not the documented
-// JSON gets 417, any other method or path gets 404 routeNotFound.
+// The production binary must not import this package (it imports testing
+// and net/http/httptest); the console uses demofp directly.
 package frontpaytest
 
 import (
 	"crypto/rand"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
-	"regexp"
-	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"resendbot/bot/console/demofp"
 )
 
 // The endpoints' path prefixes; the reservation UUID follows.
 const (
-	ResendPath  = "/api/v1/connect/reservations/resend/"  // POST
-	DetailsPath = "/api/v1/connect/reservations/details/" // GET
+	ResendPath  = demofp.ResendPath  // POST
+	DetailsPath = demofp.DetailsPath // GET
 )
 
-// Reservations whose answers NewHandler preloads, for the demo and tests.
-// The comment names the resend answer. Details are SampleDetails (an open
-// reservation with Kari Nordmann's mobile and email on file) except for
-// UUIDNotFound (404), UUIDCompleted (paid, "completed") and UUIDCancelled
-// ("cancelled"), so that the no-destination flow offers buttons whose press
-// then gets the constant's resend answer.
+// Reservations whose answers NewHandler preloads: see demofp's constants
+// for each one's resend answer and details.
 const (
-	UUIDAccepted     = "00000000-0000-4000-8000-000000000202" // Accepted
-	UUIDNotFound     = "00000000-0000-4000-8000-000000000404" // NotFound
-	UUIDCompleted    = "00000000-0000-4000-8000-000000004001" // Completed
-	UUIDCancelled    = "00000000-0000-4000-8000-000000004002" // Cancelled
-	UUIDInvalid      = "00000000-0000-4000-8000-000000000417" // Invalid, an email error
-	UUIDUnauthorized = "00000000-0000-4000-8000-000000000401" // Unauthorized
-	UUIDRateLimited  = "00000000-0000-4000-8000-000000000429" // RateLimited(30)
-	UUIDServerError  = "00000000-0000-4000-8000-000000000510" // ServerFailure
-	UUIDBadGateway   = "00000000-0000-4000-8000-000000000502" // BadGateway
-	UUIDGarbage      = "00000000-0000-4000-8000-000000000200" // Garbage(200)
-	UUIDTimeout      = "00000000-0000-4000-8000-000000000408" // Accepted after a minute: the client gives up first
+	UUIDAccepted     = demofp.UUIDAccepted
+	UUIDNotFound     = demofp.UUIDNotFound
+	UUIDCompleted    = demofp.UUIDCompleted
+	UUIDCancelled    = demofp.UUIDCancelled
+	UUIDInvalid      = demofp.UUIDInvalid
+	UUIDUnauthorized = demofp.UUIDUnauthorized
+	UUIDRateLimited  = demofp.UUIDRateLimited
+	UUIDServerError  = demofp.UUIDServerError
+	UUIDBadGateway   = demofp.UUIDBadGateway
+	UUIDGarbage      = demofp.UUIDGarbage
+	UUIDTimeout      = demofp.UUIDTimeout
 
-	UUIDPaid             = "00000000-0000-4000-8000-000000002001" // Completed; details paid, status "captured"
-	UUIDDetailsCancelled = "00000000-0000-4000-8000-000000002002" // Cancelled; details status "cancelled"
-	UUIDNoContact        = "00000000-0000-4000-8000-000000002003" // Accepted; details open, no phone number or email on file
-	UUIDEmailOnly        = "00000000-0000-4000-8000-000000002004" // Accepted; details open, only an email on file
+	UUIDPaid             = demofp.UUIDPaid
+	UUIDDetailsCancelled = demofp.UUIDDetailsCancelled
+	UUIDNoContact        = demofp.UUIDNoContact
+	UUIDEmailOnly        = demofp.UUIDEmailOnly
 )
 
-// Answer is what the fake writes for a request.
-type Answer struct {
-	Status int
-	Body   string            // written as-is
-	Header map[string]string // Content-Type defaults to application/json
-	Delay  time.Duration     // wait before answering; stops early if the client goes away
-	Hold   <-chan struct{}   // if non-nil, answer only once it is closed (or the client goes away)
-}
-
-func envelope(status int, statusMessage, message string, isError bool, errors string) string {
-	return fmt.Sprintf(`{"status_code":%d,"status_message":%q,"message":%q,"is_error":%t,"errors":%s}`,
-		status, statusMessage, message, isError, errors)
-}
-
-// Accepted is the documented 202 resentOrderSuccessfully.
-func Accepted() Answer {
-	return Answer{Status: 202, Body: `{"status_code":202,"status_message":"OK","message":"resentOrderSuccessfully","is_data":true,"data":null}`}
-}
-
-// NotFound is the documented 404 orderNotFound.
-func NotFound() Answer {
-	return Answer{Status: 404, Body: envelope(404, "Not Found", "orderNotFound", false, "null")}
-}
-
-// Completed is the documented 400 orderStatusAlreadyCompleted.
-func Completed() Answer {
-	return Answer{Status: 400, Body: envelope(400, "Conflict of Business Logic", "orderStatusAlreadyCompleted", false, "null")}
-}
-
-// Cancelled is the documented 400 orderStatusAlreadyCancelled.
-func Cancelled() Answer {
-	return Answer{Status: 400, Body: envelope(400, "Conflict of Business Logic", "orderStatusAlreadyCancelled", false, "null")}
-}
-
-// Invalid is the documented 417 payloadValidationErrors with errorsJSON,
-// written raw, as its "errors" (whose shape Front Payment does not document).
-func Invalid(errorsJSON string) Answer {
-	return Answer{Status: 417, Body: envelope(417, "Client Error", "payloadValidationErrors", true, errorsJSON)}
-}
-
-// ServerFailure is the documented 510 "Something Went Wrong".
-func ServerFailure() Answer {
-	return Answer{Status: 510, Body: envelope(510, "Execution Exception Occurred", "Something Went Wrong", true, `"Array"`)}
-}
-
-// BadGateway is a proxy's 502 HTML page.
-func BadGateway() Answer {
-	return Answer{Status: 502, Header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
-		Body: "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n"}
-}
-
-// RateLimited is a 429 with Retry-After in seconds. Front Payment does not
-// document its shape; this is the common one.
-func RateLimited(retryAfterSeconds int) Answer {
-	return Answer{Status: 429, Header: map[string]string{"Retry-After": fmt.Sprint(retryAfterSeconds)},
-		Body: envelope(429, "Too Many Requests", "tooManyAttempts", true, "null")}
-}
-
-// Unauthorized is a 401 (assumed shape: undocumented).
-func Unauthorized() Answer {
-	return Answer{Status: 401, Body: envelope(401, "Unauthorized", "unauthenticated", true, "null")}
-}
-
-// Garbage is status with a body that is not JSON.
-func Garbage(status int) Answer {
-	return Answer{Status: status, Header: map[string]string{"Content-Type": "text/plain; charset=utf-8"},
-		Body: "this is not json {"}
-}
-
-// Details is a reservation's "data" in a details answer, with Front
-// Payment's field names. Front Payment sends more (product list, payment
-// details and history, organisation); the client ignores them. For fields
-// that are missing, null or of another type, write the JSON yourself with
-// DetailsEnvelope.
-type Details struct {
-	ReservationUUID    string          `json:"reservationUuid"`
-	Status             string          `json:"status"`
-	IsPaid             bool            `json:"isPaid"`
-	GrandTotal         float64         `json:"grandTotal"`
-	ReservationDate    string          `json:"reservationDate"`
-	PaymentLinkDueDate string          `json:"paymentLinkDueDate"`
-	SendOrderBy        SendOrderBy     `json:"sendOrderBy"`
-	CustomerDetails    CustomerDetails `json:"customerDetails"`
-}
-
-// SendOrderBy is how the payment link was sent originally.
-type SendOrderBy struct {
-	SMS   bool `json:"sms"`
-	Email bool `json:"email"`
-}
-
-// CustomerDetails is the contact on file.
-type CustomerDetails struct {
-	CountryCode string   `json:"countryCode"` // e.g. "+47"
-	MSISDN      string   `json:"msisdn"`
-	Email       string   `json:"email"`
-	Name        string   `json:"name"`
-	Address     *Address `json:"address"`
-}
-
-// Address is the customer's postal address.
-type Address struct {
-	Street  string `json:"street"`
-	Zip     string `json:"zip"`
-	City    string `json:"city"`
-	Country string `json:"country"`
-}
-
-// SampleDetails is an open reservation uuid, sent by SMS and email to Kari
-// Nordmann, +47 41234567, kari.nordmann@example.com.
-func SampleDetails(uuid string) Details {
-	return Details{
-		ReservationUUID:    uuid,
-		Status:             "pending",
-		GrandTotal:         1250.5,
-		ReservationDate:    "2025-06-02 10:15:00",
-		PaymentLinkDueDate: "2025-06-16 23:59:59",
-		SendOrderBy:        SendOrderBy{SMS: true, Email: true},
-		CustomerDetails: CustomerDetails{
-			CountryCode: "+47",
-			MSISDN:      "41234567",
-			Email:       "kari.nordmann@example.com",
-			Name:        "Kari Nordmann",
-			Address:     &Address{Street: "Eksempelgata 1", Zip: "0150", City: "Oslo", Country: "Norway"},
-		},
-	}
-}
-
-// DetailsEnvelope is the documented 200 reservationRetrievedSuccessfully
-// body with dataJSON, written raw, as its "data".
-func DetailsEnvelope(dataJSON string) string {
-	return `{"status_code":200,"status_message":"OK","message":"reservationRetrievedSuccessfully","is_data":true,"data":` +
-		dataJSON + `}`
-}
-
-// DetailsJSON is the documented 200 body with d as its "data". A
-// GrandTotal that JSON cannot hold (NaN, ±Inf) is sent as null.
-func DetailsJSON(d Details) string {
-	b, err := json.Marshal(d)
-	if err != nil {
-		// Only the float can fail: send it as null.
-		d.GrandTotal = 0
-		var m map[string]any
-		b, _ = json.Marshal(d)
-		_ = json.Unmarshal(b, &m)
-		m["grandTotal"] = nil
-		b, _ = json.Marshal(m)
-	}
-	return DetailsEnvelope(string(b))
-}
-
-// Retrieved is a 200 details answer with d.
-func Retrieved(d Details) Answer {
-	return Answer{Status: 200, Body: DetailsJSON(d)}
-}
-
-// Request is one request the fake received, as received.
-type Request struct {
-	Method string
-	Path   string
-	Header http.Header
-	Body   []byte
-	UUID   string // the path's last segment, as sent; "" off the resend and details paths
-	At     time.Time
-}
-
-// Handler is the fake as an http.Handler. It is safe for concurrent use.
-type Handler struct {
-	token string
-	stop  chan struct{} // closed by Server's cleanup: held answers abort
-
-	mu      sync.Mutex
-	answers map[string]Answer
-	def     Answer
-	details map[string][]Answer // given in turn, the last repeating
-	reqs    []Request
-	changed chan struct{} // closed and replaced on every request
-}
-
-// NewHandler returns a fake Front Payment that accepts the bearer token
-// token, with the UUID constants preloaded.
-func NewHandler(token string) *Handler {
-	h := &Handler{
-		token: token,
-		stop:  make(chan struct{}),
-		def:   Accepted(),
-		answers: map[string]Answer{
-			UUIDAccepted:     Accepted(),
-			UUIDNotFound:     NotFound(),
-			UUIDCompleted:    Completed(),
-			UUIDCancelled:    Cancelled(),
-			UUIDInvalid:      Invalid(`{"email":["The email must be a valid email address."]}`),
-			UUIDUnauthorized: Unauthorized(),
-			UUIDRateLimited:  RateLimited(30),
-			UUIDServerError:  ServerFailure(),
-			UUIDBadGateway:   BadGateway(),
-			UUIDGarbage:      Garbage(200),
-			UUIDTimeout:      {Status: 202, Body: Accepted().Body, Delay: time.Minute},
-
-			UUIDPaid:             Completed(),
-			UUIDDetailsCancelled: Cancelled(),
-			UUIDNoContact:        Accepted(),
-			UUIDEmailOnly:        Accepted(),
-		},
-		details: map[string][]Answer{},
-		changed: make(chan struct{}),
-	}
-	for _, u := range []string{UUIDAccepted, UUIDInvalid, UUIDUnauthorized, UUIDRateLimited,
-		UUIDServerError, UUIDBadGateway, UUIDGarbage, UUIDTimeout} {
-		h.details[u] = []Answer{Retrieved(SampleDetails(u))}
-	}
-	h.details[UUIDNotFound] = []Answer{NotFound()}
-	completed := SampleDetails(UUIDCompleted)
-	completed.Status, completed.IsPaid = "completed", true
-	paid := SampleDetails(UUIDPaid)
-	paid.Status, paid.IsPaid = "captured", true
-	cancelled, cancelled2 := SampleDetails(UUIDCancelled), SampleDetails(UUIDDetailsCancelled)
-	cancelled.Status, cancelled2.Status = "cancelled", "cancelled"
-	noContact := SampleDetails(UUIDNoContact)
-	noContact.CustomerDetails.MSISDN, noContact.CustomerDetails.Email = "", ""
-	noContact.SendOrderBy = SendOrderBy{}
-	emailOnly := SampleDetails(UUIDEmailOnly)
-	emailOnly.CustomerDetails.CountryCode, emailOnly.CustomerDetails.MSISDN = "", ""
-	emailOnly.SendOrderBy = SendOrderBy{Email: true}
-	for _, d := range []Details{completed, paid, cancelled, cancelled2, noContact, emailOnly} {
-		h.details[d.ReservationUUID] = []Answer{Retrieved(d)}
-	}
-	return h
-}
-
-// SetAnswer sets the resend answer for reservation uuid (matched
-// case-insensitively).
-func (h *Handler) SetAnswer(uuid string, a Answer) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.answers[strings.ToLower(uuid)] = a
-}
-
-// SetDefault sets the resend answer for reservations without their own.
-func (h *Handler) SetDefault(a Answer) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.def = a
-}
-
-// SetDetails makes reservation uuid's details d: a 200 with DetailsJSON(d).
-func (h *Handler) SetDetails(uuid string, d Details) {
-	h.SetDetailsAnswer(uuid, Retrieved(d))
-}
-
-// SetDetailsAnswer sets the details answers for reservation uuid (matched
-// case-insensitively): the first request gets answers[0], the next
-// answers[1], and so on, every later one the last. With no answers, uuid
-// is unknown again: 404 orderNotFound.
-func (h *Handler) SetDetailsAnswer(uuid string, answers ...Answer) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(answers) == 0 {
-		delete(h.details, strings.ToLower(uuid))
-		return
-	}
-	h.details[strings.ToLower(uuid)] = append([]Answer(nil), answers...)
-}
-
-// nextDetails returns the details answer for uuid and moves on to the
-// next. h.mu must be held.
-func (h *Handler) nextDetails(uuid string) Answer {
-	as := h.details[uuid]
-	switch len(as) {
-	case 0:
-		return NotFound()
-	case 1:
-		return as[0]
-	}
-	h.details[uuid] = as[1:]
-	return as[0]
-}
-
-// Requests returns copies of the requests received so far, in arrival order.
-func (h *Handler) Requests() []Request {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := make([]Request, len(h.reqs))
-	for i, r := range h.reqs {
-		r.Header = r.Header.Clone()
-		r.Body = append([]byte(nil), r.Body...)
-		out[i] = r
-	}
-	return out
-}
-
-// Calls returns how many requests were received, rejected ones included.
-func (h *Handler) Calls() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.reqs)
-}
-
-// ServeHTTP records the request, then answers it.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	var (
-		uuid       string
-		onPath     bool
-		wantMethod string
-	)
-	for prefix, method := range map[string]string{ResendPath: http.MethodPost, DetailsPath: http.MethodGet} {
-		if u, ok := strings.CutPrefix(r.URL.Path, prefix); ok && u != "" && !strings.Contains(u, "/") {
-			uuid, onPath, wantMethod = u, true, method
-		}
-	}
-	h.mu.Lock()
-	h.reqs = append(h.reqs, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(),
-		Body: body, UUID: uuid, At: time.Now()})
-	close(h.changed)
-	h.changed = make(chan struct{})
-	var a Answer
-	switch {
-	case !onPath || r.Method != wantMethod:
-		a = Answer{Status: 404, Body: envelope(404, "Not Found", "routeNotFound", true, "null")}
-	// Front Payment does not document its answer to a bad token; we assume
-	// a 401 like its framework's default.
-	case r.Header.Get("Authorization") != "Bearer "+h.token:
-		a = Unauthorized()
-	case r.Method == http.MethodGet:
-		a = h.nextDetails(strings.ToLower(uuid))
-	default:
-		var ok bool
-		if a, ok = h.answers[strings.ToLower(uuid)]; !ok {
-			a = h.def
-		}
-		if errs := validate(body); errs != nil {
-			b, _ := json.Marshal(errs)
-			a = Invalid(string(b))
-		}
-	}
-	h.mu.Unlock()
-	h.write(w, r, a)
-}
-
-func (h *Handler) write(w http.ResponseWriter, r *http.Request, a Answer) {
-	if a.Delay > 0 {
-		t := time.NewTimer(a.Delay)
-		defer t.Stop()
-		if !wait(h.stop, r, t.C) {
-			return
-		}
-	}
-	if a.Hold != nil && !wait(h.stop, r, a.Hold) {
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	for k, v := range a.Header {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(a.Status)
-	_, _ = io.WriteString(w, a.Body)
-}
-
-// wait reports whether ch fired before the client went away. When the
-// test ends first, it aborts the connection so that closing the server
-// never waits on an answer nobody will release.
-func wait[T any](stop <-chan struct{}, r *http.Request, ch <-chan T) bool {
-	select {
-	case <-ch:
-		return true
-	case <-r.Context().Done():
-		return false
-	case <-stop:
-		panic(http.ErrAbortHandler)
-	}
-}
-
-var (
-	countryCodeRE = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
-	msisdnRE      = regexp.MustCompile(`^[0-9]{4,15}$`)
-	emailRE       = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+// The demo Front Payment's types, under their names here.
+type (
+	Answer          = demofp.Answer
+	Details         = demofp.Details
+	SendOrderBy     = demofp.SendOrderBy
+	CustomerDetails = demofp.CustomerDetails
+	Address         = demofp.Address
+	Request         = demofp.Request
+	Handler         = demofp.Handler
 )
 
-// validate checks the body like Front Payment's rules on its page: all
-// three keys, strings or null, SMS needing both phone fields, at least one
-// channel. It returns field → messages, or nil when the body is fine.
-func validate(body []byte) map[string][]string {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return map[string][]string{"payload": {"The payload must be a JSON object."}}
-	}
-	errs := map[string][]string{}
-	fields := map[string]*string{}
-	for _, k := range []string{"countryCode", "msisdn", "email"} {
-		v, ok := raw[k]
-		if !ok {
-			errs[k] = append(errs[k], fmt.Sprintf("The %s field must be present.", k))
-			continue
-		}
-		var s *string
-		if err := json.Unmarshal(v, &s); err != nil {
-			errs[k] = append(errs[k], fmt.Sprintf("The %s must be a string.", k))
-			continue
-		}
-		fields[k] = s
-	}
-	for k := range raw {
-		if _, ok := fields[k]; !ok && errs[k] == nil {
-			errs[k] = []string{fmt.Sprintf("The %s field is not allowed.", k)}
-		}
-	}
-	cc, msisdn, email := fields["countryCode"], fields["msisdn"], fields["email"]
-	switch {
-	case len(errs) > 0:
-	case cc == nil && msisdn == nil && email == nil:
-		errs["email"] = []string{"The email field is required when msisdn is not present."}
-		errs["msisdn"] = []string{"The msisdn field is required when email is not present."}
-	case (cc == nil) != (msisdn == nil):
-		errs["countryCode"] = []string{"The country code and msisdn fields are required together."}
-	}
-	if cc != nil && !countryCodeRE.MatchString(*cc) {
-		errs["countryCode"] = append(errs["countryCode"], "The country code format is invalid.")
-	}
-	if msisdn != nil && !msisdnRE.MatchString(*msisdn) {
-		errs["msisdn"] = append(errs["msisdn"], "The msisdn format is invalid.")
-	}
-	if email != nil && !emailRE.MatchString(*email) {
-		errs["email"] = append(errs["email"], "The email must be a valid email address.")
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
-}
+// Accepted is demofp.Accepted: the documented 202 resentOrderSuccessfully.
+func Accepted() Answer { return demofp.Accepted() }
+
+// NotFound is demofp.NotFound: the documented 404 orderNotFound.
+func NotFound() Answer { return demofp.NotFound() }
+
+// Completed is demofp.Completed: the documented 400 orderStatusAlreadyCompleted.
+func Completed() Answer { return demofp.Completed() }
+
+// Cancelled is demofp.Cancelled: the documented 400 orderStatusAlreadyCancelled.
+func Cancelled() Answer { return demofp.Cancelled() }
+
+// Invalid is demofp.Invalid: the documented 417 payloadValidationErrors
+// with errorsJSON, written raw, as its "errors".
+func Invalid(errorsJSON string) Answer { return demofp.Invalid(errorsJSON) }
+
+// ServerFailure is demofp.ServerFailure: the documented 510 "Something Went Wrong".
+func ServerFailure() Answer { return demofp.ServerFailure() }
+
+// BadGateway is demofp.BadGateway: a proxy's 502 HTML page.
+func BadGateway() Answer { return demofp.BadGateway() }
+
+// RateLimited is demofp.RateLimited: a 429 with Retry-After in seconds.
+func RateLimited(retryAfterSeconds int) Answer { return demofp.RateLimited(retryAfterSeconds) }
+
+// Unauthorized is demofp.Unauthorized: a 401.
+func Unauthorized() Answer { return demofp.Unauthorized() }
+
+// Garbage is demofp.Garbage: status with a body that is not JSON.
+func Garbage(status int) Answer { return demofp.Garbage(status) }
+
+// SampleDetails is demofp.SampleDetails: an open reservation uuid, sent by
+// SMS and email to Kari Nordmann.
+func SampleDetails(uuid string) Details { return demofp.SampleDetails(uuid) }
+
+// DetailsEnvelope is demofp.DetailsEnvelope: the documented 200
+// reservationRetrievedSuccessfully body with dataJSON, written raw, as its
+// "data".
+func DetailsEnvelope(dataJSON string) string { return demofp.DetailsEnvelope(dataJSON) }
+
+// DetailsJSON is demofp.DetailsJSON: the documented 200 body with d as its
+// "data".
+func DetailsJSON(d Details) string { return demofp.DetailsJSON(d) }
+
+// Retrieved is demofp.Retrieved: a 200 details answer with d.
+func Retrieved(d Details) Answer { return demofp.Retrieved(d) }
+
+// NewHandler is demofp.NewHandler: a fake Front Payment that accepts the
+// bearer token token, with the UUID constants preloaded.
+func NewHandler(token string) *Handler { return demofp.NewHandler(token) }
 
 // Server is the fake on an httptest server, closed when the test ends. Its
 // Handler's methods (SetAnswer, Requests, Calls…) are promoted.
@@ -511,7 +123,7 @@ func NewServer(t testing.TB) *Server {
 	h := NewHandler(token)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	t.Cleanup(func() { close(h.stop) }) // runs first: held answers must not block Close
+	t.Cleanup(h.Stop) // runs first: held answers must not block Close
 	return &Server{Handler: h, URL: srv.URL, Token: token, t: t}
 }
 
@@ -523,9 +135,7 @@ func (s *Server) WaitForCalls(n int, timeout time.Duration) []Request {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
-		s.mu.Lock()
-		got, changed := len(s.reqs), s.changed
-		s.mu.Unlock()
+		got, changed := s.Watch()
 		if got >= n {
 			return s.Requests()
 		}
