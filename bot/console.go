@@ -14,8 +14,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/slack-go/slack"
-
 	"resendbot/bot/command"
 	"resendbot/bot/console/demofp"
 	"resendbot/frontpay"
@@ -514,9 +512,9 @@ func channelName(id string) string {
 	return "#" + id
 }
 
-// messageLines renders m's blocks as Slack would, or its text when it has
-// none. Times in context lines read "just now": the console is live, and
-// its transcript stays the same from run to run.
+// messageLines renders m as Slack would draw it: the body, the small
+// print, the buttons. Times in the small print read "just now": the
+// console is live, and its transcript stays the same from run to run.
 func messageLines(m Message) []string {
 	var lines []string
 	add := func(mrkdwn string) {
@@ -524,55 +522,14 @@ func messageLines(m Message) []string {
 			lines = append(lines, strings.Split(plainText(mrkdwn), "\n")...)
 		}
 	}
-	for _, b := range m.Blocks {
-		switch b := b.(type) {
-		case *slack.SectionBlock:
-			if b.Text != nil {
-				add(b.Text.Text)
-			}
-			for _, f := range b.Fields {
-				add(f.Text)
-			}
-			if b.Accessory != nil && b.Accessory.ButtonElement != nil {
-				add(buttonLabel(b.Accessory.ButtonElement))
-			}
-		case *slack.HeaderBlock:
-			if b.Text != nil {
-				add(b.Text.Text)
-			}
-		case *slack.ContextBlock:
-			var parts []string
-			for _, el := range b.ContextElements.Elements {
-				if t, ok := el.(*slack.TextBlockObject); ok {
-					parts = append(parts, timestampRE.ReplaceAllString(t.Text, "just now"))
-				}
-			}
-			add(strings.Join(parts, "  "))
-		case *slack.ActionBlock:
-			var buttons []string
-			if b.Elements != nil {
-				for _, el := range b.Elements.ElementSet {
-					if btn, ok := el.(*slack.ButtonBlockElement); ok {
-						buttons = append(buttons, buttonLabel(btn))
-					}
-				}
-			}
-			add(strings.Join(buttons, " "))
-		case *slack.DividerBlock:
-			lines = append(lines, "────")
-		}
+	add(m.Text)
+	add(timestampRE.ReplaceAllString(m.Note, "just now"))
+	var buttons []string
+	for _, b := range m.Buttons {
+		buttons = append(buttons, "["+b.Label+"]")
 	}
-	if len(lines) == 0 {
-		add(m.Text)
-	}
+	add(strings.Join(buttons, " "))
 	return lines
-}
-
-func buttonLabel(b *slack.ButtonBlockElement) string {
-	if b.Text == nil {
-		return "[button]"
-	}
-	return "[" + b.Text.Text + "]"
 }
 
 var (

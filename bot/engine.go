@@ -476,13 +476,6 @@ func (e *engine) tellLater(o Origin, m Message) {
 	}
 }
 
-// updateLater edits a message from the queue.
-func (e *engine) updateLater(channel, ts string, m Message) {
-	if !e.submit(&updateTask{e: e, channel: channel, ts: ts, m: m}) {
-		e.d.Log.Warn("queue full; a message update was dropped", "channel", channel, "ts", ts)
-	}
-}
-
 func (e *engine) tell(ctx context.Context, o Origin, text string) {
 	e.tellMessage(ctx, o, Message{Text: text})
 }

@@ -15,9 +15,7 @@ import (
 
 // Identifiers of the bot's interactive parts, as Slack sends them back.
 const (
-	actionRetry = "resend_retry"
-	blockRetry  = "resend_retry_actions"
-	formID      = "resend_form"
+	formID = "resend_form"
 
 	formReservation = "reservation"
 	formEmail       = "email"
@@ -75,9 +73,27 @@ func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key str
 		return
 	}
 	// The button is used up: show who pressed it instead.
-	note := fmt.Sprintf("↻ Retry pressed by <@%s>", o.UserID)
-	b.engine.updateLater(cb.Channel.ID, cb.Message.Timestamp, usedButtons(cb.Message.Text, cb.Message.Blocks.BlockSet, note))
+	used := &buttonsUsedTask{b: b, channel: cb.Channel.ID, ts: cb.Message.Timestamp, text: cb.Message.Text,
+		blocks: usedButtons(cb.Message.Blocks.BlockSet, retryPressedNote(o.UserID))}
+	if !b.engine.submit(used) {
+		b.log.Warn("queue full; a used button stays shown", "channel", used.channel, "ts", used.ts)
+	}
 }
+
+// buttonsUsedTask replaces a pressed message's buttons with who pressed them.
+type buttonsUsedTask struct {
+	b                 *Bot
+	channel, ts, text string
+	blocks            []slack.Block
+}
+
+func (t *buttonsUsedTask) run(ctx context.Context) {
+	if err := t.b.surface.updateBlocks(ctx, t.channel, t.ts, t.text, t.blocks); err != nil {
+		t.b.log.Warn("updating a message", "err", err, "channel", t.channel, "ts", t.ts)
+	}
+}
+
+func (t *buttonsUsedTask) abandon(ctx context.Context) { t.run(ctx) }
 
 // onOffer runs the press of a contact-on-file button: once per offer,
 // through the normal flow (checks, audit message first, one call).
@@ -265,18 +281,3 @@ func homeBlocks(recent []RecentResend) []slack.Block {
 	}
 	return blocks
 }
-
-// updateTask edits a message after the acknowledgement.
-type updateTask struct {
-	e           *engine
-	channel, ts string
-	m           Message
-}
-
-func (t *updateTask) run(ctx context.Context) {
-	if err := t.e.surface.Update(ctx, t.channel, t.ts, t.m); err != nil {
-		t.e.d.Log.Warn("updating a message", "err", err, "channel", t.channel, "ts", t.ts)
-	}
-}
-
-func (t *updateTask) abandon(ctx context.Context) { t.run(ctx) }

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/slack-go/slack"
-
 	"resendbot/bot/command"
 	"resendbot/frontpay"
 )
@@ -20,17 +18,6 @@ type DetailsReader interface {
 }
 
 var _ DetailsReader = (*frontpay.Client)(nil)
-
-const actionOffer = "resend_offer"
-
-// isOfferAction reports whether actionID is one of an offer's buttons
-// ("resend_offer_0", "resend_offer_1", …).
-func isOfferAction(actionID string) bool {
-	return strings.HasPrefix(actionID, actionOffer+"_")
-}
-
-// maxButtonRunes is Slack's limit on a button's text.
-const maxButtonRunes = 75
 
 // lookup answers "/resend status <uuid>" and "/resend <uuid>": it admits the
 // lookup through the caller's rate limit (it reaches Front Payment, so it
@@ -233,13 +220,10 @@ func (e *engine) describeOnFile(f onFile) string {
 // resent, one button per way to reach the contact on file. Nothing is
 // sent until a button is pressed.
 func (e *engine) offerMessage(ctx context.Context, o Origin, res *frontpay.Reservation, reservation string) Message {
-	md := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
-	}
 	head := fmt.Sprintf("Reservation `%s`\n%s", reservation, stateLine(res))
 	if res.State() != frontpay.StateOpen {
 		text := head + "\nNothing was sent."
-		return Message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}}
+		return Message{Text: text}
 	}
 	f := e.contactOnFile(res, reservation)
 	type choice struct {
@@ -266,12 +250,12 @@ func (e *engine) offerMessage(ctx context.Context, o Origin, res *frontpay.Reser
 	if len(choices) == 0 {
 		text := head + "\nFront Payment has no usable phone number or email for this customer, so there is nothing to offer. " +
 			fmt.Sprintf("Ask the customer, then: `/resend %s email=…` or `/resend %s phone=…`", reservation, reservation)
-		return Message{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(md(text), nil, nil)}}
+		return Message{Text: text}
 	}
 	// One offer, one send: every button of it shares the offer's ID, and the
 	// first press uses them all up.
 	offerID := randomKey()
-	var buttons []slack.BlockElement
+	var buttons []Button
 	for i, c := range choices {
 		key := fmt.Sprintf("%s:%d", offerID, i)
 		value, err := json.Marshal(c.p)
@@ -282,15 +266,11 @@ func (e *engine) offerMessage(ctx context.Context, o Origin, res *frontpay.Reser
 			e.d.Log.Error("could not keep a contact offer", "err", err)
 			return Message{Text: msgStateDown}
 		}
-		// Slack refuses a block whose buttons share an action_id, and a
-		// button text over 75 characters.
-		buttons = append(buttons, slack.NewButtonBlockElement(fmt.Sprintf("%s_%d", actionOffer, i), key,
-			slack.NewTextBlockObject(slack.PlainTextType, shorten(c.label, maxButtonRunes), false, false)))
+		buttons = append(buttons, Button{Action: ActionOffer, Value: key, Label: shorten(c.label, maxButtonRunes)})
 	}
-	text := head + "\nSend the payment link to the contact on file? Nothing is sent until you press a button."
-	return Message{Text: text, Blocks: []slack.Block{
-		slack.NewSectionBlock(md(text), nil, nil),
-		slack.NewActionBlock("resend_offer_actions", buttons...),
-		slack.NewContextBlock("", md("Only you can see this. The send posts an audit message in the channel first.")),
-	}}
+	return Message{
+		Text:    head + "\nSend the payment link to the contact on file? Nothing is sent until you press a button.",
+		Note:    "Only you can see this. The send posts an audit message in the channel first.",
+		Buttons: buttons,
+	}
 }

@@ -26,6 +26,7 @@ type Bot struct {
 	api       *slack.Client
 	sm        *socketmode.Client
 	engine    *engine
+	surface   *slackSurface
 	connected atomic.Bool
 	received  time.Time    // when the envelope being dispatched arrived; the event loop's own
 	lastEvent atomic.Int64 // when the latest Socket Mode event arrived, in UnixNano
@@ -56,11 +57,12 @@ func New(cfg *Config, d Deps) *Bot {
 	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
 	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: d.Metrics}
 	b := &Bot{
-		cfg:    cfg,
-		log:    d.Log,
-		api:    api,
-		sm:     sm,
-		engine: newEngine(cfg, d, surface),
+		cfg:     cfg,
+		log:     d.Log,
+		api:     api,
+		sm:      sm,
+		surface: surface,
+		engine:  newEngine(cfg, d, surface),
 	}
 	b.engine.settle = b.settle
 	d = b.engine.d // with its defaults

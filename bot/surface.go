@@ -53,7 +53,7 @@ type slackSurface struct {
 const slackRetryBudget = 2 * time.Minute
 
 func (s *slackSurface) Post(ctx context.Context, channel, threadTS string, m Message) (string, error) {
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(blocksOf(m)...)}
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
@@ -70,9 +70,14 @@ func (s *slackSurface) Post(ctx context.Context, channel, threadTS string, m Mes
 }
 
 func (s *slackSurface) Update(ctx context.Context, channel, ts string, m Message) error {
+	return s.updateBlocks(ctx, channel, ts, m.Text, blocksOf(m))
+}
+
+// updateBlocks replaces the message at ts with text and blocks as they are.
+func (s *slackSurface) updateBlocks(ctx context.Context, channel, ts, text string, blocks []slack.Block) error {
 	err := s.retry(ctx, "chat.update", func(ctx context.Context) error {
 		_, _, _, err := s.api.UpdateMessageContext(ctx, channel, ts,
-			slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+			slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 		return err
 	})
 	if err != nil {
@@ -94,8 +99,8 @@ func (s *slackSurface) Tell(ctx context.Context, o Origin, m Message) error {
 		}
 	}
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
-	if len(m.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	if blocks := blocksOf(m); len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
 	}
 	if o.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(o.ThreadTS))
@@ -111,9 +116,14 @@ func (s *slackSurface) Tell(ctx context.Context, o Origin, m Message) error {
 }
 
 func (s *slackSurface) respond(ctx context.Context, url string, m Message) error {
-	payload := map[string]any{"response_type": "ephemeral", "replace_original": m.ReplaceOriginal, "text": m.Text}
-	if len(m.Blocks) > 0 {
-		payload["blocks"] = m.Blocks
+	return s.respondBlocks(ctx, url, m.Text, blocksOf(m), m.ReplaceOriginal)
+}
+
+// respondBlocks posts an ephemeral answer with blocks as they are.
+func (s *slackSurface) respondBlocks(ctx context.Context, url, text string, blocks []slack.Block, replace bool) error {
+	payload := map[string]any{"response_type": "ephemeral", "replace_original": replace, "text": text}
+	if len(blocks) > 0 {
+		payload["blocks"] = blocks
 	}
 	body, err := json.Marshal(payload)
 	if err != nil {

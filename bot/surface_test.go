@@ -20,7 +20,7 @@ func TestResponseURLRefusalsAreNoticed(t *testing.T) {
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "a", false, false), nil, nil, slack.SectionBlockOptionBlockID("same")),
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "b", false, false), nil, nil, slack.SectionBlockOptionBlockID("same")),
 	}
-	err := s.respond(t.Context(), fs.ResponseURL("dup"), Message{Text: "x", Blocks: dup})
+	err := s.respondBlocks(t.Context(), fs.ResponseURL("dup"), "x", dup, false)
 	if code := slackErrorCode(err); code != "invalid_blocks" {
 		t.Errorf("duplicate block_ids: respond = %v, want Slack's invalid_blocks", err)
 	}

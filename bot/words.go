@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/slack-go/slack"
-
 	"resendbot/bot/command"
 	"resendbot/frontpay"
 )
@@ -137,15 +135,44 @@ func statusSuffix(status int) string {
 	return fmt.Sprintf(" (HTTP %d)", status)
 }
 
-// Message is what the bot posts: Block Kit blocks and the plain text that
-// notifications and screen readers use.
+// Message is what people read, without how it is drawn: a body in
+// Slack's mrkdwn (also the notification text), small print under it, and
+// a row of buttons. The Slack adapter renders it as Block Kit, the console
+// as lines of text.
 type Message struct {
-	Text   string
-	Blocks []slack.Block
+	Text    string
+	Note    string   // small print under the body; "" for none
+	Buttons []Button // one row, under the small print
 	// ReplaceOriginal makes a caller-only answer replace the one whose
 	// button was pressed.
 	ReplaceOriginal bool
 }
+
+// Button is one button of a message. Its Value comes back when it is
+// pressed, with its Action.
+type Button struct {
+	Action  Action
+	Value   string
+	Label   string // plain text, at most maxButtonRunes
+	Primary bool
+	Confirm *Confirm // a dialog before the press counts; nil for none
+}
+
+// Action is what a button does.
+type Action int
+
+const (
+	ActionRetry Action = iota + 1 // run a failed request again
+	ActionOffer                   // send to the contact on file
+)
+
+// Confirm is the dialog a button asks first.
+type Confirm struct {
+	Title, Text, OK, Cancel string
+}
+
+// maxButtonRunes is Slack's limit on a button's text.
+const maxButtonRunes = 75
 
 // rootMessage is the audit message posted before Front Payment is called,
 // and updated with the outcome once it is known (o nil: still sending).
@@ -163,51 +190,33 @@ func rootMessage(r *request, dests string, o *outcome, at time.Time) Message {
 	}
 	text := fmt.Sprintf("<@%s> %s the payment link of reservation `%s` by %s. %s",
 		r.UserID, verb, r.Reservation, dests, status)
-	ctx := "Requested " + at.UTC().Format("2006-01-02 15:04:05 UTC")
+	note := "Requested " + at.UTC().Format("2006-01-02 15:04:05 UTC")
 	if o != nil {
-		ctx = frontPaymentContext(o, at)
+		note = frontPaymentContext(o, at)
 	}
-	return Message{Text: text, Blocks: []slack.Block{
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
-		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, ctx, false, false)),
-	}}
+	return Message{Text: text, Note: note}
 }
 
 // replyMessage is the outcome, posted in the audit message's thread. With
 // a retryKey it carries a Retry button that re-runs the same request.
 func replyMessage(r *request, dests string, o outcome, at time.Time, retryKey string) Message {
-	text := fmt.Sprintf("%s *%s* — reservation `%s`\n%s", o.emoji, o.headline, r.Reservation, o.detail)
-	who := fmt.Sprintf("Requested by <@%s> · %s · %s", r.UserID, dests, frontPaymentContext(&o, at))
-	blocks := []slack.Block{
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
-		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, who, false, false)),
+	m := Message{
+		Text: fmt.Sprintf("%s *%s* — reservation `%s`\n%s", o.emoji, o.headline, r.Reservation, o.detail),
+		Note: fmt.Sprintf("Requested by <@%s> · %s · %s", r.UserID, dests, frontPaymentContext(&o, at)),
 	}
 	if retryKey != "" {
-		button := slack.NewButtonBlockElement(actionRetry, retryKey, slack.NewTextBlockObject(slack.PlainTextType, "Retry", false, false))
-		button.Style = slack.StylePrimary
-		button.Confirm = slack.NewConfirmationBlockObject(
-			slack.NewTextBlockObject(slack.PlainTextType, "Send the link again?", false, false),
-			slack.NewTextBlockObject(slack.MarkdownType, "The first attempt may have reached the customer. Retry only if you have checked.", false, false),
-			slack.NewTextBlockObject(slack.PlainTextType, "Retry", false, false),
-			slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
-		)
-		blocks = append(blocks, slack.NewActionBlock(blockRetry, button))
+		m.Buttons = []Button{{Action: ActionRetry, Value: retryKey, Label: "Retry", Primary: true, Confirm: &Confirm{
+			Title:  "Send the link again?",
+			Text:   "The first attempt may have reached the customer. Retry only if you have checked.",
+			OK:     "Retry",
+			Cancel: "Cancel",
+		}}}
 	}
-	return Message{Text: text, Blocks: blocks}
+	return m
 }
 
-// usedButtons replaces the action blocks of a message whose button was
-// pressed with a line saying who pressed it, so it cannot be pressed again.
-func usedButtons(text string, blocks []slack.Block, note string) Message {
-	kept := make([]slack.Block, 0, len(blocks)+1)
-	for _, b := range blocks {
-		if b.BlockType() != slack.MBTAction {
-			kept = append(kept, b)
-		}
-	}
-	kept = append(kept, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, note, false, false)))
-	return Message{Text: text, Blocks: kept}
-}
+// retryPressedNote replaces a used Retry button.
+func retryPressedNote(user string) string { return fmt.Sprintf("↻ Retry pressed by <@%s>", user) }
 
 func frontPaymentContext(o *outcome, at time.Time) string {
 	answer := "no answer"
