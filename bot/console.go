@@ -132,10 +132,10 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 
 	out := &consoleSurface{w: p.Stdout, kinds: map[string]string{}, secrets: cfg.Secrets()}
 	cfp := consoleFrontPayment{fp: fp, out: out}
-	e := newEngine(&c, Deps{Resender: cfp, Details: cfp, Log: log, Audit: audit}, out)
+	e := NewCore(&c, Deps{Resender: cfp, Details: cfp, Log: log, Audit: audit}, out)
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	e.start(workCtx)
+	e.Start(workCtx)
 
 	out.printf("%s", consoleBanner(cfg, &c, live))
 	in := p.Stdin
@@ -148,7 +148,7 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 	if ctx.Err() != nil {
 		fmt.Fprintln(p.Stderr, "resendbot: interrupted; finishing any resend in flight")
 	}
-	e.stop(workCtx, c.ShutdownGrace, cancelWork)
+	e.Stop(workCtx, c.ShutdownGrace, cancelWork)
 	if interactive {
 		out.printf("\n")
 	}
@@ -161,7 +161,7 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 // consoleLoop reads and runs commands until the input ends, "quit", or
 // ctx is done. It returns the input's read error, if any. real is the
 // configuration the Slack bot would run with, for help.
-func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Reader, interactive bool, real *Config, live bool) error {
+func consoleLoop(ctx context.Context, e *Core, out *consoleSurface, in io.Reader, interactive bool, real *Config, live bool) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	done := make(chan struct{})
@@ -211,8 +211,8 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 			// a mention alone gets the usage there too.
 			out.printf("In Slack, /resend alone opens a form; here, type the command:\n")
 		}
-		if answer := e.Command(ctx, origin, text); answer != "" {
-			out.print("(only you) ", answer)
+		if reply := e.Command(ctx, origin, text); reply.Answer != "" {
+			out.print("(only you) ", reply.Answer)
 		}
 		if cmd, err := command.Parse(text, e.cfg.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
 			out.printf("%s", consoleHelp(real, e.cfg, live))
@@ -220,7 +220,7 @@ func consoleLoop(ctx context.Context, e *engine, out *consoleSurface, in io.Read
 		// Wait until the command's work is done: with one worker, a task
 		// queued after it runs after it.
 		b := make(barrier)
-		if e.submit(b) {
+		if e.Submit(b) {
 			select {
 			case <-b:
 			case <-ctx.Done():
@@ -259,8 +259,8 @@ func consoleCommand(line string) (text string, mention bool) {
 // barrier is a task that only marks its place in the queue.
 type barrier chan struct{}
 
-func (b barrier) run(context.Context)     { close(b) }
-func (b barrier) abandon(context.Context) { close(b) }
+func (b barrier) Run(context.Context)     { close(b) }
+func (b barrier) Abandon(context.Context) { close(b) }
 
 // consoleBanner introduces the console running with c, where real is the
 // configuration the Slack bot would apply.

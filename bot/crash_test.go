@@ -43,14 +43,14 @@ func TestAFormWithoutStateCrashesNothing(t *testing.T) {
 
 type panickingTask struct{ ran chan struct{} }
 
-func (p *panickingTask) run(context.Context)     { close(p.ran); panic("boom") }
-func (p *panickingTask) abandon(context.Context) {}
+func (p *panickingTask) Run(context.Context)     { close(p.ran); panic("boom") }
+func (p *panickingTask) Abandon(context.Context) {}
 
 // A task that panics is logged and the worker goes on with the next one.
 func TestAPanickingTaskLeavesTheWorkerRunning(t *testing.T) {
 	h := start(t, nil)
 	p := &panickingTask{ran: make(chan struct{})}
-	if !h.bot.engine.submit(p) {
+	if !h.bot.engine.Submit(p) {
 		t.Fatal("queue refused the task")
 	}
 	select {

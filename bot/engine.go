@@ -79,26 +79,27 @@ func (d *Deps) defaults() {
 	}
 }
 
-// task is queued work: run it, or, when shutdown comes first, abandon it
+// Task is queued work: Run it, or, when shutdown comes first, Abandon it
 // and tell its caller.
-type task interface {
-	run(ctx context.Context)
-	abandon(ctx context.Context)
+type Task interface {
+	Run(ctx context.Context)
+	Abandon(ctx context.Context)
 }
 
-// engine turns a command into checks, an audit-first message, one Front
-// Payment call and its outcome. It knows nothing of how messages reach
+// Core is a request's life: it turns a command into checks, an
+// audit-first message, one Front Payment call and its outcome, through a
+// bounded queue and its workers. It knows nothing of how messages reach
 // people: that is its Surface.
-type engine struct {
+type Core struct {
 	cfg     *Config
 	d       Deps
 	surface Surface
 	guard   *guard
 
-	queue chan task
+	queue chan Task
 	// prompt is the lane for work Slack times (opening a form must happen
 	// within 3 s of the command): it never waits behind Front Payment calls.
-	prompt   chan task
+	prompt   chan Task
 	pending  atomic.Int64 // tasks queued or running
 	stopping chan struct{}
 	workers  sync.WaitGroup
@@ -119,15 +120,15 @@ const (
 	promptQueue   = 64
 )
 
-func newEngine(cfg *Config, d Deps, s Surface) *engine {
+func NewCore(cfg *Config, d Deps, s Surface) *Core {
 	d.defaults()
-	return &engine{
+	return &Core{
 		cfg:      cfg,
 		d:        d,
 		surface:  s,
 		guard:    newGuard(cfg, d.State, d.Now),
-		queue:    make(chan task, queuePerWorker*cfg.MaxInflight),
-		prompt:   make(chan task, promptQueue),
+		queue:    make(chan Task, queuePerWorker*cfg.MaxInflight),
+		prompt:   make(chan Task, promptQueue),
 		stopping: make(chan struct{}),
 	}
 }
@@ -135,7 +136,7 @@ func newEngine(cfg *Config, d Deps, s Surface) *engine {
 // start runs MaxInflight workers on the queue and promptWorkers on the
 // prompt lane until stop. ctx is the work context: it outlives the signal
 // that stops the bot, so work in flight can finish.
-func (e *engine) start(ctx context.Context) {
+func (e *Core) Start(ctx context.Context) {
 	for range e.cfg.MaxInflight {
 		e.workers.Go(func() { e.serve(ctx, e.queue, e.settle) })
 	}
@@ -146,7 +147,7 @@ func (e *engine) start(ctx context.Context) {
 
 // serve runs the tasks of one lane until stop; settle, when set, runs
 // before each task.
-func (e *engine) serve(ctx context.Context, lane <-chan task, settle func(context.Context)) {
+func (e *Core) serve(ctx context.Context, lane <-chan Task, settle func(context.Context)) {
 	for {
 		select {
 		case <-e.stopping:
@@ -154,7 +155,7 @@ func (e *engine) serve(ctx context.Context, lane <-chan task, settle func(contex
 		case t := <-lane:
 			select {
 			case <-e.stopping:
-				t.abandon(ctx)
+				t.Abandon(ctx)
 			default:
 				if settle != nil {
 					settle(ctx)
@@ -169,7 +170,7 @@ func (e *engine) serve(ctx context.Context, lane <-chan task, settle func(contex
 // stop takes no new work, tells the callers of queued work that nothing was
 // sent, and waits for work in flight for up to grace before cancelling it
 // through cancelWork.
-func (e *engine) stop(ctx context.Context, grace time.Duration, cancelWork context.CancelFunc) {
+func (e *Core) Stop(ctx context.Context, grace time.Duration, cancelWork context.CancelFunc) {
 	close(e.stopping)
 	done := make(chan struct{})
 	go func() {
@@ -197,13 +198,13 @@ func (e *engine) stop(ctx context.Context, grace time.Duration, cancelWork conte
 	}
 }
 
-func (e *engine) abandon(ctx context.Context, t task) {
-	t.abandon(ctx)
+func (e *Core) abandon(ctx context.Context, t Task) {
+	t.Abandon(ctx)
 	e.done()
 }
 
 // abandonQueued abandons what is still queued in either lane.
-func (e *engine) abandonQueued(ctx context.Context) {
+func (e *Core) abandonQueued(ctx context.Context) {
 	for {
 		select {
 		case t := <-e.queue:
@@ -218,12 +219,12 @@ func (e *engine) abandonQueued(ctx context.Context) {
 
 // submit queues t without waiting; false when the queue is full or the
 // engine is stopping.
-func (e *engine) submit(t task) bool { return e.submitTo(e.queue, t) }
+func (e *Core) Submit(t Task) bool { return e.submitTo(e.queue, t) }
 
 // submitPrompt queues t on the prompt lane, for work Slack times.
-func (e *engine) submitPrompt(t task) bool { return e.submitTo(e.prompt, t) }
+func (e *Core) SubmitPrompt(t Task) bool { return e.submitTo(e.prompt, t) }
 
-func (e *engine) submitTo(lane chan<- task, t task) bool {
+func (e *Core) submitTo(lane chan<- Task, t Task) bool {
 	select {
 	case <-e.stopping:
 		return false
@@ -240,7 +241,7 @@ func (e *engine) submitTo(lane chan<- task, t task) bool {
 }
 
 // done accounts for a task taken off the queue and finished.
-func (e *engine) done() {
+func (e *Core) done() {
 	e.pending.Add(-1)
 	if e.finished != nil {
 		e.finished()
@@ -248,61 +249,75 @@ func (e *engine) done() {
 }
 
 // busy reports whether tasks are queued or running.
-func (e *engine) busy() bool { return e.pending.Load() > 0 }
+func (e *Core) Busy() bool { return e.pending.Load() > 0 }
 
 // runSafely runs t; a panic in it is logged (its type and stack, never the
 // task's data) and the worker goes on with the next task.
-func (e *engine) runSafely(ctx context.Context, t task) {
+func (e *Core) runSafely(ctx context.Context, t Task) {
 	defer func() {
 		if v := recover(); v != nil {
 			e.d.Log.Error("a queued task failed; the worker goes on", "task", fmt.Sprintf("%T", t),
 				"panic", fmt.Sprintf("%T", v), "stack", string(debug.Stack()))
 		}
 	}()
-	t.run(ctx)
+	t.Run(ctx)
 }
 
-// Command handles the text of one /resend (or mention) and returns what
-// only the caller should see at once ("" when the answer will come in the
-// channel). It never blocks on Slack or Front Payment.
-func (e *engine) Command(ctx context.Context, o Origin, text string) string {
+// Reply is what a command gets at once: an answer only its caller sees,
+// or word that the work is queued and its messages follow.
+type Reply struct {
+	Answer string // for the caller only; "" when Queued
+	Queued bool   // accepted: the audit message, the outcome or the lookup follow
+}
+
+// queuedOr is the Reply of work that was queued unless refused.
+func queuedOr(refusal string) Reply {
+	if refusal != "" {
+		return Reply{Answer: refusal}
+	}
+	return Reply{Queued: true}
+}
+
+// Command handles the text of one /resend (or mention). It never blocks
+// on Slack or Front Payment.
+func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 	// Who and where come first: the text of someone who may not resend is
 	// not parsed at all, however long it is.
 	if r := e.guard.allowed(o); r != nil {
 		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, r)
-		return r.Message
+		return Reply{Answer: r.Message}
 	}
 	cmd, err := command.Parse(text, e.cfg.DefaultRegion)
 	var ie *command.InputError
 	switch {
 	case errors.As(err, &ie):
 		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, &Refusal{ReasonInvalidInput, ie.Message})
-		return ie.Message + "\nNothing was sent."
+		return Reply{Answer: ie.Message + "\nNothing was sent."}
 	case err != nil:
 		e.d.Log.Error("parsing command", "err", err)
-		return "Something unexpected happened and nothing was sent. Try again, and tell an admin if it keeps happening."
+		return Reply{Answer: "Something unexpected happened and nothing was sent. Try again, and tell an admin if it keeps happening."}
 	}
 	switch cmd.Kind {
 	case command.KindUsage, command.KindHelp:
-		e.auditShown(ctx, o, "help")
-		return command.Usage()
+		e.Shown(ctx, o, "help")
+		return Reply{Answer: command.Usage()}
 	case command.KindOffer:
-		return e.lookup(ctx, o, cmd.Reservation, true)
+		return queuedOr(e.lookup(ctx, o, cmd.Reservation, true))
 	case command.KindStatus:
-		return e.lookup(ctx, o, cmd.Reservation, false)
+		return queuedOr(e.lookup(ctx, o, cmd.Reservation, false))
 	}
-	return e.resend(ctx, newRequest(o, cmd))
+	return queuedOr(e.resend(ctx, newRequest(o, cmd)))
 }
 
 // resend admits r through the guard and queues it. It returns the caller's
 // refusal, or "" when r is on its way.
-func (e *engine) resend(ctx context.Context, r *request) string { return e.resendOnce(ctx, r, "") }
+func (e *Core) resend(ctx context.Context, r *request) string { return e.resendOnce(ctx, r, "") }
 
 // resendOnce is resend for a button press: once r has passed every check,
 // it takes the once-only key (when not "") and is refused if the key was
 // taken before. A press that is refused for any other reason leaves the
 // button usable.
-func (e *engine) resendOnce(ctx context.Context, r *request, once string) string {
+func (e *Core) resendOnce(ctx context.Context, r *request, once string) string {
 	dests := r.destinations()
 	var t *ticket
 	var refusal *Refusal
@@ -321,7 +336,7 @@ func (e *engine) resendOnce(ctx context.Context, r *request, once string) string
 			e.release(ctx, t)
 		}
 	}
-	if refusal == nil && !e.submit(&resendTask{e: e, r: r, dests: dests, ticket: t}) {
+	if refusal == nil && !e.Submit(&resendTask{e: e, r: r, dests: dests, ticket: t}) {
 		e.release(ctx, t)
 		refusal = &Refusal{ReasonQueueFull, msgQueueFull}
 	}
@@ -333,7 +348,7 @@ func (e *engine) resendOnce(ctx context.Context, r *request, once string) string
 }
 
 // pressedBefore looks at a button's once-only key without taking it.
-func (e *engine) pressedBefore(ctx context.Context, key string) *Refusal {
+func (e *Core) pressedBefore(ctx context.Context, key string) *Refusal {
 	seen, err := e.d.State.Once.Seen(ctx, key)
 	switch {
 	case err != nil:
@@ -346,7 +361,7 @@ func (e *engine) pressedBefore(ctx context.Context, key string) *Refusal {
 }
 
 // firstPress takes a button's once-only key: nil the first time.
-func (e *engine) firstPress(ctx context.Context, key string) *Refusal {
+func (e *Core) firstPress(ctx context.Context, key string) *Refusal {
 	first, err := e.d.State.Once.First(ctx, key, retryTTL)
 	switch {
 	case err != nil:
@@ -360,7 +375,7 @@ func (e *engine) firstPress(ctx context.Context, key string) *Refusal {
 
 // resendTask is one admitted resend on its way through the queue.
 type resendTask struct {
-	e      *engine
+	e      *Core
 	r      *request
 	dests  []destination
 	ticket *ticket
@@ -369,7 +384,7 @@ type resendTask struct {
 // run posts the audit message, and only once it exists calls Front Payment,
 // exactly once; then it posts the outcome in the message's thread and
 // updates the message.
-func (t *resendTask) run(ctx context.Context) {
+func (t *resendTask) Run(ctx context.Context) {
 	e, r := t.e, t.r
 	mask := e.cfg.MaskContacts
 	shown := describe(t.dests, mask)
@@ -438,7 +453,7 @@ func (t *resendTask) run(ctx context.Context) {
 
 // stashRetry keeps what a Retry of a transient failure would send and
 // returns its key for the button ("" for no button).
-func (e *engine) stashRetry(ctx context.Context, r *request, thread, rootTS string, o outcome) string {
+func (e *Core) stashRetry(ctx context.Context, r *request, thread, rootTS string, o outcome) string {
 	if !o.kind.Transient() {
 		return ""
 	}
@@ -446,7 +461,7 @@ func (e *engine) stashRetry(ctx context.Context, r *request, thread, rootTS stri
 	value, err := json.Marshal(pendingResend{Reservation: r.Reservation, Email: r.Email, Phone: r.Phone,
 		Channel: r.ChannelID, Thread: thread, Audit: rootTS, By: r.UserID})
 	if err == nil {
-		err = e.d.State.Stash.Put(ctx, "retry:"+key, value, retryTTL)
+		err = e.d.State.Stash.Put(ctx, stashRetry+key, value, retryTTL)
 	}
 	if err != nil {
 		e.d.Log.Error("could not keep the retry; the reply gets no Retry button", "err", err)
@@ -455,14 +470,14 @@ func (e *engine) stashRetry(ctx context.Context, r *request, thread, rootTS stri
 	return key
 }
 
-func (t *resendTask) abandon(ctx context.Context) {
+func (t *resendTask) Abandon(ctx context.Context) {
 	t.e.release(ctx, t.ticket)
 	t.e.auditRefusal(ctx, t.r.Origin, t.r.Reservation, t.dests, &Refusal{ReasonShuttingDown, msgShutdown})
 	t.e.tell(ctx, t.r.Origin, msgShutdown)
 }
 
 // release gives back what admit took for a request that was not sent.
-func (e *engine) release(ctx context.Context, t *ticket) {
+func (e *Core) release(ctx context.Context, t *ticket) {
 	if err := t.cancel(ctx); err != nil {
 		e.d.Log.Error("could not release a guardrail hold", "err", err)
 	}
@@ -470,23 +485,23 @@ func (e *engine) release(ctx context.Context, t *ticket) {
 
 // tellLater answers a caller from the queue, so the Socket Mode loop never
 // waits on Slack's Web API.
-func (e *engine) tellLater(o Origin, m Message) {
-	if !e.submit(&tellTask{e: e, o: o, m: m}) {
+func (e *Core) TellLater(o Origin, m Message) {
+	if !e.Submit(&tellTask{e: e, o: o, m: m}) {
 		e.d.Log.Warn("queue full; an answer to the caller was dropped", "user", o.UserID, "channel", o.ChannelID)
 	}
 }
 
-func (e *engine) tell(ctx context.Context, o Origin, text string) {
+func (e *Core) tell(ctx context.Context, o Origin, text string) {
 	e.tellMessage(ctx, o, Message{Text: text})
 }
 
-func (e *engine) tellMessage(ctx context.Context, o Origin, m Message) {
+func (e *Core) tellMessage(ctx context.Context, o Origin, m Message) {
 	if err := e.surface.Tell(ctx, o, m); err != nil {
 		e.d.Log.Error("could not answer the caller", "err", err, "user", o.UserID, "channel", o.ChannelID)
 	}
 }
 
-func (e *engine) auditRefusal(ctx context.Context, o Origin, reservation string, dests []destination, r *Refusal) {
+func (e *Core) auditRefusal(ctx context.Context, o Origin, reservation string, dests []destination, r *Refusal) {
 	e.d.Metrics.refusals.WithLabelValues(r.Reason).Inc()
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(o, reservation, dests),
 		slog.String("outcome", "refused"),
@@ -498,7 +513,7 @@ func (e *engine) auditRefusal(ctx context.Context, o Origin, reservation string,
 
 // auditShown records a request that only showed something (usage, the
 // form): nothing was looked up or sent.
-func (e *engine) auditShown(ctx context.Context, o Origin, what string) {
+func (e *Core) Shown(ctx context.Context, o Origin, what string) {
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(o, "", nil),
 		slog.String("outcome", what),
 		slog.Int("http_status", 0),

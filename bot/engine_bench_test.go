@@ -33,7 +33,7 @@ func BenchmarkCommandAccepted(b *testing.B) {
 		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			e := newEngine(cfg, Deps{}, nopSurface{})
+			e := NewCore(cfg, Deps{}, nopSurface{})
 			ctx := b.Context()
 			const distinct = 1 << 14
 			texts := make([]string, distinct)
@@ -46,7 +46,7 @@ func BenchmarkCommandAccepted(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				if r := e.Command(ctx, users[i%len(users)], texts[i%distinct]); r != "" {
+				if r := e.Command(ctx, users[i%len(users)], texts[i%distinct]); !r.Queued {
 					b.Fatal(r)
 				}
 				if err := (<-e.queue).(*resendTask).ticket.finish(ctx, true); err != nil {
@@ -98,12 +98,12 @@ func BenchmarkCommandRefused(b *testing.B) {
 	}
 	defer devnull.Close()
 	log, audit := newLoggers(cfg, redactWriter(devnull, cfg.Secrets()))
-	e := newEngine(cfg, Deps{Log: log, Audit: audit}, nopSurface{})
+	e := NewCore(cfg, Deps{Log: log, Audit: audit}, nopSurface{})
 	ctx := b.Context()
 	o := Origin{UserID: "U1", ChannelID: "C1", Source: sourceSlash}
 	b.ReportAllocs()
 	for b.Loop() {
-		if r := e.Command(ctx, o, command.ExampleReservation+" email=kari-at-example.com"); r == "" {
+		if r := e.Command(ctx, o, command.ExampleReservation+" email=kari-at-example.com"); r.Answer == "" {
 			b.Fatal("accepted")
 		}
 	}

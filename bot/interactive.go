@@ -54,28 +54,17 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	}
 }
 
-// onRetry runs a Retry press: once per button, through the same checks,
-// with its own audit message in the same thread. A press refused by the
-// checks does not use the button up.
+// onRetry runs a Retry press. Once the core accepts it, the button is
+// replaced by who pressed it.
 func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key string) {
-	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL, Source: sourceRetry}
-	p, ok := b.pressed(ctx, o, "retry:"+key)
-	if !ok {
+	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+	if reply := b.engine.Press(ctx, o, ActionRetry, key); !reply.Queued {
+		b.engine.TellLater(o, Message{Text: reply.Answer})
 		return
 	}
-	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
-	r := &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
-	if p.Audit != "" {
-		r.retries = &priorAttempt{TS: p.Audit, By: p.By}
-	}
-	if refusal := b.engine.resendOnce(ctx, r, "pressed:retry:"+key); refusal != "" {
-		b.engine.tellLater(o, Message{Text: refusal})
-		return
-	}
-	// The button is used up: show who pressed it instead.
 	used := &buttonsUsedTask{b: b, channel: cb.Channel.ID, ts: cb.Message.Timestamp, text: cb.Message.Text,
 		blocks: usedButtons(cb.Message.Blocks.BlockSet, retryPressedNote(o.UserID))}
-	if !b.engine.submit(used) {
+	if !b.engine.Submit(used) {
 		b.log.Warn("queue full; a used button stays shown", "channel", used.channel, "ts", used.ts)
 	}
 }
@@ -87,53 +76,20 @@ type buttonsUsedTask struct {
 	blocks            []slack.Block
 }
 
-func (t *buttonsUsedTask) run(ctx context.Context) {
+func (t *buttonsUsedTask) Run(ctx context.Context) {
 	if err := t.b.surface.updateBlocks(ctx, t.channel, t.ts, t.text, t.blocks); err != nil {
 		t.b.log.Warn("updating a message", "err", err, "channel", t.channel, "ts", t.ts)
 	}
 }
 
-func (t *buttonsUsedTask) abandon(ctx context.Context) { t.run(ctx) }
+func (t *buttonsUsedTask) Abandon(ctx context.Context) { t.Run(ctx) }
 
-// onOffer runs the press of a contact-on-file button: once per offer,
-// through the normal flow (checks, audit message first, one call).
+// onOffer runs the press of a contact-on-file button.
 func (b *Bot) onOffer(ctx context.Context, cb slack.InteractionCallback, key string) {
-	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL, Source: sourceOffer}
-	offerID, _, _ := strings.Cut(key, ":")
-	p, ok := b.pressed(ctx, o, "offer:"+key)
-	if !ok {
-		return
+	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+	if reply := b.engine.Press(ctx, o, ActionOffer, key); !reply.Queued {
+		b.engine.TellLater(o, Message{Text: reply.Answer})
 	}
-	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
-	r := &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
-	if refusal := b.engine.resendOnce(ctx, r, "pressed:offer:"+offerID); refusal != "" {
-		b.engine.tellLater(o, Message{Text: refusal})
-		return
-	}
-	b.engine.tellLater(o, Message{ReplaceOriginal: true, Text: fmt.Sprintf(
-		"You chose to resend the payment link of `%s` by %s. The audit message and the outcome follow in the channel.",
-		p.Reservation, describe(r.destinations(), b.cfg.MaskContacts))})
-}
-
-// pressed returns what a pressed button stashed; when it is gone, or the
-// state is down, it tells the presser and returns false. It uses nothing
-// up: resendOnce takes the button's once-only key after the checks.
-func (b *Bot) pressed(ctx context.Context, o Origin, stashKey string) (pendingResend, bool) {
-	var p pendingResend
-	raw, ok, err := b.engine.d.State.Stash.Get(ctx, stashKey)
-	if err == nil && ok {
-		err = json.Unmarshal(raw, &p)
-	}
-	if err != nil || !ok {
-		msg := msgRetryExpired
-		if err != nil {
-			b.log.Error("reading a pressed button's request", "err", err)
-			msg = msgStateDown
-		}
-		b.engine.tellLater(o, Message{Text: msg})
-		return p, false
-	}
-	return p, true
 }
 
 // openForm opens the /resend form; when Slack will not, the caller gets
@@ -144,7 +100,7 @@ type openFormTask struct {
 	trigger string
 }
 
-func (t *openFormTask) run(ctx context.Context) {
+func (t *openFormTask) Run(ctx context.Context) {
 	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.o))
 	if err != nil {
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
@@ -152,7 +108,7 @@ func (t *openFormTask) run(ctx context.Context) {
 	}
 }
 
-func (t *openFormTask) abandon(ctx context.Context) { t.b.engine.tell(ctx, t.o, command.Usage()) }
+func (t *openFormTask) Abandon(ctx context.Context) { t.b.engine.tell(ctx, t.o, command.Usage()) }
 
 // formOrigin is where a form was opened from, kept in the view's
 // private_metadata: the channel its resend goes to, and the command's
@@ -226,7 +182,7 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) an
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: msgFormUnreadable})
 	}
 	if refusal := b.engine.resend(ctx, newRequest(o, cmd)); refusal != "" {
-		b.engine.tellLater(o, Message{Text: refusal})
+		b.engine.TellLater(o, Message{Text: refusal})
 	}
 	return nil
 }
@@ -249,7 +205,7 @@ type publishHomeTask struct {
 	user string
 }
 
-func (t *publishHomeTask) run(ctx context.Context) {
+func (t *publishHomeTask) Run(ctx context.Context) {
 	recent, err := t.b.engine.d.State.Recent.List(ctx, t.user)
 	if err != nil {
 		t.b.log.Warn("reading recent resends for App Home", "err", err)
@@ -260,7 +216,7 @@ func (t *publishHomeTask) run(ctx context.Context) {
 	}
 }
 
-func (t *publishHomeTask) abandon(context.Context) {}
+func (t *publishHomeTask) Abandon(context.Context) {}
 
 func homeBlocks(recent []RecentResend) []slack.Block {
 	md := func(s string) *slack.TextBlockObject {

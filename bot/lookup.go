@@ -22,7 +22,7 @@ var _ DetailsReader = (*frontpay.Client)(nil)
 // lookup answers "/resend status <uuid>" and "/resend <uuid>": it admits the
 // lookup through the caller's rate limit (it reaches Front Payment, so it
 // spends a token) and queues it. It returns the caller's refusal, or "".
-func (e *engine) lookup(ctx context.Context, o Origin, reservation string, offer bool) string {
+func (e *Core) lookup(ctx context.Context, o Origin, reservation string, offer bool) string {
 	if e.d.Details == nil {
 		return "Looking reservations up isn't available here. Give a destination, e.g. `/resend " + reservation + " email=kari@example.com`."
 	}
@@ -30,7 +30,7 @@ func (e *engine) lookup(ctx context.Context, o Origin, reservation string, offer
 	if err != nil {
 		e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
 	}
-	if refusal == nil && !e.submit(&lookupTask{e: e, o: o, reservation: reservation, offer: offer}) {
+	if refusal == nil && !e.Submit(&lookupTask{e: e, o: o, reservation: reservation, offer: offer}) {
 		refusal = &Refusal{ReasonQueueFull, msgQueueFull}
 	}
 	if refusal != nil {
@@ -43,13 +43,13 @@ func (e *engine) lookup(ctx context.Context, o Origin, reservation string, offer
 // lookupTask reads a reservation and shows it only to the caller: its
 // state, and for an offer the contact on file as buttons.
 type lookupTask struct {
-	e           *engine
+	e           *Core
 	o           Origin
 	reservation string
 	offer       bool
 }
 
-func (t *lookupTask) run(ctx context.Context) {
+func (t *lookupTask) Run(ctx context.Context) {
 	e := t.e
 	start := e.d.Now()
 	res, err := e.d.Details.Details(ctx, t.reservation)
@@ -82,7 +82,7 @@ func (t *lookupTask) run(ctx context.Context) {
 	e.tellMessage(ctx, t.o, Message{Text: e.statusText(res, t.reservation)})
 }
 
-func (t *lookupTask) abandon(ctx context.Context) {
+func (t *lookupTask) Abandon(ctx context.Context) {
 	t.e.tell(ctx, t.o, "resendbot was restarting before it could look the reservation up. Run the command again.")
 }
 
@@ -118,7 +118,7 @@ type onFile struct {
 	email string
 }
 
-func (e *engine) contactOnFile(res *frontpay.Reservation, reservation string) onFile {
+func (e *Core) contactOnFile(res *frontpay.Reservation, reservation string) onFile {
 	sms, email, hasSMS, hasEmail := res.Contact()
 	var f onFile
 	if hasSMS {
@@ -134,7 +134,7 @@ func (e *engine) contactOnFile(res *frontpay.Reservation, reservation string) on
 	return f
 }
 
-func (e *engine) show(v string, masked string) string {
+func (e *Core) show(v string, masked string) string {
 	if e.cfg.MaskContacts {
 		return masked
 	}
@@ -156,7 +156,7 @@ func stateLine(res *frontpay.Reservation) string {
 	return fmt.Sprintf(":hourglass_flowing_sand: *Not paid yet* (Front Payment status “%s”): a link can be resent.", status)
 }
 
-func (e *engine) statusText(res *frontpay.Reservation, reservation string) string {
+func (e *Core) statusText(res *frontpay.Reservation, reservation string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Reservation `%s`\n%s\n", reservation, stateLine(res))
 	if res.HasTotal {
@@ -202,7 +202,7 @@ func sentBy(res *frontpay.Reservation) string {
 	return "not recorded"
 }
 
-func (e *engine) describeOnFile(f onFile) string {
+func (e *Core) describeOnFile(f onFile) string {
 	var parts []string
 	if f.phone != nil {
 		parts = append(parts, "SMS "+literal(e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone))))
@@ -219,7 +219,7 @@ func (e *engine) describeOnFile(f onFile) string {
 // offerMessage shows the reservation's state and, when a link can be
 // resent, one button per way to reach the contact on file. Nothing is
 // sent until a button is pressed.
-func (e *engine) offerMessage(ctx context.Context, o Origin, res *frontpay.Reservation, reservation string) Message {
+func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reservation, reservation string) Message {
 	head := fmt.Sprintf("Reservation `%s`\n%s", reservation, stateLine(res))
 	if res.State() != frontpay.StateOpen {
 		text := head + "\nNothing was sent."
@@ -260,7 +260,7 @@ func (e *engine) offerMessage(ctx context.Context, o Origin, res *frontpay.Reser
 		key := fmt.Sprintf("%s:%d", offerID, i)
 		value, err := json.Marshal(c.p)
 		if err == nil {
-			err = e.d.State.Stash.Put(ctx, "offer:"+key, value, retryTTL)
+			err = e.d.State.Stash.Put(ctx, stashOffer+key, value, retryTTL)
 		}
 		if err != nil {
 			e.d.Log.Error("could not keep a contact offer", "err", err)

@@ -25,7 +25,7 @@ type Bot struct {
 	log       *slog.Logger
 	api       *slack.Client
 	sm        *socketmode.Client
-	engine    *engine
+	engine    *Core
 	surface   *slackSurface
 	connected atomic.Bool
 	received  time.Time    // when the envelope being dispatched arrived; the event loop's own
@@ -62,11 +62,11 @@ func New(cfg *Config, d Deps) *Bot {
 		api:     api,
 		sm:      sm,
 		surface: surface,
-		engine:  newEngine(cfg, d, surface),
+		engine:  NewCore(cfg, d, surface),
 	}
 	b.engine.settle = b.settle
 	d = b.engine.d // with its defaults
-	b.quiet = newQuietGC(d.QuietGap, d.Now, b.engine.busy, d.Collect)
+	b.quiet = newQuietGC(d.QuietGap, d.Now, b.engine.Busy, d.Collect)
 	b.engine.finished = func() { b.quiet.touch(d.Now()) }
 	return b
 }
@@ -128,7 +128,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	b.engine.start(workCtx)
+	b.engine.Start(workCtx)
 
 	// Start-up leaves megabytes of garbage (libphonenumber alone decodes
 	// 2.5 MB of metadata, and compiles its patterns on first use: warm
@@ -176,7 +176,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.setConnected(false)
 	b.log.Info("socket mode closed; finishing work in flight", "grace_ms", b.cfg.ShutdownGrace.Milliseconds())
-	b.engine.stop(workCtx, b.cfg.ShutdownGrace, cancelWork)
+	b.engine.Stop(workCtx, b.cfg.ShutdownGrace, cancelWork)
 
 	if err != nil && !errors.Is(err, context.Canceled) {
 		if isAuthError(err) {
@@ -245,7 +245,7 @@ func (b *Bot) dispatchSafely(ctx context.Context, evt socketmode.Event) {
 			b.sm.Ack(*evt.Request)
 		}
 		if url := responseURLOf(evt); url != "" {
-			b.engine.tellLater(Origin{ResponseURL: url}, Message{Text: msgHandlerFailed})
+			b.engine.TellLater(Origin{ResponseURL: url}, Message{Text: msgHandlerFailed})
 		}
 	}()
 	b.dispatch(ctx, evt)
@@ -377,17 +377,17 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		// queue behind Front Payment calls. If even that lane is full, the
 		// ack itself carries the usage.
 		var payload any
-		if !b.engine.submitPrompt(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
+		if !b.engine.SubmitPrompt(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
 			payload = ephemeral{ResponseType: "ephemeral", Text: command.Usage()}
 		}
 		b.ack(ctx, evt, payload)
-		b.engine.auditShown(ctx, o, "form")
+		b.engine.Shown(ctx, o, "form")
 		return
 	}
 	reply := b.engine.Command(ctx, o, cmd.Text)
 	var payload any
-	if reply != "" {
-		payload = ephemeral{ResponseType: "ephemeral", Text: reply}
+	if reply.Answer != "" {
+		payload = ephemeral{ResponseType: "ephemeral", Text: reply.Answer}
 	}
 	b.ack(ctx, evt, payload)
 }
@@ -415,7 +415,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 		}
 	}
 	if home, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
-		if home.Tab == "home" && !b.engine.submit(&publishHomeTask{b: b, user: home.User}) {
+		if home.Tab == "home" && !b.engine.Submit(&publishHomeTask{b: b, user: home.User}) {
 			b.log.Warn("queue full; App Home not refreshed", "user", home.User)
 		}
 		return
@@ -430,20 +430,20 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	}
 	o := Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: sourceMention}
 	text := mentionPrefix.ReplaceAllString(m.Text, "")
-	if reply := b.engine.Command(ctx, o, strings.TrimSpace(text)); reply != "" {
-		b.engine.tellLater(o, Message{Text: reply})
+	if reply := b.engine.Command(ctx, o, strings.TrimSpace(text)); reply.Answer != "" {
+		b.engine.TellLater(o, Message{Text: reply.Answer})
 	}
 }
 
 // tellTask answers a caller after the acknowledgement.
 type tellTask struct {
-	e *engine
+	e *Core
 	o Origin
 	m Message
 }
 
-func (t *tellTask) run(ctx context.Context)     { t.e.tellMessage(ctx, t.o, t.m) }
-func (t *tellTask) abandon(ctx context.Context) { t.e.tellMessage(ctx, t.o, t.m) }
+func (t *tellTask) Run(ctx context.Context)     { t.e.tellMessage(ctx, t.o, t.m) }
+func (t *tellTask) Abandon(ctx context.Context) { t.e.tellMessage(ctx, t.o, t.m) }
 
 // slogOutput routes slack-go's own log lines to our debug log.
 type slogOutput struct{ l *slog.Logger }

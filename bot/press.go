@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Keys a button's request is kept under in the Stash, and the once-only
+// keys that make each button (each offer) work once.
+const (
+	stashRetry  = "retry:"
+	stashOffer  = "offer:"
+	pressedOnce = "pressed:"
+)
+
+// Press runs a pressed button, given its Action and Value, for the person
+// in o: a Retry, or one of a contact-on-file offer's buttons. It goes
+// through the checks of any request and then works once per button (once
+// per offer: its buttons share one key); a press the checks refuse leaves
+// the button usable. Reply.Queued means the press was accepted and the
+// button is used up.
+func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Reply {
+	switch a {
+	case ActionRetry:
+		o.Source = sourceRetry
+		p, refusal := e.pressed(ctx, stashRetry+value)
+		if refusal != "" {
+			return Reply{Answer: refusal}
+		}
+		r := p.request(o)
+		if p.Audit != "" {
+			r.retries = &priorAttempt{TS: p.Audit, By: p.By}
+		}
+		return queuedOr(e.resendOnce(ctx, r, pressedOnce+stashRetry+value))
+	case ActionOffer:
+		o.Source = sourceOffer
+		offerID, _, _ := strings.Cut(value, ":")
+		p, refusal := e.pressed(ctx, stashOffer+value)
+		if refusal != "" {
+			return Reply{Answer: refusal}
+		}
+		r := p.request(o)
+		if refusal := e.resendOnce(ctx, r, pressedOnce+stashOffer+offerID); refusal != "" {
+			return Reply{Answer: refusal}
+		}
+		e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: fmt.Sprintf(
+			"You chose to resend the payment link of `%s` by %s. The audit message and the outcome follow in the channel.",
+			p.Reservation, describe(r.destinations(), e.cfg.MaskContacts))})
+		return Reply{Queued: true}
+	}
+	return Reply{Answer: msgRetryExpired}
+}
+
+// pressed returns what a pressed button stashed, or the words for the
+// presser when it is gone or the state is down. It uses nothing up:
+// resendOnce takes the button's once-only key after the checks.
+func (e *Core) pressed(ctx context.Context, stashKey string) (pendingResend, string) {
+	var p pendingResend
+	raw, ok, err := e.d.State.Stash.Get(ctx, stashKey)
+	if err == nil && ok {
+		err = json.Unmarshal(raw, &p)
+	}
+	switch {
+	case err != nil:
+		e.d.Log.Error("reading a pressed button's request", "err", err)
+		return p, msgStateDown
+	case !ok:
+		return p, msgRetryExpired
+	}
+	return p, ""
+}
+
+// request is the request p keeps, made by the person in o, in the channel
+// and thread of the original request.
+func (p pendingResend) request(o Origin) *request {
+	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
+	return &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
+}
