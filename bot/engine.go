@@ -46,7 +46,7 @@ type Deps struct {
 	QuietGap time.Duration
 }
 
-func (d *Deps) defaults() {
+func (d *Deps) SetDefaults() {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -110,6 +110,13 @@ type Core struct {
 	finished func()
 }
 
+// OnEachTask sets what runs before each task of the main queue (before:
+// an adapter holds Web API work back while envelopes pour in) and after
+// each task of either lane, run or abandoned. Call it before Start.
+func (e *Core) OnEachTask(before func(context.Context), after func()) {
+	e.settle, e.finished = before, after
+}
+
 // queuePerWorker sizes the bounded queue: a burst of a few hundred
 // commands waits instead of being refused.
 const queuePerWorker = 16
@@ -121,7 +128,7 @@ const (
 )
 
 func NewCore(cfg *Config, d Deps, s Surface) *Core {
-	d.defaults()
+	d.SetDefaults()
 	return &Core{
 		cfg:      cfg,
 		d:        d,
@@ -309,6 +316,23 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 	return queuedOr(e.resend(ctx, newRequest(o, cmd)))
 }
 
+// Form runs a submitted form: its fields are checked as a command's are.
+// A field that is wrong comes back, for the form to show next to it, and
+// nothing is queued; otherwise the Reply says what became of the resend.
+func (e *Core) Form(ctx context.Context, o Origin, reservation, email, phone string) (*command.InputError, Reply) {
+	cmd, err := command.Resend(reservation, email, phone, e.cfg.DefaultRegion)
+	var ie *command.InputError
+	if errors.As(err, &ie) {
+		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})
+		return ie, Reply{}
+	}
+	if err != nil {
+		e.d.Log.Error("reading the form", "err", err)
+		return &command.InputError{Field: "reservation", Message: msgFormUnreadable}, Reply{}
+	}
+	return nil, queuedOr(e.resend(ctx, newRequest(o, cmd)))
+}
+
 // resend admits r through the guard and queues it. It returns the caller's
 // refusal, or "" when r is on its way.
 func (e *Core) resend(ctx context.Context, r *request) string { return e.resendOnce(ctx, r, "") }
@@ -492,10 +516,10 @@ func (e *Core) TellLater(o Origin, m Message) {
 }
 
 func (e *Core) tell(ctx context.Context, o Origin, text string) {
-	e.tellMessage(ctx, o, Message{Text: text})
+	e.Tell(ctx, o, Message{Text: text})
 }
 
-func (e *Core) tellMessage(ctx context.Context, o Origin, m Message) {
+func (e *Core) Tell(ctx context.Context, o Origin, m Message) {
 	if err := e.surface.Tell(ctx, o, m); err != nil {
 		e.d.Log.Error("could not answer the caller", "err", err, "user", o.UserID, "channel", o.ChannelID)
 	}

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -104,11 +103,11 @@ func (t *openFormTask) Run(ctx context.Context) {
 	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.o))
 	if err != nil {
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
-		t.b.engine.tell(ctx, t.o, command.Usage())
+		t.b.engine.Tell(ctx, t.o, Message{Text: command.Usage()})
 	}
 }
 
-func (t *openFormTask) Abandon(ctx context.Context) { t.b.engine.tell(ctx, t.o, command.Usage()) }
+func (t *openFormTask) Abandon(ctx context.Context) { t.b.engine.Tell(ctx, t.o, Message{Text: command.Usage()}) }
 
 // formOrigin is where a form was opened from, kept in the view's
 // private_metadata: the channel its resend goes to, and the command's
@@ -167,22 +166,16 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) an
 	reservation, email, phone := value(formReservation), value(formEmail), value(formPhone)
 	from := readFormOrigin(cb.View.PrivateMetadata)
 	o := Origin{UserID: cb.User.ID, ChannelID: from.Channel, ResponseURL: from.ResponseURL, Source: sourceForm}
-	cmd, err := command.Resend(reservation, email, phone, b.cfg.DefaultRegion)
-	var ie *command.InputError
-	if errors.As(err, &ie) {
-		b.engine.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})
+	ie, reply := b.engine.Form(ctx, o, reservation, email, phone)
+	if ie != nil {
 		errs := map[string]string{formBlockFor(ie.Field): ie.Message}
 		if ie.Field == "email" && email == "" && phone == "" {
 			errs[formPhone] = ie.Message // either field answers it
 		}
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
-	if err != nil {
-		b.log.Error("reading the form", "err", err)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: msgFormUnreadable})
-	}
-	if refusal := b.engine.resend(ctx, newRequest(o, cmd)); refusal != "" {
-		b.engine.TellLater(o, Message{Text: refusal})
+	if !reply.Queued {
+		b.engine.TellLater(o, Message{Text: reply.Answer})
 	}
 	return nil
 }
@@ -206,7 +199,7 @@ type publishHomeTask struct {
 }
 
 func (t *publishHomeTask) Run(ctx context.Context) {
-	recent, err := t.b.engine.d.State.Recent.List(ctx, t.user)
+	recent, err := t.b.d.State.Recent.List(ctx, t.user)
 	if err != nil {
 		t.b.log.Warn("reading recent resends for App Home", "err", err)
 	}

@@ -72,14 +72,14 @@ func (t *lookupTask) Run(ctx context.Context) {
 	)...)
 	if err != nil {
 		e.d.Log.Log(ctx, kind.LogLevel(), "front payment details failed", "err", err, "reservation", t.reservation, "kind", kind.String())
-		e.tellMessage(ctx, t.o, Message{Text: lookupProblem(err, t.reservation)})
+		e.Tell(ctx, t.o, Message{Text: lookupProblem(err, t.reservation)})
 		return
 	}
 	if t.offer {
-		e.tellMessage(ctx, t.o, e.offerMessage(ctx, t.o, res, t.reservation))
+		e.Tell(ctx, t.o, e.offerMessage(ctx, t.o, res, t.reservation))
 		return
 	}
-	e.tellMessage(ctx, t.o, Message{Text: e.statusText(res, t.reservation)})
+	e.Tell(ctx, t.o, Message{Text: e.statusText(res, t.reservation)})
 }
 
 func (t *lookupTask) Abandon(ctx context.Context) {

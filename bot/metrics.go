@@ -5,13 +5,11 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/slack-go/slack"
 
 	"resendbot/frontpay"
 )
@@ -19,22 +17,13 @@ import (
 // Metrics are the bot's Prometheus series, on a registry of their own (no
 // package-level default registry).
 type Metrics struct {
-	reg        *prometheus.Registry
-	requests   *prometheus.CounterVec
-	refusals   *prometheus.CounterVec
-	fpLatency  *prometheus.HistogramVec
-	fpAnswers  *prometheus.CounterVec
-	ackLatency prometheus.Histogram
-	inFlight   prometheus.Gauge
-	reconnects prometheus.Counter
-	// connectFailures counts connection attempts to Socket Mode that failed.
-	connectFailures  prometheus.Counter
-	connected        prometheus.Gauge
-	slackConnections prometheus.Gauge
-	unsharedState    prometheus.Gauge
-	slackFailures    *prometheus.CounterVec
-	slackRetries     *prometheus.CounterVec
-	buildInfo        *prometheus.GaugeVec
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	refusals  *prometheus.CounterVec
+	fpLatency *prometheus.HistogramVec
+	fpAnswers *prometheus.CounterVec
+	inFlight  prometheus.Gauge
+	buildInfo *prometheus.GaugeVec
 }
 
 // Front Payment endpoints, as metric labels.
@@ -66,50 +55,16 @@ func NewMetrics() *Metrics {
 			Name: "resendbot_frontpayment_answers_total",
 			Help: "Front Payment answers by endpoint and outcome kind (unauthorized: the token is refused; server_error, unreachable: Front Payment failing).",
 		}, []string{"endpoint", "kind"}),
-		ackLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "resendbot_ack_latency_seconds",
-			Help:    "Time from receiving a Socket Mode envelope to queueing its acknowledgement; Slack gives up after 3 s.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .05, .1, .25, .5, 1, 2, 2.5, 3, 5},
-		}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "resendbot_frontpayment_in_flight",
 			Help: "Front Payment calls under way.",
 		}),
-		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "resendbot_slack_reconnects_total",
-			Help: "Socket Mode connections opened after the first.",
-		}),
-		connectFailures: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "resendbot_slack_connect_failures_total",
-			Help: "Attempts to open or keep the Socket Mode connection that failed.",
-		}),
-		connected: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "resendbot_slack_connected",
-			Help: "1 while the Socket Mode connection is up, 0 otherwise.",
-		}),
-		slackConnections: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "resendbot_slack_app_connections",
-			Help: "Socket Mode connections Slack holds for the app (num_connections of the latest hello), all replicas together.",
-		}),
-		unsharedState: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "resendbot_unshared_state",
-			Help: "1 when Slack reports several connections and REDIS_URL is not set: each replica keeps its own limits, cooldowns and once-only buttons.",
-		}),
-		slackFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "resendbot_slack_api_failures_total",
-			Help: "Slack Web API calls that failed for good (after any retries), by method and error.",
-		}, []string{"method", "error"}),
-		slackRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "resendbot_slack_api_retries_total",
-			Help: "Slack Web API calls retried, by method and the error that made it retry.",
-		}, []string{"method", "error"}),
 		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "resendbot_build_info",
 			Help: "Always 1; the version label is the running build's.",
 		}, []string{"version"}),
 	}
-	m.reg.MustRegister(m.requests, m.refusals, m.fpLatency, m.fpAnswers, m.ackLatency, m.inFlight, m.reconnects,
-		m.connectFailures, m.connected, m.slackConnections, m.unsharedState, m.slackFailures, m.slackRetries, m.buildInfo,
+	m.reg.MustRegister(m.requests, m.refusals, m.fpLatency, m.fpAnswers, m.inFlight, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for k := frontpay.KindUnexpected; k <= frontpay.KindUnreachable; k++ {
 		m.requests.WithLabelValues(k.String())
@@ -139,41 +94,8 @@ func (m *Metrics) frontPayment(endpoint string, latency time.Duration, err error
 	m.fpAnswers.WithLabelValues(endpoint, frontpay.KindOf(err).String()).Inc()
 }
 
-// slackCall records a Slack Web API failure: retried says whether the call
-// will be tried again.
-func (m *Metrics) slackCall(method string, err error, retried bool) {
-	code := slackErrorLabel(err)
-	if retried {
-		m.slackRetries.WithLabelValues(method, code).Inc()
-		return
-	}
-	m.slackFailures.WithLabelValues(method, code).Inc()
-}
-
-// slackErrorLabel is a short, stable label for a Slack call's error:
-// Slack's own code (not_in_channel), ratelimited, http_<status>, timeout,
-// network, or other.
-func slackErrorLabel(err error) string {
-	var rl *slack.RateLimitedError
-	var sc slack.StatusCodeError
-	var ne net.Error
-	switch {
-	case errors.As(err, &rl):
-		return "ratelimited"
-	case slackErrorCode(err) != "":
-		return slackErrorCode(err)
-	case errors.As(err, &sc):
-		return "http_" + strconv.Itoa(sc.Code)
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	case errors.As(err, &ne):
-		if ne.Timeout() {
-			return "timeout"
-		}
-		return "network"
-	}
-	return "other"
-}
+// MustRegister adds an adapter's own series to the registry /metrics serves.
+func (m *Metrics) MustRegister(cs ...prometheus.Collector) { m.reg.MustRegister(cs...) }
 
 // Handler serves the series for Prometheus.
 func (m *Metrics) Handler() http.Handler {

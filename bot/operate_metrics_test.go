@@ -35,6 +35,7 @@ func wantSeries(t *testing.T, body string, series ...string) {
 func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
 	m := NewMetrics()
 	m.SetVersion("1.2.3")
+	newSlackMetrics(m) // the Slack side's series, as New registers them
 	wantSeries(t, scrape(t, m),
 		`resendbot_requests_total{outcome="sent"} 0`,
 		`resendbot_requests_total{outcome="unauthorized"} 0`,

@@ -25,8 +25,10 @@ type Bot struct {
 	log       *slog.Logger
 	api       *slack.Client
 	sm        *socketmode.Client
+	d         Deps // with its defaults
 	engine    *Core
 	surface   *slackSurface
+	metrics   *slackMetrics
 	connected atomic.Bool
 	received  time.Time    // when the envelope being dispatched arrived; the event loop's own
 	lastEvent atomic.Int64 // when the latest Socket Mode event arrived, in UnixNano
@@ -35,7 +37,7 @@ type Bot struct {
 
 // New builds the bot from its configuration. It does not connect yet.
 func New(cfg *Config, d Deps) *Bot {
-	d.defaults()
+	d.SetDefaults()
 	httpClient := &http.Client{
 		Timeout: d.SlackTimeout,
 		Transport: &http.Transport{
@@ -55,19 +57,20 @@ func New(cfg *Config, d Deps) *Bot {
 		slack.OptionLog(slogOutput{d.Log}),
 	)
 	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
-	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: d.Metrics}
+	metrics := newSlackMetrics(d.Metrics)
+	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: metrics}
 	b := &Bot{
 		cfg:     cfg,
 		log:     d.Log,
 		api:     api,
 		sm:      sm,
+		d:       d,
 		surface: surface,
+		metrics: metrics,
 		engine:  NewCore(cfg, d, surface),
 	}
-	b.engine.settle = b.settle
-	d = b.engine.d // with its defaults
 	b.quiet = newQuietGC(d.QuietGap, d.Now, b.engine.Busy, d.Collect)
-	b.engine.finished = func() { b.quiet.touch(d.Now()) }
+	b.engine.OnEachTask(b.settle, func() { b.quiet.touch(d.Now()) })
 	return b
 }
 
@@ -82,7 +85,7 @@ const (
 // settle returns once no envelope has arrived for settleGap, or after
 // settleMax, or when ctx is done.
 func (b *Bot) settle(ctx context.Context) {
-	now := b.engine.d.Now()
+	now := b.d.Now()
 	deadline := now.Add(settleMax)
 	for {
 		idle := now.Sub(time.Unix(0, b.lastEvent.Load()))
@@ -96,7 +99,7 @@ func (b *Bot) settle(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		now = b.engine.d.Now()
+		now = b.d.Now()
 	}
 }
 
@@ -109,7 +112,7 @@ func (b *Bot) Ready(ctx context.Context) error {
 	if !b.Connected() {
 		return errNotConnected
 	}
-	if health := b.engine.d.State.Health; health != nil {
+	if health := b.d.State.Health; health != nil {
 		return health(ctx)
 	}
 	return nil
@@ -137,7 +140,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	// can send anything; later, whenever the bot goes quiet after work
 	// (quietGC).
 	command.Warm(b.cfg.DefaultRegion)
-	b.engine.d.Collect()
+	b.d.Collect()
 	quietCtx, stopQuiet := context.WithCancel(ctx)
 	quietDone := make(chan struct{})
 	go func() {
@@ -164,7 +167,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			runErr = nil
 			running = false
 		case evt := <-b.sm.Events:
-			b.received = b.engine.d.Now()
+			b.received = b.d.Now()
 			b.lastEvent.Store(b.received.UnixNano())
 			b.quiet.touch(b.received)
 			b.dispatchSafely(ctx, evt)
@@ -208,7 +211,7 @@ func (b *Bot) checkBotToken(ctx context.Context) error {
 			b.log.Warn("could not check SLACK_BOT_TOKEN with Slack; connecting anyway", "err", err)
 			return nil
 		}
-		t := time.NewTimer(b.engine.d.Backoff(attempt))
+		t := time.NewTimer(b.d.Backoff(attempt))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -267,7 +270,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeConnected:
 		b.setConnected(true)
 		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
-			b.engine.d.Metrics.reconnects.Inc()
+			b.metrics.reconnects.Inc()
 		}
 		b.log.Info("connected to Slack")
 	case socketmode.EventTypeConnecting:
@@ -275,7 +278,7 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
 		b.setConnected(false)
 		if evt.Type == socketmode.EventTypeConnectionError {
-			b.engine.d.Metrics.connectFailures.Inc()
+			b.metrics.connectFailures.Inc()
 		}
 		b.log.Warn("slack connection problem; reconnecting", "event", string(evt.Type), "detail", eventDetail(evt))
 	case socketmode.EventTypeDisconnect:
@@ -300,9 +303,9 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 func (b *Bot) setConnected(up bool) {
 	b.connected.Store(up)
 	if up {
-		b.engine.d.Metrics.connected.Set(1)
+		b.metrics.connected.Set(1)
 	} else {
-		b.engine.d.Metrics.connected.Set(0)
+		b.metrics.connected.Set(0)
 	}
 }
 
@@ -314,9 +317,9 @@ func (b *Bot) onHello(evt socketmode.Event) {
 	if evt.Request != nil {
 		n = evt.Request.NumConnections
 	}
-	m := b.engine.d.Metrics
+	m := b.metrics
 	m.slackConnections.Set(float64(n))
-	if n > 1 && b.engine.d.State.Health == nil {
+	if n > 1 && b.d.State.Health == nil {
 		m.unsharedState.Set(1)
 		b.log.Warn("Slack holds several connections for this app but REDIS_URL is not set: each replica keeps its own rate limits, cooldowns and once-only buttons, so a double click can text a customer twice and the limits multiply by the replicas. Set REDIS_URL, or run one replica (a rolling update shows this briefly)",
 			"num_connections", n)
@@ -344,14 +347,14 @@ func (b *Bot) ack(ctx context.Context, evt socketmode.Event, payload any) {
 	if err := b.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
 		b.log.Error("acknowledging a slack envelope", "err", err, "envelope", evt.Request.EnvelopeID)
 	}
-	b.engine.d.Metrics.ackLatency.Observe(b.engine.d.Now().Sub(b.received).Seconds())
+	b.metrics.ackLatency.Observe(b.d.Now().Sub(b.received).Seconds())
 }
 
 func (b *Bot) firstDelivery(ctx context.Context, evt socketmode.Event) bool {
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		return true
 	}
-	first, err := b.engine.d.State.Once.First(ctx, "envelope:"+evt.Request.EnvelopeID, time.Hour)
+	first, err := b.d.State.Once.First(ctx, "envelope:"+evt.Request.EnvelopeID, time.Hour)
 	if err != nil {
 		// Without the shared record we cannot tell a redelivery: acting
 		// could send twice, so the request is refused by the guard anyway.
@@ -409,7 +412,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 		return
 	}
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		if first, err := b.engine.d.State.Once.First(ctx, "event:"+cb.EventID, time.Hour); err == nil && !first {
+		if first, err := b.d.State.Once.First(ctx, "event:"+cb.EventID, time.Hour); err == nil && !first {
 			b.log.Info("redelivered event ignored", "event_id", cb.EventID)
 			return
 		}
@@ -442,8 +445,8 @@ type tellTask struct {
 	m Message
 }
 
-func (t *tellTask) Run(ctx context.Context)     { t.e.tellMessage(ctx, t.o, t.m) }
-func (t *tellTask) Abandon(ctx context.Context) { t.e.tellMessage(ctx, t.o, t.m) }
+func (t *tellTask) Run(ctx context.Context)     { t.e.Tell(ctx, t.o, t.m) }
+func (t *tellTask) Abandon(ctx context.Context) { t.e.Tell(ctx, t.o, t.m) }
 
 // slogOutput routes slack-go's own log lines to our debug log.
 type slogOutput struct{ l *slog.Logger }

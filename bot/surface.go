@@ -44,7 +44,7 @@ type slackSurface struct {
 	attempts int
 	backoff  Backoff
 	budget   time.Duration // the most one call waits between its attempts, in all
-	metrics  *Metrics      // nil: not counted
+	metrics  *slackMetrics // nil: not counted
 }
 
 // slackRetryBudget bounds how long one post keeps trying: an outcome waits
