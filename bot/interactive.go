@@ -107,7 +107,9 @@ func (t *openFormTask) Run(ctx context.Context) {
 	}
 }
 
-func (t *openFormTask) Abandon(ctx context.Context) { t.b.engine.Tell(ctx, t.o, Message{Text: command.Usage()}) }
+func (t *openFormTask) Abandon(ctx context.Context) {
+	t.b.engine.Tell(ctx, t.o, Message{Text: command.Usage()})
+}
 
 // formOrigin is where a form was opened from, kept in the view's
 // private_metadata: the channel its resend goes to, and the command's
