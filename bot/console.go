@@ -114,7 +114,7 @@ func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg 
 		c.FrontPaymentBaseURL, c.FrontPaymentToken, c.FrontPaymentTimeout = demoBaseURL, demoToken, demoTimeout
 		demoLimits(&c)
 	}
-	log, audit := consoleLoggers(&c, getenv, redactWriter(p.Stderr, cfg.Secrets()), live)
+	log, audit := consoleLoggers(&c, getenv, RedactWriter(p.Stderr, cfg.Secrets()), live)
 
 	fpcfg := frontpay.Config{
 		BaseURL:   c.FrontPaymentBaseURL,
@@ -342,7 +342,7 @@ func consoleLoggers(c *Config, getenv func(string) string, w io.Writer, live boo
 			lc.LogLevel = slog.LevelWarn
 		}
 	}
-	log, audit = newLoggers(&lc, w)
+	log, audit = NewLoggers(&lc, w)
 	if !live {
 		audit = log.With("log", "audit", "demo", true)
 	}

@@ -97,7 +97,7 @@ func BenchmarkCommandRefused(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer devnull.Close()
-	log, audit := newLoggers(cfg, redactWriter(devnull, cfg.Secrets()))
+	log, audit := NewLoggers(cfg, RedactWriter(devnull, cfg.Secrets()))
 	e := NewCore(cfg, Deps{Log: log, Audit: audit}, nopSurface{})
 	ctx := b.Context()
 	o := Origin{UserID: "U1", ChannelID: "C1", Source: sourceSlash}

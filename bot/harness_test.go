@@ -75,7 +75,7 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, audit := newLoggers(cfg, io.MultiWriter(h.rawLogs, redactWriter(h.logs, cfg.Secrets())))
+	log, audit := NewLoggers(cfg, io.MultiWriter(h.rawLogs, RedactWriter(h.logs, cfg.Secrets())))
 	h.metrics = NewMetrics()
 	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
 	ctx, cancel := context.WithCancel(context.Background())

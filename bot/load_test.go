@@ -309,7 +309,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		}
 		// The production loggers, writing nowhere: formatting costs what it
 		// costs in production, the terminal does not.
-		log, audit := newLoggers(cfg, redactWriter(io.Discard, cfg.Secrets()))
+		log, audit := NewLoggers(cfg, RedactWriter(io.Discard, cfg.Secrets()))
 		bot := New(cfg, Deps{Resender: fpc, Log: log, Audit: audit})
 		runCtx, stopBot := context.WithCancel(ctx)
 		done := make(chan error, 1)

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
-	"sync"
 
 	"github.com/joho/godotenv"
 	"github.com/redis/go-redis/v9"
@@ -60,7 +58,7 @@ func Main(ctx context.Context, p Program) error {
 		// The console's stdout is for people; it logs to stderr.
 		return runConsole(ctx, p, getenv, cfg, mode == ModeConsoleLive)
 	}
-	log, audit := newLoggers(cfg, redactWriter(p.Stdout, cfg.Secrets()))
+	log, audit := NewLoggers(cfg, RedactWriter(p.Stdout, cfg.Secrets()))
 	if err := runBot(ctx, cfg, p, log, audit); err != nil {
 		// main prints it on stderr too; the JSON log must not end silently.
 		log.Error("resendbot stopped", "err", err)
@@ -191,52 +189,6 @@ func withDotEnv(getenv func(string) string, path string) (func(string) string, e
 		}
 		return file[k]
 	}, nil
-}
-
-// newLoggers builds the operational log (at LOG_LEVEL) and the audit log
-// (always written), both in LOG_FORMAT to w.
-func newLoggers(cfg *Config, w io.Writer) (log, audit *slog.Logger) {
-	mk := func(level slog.Level) slog.Handler {
-		opts := &slog.HandlerOptions{Level: level}
-		if cfg.LogFormat == "text" {
-			return slog.NewTextHandler(w, opts)
-		}
-		return slog.NewJSONHandler(w, opts)
-	}
-	return slog.New(mk(cfg.LogLevel)), slog.New(mk(slog.LevelDebug)).With("log", "audit")
-}
-
-// redactWriter replaces every secret in what is written with [REDACTED]:
-// a last line of defence, since no code path should log one.
-func redactWriter(w io.Writer, secrets []string) io.Writer {
-	rw := &redacting{w: w}
-	for _, s := range secrets {
-		if len(s) >= 8 {
-			rw.secrets = append(rw.secrets, []byte(s))
-		}
-	}
-	return rw
-}
-
-type redacting struct {
-	mu      sync.Mutex
-	w       io.Writer
-	secrets [][]byte
-}
-
-func (r *redacting) Write(p []byte) (int, error) {
-	out := p
-	for _, s := range r.secrets {
-		if bytes.Contains(out, s) {
-			out = bytes.ReplaceAll(out, s, []byte("[REDACTED]"))
-		}
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, err := r.w.Write(out); err != nil {
-		return 0, err
-	}
-	return len(p), nil
 }
 
 // redisLog adapts our log to go-redis's logger.
