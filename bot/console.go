@@ -92,15 +92,22 @@ var demoLookups = []struct{ uuid, what string }{
 	{"any other reservation ID", "not found (a resend to it is still accepted)"},
 }
 
-// runConsole is `resendbot console`: it reads commands from p.Stdin, runs
-// them through the same engine as the Slack bot, and prints on p.Stdout
+// ConsoleIO is what the console reads from and writes to.
+type ConsoleIO struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Version        string
+}
+
+// RunConsole is `resendbot console`: it reads commands from p.Stdin, runs
+// them through the same core as the Slack bot, and prints on p.Stdout
 // what Slack would show. Without live it talks to the built-in demo Front
 // Payment and ignores FRONTPAYMENT_*; with live it calls the configured
 // one. getenv is the environment Main read cfg from. It returns when the
 // input ends, on "quit", or when ctx is cancelled, after the work in
 // flight is done; an error only when the input cannot be read or the Front
 // Payment client cannot be built.
-func runConsole(ctx context.Context, p Program, getenv func(string) string, cfg *Config, live bool) error {
+func RunConsole(ctx context.Context, p ConsoleIO, getenv func(string) string, cfg *Config, live bool) error {
 	c := *cfg
 	// The person at the terminal holds the configuration already, and the
 	// allowlists name Slack IDs the console's user can never have: keep
@@ -232,17 +239,18 @@ func consoleLoop(ctx context.Context, e *Core, out *consoleSurface, in io.Reader
 
 // consoleMention is the bot's mention as a person types it in the
 // console, and the optional word "resend" after it: "@resendbot resend
-// 3f1c… email=…". The Slack side's mentionPrefix reads the "<@U…>" Slack
+// 3f1c… email=…". command.StripMention reads the "<@U…>" Slack
 // sends for it; a line pasted in that form is read too.
 var consoleMention = regexp.MustCompile(`^\s*(?i:@resendbot)\b[\s,:]*(?i:resend\b)?`)
 
 // consoleCommand is line without the optional leading "/resend", or the
 // mention and its optional "resend"; mention says whether it was one.
 func consoleCommand(line string) (text string, mention bool) {
-	for _, re := range []*regexp.Regexp{consoleMention, mentionPrefix} {
-		if loc := re.FindStringIndex(line); loc != nil {
-			return strings.TrimSpace(line[loc[1]:]), true
-		}
+	if loc := consoleMention.FindStringIndex(line); loc != nil {
+		return strings.TrimSpace(line[loc[1]:]), true
+	}
+	if rest, ok := command.StripMention(line); ok {
+		return rest, true
 	}
 	text = strings.TrimSpace(line)
 	for _, prefix := range []string{"/resend", "resend"} {

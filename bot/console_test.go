@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,22 +20,24 @@ import (
 
 const demoLabel = "DEMO Front Payment — nothing reaches a real customer"
 
-// runConsoleMain runs Main with args and env (nothing else: no .env)
-// on stdin, and returns what it printed.
+// runConsoleMain runs the console as Main would for args ("console",
+// "console --live") and env (nothing else: no .env) on stdin, and returns
+// what it printed.
 func runConsoleMain(t *testing.T, args []string, env map[string]string, stdin string) (stdout, stderr string, err error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
+	mode := ModeConsole
+	if len(args) > 1 && args[1] == "--live" {
+		mode = ModeConsoleLive
+	}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := LoadConfig(getenv, mode)
+	if err != nil {
+		return "", "", err
+	}
 	var out, errOut bytes.Buffer
-	err = Main(ctx, Program{
-		Args:    args,
-		Getenv:  func(k string) string { return env[k] },
-		Stdin:   strings.NewReader(stdin),
-		Stdout:  &out,
-		Stderr:  &errOut,
-		Version: "test",
-		DotEnv:  filepath.Join(t.TempDir(), "absent.env"),
-	})
+	err = RunConsole(ctx, ConsoleIO{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Version: "test"}, getenv, cfg, mode == ModeConsoleLive)
 	return out.String(), errOut.String(), err
 }
 
@@ -254,8 +255,13 @@ func TestConsoleInterruptFinishesInFlight(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
-		done <- Main(ctx, Program{Args: []string{"console"}, Getenv: func(string) string { return "" },
-			Stdin: stdin, Stdout: &out, Stderr: io.Discard, DotEnv: filepath.Join(t.TempDir(), "absent.env")})
+		getenv := func(string) string { return "" }
+		cfg, err := LoadConfig(getenv, ModeConsole)
+		if err != nil {
+			done <- err
+			return
+		}
+		done <- RunConsole(ctx, ConsoleIO{Stdin: stdin, Stdout: &out, Stderr: io.Discard}, getenv, cfg, false)
 	}()
 	if _, err := io.WriteString(w, frontpaytest.UUIDTimeout+" email=kari@example.com\n"); err != nil {
 		t.Fatal(err)

@@ -575,3 +575,13 @@ type pendingResend struct {
 const retryTTL = 24 * time.Hour
 
 func randomKey() string { return rand.Text() }
+
+// tellTask answers a caller after the acknowledgement.
+type tellTask struct {
+	e *Core
+	o Origin
+	m Message
+}
+
+func (t *tellTask) Run(ctx context.Context)     { t.e.Tell(ctx, t.o, t.m) }
+func (t *tellTask) Abandon(ctx context.Context) { t.e.Tell(ctx, t.o, t.m) }

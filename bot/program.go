@@ -56,7 +56,7 @@ func Main(ctx context.Context, p Program) error {
 	}
 	if mode != ModeBot {
 		// The console's stdout is for people; it logs to stderr.
-		return runConsole(ctx, p, getenv, cfg, mode == ModeConsoleLive)
+		return RunConsole(ctx, ConsoleIO{Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr, Version: p.Version}, getenv, cfg, mode == ModeConsoleLive)
 	}
 	log, audit := NewLoggers(cfg, RedactWriter(p.Stdout, cfg.Secrets()))
 	if err := runBot(ctx, cfg, p, log, audit); err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -401,10 +400,6 @@ type ephemeral struct {
 	Text         string `json:"text"`
 }
 
-// mentionPrefix is the bot's mention and the optional word "resend" before
-// the command: "<@U123> resend 3f1c… email=…".
-var mentionPrefix = regexp.MustCompile(`^\s*<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*(?i:resend\b)?`)
-
 func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	b.ack(ctx, evt, nil)
 	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
@@ -432,21 +427,11 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 		thread = m.TimeStamp
 	}
 	o := Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: sourceMention}
-	text := mentionPrefix.ReplaceAllString(m.Text, "")
+	text, _ := command.StripMention(m.Text)
 	if reply := b.engine.Command(ctx, o, strings.TrimSpace(text)); reply.Answer != "" {
 		b.engine.TellLater(o, Message{Text: reply.Answer})
 	}
 }
-
-// tellTask answers a caller after the acknowledgement.
-type tellTask struct {
-	e *Core
-	o Origin
-	m Message
-}
-
-func (t *tellTask) Run(ctx context.Context)     { t.e.Tell(ctx, t.o, t.m) }
-func (t *tellTask) Abandon(ctx context.Context) { t.e.Tell(ctx, t.o, t.m) }
 
 // slogOutput routes slack-go's own log lines to our debug log.
 type slogOutput struct{ l *slog.Logger }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -790,4 +791,18 @@ func Usage() string {
 		"• this help: `/resend help`; `/resend` alone opens a form.",
 		"Numbers without a country code are read in the bot's home country. Keys can be in any order and any case.",
 	}, "\n")
+}
+
+// mentionPrefix is the bot's mention, as Slack writes it in message text,
+// and the optional word "resend" after it: "<@U123> resend 3f1c… email=…".
+var mentionPrefix = regexp.MustCompile(`^\s*<@[A-Z0-9]+(\|[^>]*)?>[\s,:]*(?i:resend\b)?`)
+
+// StripMention returns text without a leading mention of the bot (and
+// its optional "resend"), and whether there was one.
+func StripMention(text string) (string, bool) {
+	loc := mentionPrefix.FindStringIndex(text)
+	if loc == nil {
+		return strings.TrimSpace(text), false
+	}
+	return strings.TrimSpace(text[loc[1]:]), true
 }
