@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"resendbot/bot"
+	"resendbot/bot/app"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=1.2.3".
@@ -38,7 +39,7 @@ func main() {
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return bot.Main(ctx, bot.Program{
+	return app.Main(ctx, app.Program{
 		Args:    args,
 		Getenv:  getenv,
 		Stdin:   stdin,

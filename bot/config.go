@@ -62,7 +62,7 @@ type Config struct {
 // scrubbers can check none of them escapes.
 func (c *Config) Secrets() []string {
 	var out []string
-	for _, s := range []string{c.SlackAppToken, c.SlackBotToken, c.FrontPaymentToken, redisPassword(c.RedisURL)} {
+	for _, s := range []string{c.SlackAppToken, c.SlackBotToken, c.FrontPaymentToken, RedisPassword(c.RedisURL)} {
 		if s != "" {
 			out = append(out, s)
 		}
@@ -347,11 +347,22 @@ func secureOrLoopback(raw string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func redisPassword(raw string) string {
+func RedisPassword(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {
 		return ""
 	}
 	pw, _ := u.User.Password()
 	return pw
+}
+
+// LoadHTTPAddr reads only HTTP_ADDR ("" when unset), for the healthcheck,
+// which needs no tokens.
+func LoadHTTPAddr(getenv func(string) string) (string, error) {
+	p := &envParser{getenv: getenv}
+	addr := p.addr("HTTP_ADDR")
+	if len(p.problems) > 0 {
+		return "", &ConfigError{Problems: p.problems}
+	}
+	return addr, nil
 }

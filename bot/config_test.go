@@ -3,21 +3,19 @@ package bot
 import (
 	"errors"
 	"log/slog"
+	"maps"
 	"reflect"
+	"resendbot/bot/internal/testkit"
 	"strings"
 	"testing"
 	"time"
 )
 
-func env(vars map[string]string) func(string) string {
-	return func(k string) string { return vars[k] }
-}
-
-var minimalEnv = map[string]string{
-	"SLACK_APP_TOKEN":    "xapp-1-A1-secret-app",
-	"SLACK_BOT_TOKEN":    "xoxb-1-secret-bot",
-	"FRONTPAYMENT_TOKEN": "fp-secret-token",
-}
+var (
+	env          = testkit.Env
+	minimalEnv   = testkit.MinimalEnv()
+	containsLine = testkit.ContainsLine
+)
 
 func TestLoadConfigDefaults(t *testing.T) {
 	cfg, err := LoadConfig(env(minimalEnv), ModeBot)
@@ -148,15 +146,6 @@ func TestLoadConfigReportsEveryProblemWithoutSecrets(t *testing.T) {
 	}
 }
 
-func containsLine(lines []string, prefix string) bool {
-	for _, l := range lines {
-		if strings.HasPrefix(l, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
 func TestConsoleNeedsNoTokens(t *testing.T) {
 	if _, err := LoadConfig(env(nil), ModeConsole); err != nil {
 		t.Errorf("console with an empty environment: %v", err)
@@ -164,5 +153,23 @@ func TestConsoleNeedsNoTokens(t *testing.T) {
 	_, err := LoadConfig(env(nil), ModeConsoleLive)
 	if err == nil || !strings.Contains(err.Error(), "FRONTPAYMENT_TOKEN is required") || strings.Contains(err.Error(), "SLACK") {
 		t.Errorf("console --live: %v; want only FRONTPAYMENT_TOKEN required", err)
+	}
+}
+
+// A bad URL is quoted without its user and password.
+func TestConfigErrorsNeverQuoteAPassword(t *testing.T) {
+	for _, raw := range []string{"ftp://u:pw-s3cret@h.example", "https://u:pw-s3cret@", "http://u:pw-s3cret@%zz"} {
+		vars := maps.Clone(minimalEnv)
+		vars["FRONTPAYMENT_BASE_URL"] = raw
+		_, err := LoadConfig(env(vars), ModeBot)
+		if err == nil {
+			t.Fatalf("%q was accepted", raw)
+		}
+		if strings.Contains(err.Error(), "pw-s3cret") {
+			t.Errorf("config error quotes the password: %v", err)
+		}
+		if !strings.Contains(err.Error(), "FRONTPAYMENT_BASE_URL") {
+			t.Errorf("config error does not name the variable: %v", err)
+		}
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -283,34 +281,6 @@ func TestConsoleInterruptFinishesInFlight(t *testing.T) {
 	}
 }
 
-// TestConsoleBinary runs the README's first command as a fresh clone
-// would: the built binary, no environment beyond PATH and HOME, no .env.
-func TestConsoleBinary(t *testing.T) {
-	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := binary(t)
-
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	run := exec.CommandContext(ctx, bin, "console")
-	run.Dir = t.TempDir()
-	run.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	run.Stdin = strings.NewReader(frontpaytest.UUIDAccepted + " email=kari@example.com\n")
-	var stdout, stderr bytes.Buffer
-	run.Stdout, run.Stderr = &stdout, &stderr
-	if err := run.Run(); err != nil {
-		t.Fatalf("resendbot console: %v\nstdout:\n%s\nstderr:\n%s", err, &stdout, &stderr)
-	}
-	if got := stdout.String(); !strings.Contains(got, demoLabel) || !strings.Contains(got, "↳ ✅ Sent") {
-		t.Errorf("resendbot console printed:\n%s", got)
-	}
-	if stderr.Len() != 0 {
-		t.Errorf("resendbot console wrote to stderr with no configuration:\n%s", &stderr)
-	}
-}
-
 // refusedByLimit is how the console words a refusal by a rate limit or the
 // cooldown (and its in-flight hold).
 var refusedByLimit = []string{"in a short time", "was already sent", "already in progress"}
@@ -502,5 +472,12 @@ func TestConsoleShowsWhatTheLogHas(t *testing.T) {
 	inOrder(t, "lookup", secs[0].out, "(only you) Front Payment gave an answer resendbot doesn't understand", detail)
 	if !strings.Contains(secs[0].out, pointer) || strings.Contains(out, "in the log)") || strings.Contains(out, fps.Token) {
 		t.Errorf("live lookup:\n%s", secs[0].out)
+	}
+}
+
+func TestMaskedValuesPrintLiterallyInTheConsole(t *testing.T) {
+	got := plainText("*Sent* by SMS to `+47 ****4567` and email to `k***@example.com` &amp; `a&lt;b`")
+	if want := "Sent by SMS to +47 ****4567 and email to k***@example.com & a<b"; got != want {
+		t.Errorf("plainText = %q, want %q", got, want)
 	}
 }

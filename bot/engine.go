@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -247,6 +246,9 @@ func (e *Core) submitTo(lane chan<- Task, t Task) bool {
 	}
 }
 
+// QueueCapacity is how many tasks may wait in the main queue.
+func (e *Core) QueueCapacity() int { return cap(e.queue) }
+
 // done accounts for a task taken off the queue and finished.
 func (e *Core) done() {
 	e.pending.Add(-1)
@@ -328,7 +330,7 @@ func (e *Core) Form(ctx context.Context, o Origin, reservation, email, phone str
 	}
 	if err != nil {
 		e.d.Log.Error("reading the form", "err", err)
-		return &command.InputError{Field: "reservation", Message: msgFormUnreadable}, Reply{}
+		return &command.InputError{Field: "reservation", Message: MsgFormUnreadable}, Reply{}
 	}
 	return nil, queuedOr(e.resend(ctx, newRequest(o, cmd)))
 }
@@ -416,11 +418,11 @@ func (t *resendTask) Run(ctx context.Context) {
 	if err != nil {
 		e.release(ctx, t.ticket)
 		msg := msgAuditFailed
-		if code := slackErrorCode(err); code == "not_in_channel" || code == "channel_not_found" || code == "is_archived" {
+		switch {
+		case errors.Is(err, ErrDirectMessage):
+			msg = msgNotInDM
+		case errors.Is(err, ErrNotInChannel):
 			msg = msgNotInChannel
-			if strings.HasPrefix(r.ChannelID, "D") {
-				msg = msgNotInDM
-			}
 		}
 		e.d.Log.Error("audit message could not be posted; nothing sent", "err", err, "channel", r.ChannelID)
 		e.auditRefusal(ctx, r.Origin, r.Reservation, t.dests, &Refusal{ReasonAuditPostError, msg})

@@ -100,7 +100,7 @@ func BenchmarkCommandRefused(b *testing.B) {
 	log, audit := NewLoggers(cfg, RedactWriter(devnull, cfg.Secrets()))
 	e := NewCore(cfg, Deps{Log: log, Audit: audit}, nopSurface{})
 	ctx := b.Context()
-	o := Origin{UserID: "U1", ChannelID: "C1", Source: sourceSlash}
+	o := Origin{UserID: "U1", ChannelID: "C1", Source: SourceSlash}
 	b.ReportAllocs()
 	for b.Loop() {
 		if r := e.Command(ctx, o, command.ExampleReservation+" email=kari-at-example.com"); r.Answer == "" {

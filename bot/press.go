@@ -24,7 +24,7 @@ const (
 func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Reply {
 	switch a {
 	case ActionRetry:
-		o.Source = sourceRetry
+		o.Source = SourceRetry
 		p, refusal := e.pressed(ctx, stashRetry+value)
 		if refusal != "" {
 			return Reply{Answer: refusal}
@@ -35,7 +35,7 @@ func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Repl
 		}
 		return queuedOr(e.resendOnce(ctx, r, pressedOnce+stashRetry+value))
 	case ActionOffer:
-		o.Source = sourceOffer
+		o.Source = SourceOffer
 		offerID, _, _ := strings.Cut(value, ":")
 		p, refusal := e.pressed(ctx, stashOffer+value)
 		if refusal != "" {

@@ -18,11 +18,11 @@ type Origin struct {
 
 // Sources of a request, as the audit log names them.
 const (
-	sourceSlash   = "slash"
-	sourceMention = "mention"
-	sourceRetry   = "retry"
-	sourceForm    = "form"
-	sourceOffer   = "offer"
+	SourceSlash   = "slash"
+	SourceMention = "mention"
+	SourceRetry   = "retry"
+	SourceForm    = "form"
+	SourceOffer   = "offer"
 )
 
 // request is one accepted or candidate resend.

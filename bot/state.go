@@ -78,8 +78,8 @@ type RecentResend struct {
 	Emoji       string    `json:"emoji"`
 }
 
-// recentCap is how many resends a user's history keeps.
-const recentCap = 10
+// RecentCap is how many resends a user's history keeps.
+const RecentCap = 10
 
 // State is every kind of shared state the bot keeps.
 type State struct {
@@ -266,7 +266,7 @@ func (s *memStash) Get(_ context.Context, key string) ([]byte, bool, error) {
 	return v.value, true, nil
 }
 
-// memRecent keeps recentCap entries per user; users are few (a support team).
+// memRecent keeps RecentCap entries per user; users are few (a support team).
 type memRecent struct {
 	mu sync.Mutex
 	m  map[string][]RecentResend
@@ -276,7 +276,7 @@ func (r *memRecent) Add(_ context.Context, user string, e RecentResend) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	list := append([]RecentResend{e}, r.m[user]...)
-	r.m[user] = list[:min(len(list), recentCap)]
+	r.m[user] = list[:min(len(list), RecentCap)]
 	return nil
 }
 

@@ -185,7 +185,7 @@ func rootMessage(r *request, dests string, o *outcome, at time.Time) Message {
 		status += fmt.Sprintf(" (after a Retry by <@%s>, in the thread)", r.retriedBy)
 	}
 	verb := "asked to resend"
-	if r.Source == sourceRetry {
+	if r.Source == SourceRetry {
 		verb = "retried the resend of"
 	}
 	text := fmt.Sprintf("<@%s> %s the payment link of reservation `%s` by %s. %s",
@@ -215,8 +215,8 @@ func replyMessage(r *request, dests string, o outcome, at time.Time, retryKey st
 	return m
 }
 
-// retryPressedNote replaces a used Retry button.
-func retryPressedNote(user string) string { return fmt.Sprintf("↻ Retry pressed by <@%s>", user) }
+// RetryPressedNote replaces a used Retry button.
+func RetryPressedNote(user string) string { return fmt.Sprintf("↻ Retry pressed by <@%s>", user) }
 
 func frontPaymentContext(o *outcome, at time.Time) string {
 	answer := "no answer"
@@ -238,7 +238,7 @@ const (
 	msgAlreadyPressed = "That button was already used, so nothing more was sent. The outcome is in the thread."
 	msgRetryExpired   = "That Retry button has expired, so nothing was sent. Run the command again."
 	msgQueueFull      = "Nothing was sent: resendbot is busy with many resends right now. Try again in a minute."
-	msgHandlerFailed  = "Something went wrong on resendbot's side and nothing was sent. Try again; if it keeps happening, tell an admin."
-	msgFormUnreadable = "resendbot couldn't read this form, so nothing was sent. Close it and run /resend again."
+	MsgHandlerFailed  = "Something went wrong on resendbot's side and nothing was sent. Try again; if it keeps happening, tell an admin."
+	MsgFormUnreadable = "resendbot couldn't read this form, so nothing was sent. Close it and run /resend again."
 	msgShutdown       = "Nothing was sent: resendbot was restarting before it got to your resend. Run the command again."
 )

@@ -1,5 +1,5 @@
 // Package loadgen holds the parts of resendbot's load benchmark
-// (bot/load_test.go) that know nothing of the bot: the two ack-only floor
+// (bot/slackbot/load_test.go) that know nothing of the bot: the two ack-only floor
 // clients it is compared with, latency statistics, and reading a process's
 // peak memory from /proc.
 //

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"resendbot/bot/internal/syncbuf"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // startWait bounds how long a redis-server may take to answer PING.
@@ -163,4 +165,17 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Client is a plain client of the server at url, to look at what was
+// written; it is closed when the test ends.
+func Client(t testing.TB, url string) *redis.Client {
+	t.Helper()
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opt)
+	t.Cleanup(func() { _ = c.Close() })
+	return c
 }

@@ -1,5 +1,5 @@
 // Command slackgofloor is the slack-go ack-only floor of resendbot's load
-// benchmark (bot/load_test.go) in a process of its own. The benchmark builds
+// benchmark (bot/slackbot/load_test.go) in a process of its own. The benchmark builds
 // it as it builds resendbot's binary and runs it the same way, so that the
 // binary is compared with a floor that has, like it, its own heap, GC and
 // RSS, rather than one sharing the test process with the fakes.

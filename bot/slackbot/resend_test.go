@@ -1,10 +1,11 @@
-package bot
+package slackbot
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"resendbot/bot"
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/frontpay/frontpaytest"
 )
@@ -187,7 +188,7 @@ func TestBadInputIsAnsweredOnlyToTheCallerAndSendsNothing(t *testing.T) {
 	if ms := h.slack.Messages(); len(ms) != 0 {
 		t.Errorf("bad input posted in the channel: %+v", ms)
 	}
-	if lines := h.waitAudit(len(cases)); lines[0]["reason"] != ReasonInvalidInput {
+	if lines := h.waitAudit(len(cases)); lines[0]["reason"] != bot.ReasonInvalidInput {
 		t.Errorf("audit line for bad input: %v", lines[0])
 	}
 }

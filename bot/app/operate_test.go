@@ -1,4 +1,4 @@
-package bot
+package app
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"resendbot/bot"
 	"strings"
 	"testing"
 	"time"
@@ -31,12 +32,12 @@ func TestHelpPrintsUsageAndExitsZero(t *testing.T) {
 }
 
 func TestLoadConfigAcceptsQuotedValues(t *testing.T) {
-	cfg, err := LoadConfig(env(map[string]string{
+	cfg, err := bot.LoadConfig(env(map[string]string{
 		"SLACK_APP_TOKEN":    `"xapp-1-A1-secret-app"`,
 		"SLACK_BOT_TOKEN":    `'xoxb-1-secret-bot'`,
 		"FRONTPAYMENT_TOKEN": `"fp-secret-token"`,
 		"RESEND_COOLDOWN":    `"90s"`,
-	}), ModeBot)
+	}), bot.ModeBot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func TestLoadConfigAcceptsQuotedValues(t *testing.T) {
 		t.Errorf("quotes kept: %+v", cfg)
 	}
 	// Only one matching pair is removed.
-	if _, err := LoadConfig(env(map[string]string{"SLACK_APP_TOKEN": `"xapp-1'`, "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "x"}), ModeBot); err == nil {
+	if _, err := bot.LoadConfig(env(map[string]string{"SLACK_APP_TOKEN": `"xapp-1'`, "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "x"}), bot.ModeBot); err == nil {
 		t.Error(`mismatched quotes "xapp-1' accepted`)
 	}
 }
@@ -62,8 +63,8 @@ func TestFrontPaymentOverPlainHTTPIsRefused(t *testing.T) {
 		for k, v := range minimalEnv {
 			vars[k] = v
 		}
-		_, err := LoadConfig(env(vars), ModeBot)
-		var ce *ConfigError
+		_, err := bot.LoadConfig(env(vars), bot.ModeBot)
+		var ce *bot.ConfigError
 		if ok && err != nil {
 			t.Errorf("%s refused: %v", url, err)
 		}
@@ -78,8 +79,8 @@ func TestNegativeCooldownSaysNotNegative(t *testing.T) {
 	for k, v := range minimalEnv {
 		vars[k] = v
 	}
-	_, err := LoadConfig(env(vars), ModeBot)
-	var ce *ConfigError
+	_, err := bot.LoadConfig(env(vars), bot.ModeBot)
+	var ce *bot.ConfigError
 	if !errors.As(err, &ce) || !containsLine(ce.Problems, `RESEND_COOLDOWN must not be negative (0 turns it off), got "-1s"`) {
 		t.Errorf("err = %v", err)
 	}
@@ -92,7 +93,7 @@ func TestInvalidDotEnvIsAConfigError(t *testing.T) {
 	}
 	var out bytes.Buffer
 	err := Main(context.Background(), Program{Getenv: env(nil), Stdout: &out, Stderr: &out, DotEnv: path})
-	var ce *ConfigError
+	var ce *bot.ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "is not a valid .env file") {
 		t.Fatalf("err = %v, want a *ConfigError about the .env file", err)
 	}
@@ -105,10 +106,10 @@ func TestStartLogNamesFrontPaymentAndWarnsAboutTheDemo(t *testing.T) {
 	for _, tc := range []struct {
 		url  string
 		demo bool
-	}{{DemoFrontPaymentURL, true}, {"https://api.frontpayment.no", false}} {
+	}{{bot.DemoFrontPaymentURL, true}, {"https://api.frontpayment.no", false}} {
 		var buf bytes.Buffer
 		log := slog.New(slog.NewJSONHandler(&buf, nil))
-		logStart(log, &Config{FrontPaymentBaseURL: tc.url, AllowedUsers: []string{"U1"}}, "1.0")
+		logStart(log, &bot.Config{FrontPaymentBaseURL: tc.url, AllowedUsers: []string{"U1"}}, "1.0")
 		if !strings.Contains(buf.String(), `"front_payment":"`+tc.url+`"`) {
 			t.Errorf("%s: start log does not name it:\n%s", tc.url, buf.String())
 		}
@@ -145,7 +146,7 @@ func TestHealthcheckProbesItsOwnHealthz(t *testing.T) {
 	if err := probe(freePort(t)); !errors.Is(err, ErrUnhealthy) {
 		t.Errorf("nobody listening: err = %v, want ErrUnhealthy", err)
 	}
-	var ce *ConfigError
+	var ce *bot.ConfigError
 	if err := probe(""); !errors.As(err, &ce) || !strings.Contains(err.Error(), "HTTP_ADDR") {
 		t.Errorf("no HTTP_ADDR: err = %v, want a *ConfigError naming HTTP_ADDR", err)
 	}

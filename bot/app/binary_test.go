@@ -1,13 +1,13 @@
-package bot
+package app
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -114,17 +114,6 @@ func TestBinaryReadsDotEnvButTheEnvironmentWins(t *testing.T) {
 	}
 }
 
-// freePort returns a loopback address (host:port) nobody listens on.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
 	slack := fakeslack.New(t)
 	fp := frontpaytest.NewServer(t)
@@ -217,4 +206,32 @@ func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
 func firstLine(b []byte) string {
 	line, _, _ := strings.Cut(string(b), "\n")
 	return line
+}
+
+// TestConsoleBinary runs the README's first command as a fresh clone
+// would: the built binary, no environment beyond PATH and HOME, no .env.
+func TestConsoleBinary(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := binary(t)
+
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	run := exec.CommandContext(ctx, bin, "console")
+	run.Dir = t.TempDir()
+	run.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	run.Stdin = strings.NewReader(frontpaytest.UUIDAccepted + " email=kari@example.com\n")
+	var stdout, stderr bytes.Buffer
+	run.Stdout, run.Stderr = &stdout, &stderr
+	if err := run.Run(); err != nil {
+		t.Fatalf("resendbot console: %v\nstdout:\n%s\nstderr:\n%s", err, &stdout, &stderr)
+	}
+	if got := stdout.String(); !strings.Contains(got, demoLabel) || !strings.Contains(got, "↳ ✅ Sent") {
+		t.Errorf("resendbot console printed:\n%s", got)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("resendbot console wrote to stderr with no configuration:\n%s", &stderr)
+	}
 }

@@ -1,4 +1,4 @@
-package bot
+package slackbot
 
 import (
 	"encoding/json"
@@ -348,7 +348,7 @@ func TestFormOpensWhileSendsFillTheQueue(t *testing.T) {
 	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
 	h.command(agent, uuidA+" email=busy@example.com")
 	h.fp.WaitForCalls(1, wait)
-	for i := range cap(h.bot.engine.queue) {
+	for i := range h.bot.engine.QueueCapacity() {
 		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
 			t.Fatalf("request %d refused before the queue was full: %q", i, got)
 		}

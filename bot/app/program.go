@@ -1,4 +1,4 @@
-package bot
+package app
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 	"github.com/joho/godotenv"
 	"github.com/redis/go-redis/v9"
 
+	"resendbot/bot"
+	"resendbot/bot/redisstate"
+	"resendbot/bot/slackbot"
 	"resendbot/frontpay"
 )
 
@@ -50,15 +53,15 @@ func Main(ctx context.Context, p Program) error {
 	if mode == modeHealthcheck {
 		return healthcheck(ctx, getenv, p.Stdout)
 	}
-	cfg, err := LoadConfig(getenv, mode)
+	cfg, err := bot.LoadConfig(getenv, mode)
 	if err != nil {
 		return err
 	}
-	if mode != ModeBot {
+	if mode != bot.ModeBot {
 		// The console's stdout is for people; it logs to stderr.
-		return RunConsole(ctx, ConsoleIO{Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr, Version: p.Version}, getenv, cfg, mode == ModeConsoleLive)
+		return bot.RunConsole(ctx, bot.ConsoleIO{Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr, Version: p.Version}, getenv, cfg, mode == bot.ModeConsoleLive)
 	}
-	log, audit := NewLoggers(cfg, RedactWriter(p.Stdout, cfg.Secrets()))
+	log, audit := bot.NewLoggers(cfg, bot.RedactWriter(p.Stdout, cfg.Secrets()))
 	if err := runBot(ctx, cfg, p, log, audit); err != nil {
 		// main prints it on stderr too; the JSON log must not end silently.
 		log.Error("resendbot stopped", "err", err)
@@ -69,7 +72,7 @@ func Main(ctx context.Context, p Program) error {
 
 // runBot wires the production bot: Front Payment, the guardrail state, the
 // health and metrics server, and Slack.
-func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger) error {
+func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Logger) error {
 	fp, err := frontpay.NewClient(frontpay.Config{
 		BaseURL:   cfg.FrontPaymentBaseURL,
 		Token:     cfg.FrontPaymentToken,
@@ -81,26 +84,26 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 		return fmt.Errorf("front payment client: %w", err)
 	}
 	logStart(log, cfg, p.Version)
-	var state State // zero: in this process
+	var state bot.State // zero: in this process
 	if cfg.RedisURL != "" {
 		// go-redis logs dial failures through a package-level logger only;
 		// route them into our JSON log, before the first dial, so every line
 		// stays machine-readable.
 		redis.SetLogger(redisLog{log})
 		var closeState func() error
-		if state, closeState, err = RedisState(ctx, cfg.RedisURL, cfg.RedisPrefix); err != nil {
+		if state, closeState, err = redisstate.Open(ctx, cfg.RedisURL, cfg.RedisPrefix); err != nil {
 			return err // names the address and REDIS_URL, never the password
 		}
 		defer closeState()
 		log.Info("limits, cooldowns and dedupe are shared through Redis", "prefix", cfg.RedisPrefix)
 	}
-	metrics := NewMetrics()
+	metrics := bot.NewMetrics()
 	metrics.SetVersion(p.Version)
-	b := New(cfg, Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics, State: state})
+	b := slackbot.New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics, State: state})
 
 	if cfg.HTTPAddr != "" {
 		httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
-		wait, err := serveHTTP(httpCtx, cfg.HTTPAddr, Health{Ready: b.Ready, Metrics: metrics}.Handler())
+		wait, err := serveHTTP(httpCtx, cfg.HTTPAddr, bot.Health{Ready: b.Ready, Metrics: metrics}.Handler())
 		if err != nil {
 			stopHTTP()
 			return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
@@ -116,7 +119,7 @@ func runBot(ctx context.Context, cfg *Config, p Program, log, audit *slog.Logger
 
 // Modes that are not a configuration's: they print or probe, and exit.
 const (
-	modeVersion Mode = -1 - iota
+	modeVersion bot.Mode = -1 - iota
 	modeHelp
 	modeHealthcheck
 )
@@ -140,25 +143,25 @@ is described in README.md ("Configuration") and in .env.example.
 
 // logStart says what the bot is about to talk to, and warns about settings
 // an operator most likely did not mean for production.
-func logStart(log *slog.Logger, cfg *Config, version string) {
+func logStart(log *slog.Logger, cfg *bot.Config, version string) {
 	if len(cfg.AllowedChannels) == 0 && len(cfg.AllowedUsers) == 0 {
 		log.Warn("RESEND_ALLOWED_CHANNELS and RESEND_ALLOWED_USERS are both empty: anyone in the workspace can resend payment links from any channel the bot is in")
 	}
 	log.Info("starting", "version", version, "front_payment", cfg.FrontPaymentBaseURL, "slack_api", cfg.SlackAPIURL)
-	if cfg.FrontPaymentBaseURL == DemoFrontPaymentURL {
+	if cfg.FrontPaymentBaseURL == bot.DemoFrontPaymentURL {
 		log.Warn("FRONTPAYMENT_BASE_URL is Front Payment's demo API: resends reach no real customer. Set FRONTPAYMENT_BASE_URL to your production Front Payment origin (and its token) when you go live", "front_payment", cfg.FrontPaymentBaseURL)
 	}
 }
 
 // parseArgs returns the mode to run.
-func parseArgs(args []string) (Mode, error) {
+func parseArgs(args []string) (bot.Mode, error) {
 	switch strings.Join(args, " ") {
 	case "":
-		return ModeBot, nil
+		return bot.ModeBot, nil
 	case "console":
-		return ModeConsole, nil
+		return bot.ModeConsole, nil
 	case "console --live", "console -live":
-		return ModeConsoleLive, nil
+		return bot.ModeConsoleLive, nil
 	case "version", "--version", "-version":
 		return modeVersion, nil
 	case "help", "--help", "-help", "-h":
@@ -181,7 +184,7 @@ func withDotEnv(getenv func(string) string, path string) (func(string) string, e
 	}
 	if err != nil {
 		// godotenv's message may quote a line of the file, which may hold a secret.
-		return nil, &ConfigError{Problems: []string{fmt.Sprintf("%s is not a valid .env file (KEY=value lines); fix or remove it", path)}}
+		return nil, &bot.ConfigError{Problems: []string{fmt.Sprintf("%s is not a valid .env file (KEY=value lines); fix or remove it", path)}}
 	}
 	return func(k string) string {
 		if v := getenv(k); v != "" {

@@ -1,4 +1,4 @@
-package bot
+package slackbot
 
 import (
 	"context"
@@ -8,15 +8,23 @@ import (
 	"testing"
 	"time"
 
+	"resendbot/bot"
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/bot/internal/syncbuf"
+	"resendbot/bot/internal/testkit"
 	"resendbot/frontpay"
 	"resendbot/frontpay/frontpaytest"
 )
 
 // wait is the generous deadline of every wait in these tests: it bounds a
 // broken test, it does not measure speed.
-const wait = 10 * time.Second
+const wait = testkit.Wait
+
+var (
+	env        = testkit.Env
+	minimalEnv = testkit.MinimalEnv()
+	freePort   = testkit.FreeAddr
+)
 
 const (
 	uuidA  = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
@@ -31,11 +39,11 @@ type harness struct {
 	t       *testing.T
 	slack   *fakeslack.Server
 	fp      *frontpaytest.Server
-	cfg     *Config
+	cfg     *bot.Config
 	bot     *Bot
 	logs    *syncbuf.Buffer // the log as the process writes it, through redactWriter
 	rawLogs *syncbuf.Buffer // the same lines before redactWriter: what the code logged
-	metrics *Metrics
+	metrics *bot.Metrics
 	stop    context.CancelFunc
 	done    chan error
 }
@@ -44,12 +52,12 @@ type harness struct {
 // Slack and Front Payment.
 func start(t *testing.T, env map[string]string) *harness {
 	t.Helper()
-	return startOn(t, env, fakeslack.New(t), frontpaytest.NewServer(t), State{})
+	return startOn(t, env, fakeslack.New(t), frontpaytest.NewServer(t), bot.State{})
 }
 
 // startOn runs a bot on the given fakes and state (zero State: in memory),
 // so that several replicas can share them.
-func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *frontpaytest.Server, state State) *harness {
+func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *frontpaytest.Server, state bot.State) *harness {
 	t.Helper()
 	h := &harness{t: t, slack: slack, fp: fps, logs: &syncbuf.Buffer{}, rawLogs: &syncbuf.Buffer{}}
 	connected := slack.OpenSockets()
@@ -66,7 +74,7 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	for k, v := range env {
 		vars[k] = v
 	}
-	cfg, err := LoadConfig(func(k string) string { return vars[k] }, ModeBot)
+	cfg, err := bot.LoadConfig(func(k string) string { return vars[k] }, bot.ModeBot)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -75,9 +83,9 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, audit := NewLoggers(cfg, io.MultiWriter(h.rawLogs, RedactWriter(h.logs, cfg.Secrets())))
-	h.metrics = NewMetrics()
-	h.bot = New(cfg, Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
+	log, audit := bot.NewLoggers(cfg, io.MultiWriter(h.rawLogs, bot.RedactWriter(h.logs, cfg.Secrets())))
+	h.metrics = bot.NewMetrics()
+	h.bot = New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop = cancel
 	h.done = make(chan error, 1)
@@ -195,28 +203,4 @@ func (h *harness) waitAudit(n int) []map[string]any {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-}
-
-// mainRun is Main running in the background, as the process would run it.
-type mainRun struct {
-	out    *syncbuf.Buffer // stdout and stderr
-	done   chan error
-	cancel context.CancelFunc // SIGTERM
-}
-
-// runMain starts Main with vars as the whole environment (no .env).
-func runMain(t *testing.T, vars map[string]string) *mainRun {
-	t.Helper()
-	ctx, cancel := context.WithCancel(t.Context())
-	m := &mainRun{out: &syncbuf.Buffer{}, done: make(chan error, 1), cancel: cancel}
-	p := Program{Getenv: func(k string) string { return vars[k] }, Stdout: m.out, Stderr: m.out,
-		Version: "test", DotEnv: t.TempDir() + "/none"}
-	go func() { m.done <- Main(ctx, p) }()
-	return m
-}
-
-// stop cancels Main and returns what it returned.
-func (m *mainRun) stop() error {
-	m.cancel()
-	return <-m.done
 }

@@ -1,7 +1,8 @@
-package bot
+package slackbot
 
 import (
 	"fmt"
+	"resendbot/bot"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -24,7 +25,7 @@ func isOfferAction(actionID string) bool {
 
 // blocksOf renders m as Block Kit: a section with the body, a context
 // block with the small print, and an actions block with the buttons.
-func blocksOf(m Message) []slack.Block {
+func blocksOf(m bot.Message) []slack.Block {
 	if m.Note == "" && len(m.Buttons) == 0 {
 		if m.Text == "" {
 			return nil
@@ -41,12 +42,12 @@ func blocksOf(m Message) []slack.Block {
 	return blocks
 }
 
-func buttonsBlock(buttons []Button) *slack.ActionBlock {
+func buttonsBlock(buttons []bot.Button) *slack.ActionBlock {
 	blockID := blockRetry
 	elements := make([]slack.BlockElement, 0, len(buttons))
 	for i, b := range buttons {
 		actionID := actionRetry
-		if b.Action == ActionOffer {
+		if b.Action == bot.ActionOffer {
 			actionID, blockID = fmt.Sprintf("%s_%d", actionOffer, i), blockOffer
 		}
 		el := slack.NewButtonBlockElement(actionID, b.Value, plain(b.Label))

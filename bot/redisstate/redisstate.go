@@ -1,4 +1,4 @@
-package bot
+package redisstate
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"resendbot/bot"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -18,8 +19,8 @@ import (
 // waits for its ack (3 s), so a Redis that does not answer must fail fast:
 // the request is then refused, never sent unchecked.
 const (
-	redisOpTimeout    = 500 * time.Millisecond
-	redisStartTimeout = 3 * time.Second
+	redisOpTimeout = 500 * time.Millisecond
+	StartTimeout   = 3 * time.Second
 	// recentTTL bounds a user's App Home history: it goes when they have
 	// not resent anything for this long.
 	recentTTL = 30 * 24 * time.Hour
@@ -28,7 +29,7 @@ const (
 // DefaultRedisPrefix is the key prefix when RESEND_REDIS_PREFIX is unset.
 const DefaultRedisPrefix = "resendbot:"
 
-// RedisState keeps the bot's state in the Redis at redisURL (redis:// or
+// Open keeps the bot's state in the Redis at redisURL (redis:// or
 // rediss://, password and database as URL parts), every key under prefix
 // and with a TTL, so that replicas share limits, cooldowns and dedupe. It
 // pings Redis before returning. closeState releases the connections.
@@ -36,20 +37,20 @@ const DefaultRedisPrefix = "resendbot:"
 // The error, when Redis cannot be used, wraps ErrStateUnavailable and names
 // the address, never the password. Every later error of the returned State
 // wraps ErrStateUnavailable too.
-func RedisState(ctx context.Context, redisURL, prefix string) (_ State, closeState func() error, _ error) {
+func Open(ctx context.Context, redisURL, prefix string) (_ bot.State, closeState func() error, _ error) {
 	return openRedisState(ctx, redisURL, prefix, redisOpTimeout)
 }
 
 // openRedisState is RedisState with opTimeout bounding each operation.
-func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time.Duration) (State, func() error, error) {
+func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time.Duration) (bot.State, func() error, error) {
 	if prefix == "" {
 		prefix = DefaultRedisPrefix
 	}
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
 		// url.Parse quotes the URL, password included, in its errors.
-		return State{}, nil, fmt.Errorf("REDIS_URL is not a usable Redis URL (%s); "+
-			"it must look like redis://host:6379/0 or rediss://:password@host:6380", redact(err.Error(), redisURL, redisPassword(redisURL)))
+		return bot.State{}, nil, fmt.Errorf("REDIS_URL is not a usable Redis URL (%s); "+
+			"it must look like redis://host:6379/0 or rediss://:password@host:6380", redact(err.Error(), redisURL, bot.RedisPassword(redisURL)))
 	}
 	// No command is retried: one that failed may still have been applied
 	// (a claim, a refund), and a retry would not fit the time budget anyway.
@@ -66,16 +67,16 @@ func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time
 	}
 	rdb := redis.NewClient(opt)
 
-	pingCtx, cancel := context.WithTimeout(ctx, redisStartTimeout)
+	pingCtx, cancel := context.WithTimeout(ctx, StartTimeout)
 	defer cancel()
 	if err := rdb.Ping(pingCtx).Err(); err != nil {
 		_ = rdb.Close()
-		return State{}, nil, fmt.Errorf("%w: cannot use the Redis at %s (REDIS_URL; start-up PING, %s deadline): %s",
-			ErrStateUnavailable, opt.Addr, redisStartTimeout, redact(err.Error(), redisURL, opt.Password))
+		return bot.State{}, nil, fmt.Errorf("%w: cannot use the Redis at %s (REDIS_URL; start-up PING, %s deadline): %s",
+			bot.ErrStateUnavailable, opt.Addr, StartTimeout, redact(err.Error(), redisURL, opt.Password))
 	}
 
 	s := &redisStore{rdb: rdb, prefix: prefix, now: time.Now, opTimeout: opTimeout}
-	return State{
+	return bot.State{
 		Limiter:   &redisLimiter{s: s, rl: redis_rate.NewLimiter(prefixed{Client: rdb, prefix: prefix})},
 		Cooldowns: &redisCooldowns{s},
 		Once:      &redisOnce{s},
@@ -115,7 +116,7 @@ func (s *redisStore) key(kind, k string) string { return s.prefix + kind + ":" +
 // failed wraps a Redis error. Messages name the operation, never the key:
 // a cooldown key holds a customer's contact.
 func failed(op string, err error) error {
-	return fmt.Errorf("%w: redis %s: %w", ErrStateUnavailable, op, err)
+	return fmt.Errorf("%w: redis %s: %w", bot.ErrStateUnavailable, op, err)
 }
 
 func (s *redisStore) ping(ctx context.Context) error {
@@ -178,11 +179,11 @@ type redisLimiter struct {
 	rl *redis_rate.Limiter
 }
 
-func limitOf(r Rate) redis_rate.Limit {
+func limitOf(r bot.Rate) redis_rate.Limit {
 	return redis_rate.Limit{Rate: r.N, Burst: r.N, Period: r.Per}
 }
 
-func (l *redisLimiter) Take(ctx context.Context, key string, r Rate) (time.Duration, error) {
+func (l *redisLimiter) Take(ctx context.Context, key string, r bot.Rate) (time.Duration, error) {
 	ctx, cancel := l.s.op(ctx)
 	defer cancel()
 	res, err := l.rl.Allow(ctx, key, limitOf(r))
@@ -205,7 +206,7 @@ func (l *redisLimiter) Take(ctx context.Context, key string, r Rate) (time.Durat
 // key bounded (Per outlasts any TAT a refund leaves, which is at most
 // Per - Per/N ahead) and gives a TTL to the key INCRBYFLOAT creates when
 // the bucket had expired (was full).
-func (l *redisLimiter) Refund(ctx context.Context, key string, r Rate) error {
+func (l *redisLimiter) Refund(ctx context.Context, key string, r bot.Rate) error {
 	ctx, cancel := l.s.op(ctx)
 	defer cancel()
 	k := l.s.prefix + "rate:" + key // where redis_rate keeps it, through prefixed
@@ -232,39 +233,39 @@ func (c *redisCooldowns) key(k string) string {
 // Claim is SET NX PX: of replicas racing for one key, exactly one wins.
 // A loser reads the winner's hold to say who has it; when that hold
 // expired between the SET and the GET, it tries once more.
-func (c *redisCooldowns) Claim(ctx context.Context, key string, h Hold) (Hold, bool, error) {
+func (c *redisCooldowns) Claim(ctx context.Context, key string, h bot.Hold) (bot.Hold, bool, error) {
 	ctx, cancel := c.s.op(ctx)
 	defer cancel()
 	val, err := json.Marshal(h)
 	if err != nil {
-		return Hold{}, false, err
+		return bot.Hold{}, false, err
 	}
 	k := c.key(key)
 	for range 2 {
 		ok, err := c.s.rdb.SetNX(ctx, k, val, c.s.ttlUntil(h.Until)).Result()
 		if err != nil {
-			return Hold{}, false, failed("cooldown claim", err)
+			return bot.Hold{}, false, failed("cooldown claim", err)
 		}
 		if ok {
-			return Hold{}, true, nil
+			return bot.Hold{}, true, nil
 		}
 		raw, err := c.s.rdb.Get(ctx, k).Bytes()
 		if errors.Is(err, redis.Nil) {
 			continue
 		}
 		if err != nil {
-			return Hold{}, false, failed("cooldown read", err)
+			return bot.Hold{}, false, failed("cooldown read", err)
 		}
-		var prev Hold
+		var prev bot.Hold
 		if err := json.Unmarshal(raw, &prev); err != nil {
-			return Hold{}, false, failed("cooldown read", fmt.Errorf("not a hold: %w", err))
+			return bot.Hold{}, false, failed("cooldown read", fmt.Errorf("not a hold: %w", err))
 		}
 		return prev, false, nil
 	}
-	return Hold{}, false, failed("cooldown claim", errors.New("the entry kept expiring and reappearing"))
+	return bot.Hold{}, false, failed("cooldown claim", errors.New("the entry kept expiring and reappearing"))
 }
 
-func (c *redisCooldowns) Set(ctx context.Context, key string, h Hold) error {
+func (c *redisCooldowns) Set(ctx context.Context, key string, h bot.Hold) error {
 	ctx, cancel := c.s.op(ctx)
 	defer cancel()
 	val, err := json.Marshal(h)
@@ -341,7 +342,7 @@ func (st *redisStash) Get(ctx context.Context, key string) ([]byte, bool, error)
 // redisRecent is a list per user, newest first, trimmed to recentCap.
 type redisRecent struct{ s *redisStore }
 
-func (rr *redisRecent) Add(ctx context.Context, user string, e RecentResend) error {
+func (rr *redisRecent) Add(ctx context.Context, user string, e bot.RecentResend) error {
 	ctx, cancel := rr.s.op(ctx)
 	defer cancel()
 	val, err := json.Marshal(e)
@@ -351,7 +352,7 @@ func (rr *redisRecent) Add(ctx context.Context, user string, e RecentResend) err
 	k := rr.s.key("recent", user)
 	_, err = rr.s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.LPush(ctx, k, val)
-		p.LTrim(ctx, k, 0, recentCap-1)
+		p.LTrim(ctx, k, 0, bot.RecentCap-1)
 		p.PExpire(ctx, k, recentTTL)
 		return nil
 	})
@@ -361,16 +362,16 @@ func (rr *redisRecent) Add(ctx context.Context, user string, e RecentResend) err
 	return nil
 }
 
-func (rr *redisRecent) List(ctx context.Context, user string) ([]RecentResend, error) {
+func (rr *redisRecent) List(ctx context.Context, user string) ([]bot.RecentResend, error) {
 	ctx, cancel := rr.s.op(ctx)
 	defer cancel()
-	raw, err := rr.s.rdb.LRange(ctx, rr.s.key("recent", user), 0, recentCap-1).Result()
+	raw, err := rr.s.rdb.LRange(ctx, rr.s.key("recent", user), 0, bot.RecentCap-1).Result()
 	if err != nil {
 		return nil, failed("recent list", err)
 	}
-	out := make([]RecentResend, 0, len(raw))
+	out := make([]bot.RecentResend, 0, len(raw))
 	for _, r := range raw {
-		var e RecentResend
+		var e bot.RecentResend
 		if err := json.Unmarshal([]byte(r), &e); err != nil {
 			return nil, failed("recent list", fmt.Errorf("not a resend: %w", err))
 		}

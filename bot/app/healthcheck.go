@@ -1,4 +1,4 @@
-package bot
+package app
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"resendbot/bot"
 	"time"
 )
 
@@ -19,13 +20,12 @@ var ErrUnhealthy = errors.New("unhealthy")
 // Docker's HEALTHCHECK runs the binary itself. It reads only HTTP_ADDR, so
 // it needs no tokens.
 func healthcheck(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	p := &envParser{getenv: getenv}
-	addr := p.addr("HTTP_ADDR")
-	if len(p.problems) > 0 {
-		return &ConfigError{Problems: p.problems}
+	addr, err := bot.LoadHTTPAddr(getenv)
+	if err != nil {
+		return err
 	}
 	if addr == "" {
-		return &ConfigError{Problems: []string{"HTTP_ADDR is required for healthcheck (the bot serves /healthz there)"}}
+		return &bot.ConfigError{Problems: []string{"HTTP_ADDR is required for healthcheck (the bot serves /healthz there)"}}
 	}
 	host, port, _ := net.SplitHostPort(addr)
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {

@@ -1,9 +1,10 @@
-package bot
+package slackbot
 
 import (
 	"context"
 	"errors"
 	"net"
+	"resendbot/bot"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,7 +24,7 @@ type slackMetrics struct {
 	slackRetries     *prometheus.CounterVec
 }
 
-func newSlackMetrics(m *Metrics) *slackMetrics {
+func newSlackMetrics(m *bot.Metrics) *slackMetrics {
 	s := &slackMetrics{
 		ackLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "resendbot_ack_latency_seconds",

@@ -1,31 +1,26 @@
-package bot
+package slackbot
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"resendbot/bot"
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/frontpay/frontpaytest"
 )
 
 // TestMain fails the package if any goroutine outlives the tests: every
-// bot, fake and server a test starts must be stopped by it. It also removes
-// the binary the tests built.
+// bot, fake and server a test starts must be stopped by it.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if built.path != "" {
-		os.RemoveAll(filepath.Dir(built.path))
-	}
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
@@ -56,7 +51,7 @@ func TestFullQueueIsRefusedPolitely(t *testing.T) {
 	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
 	h.command(agent, uuidA+" email=busy@example.com")
 	h.fp.WaitForCalls(1, wait)
-	capacity := cap(h.bot.engine.queue)
+	capacity := h.bot.engine.QueueCapacity()
 	for i := range capacity {
 		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
 			t.Fatalf("request %d refused before the queue was full: %q", i, got)
@@ -123,7 +118,7 @@ func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
 	for _, l := range h.auditLines() {
 		reasons = append(reasons, l["reason"])
 	}
-	if !strings.Contains(fmt.Sprint(reasons), ReasonShuttingDown) {
+	if !strings.Contains(fmt.Sprint(reasons), bot.ReasonShuttingDown) {
 		t.Errorf("audit log lacks the request dropped at shutdown: %v", reasons)
 	}
 }
@@ -164,7 +159,7 @@ func TestReconnectsAfterDisconnectAndDrop(t *testing.T) {
 
 func TestReadinessFollowsTheConnection(t *testing.T) {
 	h := start(t, nil)
-	srv := httptest.NewServer(Health{Ready: h.bot.Ready, Metrics: h.metrics}.Handler())
+	srv := httptest.NewServer(bot.Health{Ready: h.bot.Ready, Metrics: h.metrics}.Handler())
 	defer srv.Close()
 	status := func(path string) int {
 		resp, err := http.Get(srv.URL + path)
@@ -206,7 +201,7 @@ func TestMetricsAreScraped(t *testing.T) {
 	h := start(t, map[string]string{"RESEND_ALLOWED_USERS": agent})
 	h.sent(agent, uuidA+" email=kari@example.com")
 	h.refused(agent2, uuidA+" email=kari@example.com", "not on the list")
-	srv := httptest.NewServer(Health{Ready: h.bot.Ready, Metrics: h.metrics}.Handler())
+	srv := httptest.NewServer(bot.Health{Ready: h.bot.Ready, Metrics: h.metrics}.Handler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {
@@ -226,25 +221,6 @@ func TestMetricsAreScraped(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
-	}
-}
-
-func TestInvalidAuthEndsWithAClearMessage(t *testing.T) {
-	slack := fakeslack.New(t)
-	slack.SetOpenError("invalid_auth", -1)
-	m := runMain(t, map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
-		"FRONTPAYMENT_TOKEN": "fp-token", "SLACK_API_URL": slack.APIURL()})
-	defer m.cancel()
-	select {
-	case err := <-m.done:
-		if !errors.Is(err, ErrSlackAuth) || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
-			t.Errorf("Run = %v; want ErrSlackAuth naming SLACK_APP_TOKEN", err)
-		}
-	case <-time.After(wait):
-		t.Fatal("invalid_auth did not end the bot (a hot loop?)")
-	}
-	if n := len(slack.Calls("apps.connections.open")); n != 1 {
-		t.Errorf("apps.connections.open called %d times; a permanent error must not be retried", n)
 	}
 }
 
@@ -286,29 +262,5 @@ func TestSlackWebAPIDownThenBack(t *testing.T) {
 				t.Errorf("audit = %v", lines[0])
 			}
 		})
-	}
-}
-
-// A wrong bot token stops the bot at start, naming the variable and not
-// the token; it never connects, so /readyz never says ready.
-func TestAWrongBotTokenStopsTheBotAtStart(t *testing.T) {
-	slack := fakeslack.New(t)
-	const wrong = "xoxb-999-not-this-apps-token"
-	m := runMain(t, map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": wrong,
-		"FRONTPAYMENT_TOKEN": "fp-token", "SLACK_API_URL": slack.APIURL()})
-	defer m.cancel()
-	select {
-	case err := <-m.done:
-		if !errors.Is(err, ErrSlackAuth) || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
-			t.Errorf("Run = %v; want ErrSlackAuth naming SLACK_BOT_TOKEN", err)
-		}
-		if err != nil && strings.Contains(err.Error(), wrong) {
-			t.Errorf("the error quotes the token: %v", err)
-		}
-	case <-time.After(wait):
-		t.Fatal("a wrong bot token did not stop the bot")
-	}
-	if n := len(slack.Calls("apps.connections.open")); n != 0 {
-		t.Errorf("the bot connected %d times with a wrong bot token", n)
 	}
 }

@@ -1,4 +1,4 @@
-package bot
+package slackbot
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"resendbot/bot"
 	"resendbot/bot/internal/fakeslack"
 )
 
@@ -26,12 +27,12 @@ func TestResponseURLRefusalsAreNoticed(t *testing.T) {
 	}
 
 	fs.FailNext(fakeslack.MethodResponseURL, 1, fakeslack.Fault{HTTPStatus: http.StatusNotFound, Body: "expired_url"})
-	err = s.respond(t.Context(), fs.ResponseURL("gone"), Message{Text: "x"})
+	err = s.respond(t.Context(), fs.ResponseURL("gone"), bot.Message{Text: "x"})
 	if code := slackErrorCode(err); code != "expired_url" {
 		t.Errorf("404 expired_url: respond = %v, want the code", err)
 	}
 
-	if err := s.respond(t.Context(), fs.ResponseURL("fine"), Message{Text: "x"}); err != nil {
+	if err := s.respond(t.Context(), fs.ResponseURL("fine"), bot.Message{Text: "x"}); err != nil {
 		t.Errorf("a good message: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package bot
+package slackbot
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"resendbot/bot"
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/frontpay/frontpaytest"
 )
@@ -15,7 +16,7 @@ import (
 const uuidOther = "8c2d4e6f-1a3b-4c5d-9e7f-0123456789ab"
 
 // scrape returns what /metrics serves for m.
-func scrape(t *testing.T, m *Metrics) string {
+func scrape(t *testing.T, m *bot.Metrics) string {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -33,7 +34,7 @@ func wantSeries(t *testing.T, body string, series ...string) {
 }
 
 func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
-	m := NewMetrics()
+	m := bot.NewMetrics()
 	m.SetVersion("1.2.3")
 	newSlackMetrics(m) // the Slack side's series, as New registers them
 	wantSeries(t, scrape(t, m),
@@ -109,8 +110,8 @@ func TestFailedReconnectsAreCounted(t *testing.T) {
 
 func TestSeveralConnectionsWithoutRedisWarn(t *testing.T) {
 	slack, fp := fakeslack.New(t), frontpaytest.NewServer(t)
-	first := startOn(t, nil, slack, fp, State{})
-	second := startOn(t, nil, slack, fp, State{})
+	first := startOn(t, nil, slack, fp, bot.State{})
+	second := startOn(t, nil, slack, fp, bot.State{})
 	deadline := time.Now().Add(wait)
 	for !strings.Contains(second.logs.String(), "REDIS_URL is not set") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -125,7 +126,7 @@ func TestSeveralConnectionsWithoutRedisWarn(t *testing.T) {
 	wantSeries(t, scrape(t, second.metrics), `resendbot_unshared_state 1`, `resendbot_slack_app_connections 2`)
 
 	// With a shared state, several connections are what it is for.
-	shared := MemoryState(time.Now)
+	shared := bot.MemoryState(time.Now)
 	shared.Health = func(context.Context) error { return nil }
 	third := startOn(t, nil, slack, fp, shared)
 	deadline = time.Now().Add(wait)

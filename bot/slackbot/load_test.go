@@ -1,6 +1,6 @@
 // The load benchmark. Run it from the module root with
 //
-//	go test -run '^$' -bench BenchmarkLoad -benchtime 1x ./bot/
+//	go test -run '^$' -bench BenchmarkLoad -benchtime 1x ./bot/slackbot/
 //
 // (about 45 s on a 2-core machine; a minute more when the binaries are not
 // yet in the build cache). It never runs under plain `go test`, and it
@@ -73,9 +73,9 @@
 // To profile the bot alone:
 //
 //	LOAD_FLOORS=0 LOAD_EXT_ROUNDS=0 go test -run '^$' -bench BenchmarkLoad -benchtime 1x \
-//	    -cpuprofile cpu.out -memprofile mem.out ./bot/
+//	    -cpuprofile cpu.out -memprofile mem.out ./bot/slackbot/
 //	go tool pprof -top bot.test cpu.out
-package bot
+package slackbot
 
 import (
 	"cmp"
@@ -98,6 +98,7 @@ import (
 	"testing"
 	"time"
 
+	"resendbot/bot"
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/bot/internal/loadgen"
 	"resendbot/bot/internal/syncbuf"
@@ -298,7 +299,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 			}
 		}
 	case loadBot:
-		cfg, err := LoadConfig(func(k string) string { return env[k] }, ModeBot)
+		cfg, err := bot.LoadConfig(func(k string) string { return env[k] }, bot.ModeBot)
 		if err != nil {
 			b.Fatalf("config: %v", err)
 		}
@@ -309,8 +310,8 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		}
 		// The production loggers, writing nowhere: formatting costs what it
 		// costs in production, the terminal does not.
-		log, audit := NewLoggers(cfg, RedactWriter(io.Discard, cfg.Secrets()))
-		bot := New(cfg, Deps{Resender: fpc, Log: log, Audit: audit})
+		log, audit := bot.NewLoggers(cfg, bot.RedactWriter(io.Discard, cfg.Secrets()))
+		bot := New(cfg, bot.Deps{Resender: fpc, Log: log, Audit: audit})
 		runCtx, stopBot := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- bot.Run(runCtx) }()

@@ -1,15 +1,17 @@
-package bot
+package slackbot
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"resendbot/bot"
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/bot/internal/redistest"
-	"resendbot/bot/internal/syncbuf"
+	"resendbot/bot/redisstate"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -186,12 +188,12 @@ func TestRedisDownRefusesCleanlyAndRecovers(t *testing.T) {
 	}
 	down := 0
 	for _, l := range h.waitAudit(3) {
-		if l["outcome"] == "refused" && l["reason"] == ReasonStateDown {
+		if l["outcome"] == "refused" && l["reason"] == bot.ReasonStateDown {
 			down++
 		}
 	}
 	if down != 2 {
-		t.Errorf("%d audit lines say refused/%s, want 2:\n%s", down, ReasonStateDown, h.logs.String())
+		t.Errorf("%d audit lines say refused/%s, want 2:\n%s", down, bot.ReasonStateDown, h.logs.String())
 	}
 	if !strings.Contains(h.logs.String(), "guardrail state unavailable") {
 		t.Error("the log does not say why requests were refused")
@@ -212,7 +214,7 @@ func TestRedisDownRefusesCleanlyAndRecovers(t *testing.T) {
 // Redis that accepts but does not answer.
 func TestRedisHungRefusesWithinTheAck(t *testing.T) {
 	url, srv := redistest.Start(t)
-	state, closeState, err := RedisState(t.Context(), url, "")
+	state, closeState, err := redisstate.Open(t.Context(), url, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,62 +243,6 @@ func TestRedisHungRefusesWithinTheAck(t *testing.T) {
 	if n := h.fp.Calls(); n != 2 {
 		t.Errorf("front payment calls = %d, want 2", n)
 	}
-}
-
-// TestMainUsesRedisWhenConfigured runs the whole program with REDIS_URL:
-// the state it keeps lands in Redis under RESEND_REDIS_PREFIX.
-func TestMainUsesRedisWhenConfigured(t *testing.T) {
-	url, _ := redistest.Start(t)
-	slack, fp := fakeslack.New(t), frontpaytest.NewServer(t)
-	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
-		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": fp.Token, "FRONTPAYMENT_BASE_URL": fp.URL,
-		"REDIS_URL": url, "RESEND_REDIS_PREFIX": "main-test:"}
-	m := runMain(t, vars)
-	if err := slack.WaitConnected(1, wait); err != nil {
-		t.Fatal(err)
-	}
-	sentOn(t, &harness{t: t, slack: slack, fp: fp}, 0, agent, uuidA+" email=kari@example.com")
-	if err := m.stop(); err != nil {
-		t.Errorf("Main: %v", err)
-	}
-	keys, err := rawRedis(t, url).Keys(t.Context(), "main-test:*").Result()
-	if err != nil || len(keys) == 0 {
-		t.Errorf("no state in Redis under the prefix (%v); log:\n%s", err, m.out.String())
-	}
-	if n := fp.Calls(); n != 1 {
-		t.Errorf("front payment calls = %d, want 1", n)
-	}
-}
-
-func TestMainFailsClearlyWhenRedisIsUnreachable(t *testing.T) {
-	const secret = "hunter2-redis-pw"
-	addr := freePort(t)
-	slack := fakeslack.New(t)
-	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
-		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": "redis://:" + secret + "@" + addr + "/0"}
-	var out syncbuf.Buffer
-	start := time.Now()
-	err := Main(t.Context(), Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
-	if err == nil {
-		t.Fatal("Main started with an unreachable Redis")
-	}
-	if d := time.Since(start); d > redisStartTimeout+time.Second {
-		t.Errorf("Main took %v to give up", d)
-	}
-	if !strings.Contains(err.Error(), "REDIS_URL") || !strings.Contains(err.Error(), addr) {
-		t.Errorf("error %q should name REDIS_URL and the address", err)
-	}
-	if strings.Contains(err.Error()+out.String(), secret) {
-		t.Errorf("the Redis password escaped: %v\n%s", err, out.String())
-	}
-	if slack.OpenSockets() != 0 {
-		t.Error("connected to Slack although the shared state is unusable")
-	}
-}
-
-func BenchmarkGuardAdmitRedis(b *testing.B) {
-	url, _ := redistest.Start(b)
-	benchGuardAdmit(b, newRedisState(b, url, ""))
 }
 
 func TestReplicasRetryPressedOnEachSendsOnce(t *testing.T) {
@@ -329,5 +275,28 @@ func TestReplicasRetryPressedOnEachSendsOnce(t *testing.T) {
 	}
 	if n := h.fp.Calls(); n != 2 {
 		t.Errorf("front payment calls = %d, want 2 (the first and one retry)", n)
+	}
+}
+
+// newRedisState is a State on the Redis at url, closed when the test ends.
+func newRedisState(t testing.TB, url, prefix string) bot.State {
+	t.Helper()
+	s, closeState, err := redisstate.Open(t.Context(), url, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = closeState() })
+	return s
+}
+
+// waitHealthy waits until s answers again.
+func waitHealthy(t testing.TB, s bot.State) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for s.Health(context.Background()) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("Redis never became healthy again")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -1,9 +1,10 @@
-package bot
+package redisstate
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,8 +12,8 @@ import (
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
-	"github.com/redis/go-redis/v9"
 
+	"resendbot/bot"
 	"resendbot/bot/internal/redistest"
 )
 
@@ -22,7 +23,7 @@ import (
 const testOpTimeout = 5 * time.Second
 
 // newRedisState connects a State to url under prefix, closed when t ends.
-func newRedisState(t testing.TB, url, prefix string) State {
+func newRedisState(t testing.TB, url, prefix string) bot.State {
 	t.Helper()
 	s, closeState, err := openRedisState(t.Context(), url, prefix, testOpTimeout)
 	if err != nil {
@@ -32,37 +33,25 @@ func newRedisState(t testing.TB, url, prefix string) State {
 	return s
 }
 
-// rawRedis is a plain client to look at what the State wrote.
-func rawRedis(t testing.TB, url string) *redis.Client {
-	t.Helper()
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opt)
-	t.Cleanup(func() { _ = c.Close() })
-	return c
-}
-
 // TestStateContract proves both back ends behave the same: every check
 // runs on memory and on a real Redis.
 func TestStateContract(t *testing.T) {
 	t.Run("memory", func(t *testing.T) {
-		testStateContract(t, func(*testing.T) State { return MemoryState(time.Now) })
+		testStateContract(t, func(*testing.T) bot.State { return bot.MemoryState(time.Now) })
 	})
 	t.Run("redis", func(t *testing.T) {
 		url, _ := redistest.Start(t)
 		// One server; each check gets its own prefix.
-		testStateContract(t, func(t *testing.T) State { return newRedisState(t, url, t.Name()+":") })
+		testStateContract(t, func(t *testing.T) bot.State { return newRedisState(t, url, t.Name()+":") })
 	})
 }
 
-func testStateContract(t *testing.T, newState func(t *testing.T) State) {
+func testStateContract(t *testing.T, newState func(t *testing.T) bot.State) {
 	ctx := t.Context()
 
 	t.Run("take until empty, then wait", func(t *testing.T) {
 		s := newState(t)
-		r := Rate{2, time.Hour}
+		r := bot.Rate{N: 2, Per: time.Hour}
 		for i := range 2 {
 			if w, err := s.Limiter.Take(ctx, "rate:user:U1", r); err != nil || w != 0 {
 				t.Fatalf("take %d: wait %v, err %v", i+1, w, err)
@@ -83,7 +72,7 @@ func testStateContract(t *testing.T, newState func(t *testing.T) State) {
 
 	t.Run("refund gives back exactly one token", func(t *testing.T) {
 		s := newState(t)
-		r := Rate{1, time.Hour}
+		r := bot.Rate{N: 1, Per: time.Hour}
 		mustTake(t, s, "k", r, true)
 		mustTake(t, s, "k", r, false)
 		if err := s.Limiter.Refund(ctx, "k", r); err != nil {
@@ -92,7 +81,7 @@ func testStateContract(t *testing.T, newState func(t *testing.T) State) {
 		mustTake(t, s, "k", r, true)
 		mustTake(t, s, "k", r, false)
 
-		r = Rate{3, time.Hour}
+		r = bot.Rate{N: 3, Per: time.Hour}
 		for range 3 {
 			mustTake(t, s, "k3", r, true)
 		}
@@ -108,7 +97,7 @@ func testStateContract(t *testing.T, newState func(t *testing.T) State) {
 
 	t.Run("refund of a full bucket gives nothing extra", func(t *testing.T) {
 		s := newState(t)
-		r := Rate{2, time.Hour}
+		r := bot.Rate{N: 2, Per: time.Hour}
 		for range 3 {
 			if err := s.Limiter.Refund(ctx, "full", r); err != nil {
 				t.Fatal(err)
@@ -122,11 +111,11 @@ func testStateContract(t *testing.T, newState func(t *testing.T) State) {
 	t.Run("claim, refuse, release, claim", func(t *testing.T) {
 		s := newState(t)
 		now := time.Now().Truncate(time.Millisecond)
-		h := Hold{User: "U1", At: now, Until: now.Add(time.Minute), InFlight: true}
+		h := bot.Hold{User: "U1", At: now, Until: now.Add(time.Minute), InFlight: true}
 		if _, ok, err := s.Cooldowns.Claim(ctx, "res|email|a@b.no", h); err != nil || !ok {
 			t.Fatalf("first claim: ok %v, err %v", ok, err)
 		}
-		prev, ok, err := s.Cooldowns.Claim(ctx, "res|email|a@b.no", Hold{User: "U2", At: now, Until: now.Add(time.Minute)})
+		prev, ok, err := s.Cooldowns.Claim(ctx, "res|email|a@b.no", bot.Hold{User: "U2", At: now, Until: now.Add(time.Minute)})
 		if err != nil || ok {
 			t.Fatalf("second claim: ok %v, err %v", ok, err)
 		}
@@ -134,7 +123,7 @@ func testStateContract(t *testing.T, newState func(t *testing.T) State) {
 			t.Errorf("second claim saw %+v, want the first hold %+v", prev, h)
 		}
 		// Set replaces the hold: the cooldown after a send.
-		cool := Hold{User: "U1", At: now, Until: now.Add(2 * time.Minute)}
+		cool := bot.Hold{User: "U1", At: now, Until: now.Add(2 * time.Minute)}
 		if err := s.Cooldowns.Set(ctx, "res|email|a@b.no", cool); err != nil {
 			t.Fatal(err)
 		}
@@ -157,19 +146,19 @@ func testStateContract(t *testing.T, newState func(t *testing.T) State) {
 	t.Run("holds and cooldowns end at Until", func(t *testing.T) {
 		s := newState(t)
 		now := time.Now()
-		if _, ok, _ := s.Cooldowns.Claim(ctx, "short", Hold{User: "U1", At: now, Until: now.Add(50 * time.Millisecond)}); !ok {
+		if _, ok, _ := s.Cooldowns.Claim(ctx, "short", bot.Hold{User: "U1", At: now, Until: now.Add(50 * time.Millisecond)}); !ok {
 			t.Fatal("first claim refused")
 		}
-		if err := s.Cooldowns.Set(ctx, "set-short", Hold{User: "U1", At: now, Until: now.Add(50 * time.Millisecond)}); err != nil {
+		if err := s.Cooldowns.Set(ctx, "set-short", bot.Hold{User: "U1", At: now, Until: now.Add(50 * time.Millisecond)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Cooldowns.Set(ctx, "set-past", Hold{User: "U1", At: now, Until: now.Add(-time.Second)}); err != nil {
+		if err := s.Cooldowns.Set(ctx, "set-past", bot.Hold{User: "U1", At: now, Until: now.Add(-time.Second)}); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(120 * time.Millisecond)
 		later := time.Now()
 		for _, k := range []string{"short", "set-short", "set-past"} {
-			if prev, ok, err := s.Cooldowns.Claim(ctx, k, Hold{User: "U2", At: later, Until: later.Add(time.Minute)}); err != nil || !ok {
+			if prev, ok, err := s.Cooldowns.Claim(ctx, k, bot.Hold{User: "U2", At: later, Until: later.Add(time.Minute)}); err != nil || !ok {
 				t.Errorf("%s: claim after Until refused (prev %+v, err %v)", k, prev, err)
 			}
 		}
@@ -184,7 +173,7 @@ func testStateContract(t *testing.T, newState func(t *testing.T) State) {
 		for i := range 20 {
 			wg.Go(func() {
 				<-start
-				_, ok, err := s.Cooldowns.Claim(ctx, "race", Hold{User: fmt.Sprint("U", i), At: now, Until: now.Add(time.Minute), InFlight: true})
+				_, ok, err := s.Cooldowns.Claim(ctx, "race", bot.Hold{User: fmt.Sprint("U", i), At: now, Until: now.Add(time.Minute), InFlight: true})
 				if err != nil {
 					t.Error(err)
 				}
@@ -264,8 +253,8 @@ func testStateContract(t *testing.T, newState func(t *testing.T) State) {
 			t.Errorf("empty list = %v, %v", l, err)
 		}
 		base := time.Now().Truncate(time.Second)
-		for i := range recentCap + 3 {
-			if err := s.Recent.Add(ctx, "U1", RecentResend{At: base.Add(time.Duration(i) * time.Second), Reservation: fmt.Sprint(i)}); err != nil {
+		for i := range bot.RecentCap + 3 {
+			if err := s.Recent.Add(ctx, "U1", bot.RecentResend{At: base.Add(time.Duration(i) * time.Second), Reservation: fmt.Sprint(i)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -273,17 +262,17 @@ func testStateContract(t *testing.T, newState func(t *testing.T) State) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(l) != recentCap {
-			t.Fatalf("list has %d entries, want the cap %d", len(l), recentCap)
+		if len(l) != bot.RecentCap {
+			t.Fatalf("list has %d entries, want the cap %d", len(l), bot.RecentCap)
 		}
-		if l[0].Reservation != fmt.Sprint(recentCap+2) || !l[0].At.Equal(base.Add(time.Duration(recentCap+2)*time.Second)) ||
-			l[recentCap-1].Reservation != "3" {
+		if l[0].Reservation != fmt.Sprint(bot.RecentCap+2) || !l[0].At.Equal(base.Add(time.Duration(bot.RecentCap+2)*time.Second)) ||
+			l[bot.RecentCap-1].Reservation != "3" {
 			t.Errorf("list = %+v, want newest first", l)
 		}
 	})
 }
 
-func mustTake(t *testing.T, s State, key string, r Rate, allowed bool) {
+func mustTake(t *testing.T, s bot.State, key string, r bot.Rate, allowed bool) {
 	t.Helper()
 	w, err := s.Limiter.Take(t.Context(), key, r)
 	if err != nil {
@@ -297,26 +286,26 @@ func mustTake(t *testing.T, s State, key string, r Rate, allowed bool) {
 func TestRedisStateKeysArePrefixedAndExpire(t *testing.T) {
 	url, _ := redistest.Start(t)
 	ctx := t.Context()
-	raw := rawRedis(t, url)
+	raw := redistest.Client(t, url)
 	raw.Set(ctx, "someone-else:key", "v", 0) // not ours: must be left alone
 
 	a := newRedisState(t, url, "") // the default prefix
 	b := newRedisState(t, url, "other:")
-	for _, s := range []State{a, b} {
+	for _, s := range []bot.State{a, b} {
 		now := time.Now()
-		r := Rate{2, time.Minute}
-		mustTake(t, s, userKey(agent), r, true)
-		mustTake(t, s, globalKey, r, true)
-		if err := s.Limiter.Refund(ctx, userKey(agent), r); err != nil {
+		r := bot.Rate{N: 2, Per: time.Minute}
+		mustTake(t, s, "rate:user:"+agent, r, true)
+		mustTake(t, s, "rate:global", r, true)
+		if err := s.Limiter.Refund(ctx, "rate:user:"+agent, r); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Limiter.Refund(ctx, userKey("never-took"), r); err != nil {
+		if err := s.Limiter.Refund(ctx, "rate:user:never-took", r); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok, err := s.Cooldowns.Claim(ctx, uuidA+"|email|kari@example.com", Hold{User: agent, At: now, Until: now.Add(time.Minute)}); err != nil || !ok {
+		if _, ok, err := s.Cooldowns.Claim(ctx, uuidA+"|email|kari@example.com", bot.Hold{User: agent, At: now, Until: now.Add(time.Minute)}); err != nil || !ok {
 			t.Fatalf("claim: %v %v", ok, err)
 		}
-		if err := s.Cooldowns.Set(ctx, uuidA+"|sms|+4741234567", Hold{User: agent, At: now, Until: now.Add(2 * time.Minute)}); err != nil {
+		if err := s.Cooldowns.Set(ctx, uuidA+"|sms|+4741234567", bot.Hold{User: agent, At: now, Until: now.Add(2 * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Once.First(ctx, "envelope:e1", time.Hour); err != nil {
@@ -325,7 +314,7 @@ func TestRedisStateKeysArePrefixedAndExpire(t *testing.T) {
 		if err := s.Stash.Put(ctx, "retry:k", []byte("v"), time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Recent.Add(ctx, agent, RecentResend{Reservation: uuidA}); err != nil {
+		if err := s.Recent.Add(ctx, agent, bot.RecentResend{Reservation: uuidA}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -379,7 +368,7 @@ func TestRedisStateKeysArePrefixedAndExpire(t *testing.T) {
 // Refund could use AllowN(-1).
 func TestRedisRateNegativeCostDropsTheRefund(t *testing.T) {
 	url, _ := redistest.Start(t)
-	rl := redis_rate.NewLimiter(rawRedis(t, url))
+	rl := redis_rate.NewLimiter(redistest.Client(t, url))
 	ctx := t.Context()
 	lim := redis_rate.Limit{Rate: 1, Burst: 1, Period: time.Hour}
 	if res, _ := rl.Allow(ctx, "k", lim); res.Allowed != 1 {
@@ -399,7 +388,7 @@ func TestRedisStateStartupErrorsNameNoSecret(t *testing.T) {
 	closed := freePort(t)
 
 	pwURL, pwSrv := redistest.Start(t)
-	if err := rawRedis(t, pwURL).ConfigSet(t.Context(), "requirepass", "the-real-one").Err(); err != nil {
+	if err := redistest.Client(t, pwURL).ConfigSet(t.Context(), "requirepass", "the-real-one").Err(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -414,7 +403,7 @@ func TestRedisStateStartupErrorsNameNoSecret(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
-			_, _, err := RedisState(t.Context(), tc.url, "")
+			_, _, err := Open(t.Context(), tc.url, "")
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -424,10 +413,10 @@ func TestRedisStateStartupErrorsNameNoSecret(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %q does not name %q", err, tc.want)
 			}
-			if errors.Is(err, ErrStateUnavailable) != tc.unavailable {
+			if errors.Is(err, bot.ErrStateUnavailable) != tc.unavailable {
 				t.Errorf("errors.Is(%v, ErrStateUnavailable) = %v", err, !tc.unavailable)
 			}
-			if d := time.Since(start); d > redisStartTimeout+time.Second {
+			if d := time.Since(start); d > StartTimeout+time.Second {
 				t.Errorf("took %v to fail", d)
 			}
 		})
@@ -441,7 +430,7 @@ func TestRedisStateDownAndBack(t *testing.T) {
 	if err := s.Health(ctx); err != nil {
 		t.Fatal(err)
 	}
-	mustTake(t, s, "k", Rate{5, time.Minute}, true)
+	mustTake(t, s, "k", bot.Rate{N: 5, Per: time.Minute}, true)
 
 	srv.Stop()
 	now := time.Now()
@@ -449,15 +438,15 @@ func TestRedisStateDownAndBack(t *testing.T) {
 	checks := map[string]error{
 		"health": s.Health(ctx),
 		"take": func() error {
-			_, err := s.Limiter.Take(ctx, "k", Rate{5, time.Minute})
+			_, err := s.Limiter.Take(ctx, "k", bot.Rate{N: 5, Per: time.Minute})
 			return err
 		}(),
-		"refund": s.Limiter.Refund(ctx, "k", Rate{5, time.Minute}),
+		"refund": s.Limiter.Refund(ctx, "k", bot.Rate{N: 5, Per: time.Minute}),
 		"claim": func() error {
-			_, _, err := s.Cooldowns.Claim(ctx, "c", Hold{At: now, Until: now.Add(time.Minute)})
+			_, _, err := s.Cooldowns.Claim(ctx, "c", bot.Hold{At: now, Until: now.Add(time.Minute)})
 			return err
 		}(),
-		"set":     s.Cooldowns.Set(ctx, "c", Hold{At: now, Until: now.Add(time.Minute)}),
+		"set":     s.Cooldowns.Set(ctx, "c", bot.Hold{At: now, Until: now.Add(time.Minute)}),
 		"release": s.Cooldowns.Release(ctx, "c"),
 		"once": func() error {
 			_, err := s.Once.First(ctx, "e", time.Hour)
@@ -465,7 +454,7 @@ func TestRedisStateDownAndBack(t *testing.T) {
 		}(),
 	}
 	for name, err := range checks {
-		if !errors.Is(err, ErrStateUnavailable) {
+		if !errors.Is(err, bot.ErrStateUnavailable) {
 			t.Errorf("%s with Redis down: %v, want ErrStateUnavailable", name, err)
 		}
 	}
@@ -475,7 +464,7 @@ func TestRedisStateDownAndBack(t *testing.T) {
 
 	srv.Restart()
 	waitHealthy(t, s)
-	if _, ok, err := s.Cooldowns.Claim(ctx, "c", Hold{At: now, Until: now.Add(time.Minute)}); err != nil || !ok {
+	if _, ok, err := s.Cooldowns.Claim(ctx, "c", bot.Hold{At: now, Until: now.Add(time.Minute)}); err != nil || !ok {
 		t.Errorf("claim after Redis came back: %v %v", ok, err)
 	}
 }
@@ -485,23 +474,23 @@ func TestRedisStateDownAndBack(t *testing.T) {
 // request is refused well inside Slack's 3 s.
 func TestRedisHungGivesUpInTime(t *testing.T) {
 	url, srv := redistest.Start(t)
-	s, closeState, err := RedisState(t.Context(), url, "")
+	s, closeState, err := Open(t.Context(), url, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = closeState() })
 	ctx := t.Context()
-	mustTake(t, s, "k", Rate{5, time.Minute}, true)
+	mustTake(t, s, "k", bot.Rate{N: 5, Per: time.Minute}, true)
 
 	srv.Freeze()
 	now := time.Now()
 	for name, op := range map[string]func() error{
 		"claim": func() error {
-			_, _, err := s.Cooldowns.Claim(ctx, "hung", Hold{At: now, Until: now.Add(time.Minute)})
+			_, _, err := s.Cooldowns.Claim(ctx, "hung", bot.Hold{At: now, Until: now.Add(time.Minute)})
 			return err
 		},
 		"take": func() error {
-			_, err := s.Limiter.Take(ctx, "k", Rate{5, time.Minute})
+			_, err := s.Limiter.Take(ctx, "k", bot.Rate{N: 5, Per: time.Minute})
 			return err
 		},
 		"once": func() error {
@@ -515,20 +504,20 @@ func TestRedisHungGivesUpInTime(t *testing.T) {
 		if d := time.Since(start); d > redisOpTimeout+time.Second {
 			t.Errorf("%s with Redis hung took %v, want about %v", name, d, redisOpTimeout)
 		}
-		if !errors.Is(err, ErrStateUnavailable) {
+		if !errors.Is(err, bot.ErrStateUnavailable) {
 			t.Errorf("%s with Redis hung: %v, want ErrStateUnavailable", name, err)
 		}
 	}
 
 	srv.Thaw()
 	waitHealthy(t, s)
-	if _, ok, err := s.Cooldowns.Claim(ctx, "after", Hold{At: now, Until: now.Add(time.Minute)}); err != nil || !ok {
+	if _, ok, err := s.Cooldowns.Claim(ctx, "after", bot.Hold{At: now, Until: now.Add(time.Minute)}); err != nil || !ok {
 		t.Errorf("claim after Redis woke up: %v %v", ok, err)
 	}
 }
 
 // waitHealthy waits for the client to reconnect by itself.
-func waitHealthy(t testing.TB, s State) {
+func waitHealthy(t testing.TB, s bot.State) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for {
@@ -540,5 +529,58 @@ func waitHealthy(t testing.TB, s State) {
 			t.Fatalf("Redis never became healthy again: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+const (
+	wait  = 10 * time.Second // bounds a broken test; it measures nothing
+	agent = "U0AGENT"
+	uuidA = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
+)
+
+// freePort is a loopback address nothing listens on.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// A Redis error that quotes the password in another letter case still
+// does not show it.
+func TestRedactIgnoresLetterCase(t *testing.T) {
+	const pw = "s3cret-Passw0rd"
+	got := redact("WRONGPASS for s3cret-passw0rd and S3CRET-PASSW0RD and "+pw, pw)
+	if strings.Contains(strings.ToLower(got), strings.ToLower(pw)) {
+		t.Errorf("redact left the password: %q", got)
+	}
+}
+
+// BenchmarkAdmitOps measures on a real Redis what the guard does for an
+// accepted request: claim the in-flight hold, take both rate tokens, and
+// release the hold.
+func BenchmarkAdmitOps(b *testing.B) {
+	url, _ := redistest.Start(b)
+	s := newRedisState(b, url, "")
+	ctx := b.Context()
+	r := bot.Rate{N: 1_000_000_000, Per: time.Second}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		key := fmt.Sprintf("%s|email|k%d@example.com", uuidA, i%4096)
+		now := time.Now()
+		if _, ok, err := s.Cooldowns.Claim(ctx, key, bot.Hold{User: agent, At: now, Until: now.Add(time.Minute), InFlight: true}); err != nil || !ok {
+			b.Fatalf("claim: %v %v", ok, err)
+		}
+		for _, k := range []string{"rate:user:" + agent, "rate:global"} {
+			if _, err := s.Limiter.Take(ctx, k, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.Cooldowns.Release(ctx, key); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package bot
+package slackbot
 
 import (
 	"context"
@@ -15,17 +15,18 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"resendbot/bot"
 	"resendbot/bot/command"
 )
 
 // Bot is resendbot connected to Slack over Socket Mode.
 type Bot struct {
-	cfg       *Config
+	cfg       *bot.Config
 	log       *slog.Logger
 	api       *slack.Client
 	sm        *socketmode.Client
-	d         Deps // with its defaults
-	engine    *Core
+	d         bot.Deps // with its defaults
+	engine    *bot.Core
 	surface   *slackSurface
 	metrics   *slackMetrics
 	connected atomic.Bool
@@ -35,7 +36,7 @@ type Bot struct {
 }
 
 // New builds the bot from its configuration. It does not connect yet.
-func New(cfg *Config, d Deps) *Bot {
+func New(cfg *bot.Config, d bot.Deps) *Bot {
 	d.SetDefaults()
 	httpClient := &http.Client{
 		Timeout: d.SlackTimeout,
@@ -66,7 +67,7 @@ func New(cfg *Config, d Deps) *Bot {
 		d:       d,
 		surface: surface,
 		metrics: metrics,
-		engine:  NewCore(cfg, d, surface),
+		engine:  bot.NewCore(cfg, d, surface),
 	}
 	b.quiet = newQuietGC(d.QuietGap, d.Now, b.engine.Busy, d.Collect)
 	b.engine.OnEachTask(b.settle, func() { b.quiet.touch(d.Now()) })
@@ -116,6 +117,9 @@ func (b *Bot) Ready(ctx context.Context) error {
 	}
 	return nil
 }
+
+// errNotConnected is /readyz's answer while Socket Mode is down.
+var errNotConnected = errors.New("not connected to Slack")
 
 // ErrSlackAuth is returned by Run when Slack refuses the bot's tokens for good.
 var ErrSlackAuth = errors.New("slack refused the tokens")
@@ -247,7 +251,7 @@ func (b *Bot) dispatchSafely(ctx context.Context, evt socketmode.Event) {
 			b.sm.Ack(*evt.Request)
 		}
 		if url := responseURLOf(evt); url != "" {
-			b.engine.TellLater(Origin{ResponseURL: url}, Message{Text: msgHandlerFailed})
+			b.engine.TellLater(bot.Origin{ResponseURL: url}, bot.Message{Text: bot.MsgHandlerFailed})
 		}
 	}()
 	b.dispatch(ctx, evt)
@@ -373,7 +377,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		b.ack(ctx, evt, nil)
 		return
 	}
-	o := Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: sourceSlash}
+	o := bot.Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: bot.SourceSlash}
 	if strings.TrimSpace(cmd.Text) == "" && cmd.TriggerID != "" {
 		// The form has 3 s to open: it takes the prompt lane, never the
 		// queue behind Front Payment calls. If even that lane is full, the
@@ -426,10 +430,10 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	if thread == "" {
 		thread = m.TimeStamp
 	}
-	o := Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: sourceMention}
+	o := bot.Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: bot.SourceMention}
 	text, _ := command.StripMention(m.Text)
 	if reply := b.engine.Command(ctx, o, strings.TrimSpace(text)); reply.Answer != "" {
-		b.engine.TellLater(o, Message{Text: reply.Answer})
+		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
 	}
 }
 

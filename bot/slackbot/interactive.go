@@ -1,4 +1,4 @@
-package bot
+package slackbot
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"resendbot/bot"
 	"resendbot/bot/command"
 )
 
@@ -56,13 +57,13 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 // onRetry runs a Retry press. Once the core accepts it, the button is
 // replaced by who pressed it.
 func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key string) {
-	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
-	if reply := b.engine.Press(ctx, o, ActionRetry, key); !reply.Queued {
-		b.engine.TellLater(o, Message{Text: reply.Answer})
+	o := bot.Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+	if reply := b.engine.Press(ctx, o, bot.ActionRetry, key); !reply.Queued {
+		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
 		return
 	}
 	used := &buttonsUsedTask{b: b, channel: cb.Channel.ID, ts: cb.Message.Timestamp, text: cb.Message.Text,
-		blocks: usedButtons(cb.Message.Blocks.BlockSet, retryPressedNote(o.UserID))}
+		blocks: usedButtons(cb.Message.Blocks.BlockSet, bot.RetryPressedNote(o.UserID))}
 	if !b.engine.Submit(used) {
 		b.log.Warn("queue full; a used button stays shown", "channel", used.channel, "ts", used.ts)
 	}
@@ -85,9 +86,9 @@ func (t *buttonsUsedTask) Abandon(ctx context.Context) { t.Run(ctx) }
 
 // onOffer runs the press of a contact-on-file button.
 func (b *Bot) onOffer(ctx context.Context, cb slack.InteractionCallback, key string) {
-	o := Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
-	if reply := b.engine.Press(ctx, o, ActionOffer, key); !reply.Queued {
-		b.engine.TellLater(o, Message{Text: reply.Answer})
+	o := bot.Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+	if reply := b.engine.Press(ctx, o, bot.ActionOffer, key); !reply.Queued {
+		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
 	}
 }
 
@@ -95,7 +96,7 @@ func (b *Bot) onOffer(ctx context.Context, cb slack.InteractionCallback, key str
 // the usage text instead.
 type openFormTask struct {
 	b       *Bot
-	o       Origin
+	o       bot.Origin
 	trigger string
 }
 
@@ -103,12 +104,12 @@ func (t *openFormTask) Run(ctx context.Context) {
 	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.o))
 	if err != nil {
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
-		t.b.engine.Tell(ctx, t.o, Message{Text: command.Usage()})
+		t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage()})
 	}
 }
 
 func (t *openFormTask) Abandon(ctx context.Context) {
-	t.b.engine.Tell(ctx, t.o, Message{Text: command.Usage()})
+	t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage()})
 }
 
 // formOrigin is where a form was opened from, kept in the view's
@@ -130,7 +131,7 @@ func readFormOrigin(metadata string) formOrigin {
 	return f
 }
 
-func resendForm(o Origin) slack.ModalViewRequest {
+func resendForm(o bot.Origin) slack.ModalViewRequest {
 	metadata, _ := json.Marshal(formOrigin{Channel: o.ChannelID, ResponseURL: o.ResponseURL})
 	input := func(id, label, placeholder, hint string, optional bool) *slack.InputBlock {
 		el := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, placeholder, false, false), formValue)
@@ -160,14 +161,14 @@ func resendForm(o Origin) slack.ModalViewRequest {
 func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) any {
 	if cb.View.State == nil {
 		b.log.Warn("a form submission came without its state; nothing sent", "user", cb.User.ID)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: msgFormUnreadable})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: bot.MsgFormUnreadable})
 	}
 	value := func(block string) string {
 		return strings.TrimSpace(cb.View.State.Values[block][formValue].Value)
 	}
 	reservation, email, phone := value(formReservation), value(formEmail), value(formPhone)
 	from := readFormOrigin(cb.View.PrivateMetadata)
-	o := Origin{UserID: cb.User.ID, ChannelID: from.Channel, ResponseURL: from.ResponseURL, Source: sourceForm}
+	o := bot.Origin{UserID: cb.User.ID, ChannelID: from.Channel, ResponseURL: from.ResponseURL, Source: bot.SourceForm}
 	ie, reply := b.engine.Form(ctx, o, reservation, email, phone)
 	if ie != nil {
 		errs := map[string]string{formBlockFor(ie.Field): ie.Message}
@@ -177,7 +178,7 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) an
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
 	if !reply.Queued {
-		b.engine.TellLater(o, Message{Text: reply.Answer})
+		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
 	}
 	return nil
 }
@@ -213,7 +214,7 @@ func (t *publishHomeTask) Run(ctx context.Context) {
 
 func (t *publishHomeTask) Abandon(context.Context) {}
 
-func homeBlocks(recent []RecentResend) []slack.Block {
+func homeBlocks(recent []bot.RecentResend) []slack.Block {
 	md := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 	}

@@ -1,13 +1,10 @@
-package bot
+package slackbot
 
 import (
 	"encoding/json"
-	"net"
 	"strings"
 	"testing"
 
-	"resendbot/bot/internal/fakeslack"
-	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -117,88 +114,5 @@ func TestAuditLinesAreMarkedOnlyByLog(t *testing.T) {
 		if _, ok := line["audit"]; ok {
 			t.Errorf("audit line has an \"audit\" field besides \"log\":\"audit\": %v", line)
 		}
-	}
-}
-
-// jsonLines parses every non-empty line of out as JSON, failing the test
-// for any that is not.
-func jsonLines(t *testing.T, out string) []map[string]any {
-	t.Helper()
-	var lines []map[string]any
-	for _, line := range strings.Split(out, "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Errorf("stdout line is not JSON: %q", line)
-			continue
-		}
-		lines = append(lines, m)
-	}
-	return lines
-}
-
-// stoppedLine returns the "resendbot stopped" line, failing the test
-// unless there is exactly one, at ERROR, whose err contains want.
-func stoppedLine(t *testing.T, lines []map[string]any, want string) {
-	t.Helper()
-	var found []map[string]any
-	for _, l := range lines {
-		if l["msg"] == "resendbot stopped" {
-			found = append(found, l)
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("%d \"resendbot stopped\" lines, want 1: %v", len(found), lines)
-	}
-	if err, _ := found[0]["err"].(string); found[0]["level"] != "ERROR" || !strings.Contains(err, want) {
-		t.Errorf("stop line = %v; want level ERROR and an err naming %q", found[0], want)
-	}
-}
-
-// A start-up error that ends the bot is in the JSON log, not only on stderr.
-func TestFatalStartErrorIsLogged(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	slack := fakeslack.New(t)
-	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
-		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "HTTP_ADDR": busy.Addr().String()}
-	var stdout, stderr syncbuf.Buffer
-	err = Main(t.Context(), Program{Getenv: env(vars), Stdout: &stdout, Stderr: &stderr, Version: "test", DotEnv: t.TempDir() + "/none"})
-	if err == nil || !strings.Contains(err.Error(), "HTTP_ADDR") {
-		t.Fatalf("Main = %v; want an error naming HTTP_ADDR", err)
-	}
-	stoppedLine(t, jsonLines(t, stdout.String()), "HTTP_ADDR "+busy.Addr().String())
-}
-
-// go-redis's own lines about an unreachable Redis at start are JSON lines of
-// our log, as is the error that stops the bot. redis.SetLogger is
-// process-wide: this test must not run in parallel.
-func TestUnreachableRedisAtStartLogsOnlyJSON(t *testing.T) {
-	addr := freePort(t)
-	slack := fakeslack.New(t)
-	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
-		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": "redis://" + addr + "/0"}
-	var stdout, stderr syncbuf.Buffer
-	err := Main(t.Context(), Program{Getenv: env(vars), Stdout: &stdout, Stderr: &stderr, Version: "test", DotEnv: t.TempDir() + "/none"})
-	if err == nil {
-		t.Fatal("Main started with an unreachable Redis")
-	}
-	lines := jsonLines(t, stdout.String())
-	stoppedLine(t, lines, "REDIS_URL")
-	dial := false
-	for _, l := range lines {
-		msg, _ := l["msg"].(string)
-		dial = dial || strings.HasPrefix(msg, "redis: ") && strings.Contains(msg, addr)
-		if strings.HasPrefix(msg, "redis: redis: ") {
-			t.Errorf("doubled prefix: %q", msg)
-		}
-	}
-	if !dial {
-		t.Errorf("go-redis's dial failure is not a line of the JSON log:\n%s", stdout.String())
 	}
 }

@@ -1,0 +1,52 @@
+// Package testkit holds what the tests of several packages share: an
+// environment to configure from, a free loopback address, the deadline of
+// every wait.
+package testkit
+
+import (
+	"maps"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Wait is the generous deadline of every wait in the tests: it bounds a
+// broken test, it does not measure speed.
+const Wait = 10 * time.Second
+
+// Env is vars as a getenv.
+func Env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// MinimalEnv is the least a bot's configuration needs (with fake tokens),
+// a copy for the caller to add to.
+func MinimalEnv() map[string]string {
+	return maps.Clone(map[string]string{
+		"SLACK_APP_TOKEN":    "xapp-1-A1-secret-app",
+		"SLACK_BOT_TOKEN":    "xoxb-1-secret-bot",
+		"FRONTPAYMENT_TOKEN": "fp-secret-token",
+	})
+}
+
+// FreeAddr is a loopback address nothing listens on (until someone does).
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// ContainsLine reports whether a line starts with prefix.
+func ContainsLine(lines []string, prefix string) bool {
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
+}
