@@ -101,7 +101,7 @@ func (g *guard) admitLookup(ctx context.Context, o Origin) (*Refusal, error) {
 		return &Refusal{ReasonStateDown, msgStateDown}, err
 	}
 	if wait > 0 {
-		return &Refusal{ReasonRateUser, fmt.Sprintf("You've made a lot of requests in a short time, so nothing was looked up. Try again in %s.", roundUp(wait))}, nil
+		return &Refusal{ReasonRateUser, fmt.Sprintf("You've made a lot of requests in a short time, so nothing was looked up. Try again in %s.", RoundUp(wait))}, nil
 	}
 	return nil, nil
 }
@@ -185,7 +185,7 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 		return nil, &Refusal{ReasonCooldown, fmt.Sprintf(
 			"The payment link for this reservation was already sent to %s %s ago by <@%s>, so nothing was sent. "+
 				"To avoid spamming the customer, the same destination can get it again in %s.",
-			shown, roundAgo(now.Sub(prev.At)), prev.User, roundUp(prev.Until.Sub(now)))}, nil
+			shown, roundAgo(now.Sub(prev.At)), prev.User, RoundUp(prev.Until.Sub(now)))}, nil
 	}
 
 	for _, l := range []struct {
@@ -205,7 +205,7 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 			if err := t.cancel(ctx); err != nil {
 				return stateDown(err)
 			}
-			return nil, &Refusal{l.reason, fmt.Sprintf(l.words, roundUp(wait))}, nil
+			return nil, &Refusal{l.reason, fmt.Sprintf(l.words, RoundUp(wait))}, nil
 		}
 		t.spent = append(t.spent, l.key)
 	}
@@ -214,7 +214,7 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 
 // roundAgo and roundUp word a duration for people: "45 seconds", "2 minutes".
 func roundAgo(d time.Duration) string { return humanDuration(d, false) }
-func roundUp(d time.Duration) string  { return humanDuration(d, true) }
+func RoundUp(d time.Duration) string  { return humanDuration(d, true) }
 
 func humanDuration(d time.Duration, up bool) string {
 	unit, name := time.Second, "second"

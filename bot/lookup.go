@@ -187,7 +187,7 @@ const maxFieldRunes = 120
 // quoted is a reservation's value for a message: on one line, shortened,
 // escaped.
 func quoted(s string) string {
-	return command.Escape(shorten(strings.Join(strings.Fields(s), " "), maxFieldRunes))
+	return command.Escape(Shorten(strings.Join(strings.Fields(s), " "), maxFieldRunes))
 }
 
 func sentBy(res *frontpay.Reservation) string {
@@ -266,7 +266,7 @@ func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reserva
 			e.d.Log.Error("could not keep a contact offer", "err", err)
 			return Message{Text: msgStateDown}
 		}
-		buttons = append(buttons, Button{Action: ActionOffer, Value: key, Label: shorten(c.label, maxButtonRunes)})
+		buttons = append(buttons, Button{Action: ActionOffer, Value: key, Label: Shorten(c.label, maxButtonRunes)})
 	}
 	return Message{
 		Text:    head + "\nSend the payment link to the contact on file? Nothing is sent until you press a button.",

@@ -62,7 +62,7 @@ func outcomeOf(err error, dests string, timeout time.Duration) outcome {
 		o.emoji, o.headline = ":hourglass:", "Not sent: Front Payment is busy"
 		wait := "a minute"
 		if fe != nil && fe.RetryAfter > 0 {
-			wait = roundUp(fe.RetryAfter)
+			wait = RoundUp(fe.RetryAfter)
 		}
 		o.detail = fmt.Sprintf("Front Payment is limiting how fast we may send, so nothing was sent. Try again in %s.", wait)
 	case frontpay.KindServerError:
@@ -72,7 +72,7 @@ func outcomeOf(err error, dests string, timeout time.Duration) outcome {
 	case frontpay.KindUnreachable:
 		if errors.Is(err, context.DeadlineExceeded) {
 			o.emoji, o.headline = ":electric_plug:", "Front Payment did not answer"
-			o.detail = fmt.Sprintf("Front Payment did not answer within %s. ", roundUp(timeout)) +
+			o.detail = fmt.Sprintf("Front Payment did not answer within %s. ", RoundUp(timeout)) +
 				"The link may or may not have reached the customer. Ask the customer before you try again, or try again in a few minutes."
 		} else {
 			o.emoji, o.headline = ":electric_plug:", "Front Payment could not be reached"
@@ -98,7 +98,7 @@ func literal(s string) string {
 }
 
 // shorten cuts s to at most n runes, ending it with "…" when it was cut.
-func shorten(s string, n int) string {
+func Shorten(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -118,7 +118,7 @@ const (
 func quoteReasons(reasons []string) string {
 	var b strings.Builder
 	for i, r := range reasons {
-		line := "• " + command.Escape(shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes)) + "\n"
+		line := "• " + command.Escape(Shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes)) + "\n"
 		if b.Len()+len(line) > maxReasonsText {
 			fmt.Fprintf(&b, "• …and %d more not shown here (resendbot's log has the full list)\n", len(reasons)-i)
 			break

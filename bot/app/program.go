@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"resendbot/bot"
+	"resendbot/bot/console"
 	"resendbot/bot/redisstate"
 	"resendbot/bot/slackbot"
 	"resendbot/frontpay"
@@ -59,7 +60,7 @@ func Main(ctx context.Context, p Program) error {
 	}
 	if mode != bot.ModeBot {
 		// The console's stdout is for people; it logs to stderr.
-		return bot.RunConsole(ctx, bot.ConsoleIO{Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr, Version: p.Version}, getenv, cfg, mode == bot.ModeConsoleLive)
+		return console.Run(ctx, console.IO{Stdin: p.Stdin, Stdout: p.Stdout, Stderr: p.Stderr, Version: p.Version}, getenv, cfg, mode == bot.ModeConsoleLive)
 	}
 	log, audit := bot.NewLoggers(cfg, bot.RedactWriter(p.Stdout, cfg.Secrets()))
 	if err := runBot(ctx, cfg, p, log, audit); err != nil {

@@ -1,4 +1,4 @@
-package bot
+package console
 
 import (
 	"bytes"
@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"resendbot/bot"
 	"resendbot/bot/internal/syncbuf"
-	"resendbot/frontpay"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -25,17 +25,17 @@ func runConsoleMain(t *testing.T, args []string, env map[string]string, stdin st
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	mode := ModeConsole
+	mode := bot.ModeConsole
 	if len(args) > 1 && args[1] == "--live" {
-		mode = ModeConsoleLive
+		mode = bot.ModeConsoleLive
 	}
 	getenv := func(k string) string { return env[k] }
-	cfg, err := LoadConfig(getenv, mode)
+	cfg, err := bot.LoadConfig(getenv, mode)
 	if err != nil {
 		return "", "", err
 	}
 	var out, errOut bytes.Buffer
-	err = RunConsole(ctx, ConsoleIO{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Version: "test"}, getenv, cfg, mode == ModeConsoleLive)
+	err = Run(ctx, IO{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, Version: "test"}, getenv, cfg, mode == bot.ModeConsoleLive)
 	return out.String(), errOut.String(), err
 }
 
@@ -203,7 +203,7 @@ func TestConsoleDemoStatus(t *testing.T) {
 
 func TestConsoleLiveNeedsToken(t *testing.T) {
 	out, _, err := runConsoleMain(t, []string{"console", "--live"}, nil, frontpaytest.UUIDAccepted+" email=kari@example.com\n")
-	var ce *ConfigError
+	var ce *bot.ConfigError
 	if !errors.As(err, &ce) || !slices.Contains(ce.Problems, "FRONTPAYMENT_TOKEN is required") {
 		t.Fatalf("console --live without a token: got %v, want a *ConfigError naming FRONTPAYMENT_TOKEN", err)
 	}
@@ -254,12 +254,12 @@ func TestConsoleInterruptFinishesInFlight(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		getenv := func(string) string { return "" }
-		cfg, err := LoadConfig(getenv, ModeConsole)
+		cfg, err := bot.LoadConfig(getenv, bot.ModeConsole)
 		if err != nil {
 			done <- err
 			return
 		}
-		done <- RunConsole(ctx, ConsoleIO{Stdin: stdin, Stdout: &out, Stderr: io.Discard}, getenv, cfg, false)
+		done <- Run(ctx, IO{Stdin: stdin, Stdout: &out, Stderr: io.Discard}, getenv, cfg, false)
 	}()
 	if _, err := io.WriteString(w, frontpaytest.UUIDTimeout+" email=kari@example.com\n"); err != nil {
 		t.Fatal(err)
@@ -431,10 +431,7 @@ func TestConsoleMention(t *testing.T) {
 // Slack shows stays as it is.
 func TestConsoleShowsWhatTheLogHas(t *testing.T) {
 	t.Parallel()
-	const slackWords = "(the details are in resendbot's log)"
-	if o := outcomeOf(&frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 200}, "email", time.Second); !strings.Contains(o.detail, slackWords) {
-		t.Fatalf("the Slack wording changed: %q", o.detail)
-	}
+	const slackWords = "(the details are in resendbot's log)" // TestUnexpectedOutcomePointsToTheLog keeps it true
 	const pointer, detail = "which the Slack bot only logs, are below", "    Details (from resendbot's log): frontpay: "
 
 	send := frontpaytest.UUIDGarbage + " email=kari@example.com"

@@ -1,4 +1,4 @@
-package bot
+package console
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode"
 
+	"resendbot/bot"
 	"resendbot/bot/command"
 	"resendbot/bot/console/demofp"
 	"resendbot/frontpay"
@@ -40,21 +41,21 @@ const (
 // repeat of a sent resend still shows the cooldown. A configuration looser
 // still is kept. --live keeps the configured limits: it reaches customers.
 var (
-	demoRatePerUser = Rate{N: 60, Per: time.Minute}
-	demoRateGlobal  = Rate{N: 120, Per: time.Minute}
+	demoRatePerUser = bot.Rate{N: 60, Per: time.Minute}
+	demoRateGlobal  = bot.Rate{N: 120, Per: time.Minute}
 )
 
 const demoCooldown = 10 * time.Second
 
 // demoLimits relaxes c's rate limits and cooldown for the demo.
-func demoLimits(c *Config) {
+func demoLimits(c *bot.Config) {
 	c.RatePerUser = looser(c.RatePerUser, demoRatePerUser)
 	c.RateGlobal = looser(c.RateGlobal, demoRateGlobal)
 	c.Cooldown = min(c.Cooldown, demoCooldown)
 }
 
 // looser is configured unless demo holds more or refills faster.
-func looser(configured, demo Rate) Rate {
+func looser(configured, demo bot.Rate) bot.Rate {
 	if configured.N >= demo.N && int64(configured.N)*int64(demo.Per) >= int64(demo.N)*int64(configured.Per) {
 		return configured
 	}
@@ -92,14 +93,14 @@ var demoLookups = []struct{ uuid, what string }{
 	{"any other reservation ID", "not found (a resend to it is still accepted)"},
 }
 
-// ConsoleIO is what the console reads from and writes to.
-type ConsoleIO struct {
+// IO is what the console reads from and writes to.
+type IO struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Version        string
 }
 
-// RunConsole is `resendbot console`: it reads commands from p.Stdin, runs
+// Run is `resendbot console`: it reads commands from p.Stdin, runs
 // them through the same core as the Slack bot, and prints on p.Stdout
 // what Slack would show. Without live it talks to the built-in demo Front
 // Payment and ignores FRONTPAYMENT_*; with live it calls the configured
@@ -107,7 +108,7 @@ type ConsoleIO struct {
 // input ends, on "quit", or when ctx is cancelled, after the work in
 // flight is done; an error only when the input cannot be read or the Front
 // Payment client cannot be built.
-func RunConsole(ctx context.Context, p ConsoleIO, getenv func(string) string, cfg *Config, live bool) error {
+func Run(ctx context.Context, p IO, getenv func(string) string, cfg *bot.Config, live bool) error {
 	c := *cfg
 	// The person at the terminal holds the configuration already, and the
 	// allowlists name Slack IDs the console's user can never have: keep
@@ -121,7 +122,7 @@ func RunConsole(ctx context.Context, p ConsoleIO, getenv func(string) string, cf
 		c.FrontPaymentBaseURL, c.FrontPaymentToken, c.FrontPaymentTimeout = demoBaseURL, demoToken, demoTimeout
 		demoLimits(&c)
 	}
-	log, audit := consoleLoggers(&c, getenv, RedactWriter(p.Stderr, cfg.Secrets()), live)
+	log, audit := consoleLoggers(&c, getenv, bot.RedactWriter(p.Stderr, cfg.Secrets()), live)
 
 	fpcfg := frontpay.Config{
 		BaseURL:   c.FrontPaymentBaseURL,
@@ -139,7 +140,7 @@ func RunConsole(ctx context.Context, p ConsoleIO, getenv func(string) string, cf
 
 	out := &consoleSurface{w: p.Stdout, kinds: map[string]string{}, secrets: cfg.Secrets()}
 	cfp := consoleFrontPayment{fp: fp, out: out}
-	e := NewCore(&c, Deps{Resender: cfp, Details: cfp, Log: log, Audit: audit}, out)
+	e := bot.NewCore(&c, bot.Deps{Resender: cfp, Details: cfp, Log: log, Audit: audit}, out)
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	e.Start(workCtx)
@@ -150,7 +151,7 @@ func RunConsole(ctx context.Context, p ConsoleIO, getenv func(string) string, cf
 		in = strings.NewReader("")
 	}
 	interactive := isTerminal(in)
-	readErr := consoleLoop(ctx, e, out, in, interactive, cfg, live)
+	readErr := consoleLoop(ctx, e, &c, out, in, interactive, cfg, live)
 
 	if ctx.Err() != nil {
 		fmt.Fprintln(p.Stderr, "resendbot: interrupted; finishing any resend in flight")
@@ -168,7 +169,7 @@ func RunConsole(ctx context.Context, p ConsoleIO, getenv func(string) string, cf
 // consoleLoop reads and runs commands until the input ends, "quit", or
 // ctx is done. It returns the input's read error, if any. real is the
 // configuration the Slack bot would run with, for help.
-func consoleLoop(ctx context.Context, e *Core, out *consoleSurface, in io.Reader, interactive bool, real *Config, live bool) error {
+func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSurface, in io.Reader, interactive bool, real *bot.Config, live bool) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	done := make(chan struct{})
@@ -187,7 +188,7 @@ func consoleLoop(ctx context.Context, e *Core, out *consoleSurface, in io.Reader
 		readErr <- sc.Err()
 	}()
 
-	origin := Origin{UserID: consoleUser, ChannelID: consoleChannel, Source: sourceConsole}
+	origin := bot.Origin{UserID: consoleUser, ChannelID: consoleChannel, Source: sourceConsole}
 	for {
 		if interactive {
 			out.printf("> ")
@@ -221,8 +222,8 @@ func consoleLoop(ctx context.Context, e *Core, out *consoleSurface, in io.Reader
 		if reply := e.Command(ctx, origin, text); reply.Answer != "" {
 			out.print("(only you) ", reply.Answer)
 		}
-		if cmd, err := command.Parse(text, e.cfg.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
-			out.printf("%s", consoleHelp(real, e.cfg, live))
+		if cmd, err := command.Parse(text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
+			out.printf("%s", consoleHelp(real, c, live))
 		}
 		// Wait until the command's work is done: with one worker, a task
 		// queued after it runs after it.
@@ -272,7 +273,7 @@ func (b barrier) Abandon(context.Context) { close(b) }
 
 // consoleBanner introduces the console running with c, where real is the
 // configuration the Slack bot would apply.
-func consoleBanner(real, c *Config, live bool) string {
+func consoleBanner(real, c *bot.Config, live bool) string {
 	var sb strings.Builder
 	sb.WriteString("resendbot console: type a /resend command (the \"/resend\" is optional), \"help\", or \"quit\".\n")
 	if live {
@@ -288,29 +289,29 @@ func consoleBanner(real, c *Config, live bool) string {
 
 // consoleLimits says which limits the console applies (c) and, in the
 // demo, which the Slack bot would apply (real).
-func consoleLimits(real, c *Config, live bool) string {
-	limits := func(c *Config) string {
+func consoleLimits(real, c *bot.Config, live bool) string {
+	limits := func(c *bot.Config) string {
 		s := fmt.Sprintf("%d every %s per person (RESEND_RATE_PER_USER), %d every %s for everyone together (RESEND_RATE_GLOBAL), and ",
-			c.RatePerUser.N, roundUp(c.RatePerUser.Per), c.RateGlobal.N, roundUp(c.RateGlobal.Per))
+			c.RatePerUser.N, bot.RoundUp(c.RatePerUser.Per), c.RateGlobal.N, bot.RoundUp(c.RateGlobal.Per))
 		if c.Cooldown <= 0 {
 			return s + "no cooldown (RESEND_COOLDOWN=0)"
 		}
-		return s + "a sent link goes to the same destination again only after " + humanDuration(c.Cooldown, true) + " (RESEND_COOLDOWN)"
+		return s + "a sent link goes to the same destination again only after " + bot.RoundUp(c.Cooldown) + " (RESEND_COOLDOWN)"
 	}
 	if live {
 		return "Limits as in Slack: " + limits(c) + ".\n"
 	}
 	here := fmt.Sprintf("Limits are relaxed in the demo so that you can try every outcome: %d requests every %s, and ",
-		c.RatePerUser.N, roundUp(c.RatePerUser.Per))
+		c.RatePerUser.N, bot.RoundUp(c.RatePerUser.Per))
 	if c.Cooldown > 0 {
-		here += "a sent link goes to the same destination again after " + humanDuration(c.Cooldown, true) + ".\n"
+		here += "a sent link goes to the same destination again after " + bot.RoundUp(c.Cooldown) + ".\n"
 	} else {
 		here += "no cooldown.\n"
 	}
 	return here + "The Slack bot applies the configured limits: " + limits(real) + ".\n"
 }
 
-func consoleHelp(real, c *Config, live bool) string {
+func consoleHelp(real, c *bot.Config, live bool) string {
 	var sb strings.Builder
 	if live {
 		fmt.Fprintf(&sb, "\nLIVE: every resend calls Front Payment at %s and reaches the real customer.\n", c.FrontPaymentBaseURL)
@@ -337,7 +338,7 @@ func consoleHelp(real, c *Config, live bool) string {
 // unless LOG_LEVEL is set nothing (the demo) or warnings (live). Live
 // audit lines are written whatever the level, as in the bot; the demo's
 // describe pretend resends and follow LOG_LEVEL.
-func consoleLoggers(c *Config, getenv func(string) string, w io.Writer, live bool) (log, audit *slog.Logger) {
+func consoleLoggers(c *bot.Config, getenv func(string) string, w io.Writer, live bool) (log, audit *slog.Logger) {
 	lc := *c
 	if strings.TrimSpace(getenv("LOG_FORMAT")) == "" {
 		lc.LogFormat = "text"
@@ -350,7 +351,7 @@ func consoleLoggers(c *Config, getenv func(string) string, w io.Writer, live boo
 			lc.LogLevel = slog.LevelWarn
 		}
 	}
-	log, audit = NewLoggers(&lc, w)
+	log, audit = bot.NewLoggers(&lc, w)
 	if !live {
 		audit = log.With("log", "audit", "demo", true)
 	}
@@ -427,7 +428,7 @@ func (s *consoleSurface) noteDetail(err error) {
 			d = strings.ReplaceAll(d, secret, "[REDACTED]")
 		}
 	}
-	s.detail = shorten(d, 1000)
+	s.detail = bot.Shorten(d, 1000)
 }
 
 // withDetail points lines that send the reader to the log at the detail
@@ -450,7 +451,7 @@ func (s *consoleSurface) withDetail(lines []string) []string {
 	return lines
 }
 
-func (s *consoleSurface) Post(_ context.Context, channel, threadTS string, m Message) (string, error) {
+func (s *consoleSurface) Post(_ context.Context, channel, threadTS string, m bot.Message) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n++
@@ -465,7 +466,7 @@ func (s *consoleSurface) Post(_ context.Context, channel, threadTS string, m Mes
 	return ts, nil
 }
 
-func (s *consoleSurface) Update(_ context.Context, channel, ts string, m Message) error {
+func (s *consoleSurface) Update(_ context.Context, channel, ts string, m bot.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// The engine edits the audit message once Front Payment has answered.
@@ -477,7 +478,7 @@ func (s *consoleSurface) Update(_ context.Context, channel, ts string, m Message
 	return nil
 }
 
-func (s *consoleSurface) Tell(_ context.Context, _ Origin, m Message) error {
+func (s *consoleSurface) Tell(_ context.Context, _ bot.Origin, m bot.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.write("(only you) ", messageLines(m))
@@ -523,7 +524,7 @@ func channelName(id string) string {
 // messageLines renders m as Slack would draw it: the body, the small
 // print, the buttons. Times in the small print read "just now": the
 // console is live, and its transcript stays the same from run to run.
-func messageLines(m Message) []string {
+func messageLines(m bot.Message) []string {
 	var lines []string
 	add := func(mrkdwn string) {
 		if mrkdwn != "" {
