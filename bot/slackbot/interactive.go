@@ -34,21 +34,18 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	case slack.InteractionTypeBlockActions:
 		b.ack(ctx, evt, nil)
 		for _, a := range cb.ActionCallback.BlockActions {
-			switch {
-			case a.ActionID == actionRetry:
-				b.onRetry(ctx, cb, a.Value)
-			case isOfferAction(a.ActionID):
-				b.onOffer(ctx, cb, a.Value)
-			default:
+			if handle := b.routes.action(a.ActionID); handle != nil {
+				handle(ctx, cb, a.Value)
+			} else {
 				b.log.Debug("unknown button", "action_id", a.ActionID)
 			}
 		}
 	case slack.InteractionTypeViewSubmission:
-		if cb.View.CallbackID != formID {
-			b.ack(ctx, evt, nil)
-			return
+		var answer any
+		if handle, ok := b.routes.views[cb.View.CallbackID]; ok {
+			answer = handle(ctx, cb)
 		}
-		b.ack(ctx, evt, b.onFormSubmit(ctx, cb))
+		b.ack(ctx, evt, answer)
 	default:
 		b.ack(ctx, evt, nil)
 	}

@@ -98,7 +98,7 @@ func offerButtons(t *testing.T, p fakeslack.ResponseURLPost) map[string]string {
 	for _, b := range blocks.BlockSet {
 		if a, ok := b.(*slack.ActionBlock); ok {
 			for _, el := range a.Elements.ElementSet {
-				if btn, ok := el.(*slack.ButtonBlockElement); ok && isOfferAction(btn.ActionID) {
+				if btn, ok := el.(*slack.ButtonBlockElement); ok && strings.HasPrefix(btn.ActionID, actionOffer+"_") {
 					out[btn.Text.Text] = btn.Value
 				}
 			}

@@ -3,7 +3,6 @@ package slackbot
 import (
 	"fmt"
 	"resendbot/bot"
-	"strings"
 
 	"github.com/slack-go/slack"
 )
@@ -17,11 +16,6 @@ const (
 	actionOffer = "resend_offer"
 	blockOffer  = "resend_offer_actions"
 )
-
-// isOfferAction reports whether actionID is one of an offer's buttons.
-func isOfferAction(actionID string) bool {
-	return strings.HasPrefix(actionID, actionOffer+"_")
-}
 
 // blocksOf renders m as Block Kit: a section with the body, a context
 // block with the small print, and an actions block with the buttons.

@@ -33,6 +33,7 @@ type Bot struct {
 	received  time.Time    // when the envelope being dispatched arrived; the event loop's own
 	lastEvent atomic.Int64 // when the latest Socket Mode event arrived, in UnixNano
 	quiet     *quietGC
+	routes    routes
 }
 
 // New builds the bot from its configuration. It does not connect yet.
@@ -69,6 +70,7 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 		metrics: metrics,
 		engine:  bot.NewCore(cfg, d, surface),
 	}
+	b.routes = b.routeTable()
 	b.quiet = newQuietGC(d.QuietGap, d.Now, b.engine.Busy, d.Collect)
 	b.engine.OnEachTask(b.settle, func() { b.quiet.touch(d.Now()) })
 	return b
@@ -233,7 +235,6 @@ func isAuthError(err error) bool {
 	return errors.As(err, &sc) && sc.Code == http.StatusNotFound
 }
 
-// dispatch is the route table: every Slack entry point is here.
 // dispatchSafely is dispatch that survives a handler's panic: no payload
 // may stop the bot (CONTRACT §6). The panic is logged with its stack but
 // not the payload (it may hold a customer's contact), the envelope is
@@ -269,36 +270,34 @@ func responseURLOf(evt socketmode.Event) string {
 }
 
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
-	switch evt.Type {
-	case socketmode.EventTypeConnected:
-		b.setConnected(true)
-		if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
-			b.metrics.reconnects.Inc()
-		}
-		b.log.Info("connected to Slack")
-	case socketmode.EventTypeConnecting:
-		b.log.Debug("connecting to Slack")
-	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
-		b.setConnected(false)
-		if evt.Type == socketmode.EventTypeConnectionError {
-			b.metrics.connectFailures.Inc()
-		}
-		b.log.Warn("slack connection problem; reconnecting", "event", string(evt.Type), "detail", eventDetail(evt))
-	case socketmode.EventTypeDisconnect:
-		b.setConnected(false)
-		b.log.Info("slack asked us to reconnect")
-	case socketmode.EventTypeSlashCommand:
-		b.onSlashCommand(ctx, evt)
-	case socketmode.EventTypeEventsAPI:
-		b.onEventsAPI(ctx, evt)
-	case socketmode.EventTypeInteractive:
-		b.onInteractive(ctx, evt)
-	case socketmode.EventTypeHello:
-		b.setConnected(true)
-		b.onHello(evt)
-	default:
-		b.log.Debug("slack event ignored", "event", string(evt.Type))
+	if handle, ok := b.routes.envelopes[evt.Type]; ok {
+		handle(ctx, evt)
+		return
 	}
+	b.log.Debug("slack event ignored", "event", string(evt.Type))
+}
+
+func (b *Bot) onConnecting(context.Context, socketmode.Event) { b.log.Debug("connecting to Slack") }
+
+func (b *Bot) onConnected(_ context.Context, evt socketmode.Event) {
+	b.setConnected(true)
+	if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
+		b.metrics.reconnects.Inc()
+	}
+	b.log.Info("connected to Slack")
+}
+
+func (b *Bot) onConnectionProblem(_ context.Context, evt socketmode.Event) {
+	b.setConnected(false)
+	if evt.Type == socketmode.EventTypeConnectionError {
+		b.metrics.connectFailures.Inc()
+	}
+	b.log.Warn("slack connection problem; reconnecting", "event", string(evt.Type), "detail", eventDetail(evt))
+}
+
+func (b *Bot) onDisconnect(context.Context, socketmode.Event) {
+	b.setConnected(false)
+	b.log.Info("slack asked us to reconnect")
 }
 
 // setConnected records whether Socket Mode is up, for /readyz and the
@@ -315,7 +314,8 @@ func (b *Bot) setConnected(up bool) {
 // onHello reads how many Socket Mode connections Slack holds for the app.
 // Several without a shared state means several replicas each keeping their
 // own limits, cooldowns and once-only buttons: say so, loudly.
-func (b *Bot) onHello(evt socketmode.Event) {
+func (b *Bot) onHello(_ context.Context, evt socketmode.Event) {
+	b.setConnected(true)
 	n := 0
 	if evt.Request != nil {
 		n = evt.Request.NumConnections
@@ -416,13 +416,25 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 			return
 		}
 	}
-	if home, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok {
-		if home.Tab == "home" && !b.engine.Submit(&publishHomeTask{b: b, user: home.User}) {
-			b.log.Warn("queue full; App Home not refreshed", "user", home.User)
-		}
+	if handle, ok := b.routes.events[ev.InnerEvent.Type]; ok {
+		handle(ctx, ev.InnerEvent.Data)
+	}
+}
+
+// onHomeOpened refreshes the App Home tab of whoever opened it.
+func (b *Bot) onHomeOpened(_ context.Context, data any) {
+	home, ok := data.(*slackevents.AppHomeOpenedEvent)
+	if !ok || home.Tab != "home" {
 		return
 	}
-	m, ok := ev.InnerEvent.Data.(*slackevents.AppMentionEvent)
+	if !b.engine.Submit(&publishHomeTask{b: b, user: home.User}) {
+		b.log.Warn("queue full; App Home not refreshed", "user", home.User)
+	}
+}
+
+// onMention runs "@resendbot resend …" in its thread.
+func (b *Bot) onMention(ctx context.Context, data any) {
+	m, ok := data.(*slackevents.AppMentionEvent)
 	if !ok || m.BotID != "" {
 		return
 	}
@@ -432,7 +444,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	}
 	o := bot.Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: bot.SourceMention}
 	text, _ := command.StripMention(m.Text)
-	if reply := b.engine.Command(ctx, o, strings.TrimSpace(text)); reply.Answer != "" {
+	if reply := b.engine.Command(ctx, o, text); reply.Answer != "" {
 		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
 	}
 }
