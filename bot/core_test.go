@@ -1,0 +1,225 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"resendbot/bot/internal/testkit"
+	"resendbot/frontpay"
+)
+
+// The core's own tests: a request's life through a recording surface and
+// a recording Front Payment, without Slack or HTTP.
+
+// recorder is a Surface and a Resender that write down, in order, what
+// the core asked of them.
+type recorder struct {
+	mu      sync.Mutex
+	events  []string // "post C1", "resend <uuid>", "update C1", "tell U1"
+	tells   []Message
+	posts   []Message
+	postErr error        // what Post answers, nil: a ts
+	answer  func() error // what Resend answers, nil: accepted
+	changed chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{changed: make(chan struct{}, 100)} }
+
+func (r *recorder) note(e string) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+	select {
+	case r.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (r *recorder) Post(_ context.Context, channel, _ string, m Message) (string, error) {
+	r.mu.Lock()
+	err := r.postErr
+	r.posts = append(r.posts, m)
+	r.mu.Unlock()
+	r.note("post " + channel)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("17000000%02d.000100", len(r.posts)), nil
+}
+
+func (r *recorder) Update(_ context.Context, channel, _ string, _ Message) error {
+	r.note("update " + channel)
+	return nil
+}
+
+func (r *recorder) Tell(_ context.Context, o Origin, m Message) error {
+	r.mu.Lock()
+	r.tells = append(r.tells, m)
+	r.mu.Unlock()
+	r.note("tell " + o.UserID)
+	return nil
+}
+
+func (r *recorder) Resend(_ context.Context, reservation string, _ frontpay.Contact) error {
+	r.note("resend " + reservation)
+	if r.answer != nil {
+		return r.answer()
+	}
+	return nil
+}
+
+// waitFor waits until an event starting with prefix has been recorded n times.
+func (r *recorder) waitFor(t *testing.T, prefix string, n int) {
+	t.Helper()
+	deadline := time.After(testkit.Wait)
+	for {
+		r.mu.Lock()
+		got := 0
+		for _, e := range r.events {
+			if strings.HasPrefix(e, prefix) {
+				got++
+			}
+		}
+		events := append([]string(nil), r.events...)
+		r.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-r.changed:
+		case <-deadline:
+			t.Fatalf("want %d %q, have events %v", n, prefix, events)
+		}
+	}
+}
+
+func (r *recorder) count(prefix string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, e := range r.events {
+		if strings.HasPrefix(e, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+const coreUUID = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
+
+// startCore runs a core on rec with the minimal configuration and vars.
+func startCore(t *testing.T, rec *recorder, vars map[string]string) *Core {
+	t.Helper()
+	all := testkit.MinimalEnv()
+	for k, v := range vars {
+		all[k] = v
+	}
+	cfg, err := LoadConfig(testkit.Env(all), ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCore(cfg, Deps{Resender: rec}, rec)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Start(ctx)
+	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	return c
+}
+
+var agentOrigin = Origin{UserID: "U0AGENT", ChannelID: "C0SUPPORT", ResponseURL: "https://hooks.example/r", Source: SourceSlash}
+
+func TestAuditMessageComesBeforeTheOneCall(t *testing.T) {
+	rec := newRecorder()
+	c := startCore(t, rec, nil)
+	if reply := c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com"); !reply.Queued || reply.Answer != "" {
+		t.Fatalf("reply = %+v, want queued with no answer", reply)
+	}
+	rec.waitFor(t, "update", 1)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	want := []string{"post C0SUPPORT", "resend " + coreUUID, "post C0SUPPORT", "update C0SUPPORT"}
+	if strings.Join(rec.events, ",") != strings.Join(want, ",") {
+		t.Errorf("events = %v, want %v (audit message, one call, outcome reply, audit update)", rec.events, want)
+	}
+}
+
+func TestNoAuditMessageNoSend(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("chat.postMessage: %w: not_in_channel", ErrNotInChannel), "/invite @resendbot"},
+		{fmt.Errorf("chat.postMessage: %w: channel_not_found", ErrDirectMessage), "direct message"},
+		{errors.New("chat.postMessage: internal_error"), "couldn't post the audit message"},
+	} {
+		rec := newRecorder()
+		rec.postErr = c.err
+		core := startCore(t, rec, nil)
+		core.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
+		rec.waitFor(t, "tell", 1)
+		if n := rec.count("resend"); n != 0 {
+			t.Errorf("%v: %d Front Payment calls without an audit message", c.err, n)
+		}
+		rec.mu.Lock()
+		if told := rec.tells[0].Text; !strings.Contains(told, c.want) || !strings.Contains(told, "Nothing was sent") {
+			t.Errorf("%v: caller told %q, want %q", c.err, told, c.want)
+		}
+		rec.mu.Unlock()
+	}
+}
+
+func TestBadInputIsAnsweredNowAndChangesNothing(t *testing.T) {
+	rec := newRecorder()
+	c := startCore(t, rec, nil)
+	reply := c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@")
+	if reply.Queued || !strings.Contains(reply.Answer, "Nothing was sent") {
+		t.Fatalf("reply = %+v", reply)
+	}
+	if help := c.Command(t.Context(), agentOrigin, "help"); help.Queued || !strings.Contains(help.Answer, "email=") {
+		t.Errorf("help = %+v", help)
+	}
+	if n := rec.count(""); n != 0 {
+		t.Errorf("%d events after bad input and help", n)
+	}
+}
+
+func TestRetryPressWorksOnce(t *testing.T) {
+	rec := newRecorder()
+	rec.answer = func() error { return &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 510} }
+	c := startCore(t, rec, nil)
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
+	rec.waitFor(t, "update", 1)
+	rec.mu.Lock()
+	var key string
+	for _, m := range rec.posts {
+		for _, b := range m.Buttons {
+			if b.Action == ActionRetry {
+				key = b.Value
+			}
+		}
+	}
+	rec.answer = nil
+	rec.mu.Unlock()
+	if key == "" {
+		t.Fatal("no Retry button on a 510 reply")
+	}
+	presser := Origin{UserID: "U0OTHER", ChannelID: "C0SUPPORT"}
+	if reply := c.Press(t.Context(), presser, ActionRetry, key); !reply.Queued {
+		t.Fatalf("first press: %+v", reply)
+	}
+	rec.waitFor(t, "resend", 2)
+	if reply := c.Press(t.Context(), presser, ActionRetry, key); reply.Queued || !strings.Contains(reply.Answer, "already") {
+		t.Errorf("second press: %+v", reply)
+	}
+	if reply := c.Press(t.Context(), presser, ActionRetry, "no-such-key"); reply.Queued || !strings.Contains(reply.Answer, "expired") {
+		t.Errorf("unknown button: %+v", reply)
+	}
+	rec.waitFor(t, "update", 3)
+	if n := rec.count("resend"); n != 2 {
+		t.Errorf("front payment calls = %d, want 2", n)
+	}
+}
