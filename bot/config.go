@@ -31,7 +31,7 @@ type Rate struct {
 
 func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.N, r.Per) }
 
-// Config is every setting of CONTRACT §2, parsed and validated once.
+// Config is every setting (README, "Configuration"), parsed and validated once.
 type Config struct {
 	SlackAppToken string
 	SlackBotToken string

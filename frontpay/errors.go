@@ -16,7 +16,7 @@ import (
 // used in logs and metrics.
 type Kind int
 
-// The kinds of outcome; CONTRACT §4 maps each Front Payment answer to one.
+// The kinds of outcome: each Front Payment answer (resend and details) maps to one.
 const (
 	KindUnexpected   Kind = iota // any other status, or a body that is not the documented JSON
 	KindSent                     // success (a resend's 202, a details 200); only KindOf(nil) reports it

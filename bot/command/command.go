@@ -96,9 +96,10 @@ func TypedReservation(text string) string {
 }
 
 // Parse parses the text after "/resend" (or after "resend" in a
-// mention) following CONTRACT §3. defaultRegion ("NO") is the region of
-// phone numbers written without a country code. Every error it returns is
-// an *InputError.
+// mention): a reservation ID, then where to send it, or a word such as
+// status or help (README, "Using it"). defaultRegion ("NO") is the region
+// of phone numbers written without a country code. Every error it returns
+// is an *InputError.
 func Parse(text, defaultRegion string) (Command, error) {
 	if len(text) > maxCommandBytes {
 		return Command{}, &InputError{"syntax", fmt.Sprintf(

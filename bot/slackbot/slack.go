@@ -236,7 +236,7 @@ func isAuthError(err error) bool {
 }
 
 // dispatchSafely is dispatch that survives a handler's panic: no payload
-// may stop the bot (CONTRACT §6). The panic is logged with its stack but
+// may stop the bot. The panic is logged with its stack but
 // not the payload (it may hold a customer's contact), the envelope is
 // acknowledged so that Slack does not redeliver it, and the caller, when
 // there is a response_url, is told nothing was sent.
