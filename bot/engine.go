@@ -304,7 +304,7 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 		return Reply{Answer: ie.Message + "\nNothing was sent."}
 	case err != nil:
 		e.d.Log.Error("parsing command", "err", err)
-		return Reply{Answer: "Something unexpected happened and nothing was sent. Try again, and tell an admin if it keeps happening."}
+		return Reply{Answer: msgUnexpected}
 	}
 	switch cmd.Kind {
 	case command.KindUsage, command.KindHelp:

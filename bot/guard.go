@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -80,12 +79,10 @@ func userKey(user string) string { return "rate:user:" + user }
 // allowed checks the allowlists.
 func (g *guard) allowed(o Origin) *Refusal {
 	if len(g.channels) > 0 && !g.channels[o.ChannelID] {
-		return &Refusal{ReasonChannel, "Resends aren't enabled in this channel, so nothing was sent. " +
-			"Use the payment-support channel, or ask an admin to add this channel to RESEND_ALLOWED_CHANNELS."}
+		return &Refusal{ReasonChannel, msgChannelNotAllowed}
 	}
 	if len(g.users) > 0 && !g.users[o.UserID] {
-		return &Refusal{ReasonUser, "You're not on the list of people who may resend payment links, so nothing was sent. " +
-			"Ask an admin to add you to RESEND_ALLOWED_USERS."}
+		return &Refusal{ReasonUser, msgUserNotAllowed}
 	}
 	return nil
 }
@@ -101,7 +98,7 @@ func (g *guard) admitLookup(ctx context.Context, o Origin) (*Refusal, error) {
 		return &Refusal{ReasonStateDown, msgStateDown}, err
 	}
 	if wait > 0 {
-		return &Refusal{ReasonRateUser, fmt.Sprintf("You've made a lot of requests in a short time, so nothing was looked up. Try again in %s.", RoundUp(wait))}, nil
+		return &Refusal{ReasonRateUser, lookupRateLimited(wait)}, nil
 	}
 	return nil, nil
 }
@@ -178,24 +175,19 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 		}
 		shown := d.shown(mask)
 		if prev.InFlight {
-			return nil, &Refusal{ReasonInFlight, fmt.Sprintf(
-				"A resend of this reservation to %s is already in progress (started by <@%s> %s ago), so nothing more was sent. "+
-					"Wait for its answer in the channel.", shown, prev.User, roundAgo(now.Sub(prev.At)))}, nil
+			return nil, &Refusal{ReasonInFlight, inFlight(shown, prev.User, now.Sub(prev.At))}, nil
 		}
-		return nil, &Refusal{ReasonCooldown, fmt.Sprintf(
-			"The payment link for this reservation was already sent to %s %s ago by <@%s>, so nothing was sent. "+
-				"To avoid spamming the customer, the same destination can get it again in %s.",
-			shown, roundAgo(now.Sub(prev.At)), prev.User, RoundUp(prev.Until.Sub(now)))}, nil
+		return nil, &Refusal{ReasonCooldown, coolingDown(shown, prev.User, now.Sub(prev.At), prev.Until.Sub(now))}, nil
 	}
 
 	for _, l := range []struct {
 		key    string
 		rate   Rate
 		reason string
-		words  string
+		words  func(time.Duration) string
 	}{
-		{userKey(o.UserID), g.perUser, ReasonRateUser, "You've sent a lot of resends in a short time, so nothing was sent. Try again in %s."},
-		{globalKey, g.global, ReasonRateGlobal, "The team has sent a lot of resends in a short time, so nothing was sent. Try again in %s."},
+		{userKey(o.UserID), g.perUser, ReasonRateUser, userRateLimited},
+		{globalKey, g.global, ReasonRateGlobal, teamRateLimited},
 	} {
 		wait, err := g.state.Limiter.Take(ctx, l.key, l.rate)
 		if err != nil {
@@ -205,32 +197,9 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 			if err := t.cancel(ctx); err != nil {
 				return stateDown(err)
 			}
-			return nil, &Refusal{l.reason, fmt.Sprintf(l.words, RoundUp(wait))}, nil
+			return nil, &Refusal{l.reason, l.words(wait)}, nil
 		}
 		t.spent = append(t.spent, l.key)
 	}
 	return t, nil, nil
-}
-
-// roundAgo and roundUp word a duration for people: "45 seconds", "2 minutes".
-func roundAgo(d time.Duration) string { return humanDuration(d, false) }
-func RoundUp(d time.Duration) string  { return humanDuration(d, true) }
-
-func humanDuration(d time.Duration, up bool) string {
-	unit, name := time.Second, "second"
-	switch {
-	case d >= 100*time.Minute:
-		unit, name = time.Hour, "hour"
-	case d >= 100*time.Second:
-		unit, name = time.Minute, "minute"
-	}
-	n := int64(d / unit)
-	if up && d%unit != 0 {
-		n++
-	}
-	n = max(n, 1)
-	if n == 1 {
-		return "1 " + name
-	}
-	return fmt.Sprintf("%d %ss", n, name)
 }

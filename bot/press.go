@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 )
 
@@ -45,9 +44,7 @@ func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Repl
 		if refusal := e.resendOnce(ctx, r, pressedOnce+stashOffer+offerID); refusal != "" {
 			return Reply{Answer: refusal}
 		}
-		e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: fmt.Sprintf(
-			"You chose to resend the payment link of `%s` by %s. The audit message and the outcome follow in the channel.",
-			p.Reservation, describe(r.destinations(), e.cfg.MaskContacts))})
+		e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(p.Reservation, describe(r.destinations(), e.cfg.MaskContacts))})
 		return Reply{Queued: true}
 	}
 	return Reply{Answer: msgRetryExpired}

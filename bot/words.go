@@ -226,8 +226,45 @@ func frontPaymentContext(o *outcome, at time.Time) string {
 	return fmt.Sprintf("Front Payment: %s (%s) · %s", answer, o.kind, at.UTC().Format("2006-01-02 15:04:05 UTC"))
 }
 
+// Refusals: what the caller alone reads when the checks say no.
+const (
+	msgChannelNotAllowed = "Resends aren't enabled in this channel, so nothing was sent. " +
+		"Use the payment-support channel, or ask an admin to add this channel to RESEND_ALLOWED_CHANNELS."
+	msgUserNotAllowed = "You're not on the list of people who may resend payment links, so nothing was sent. " +
+		"Ask an admin to add you to RESEND_ALLOWED_USERS."
+)
+
+func inFlight(shown, by string, ago time.Duration) string {
+	return fmt.Sprintf("A resend of this reservation to %s is already in progress (started by <@%s> %s ago), so nothing more was sent. "+
+		"Wait for its answer in the channel.", shown, by, roundAgo(ago))
+}
+
+func coolingDown(shown, by string, ago, left time.Duration) string {
+	return fmt.Sprintf("The payment link for this reservation was already sent to %s %s ago by <@%s>, so nothing was sent. "+
+		"To avoid spamming the customer, the same destination can get it again in %s.", shown, roundAgo(ago), by, RoundUp(left))
+}
+
+func userRateLimited(wait time.Duration) string {
+	return fmt.Sprintf("You've sent a lot of resends in a short time, so nothing was sent. Try again in %s.", RoundUp(wait))
+}
+
+func teamRateLimited(wait time.Duration) string {
+	return fmt.Sprintf("The team has sent a lot of resends in a short time, so nothing was sent. Try again in %s.", RoundUp(wait))
+}
+
+func lookupRateLimited(wait time.Duration) string {
+	return fmt.Sprintf("You've made a lot of requests in a short time, so nothing was looked up. Try again in %s.", RoundUp(wait))
+}
+
+// offerChosen replaces the offer once a button of it was pressed.
+func offerChosen(reservation, dests string) string {
+	return fmt.Sprintf("You chose to resend the payment link of `%s` by %s. The audit message and the outcome follow in the channel.",
+		reservation, dests)
+}
+
 // Caller-only words for problems that happen after the acknowledgement.
 const (
+	msgUnexpected   = "Something unexpected happened and nothing was sent. Try again, and tell an admin if it keeps happening."
 	msgNotInChannel = "Nothing was sent: resendbot can't post in this channel, and every resend must leave a message here first. " +
 		"Invite it with `/invite @resendbot`, then run the command again."
 	msgNotInDM = "Nothing was sent: resendbot can't post in a direct message between people, and every resend must leave an audit message " +
@@ -242,3 +279,68 @@ const (
 	MsgFormUnreadable = "resendbot couldn't read this form, so nothing was sent. Close it and run /resend again."
 	msgShutdown       = "Nothing was sent: resendbot was restarting before it got to your resend. Run the command again."
 )
+
+// roundAgo and roundUp word a duration for people: "45 seconds", "2 minutes".
+func roundAgo(d time.Duration) string { return humanDuration(d, false) }
+func RoundUp(d time.Duration) string  { return humanDuration(d, true) }
+
+func humanDuration(d time.Duration, up bool) string {
+	unit, name := time.Second, "second"
+	switch {
+	case d >= 100*time.Minute:
+		unit, name = time.Hour, "hour"
+	case d >= 100*time.Second:
+		unit, name = time.Minute, "minute"
+	}
+	n := int64(d / unit)
+	if up && d%unit != 0 {
+		n++
+	}
+	n = max(n, 1)
+	if n == 1 {
+		return "1 " + name
+	}
+	return fmt.Sprintf("%d %ss", n, name)
+}
+
+// Form is what the /resend form says; its fields in the order shown.
+type Form struct {
+	Title, Submit, Cancel      string
+	Reservation, Email, Mobile Field
+}
+
+// Field is one input of the form.
+type Field struct {
+	Label, Placeholder, Hint string
+	Optional                 bool
+}
+
+// TheForm is the /resend form's words.
+func TheForm() Form {
+	return Form{
+		Title: "Resend payment link", Submit: "Send", Cancel: "Cancel",
+		Reservation: Field{"Reservation ID", command.ExampleReservation, "From the ticket or the Front Payment portal.", false},
+		Email:       Field{"Email", command.ExampleEmail, "Send the link by email (optional if you give a phone number).", true},
+		Mobile:      Field{"Mobile number", command.ExamplePhone, "Send the link by SMS (optional if you give an email).", true},
+	}
+}
+
+// Home is the App Home tab: how to use the bot, then the viewer's own
+// latest resends, one line each in mrkdwn.
+type Home struct {
+	Title, Usage, RecentTitle string
+	Recent                    []string // "_None yet._" when there are none
+}
+
+// HomePage words the App Home tab for recent, the viewer's own resends.
+func HomePage(recent []RecentResend) Home {
+	h := Home{Title: "Resend a payment link", Usage: command.Usage(), RecentTitle: "Your latest resends"}
+	if len(recent) == 0 {
+		h.Recent = []string{"_None yet._"}
+	}
+	for _, r := range recent {
+		h.Recent = append(h.Recent, fmt.Sprintf("%s *%s* — `%s` by %s\n%s",
+			r.Emoji, r.Outcome, r.Reservation, r.Destination, r.At.UTC().Format("2006-01-02 15:04 UTC")))
+	}
+	return h
+}

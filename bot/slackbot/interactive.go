@@ -3,7 +3,6 @@ package slackbot
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -130,24 +129,24 @@ func readFormOrigin(metadata string) formOrigin {
 
 func resendForm(o bot.Origin) slack.ModalViewRequest {
 	metadata, _ := json.Marshal(formOrigin{Channel: o.ChannelID, ResponseURL: o.ResponseURL})
-	input := func(id, label, placeholder, hint string, optional bool) *slack.InputBlock {
-		el := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, placeholder, false, false), formValue)
-		block := slack.NewInputBlock(id, slack.NewTextBlockObject(slack.PlainTextType, label, false, false),
-			slack.NewTextBlockObject(slack.PlainTextType, hint, false, false), el)
-		block.Optional = optional
+	words := bot.TheForm()
+	input := func(id string, f bot.Field) *slack.InputBlock {
+		el := slack.NewPlainTextInputBlockElement(plain(f.Placeholder), formValue)
+		block := slack.NewInputBlock(id, plain(f.Label), plain(f.Hint), el)
+		block.Optional = f.Optional
 		return block
 	}
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      formID,
 		PrivateMetadata: string(metadata),
-		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Resend payment link", false, false),
-		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Send", false, false),
-		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		Title:           plain(words.Title),
+		Submit:          plain(words.Submit),
+		Close:           plain(words.Cancel),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			input(formReservation, "Reservation ID", command.ExampleReservation, "From the ticket or the Front Payment portal.", false),
-			input(formEmail, "Email", command.ExampleEmail, "Send the link by email (optional if you give a phone number).", true),
-			input(formPhone, "Mobile number", command.ExamplePhone, "Send the link by SMS (optional if you give an email).", true),
+			input(formReservation, words.Reservation),
+			input(formEmail, words.Email),
+			input(formPhone, words.Mobile),
 		}},
 	}
 }
@@ -212,21 +211,15 @@ func (t *publishHomeTask) Run(ctx context.Context) {
 func (t *publishHomeTask) Abandon(context.Context) {}
 
 func homeBlocks(recent []bot.RecentResend) []slack.Block {
-	md := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
-	}
+	h := bot.HomePage(recent)
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Resend a payment link", false, false)),
-		slack.NewSectionBlock(md(command.Usage()), nil, nil),
+		slack.NewHeaderBlock(plain(h.Title)),
+		slack.NewSectionBlock(mrkdwn(h.Usage), nil, nil),
 		slack.NewDividerBlock(),
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "Your latest resends", false, false)),
+		slack.NewHeaderBlock(plain(h.RecentTitle)),
 	}
-	if len(recent) == 0 {
-		return append(blocks, slack.NewSectionBlock(md("_None yet._"), nil, nil))
-	}
-	for _, r := range recent {
-		blocks = append(blocks, slack.NewSectionBlock(md(fmt.Sprintf("%s *%s* — `%s` by %s\n%s",
-			r.Emoji, r.Outcome, r.Reservation, r.Destination, r.At.UTC().Format("2006-01-02 15:04 UTC"))), nil, nil))
+	for _, line := range h.Recent {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(line), nil, nil))
 	}
 	return blocks
 }
