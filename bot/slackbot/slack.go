@@ -120,6 +120,13 @@ func (b *Bot) Ready(ctx context.Context) error {
 	return nil
 }
 
+// Once-only keys of what Slack may deliver twice: an envelope (by its
+// envelope_id), an Events API event (by its event_id).
+const (
+	onceEnvelope = "envelope:"
+	onceEvent    = "event:"
+)
+
 // errNotConnected is /readyz's answer while Socket Mode is down.
 var errNotConnected = errors.New("not connected to Slack")
 
@@ -357,7 +364,7 @@ func (b *Bot) firstDelivery(ctx context.Context, evt socketmode.Event) bool {
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		return true
 	}
-	first, err := b.d.State.Once.First(ctx, "envelope:"+evt.Request.EnvelopeID, time.Hour)
+	first, err := b.d.State.Once.First(ctx, onceEnvelope+evt.Request.EnvelopeID, time.Hour)
 	if err != nil {
 		// Without the shared record we cannot tell a redelivery: acting
 		// could send twice, so the request is refused by the guard anyway.
@@ -411,7 +418,7 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 		return
 	}
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
-		if first, err := b.d.State.Once.First(ctx, "event:"+cb.EventID, time.Hour); err == nil && !first {
+		if first, err := b.d.State.Once.First(ctx, onceEvent+cb.EventID, time.Hour); err == nil && !first {
 			b.log.Info("redelivered event ignored", "event_id", cb.EventID)
 			return
 		}
