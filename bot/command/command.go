@@ -269,10 +269,11 @@ func (p *cmdPairs) set(key string, v cmdPair) { p.slots[slices.Index(pairKeys[:]
 
 // canonicalKey maps a lower-case key to the part it fills, "" if unknown.
 func canonicalKey(name string) string {
+	// Norwegian agents type Norwegian keys: epost, e-post, telefon, tlf, mobil.
 	switch strings.ToLower(name) {
-	case "email":
+	case "email", "epost", "e-post":
 		return "email"
-	case "phone", "sms":
+	case "phone", "sms", "telefon", "tlf", "mobil":
 		return "phone"
 	case "country":
 		return "country"

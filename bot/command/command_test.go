@@ -278,3 +278,33 @@ func BenchmarkParse(b *testing.B) {
 		})
 	}
 }
+
+// Norwegian keys mean the same as the English ones, in any case.
+func TestNorwegianKeyAliases(t *testing.T) {
+	for _, c := range []struct{ text, email, phone string }{
+		{parseID + " epost=kari@example.com", "kari@example.com", ""},
+		{parseID + " E-post=kari@example.com", "kari@example.com", ""},
+		{parseID + " telefon=+47 412 34 567", "", "+4741234567"},
+		{parseID + " tlf=41234567", "", "+4741234567"},
+		{parseID + " mobil=412 34 567 epost=kari@example.com", "kari@example.com", "+4741234567"},
+	} {
+		cmd, err := Parse(c.text, "NO")
+		if err != nil {
+			t.Errorf("%q: %v", c.text, err)
+			continue
+		}
+		got := ""
+		if cmd.Phone != nil {
+			got = cmd.Phone.E164
+		}
+		if cmd.Kind != KindResend || cmd.Email != c.email || got != c.phone {
+			t.Errorf("%q = %+v (phone %q), want email %q phone %q", c.text, cmd, got, c.email, c.phone)
+		}
+	}
+	if cmd, err := Parse("hjelp", "NO"); err != nil || cmd.Kind != KindHelp {
+		t.Errorf("hjelp = %+v, %v; want help", cmd, err)
+	}
+	if _, err := Parse(parseID+" epost=kari@example.com e-post=ola@example.com", "NO"); err == nil {
+		t.Error("two email keys (epost and e-post) were accepted")
+	}
+}
