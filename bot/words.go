@@ -315,8 +315,8 @@ type Field struct {
 	Optional                 bool
 }
 
-// TheForm is the /resend form's words.
-func TheForm() Form {
+// FormWords is what the /resend form says.
+func FormWords() Form {
 	return Form{
 		Title: "Resend payment link", Submit: "Send", Cancel: "Cancel",
 		Reservation: Field{"Reservation ID", command.ExampleReservation, "From the ticket or the Front Payment portal.", false},

@@ -129,7 +129,7 @@ func readFormOrigin(metadata string) formOrigin {
 
 func resendForm(o bot.Origin) slack.ModalViewRequest {
 	metadata, _ := json.Marshal(formOrigin{Channel: o.ChannelID, ResponseURL: o.ResponseURL})
-	words := bot.TheForm()
+	words := bot.FormWords()
 	input := func(id string, f bot.Field) *slack.InputBlock {
 		el := slack.NewPlainTextInputBlockElement(plain(f.Placeholder), formValue)
 		block := slack.NewInputBlock(id, plain(f.Label), plain(f.Hint), el)
