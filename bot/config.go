@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"resendbot/bot/i18n"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,7 @@ type Config struct {
 	RedisPrefix   string
 	LogLevel      slog.Level
 	LogFormat     string
+	Language      i18n.Lang // what people read: RESEND_LANGUAGE
 	ShutdownGrace time.Duration
 }
 
@@ -103,6 +105,7 @@ func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
 		RedisPrefix:         p.str("RESEND_REDIS_PREFIX", "resendbot:"),
 		LogLevel:            p.level("LOG_LEVEL"),
 		LogFormat:           p.oneOf("LOG_FORMAT", "json", "json", "text"),
+		Language:            p.language("RESEND_LANGUAGE"),
 		ShutdownGrace:       p.duration("RESEND_SHUTDOWN_GRACE", 25*time.Second, false),
 	}
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
@@ -324,6 +327,16 @@ func (p *envParser) oneOf(name, def string, allowed ...string) string {
 	}
 	p.problem(name, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
 	return def
+}
+
+func (p *envParser) language(name string) i18n.Lang {
+	v := p.get(name)
+	l, ok := i18n.ParseLang(v)
+	if !ok {
+		p.problem(name, "must be en (English) or nb (Norwegian bokmål; no and nb-NO mean the same), got %q", v)
+		return i18n.EN
+	}
+	return l
 }
 
 // DemoFrontPaymentURL is Front Payment's demo API, the default

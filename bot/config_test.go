@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"maps"
 	"reflect"
+	"resendbot/bot/i18n"
 	"resendbot/bot/internal/testkit"
 	"strings"
 	"testing"
@@ -38,6 +39,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		RedisPrefix:         "resendbot:",
 		LogLevel:            slog.LevelInfo,
 		LogFormat:           "json",
+		Language:            i18n.EN,
 		ShutdownGrace:       25 * time.Second,
 	}
 	if !reflect.DeepEqual(cfg, want) {
@@ -171,5 +173,23 @@ func TestConfigErrorsNeverQuoteAPassword(t *testing.T) {
 		if !strings.Contains(err.Error(), "FRONTPAYMENT_BASE_URL") {
 			t.Errorf("config error does not name the variable: %v", err)
 		}
+	}
+}
+
+func TestLanguageSetting(t *testing.T) {
+	for in, want := range map[string]i18n.Lang{"": i18n.EN, "en": i18n.EN, "nb": i18n.NB, "no": i18n.NB, "nb-NO": i18n.NB} {
+		vars := maps.Clone(minimalEnv)
+		vars["RESEND_LANGUAGE"] = in
+		cfg, err := LoadConfig(env(vars), ModeBot)
+		if err != nil || cfg.Language != want {
+			t.Errorf("RESEND_LANGUAGE=%q: %v, %v; want %s", in, cfg, err, want)
+		}
+	}
+	vars := maps.Clone(minimalEnv)
+	vars["RESEND_LANGUAGE"] = "de"
+	_, err := LoadConfig(env(vars), ModeBot)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || !containsLine(ce.Problems, "RESEND_LANGUAGE ") {
+		t.Errorf("RESEND_LANGUAGE=de: %v; want a problem naming the variable", err)
 	}
 }

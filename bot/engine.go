@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"resendbot/bot/command"
+	"resendbot/bot/i18n"
 	"resendbot/frontpay"
 )
 
@@ -36,6 +37,7 @@ type Deps struct {
 	State    State            // guardrail state; default MemoryState
 	Metrics  *Metrics         // default: a registry nobody serves
 	Details  DetailsReader    // default: Resender, when it reads details too
+	Words    *i18n.Words      // the language people read; default English
 	// SlackTimeout bounds one Slack Web API call; a call that times out is
 	// retried with Backoff. Default 30s.
 	SlackTimeout time.Duration
@@ -72,6 +74,9 @@ func (d *Deps) SetDefaults() {
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics()
+	}
+	if d.Words == nil {
+		d.Words = English()
 	}
 	if d.State.Limiter == nil {
 		d.State = MemoryState(d.Now)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"resendbot/bot/command"
+	"resendbot/bot/i18n"
 	"resendbot/frontpay"
 )
 
@@ -343,4 +344,14 @@ func HomePage(recent []RecentResend) Home {
 			r.Emoji, r.Outcome, r.Reservation, r.Destination, r.At.UTC().Format("2006-01-02 15:04 UTC")))
 	}
 	return h
+}
+
+// English is the default language's words. The catalogues are embedded
+// and checked by their tests, so loading them cannot fail at run time.
+func English() *i18n.Words {
+	w, err := i18n.New(i18n.EN)
+	if err != nil {
+		panic(err) // a broken embedded catalogue: TestCataloguesAreComplete fails first
+	}
+	return w
 }

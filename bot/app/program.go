@@ -14,6 +14,7 @@ import (
 
 	"resendbot/bot"
 	"resendbot/bot/console"
+	"resendbot/bot/i18n"
 	"resendbot/bot/redisstate"
 	"resendbot/bot/slackbot"
 	"resendbot/frontpay"
@@ -100,7 +101,11 @@ func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Lo
 	}
 	metrics := bot.NewMetrics()
 	metrics.SetVersion(p.Version)
-	b := slackbot.New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics, State: state})
+	words, err := i18n.New(cfg.Language)
+	if err != nil {
+		return err
+	}
+	b := slackbot.New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics, State: state, Words: words})
 
 	if cfg.HTTPAddr != "" {
 		httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
