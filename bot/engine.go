@@ -137,7 +137,7 @@ func NewCore(cfg *Config, d Deps, s Surface) *Core {
 		cfg:      cfg,
 		d:        d,
 		surface:  s,
-		guard:    newGuard(cfg, d.State, d.Now),
+		guard:    newGuard(cfg, d.State, d.Now, d.Words),
 		queue:    make(chan Task, queuePerWorker*cfg.MaxInflight),
 		prompt:   make(chan Task, promptQueue),
 		stopping: make(chan struct{}),
@@ -306,10 +306,10 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 	switch {
 	case errors.As(err, &ie):
 		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, &Refusal{ReasonInvalidInput, ie.Message})
-		return Reply{Answer: ie.Message + "\nNothing was sent."}
+		return Reply{Answer: e.d.Words.T("refusal.input", "Problem", ie.Message)}
 	case err != nil:
 		e.d.Log.Error("parsing command", "err", err)
-		return Reply{Answer: msgUnexpected}
+		return Reply{Answer: e.d.Words.T(msgUnexpected)}
 	}
 	switch cmd.Kind {
 	case command.KindUsage, command.KindHelp:
@@ -335,7 +335,7 @@ func (e *Core) Form(ctx context.Context, o Origin, reservation, email, phone str
 	}
 	if err != nil {
 		e.d.Log.Error("reading the form", "err", err)
-		return &command.InputError{Field: "reservation", Message: MsgFormUnreadable}, Reply{}
+		return &command.InputError{Field: "reservation", Message: e.d.Words.T(MsgFormUnreadable)}, Reply{}
 	}
 	return nil, queuedOr(e.resend(ctx, newRequest(o, cmd)))
 }
@@ -369,7 +369,7 @@ func (e *Core) resendOnce(ctx context.Context, r *request, once string) string {
 	}
 	if refusal == nil && !e.Submit(&resendTask{e: e, r: r, dests: dests, ticket: t}) {
 		e.release(ctx, t)
-		refusal = &Refusal{ReasonQueueFull, msgQueueFull}
+		refusal = &Refusal{ReasonQueueFull, e.d.Words.T(msgQueueFull)}
 	}
 	if refusal != nil {
 		e.auditRefusal(ctx, r.Origin, r.Reservation, dests, refusal)
@@ -384,9 +384,9 @@ func (e *Core) pressedBefore(ctx context.Context, key string) *Refusal {
 	switch {
 	case err != nil:
 		e.d.Log.Error("button once-check unavailable", "err", err)
-		return &Refusal{ReasonStateDown, msgStateDown}
+		return &Refusal{ReasonStateDown, e.d.Words.T(msgStateDown)}
 	case seen:
-		return &Refusal{ReasonAlreadyPressed, msgAlreadyPressed}
+		return &Refusal{ReasonAlreadyPressed, e.d.Words.T(msgAlreadyPressed)}
 	}
 	return nil
 }
@@ -397,9 +397,9 @@ func (e *Core) firstPress(ctx context.Context, key string) *Refusal {
 	switch {
 	case err != nil:
 		e.d.Log.Error("button once-check unavailable", "err", err)
-		return &Refusal{ReasonStateDown, msgStateDown}
+		return &Refusal{ReasonStateDown, e.d.Words.T(msgStateDown)}
 	case !first:
-		return &Refusal{ReasonAlreadyPressed, msgAlreadyPressed}
+		return &Refusal{ReasonAlreadyPressed, e.d.Words.T(msgAlreadyPressed)}
 	}
 	return nil
 }
@@ -418,16 +418,16 @@ type resendTask struct {
 func (t *resendTask) Run(ctx context.Context) {
 	e, r := t.e, t.r
 	mask := e.cfg.MaskContacts
-	shown := describe(t.dests, mask)
-	rootTS, err := e.surface.Post(ctx, r.ChannelID, r.ThreadTS, rootMessage(r, shown, nil, e.d.Now()))
+	shown := describe(e.d.Words, t.dests, mask)
+	rootTS, err := e.surface.Post(ctx, r.ChannelID, r.ThreadTS, rootMessage(e.d.Words, r, shown, nil, e.d.Now()))
 	if err != nil {
 		e.release(ctx, t.ticket)
-		msg := msgAuditFailed
+		msg := e.d.Words.T(msgAuditFailed)
 		switch {
 		case errors.Is(err, ErrDirectMessage):
-			msg = msgNotInDM
+			msg = e.d.Words.T(msgNotInDM)
 		case errors.Is(err, ErrNotInChannel):
-			msg = msgNotInChannel
+			msg = e.d.Words.T(msgNotInChannel)
 		}
 		e.d.Log.Error("audit message could not be posted; nothing sent", "err", err, "channel", r.ChannelID)
 		e.auditRefusal(ctx, r.Origin, r.Reservation, t.dests, &Refusal{ReasonAuditPostError, msg})
@@ -441,7 +441,7 @@ func (t *resendTask) Run(ctx context.Context) {
 	e.d.Metrics.inFlight.Dec()
 	latency := e.d.Now().Sub(start)
 	e.d.Metrics.frontPayment(endpointResend, latency, sendErr)
-	o := outcomeOf(sendErr, shown, e.cfg.FrontPaymentTimeout)
+	o := outcomeOf(e.d.Words, sendErr, shown, e.cfg.FrontPaymentTimeout)
 	e.d.Metrics.requests.WithLabelValues(o.kind.String()).Inc()
 	if err := t.ticket.finish(ctx, o.kind == frontpay.KindSent); err != nil {
 		e.d.Log.Error("could not record the cooldown", "err", err, "reservation", r.Reservation)
@@ -463,21 +463,21 @@ func (t *resendTask) Run(ctx context.Context) {
 		thread = rootTS
 	}
 	now := e.d.Now()
-	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(r, shown, o, now, e.stashRetry(ctx, r, thread, rootTS, o))); err != nil {
+	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(e.d.Words, r, shown, o, now, e.stashRetry(ctx, r, thread, rootTS, o))); err != nil {
 		e.d.Log.Error("outcome reply could not be posted", "err", err, "channel", r.ChannelID, "reservation", r.Reservation, "outcome", o.kind.String())
 	}
-	if err := e.surface.Update(ctx, r.ChannelID, rootTS, rootMessage(r, shown, &o, now)); err != nil {
+	if err := e.surface.Update(ctx, r.ChannelID, rootTS, rootMessage(e.d.Words, r, shown, &o, now)); err != nil {
 		e.d.Log.Error("audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", rootTS)
 	}
 	if p := r.retries; p != nil {
 		prior := *r
 		prior.UserID, prior.Source, prior.retries, prior.retriedBy = p.By, "", nil, r.UserID
-		if err := e.surface.Update(ctx, r.ChannelID, p.TS, rootMessage(&prior, shown, &o, now)); err != nil {
+		if err := e.surface.Update(ctx, r.ChannelID, p.TS, rootMessage(e.d.Words, &prior, shown, &o, now)); err != nil {
 			e.d.Log.Error("retried audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", p.TS)
 		}
 	}
 	if err := e.d.State.Recent.Add(ctx, r.UserID, RecentResend{At: now, Reservation: r.Reservation,
-		Destination: describe(t.dests, true), Outcome: o.headline, Emoji: o.emoji}); err != nil {
+		Destination: describe(e.d.Words, t.dests, true), Outcome: o.headline, Emoji: o.emoji}); err != nil {
 		e.d.Log.Warn("recording the resend for App Home", "err", err)
 	}
 }
@@ -503,8 +503,8 @@ func (e *Core) stashRetry(ctx context.Context, r *request, thread, rootTS string
 
 func (t *resendTask) Abandon(ctx context.Context) {
 	t.e.release(ctx, t.ticket)
-	t.e.auditRefusal(ctx, t.r.Origin, t.r.Reservation, t.dests, &Refusal{ReasonShuttingDown, msgShutdown})
-	t.e.tell(ctx, t.r.Origin, msgShutdown)
+	t.e.auditRefusal(ctx, t.r.Origin, t.r.Reservation, t.dests, &Refusal{ReasonShuttingDown, t.e.d.Words.T(msgShutdown)})
+	t.e.tell(ctx, t.r.Origin, t.e.d.Words.T(msgShutdown))
 }
 
 // release gives back what admit took for a request that was not sent.

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"resendbot/bot/i18n"
 	"time"
 )
 
@@ -42,9 +43,10 @@ type guard struct {
 	holdTTL  time.Duration // how long an in-flight hold lives if its owner dies
 	now      func() time.Time
 	state    State
+	w        *i18n.Words // the refusals' language
 }
 
-func newGuard(cfg *Config, state State, now func() time.Time) *guard {
+func newGuard(cfg *Config, state State, now func() time.Time, w *i18n.Words) *guard {
 	return &guard{
 		channels: set(cfg.AllowedChannels),
 		users:    set(cfg.AllowedUsers),
@@ -54,6 +56,7 @@ func newGuard(cfg *Config, state State, now func() time.Time) *guard {
 		holdTTL:  cfg.FrontPaymentTimeout + holdMargin,
 		now:      now,
 		state:    state,
+		w:        w,
 	}
 }
 
@@ -79,10 +82,10 @@ func userKey(user string) string { return "rate:user:" + user }
 // allowed checks the allowlists.
 func (g *guard) allowed(o Origin) *Refusal {
 	if len(g.channels) > 0 && !g.channels[o.ChannelID] {
-		return &Refusal{ReasonChannel, msgChannelNotAllowed}
+		return &Refusal{ReasonChannel, g.w.T(msgChannelNotAllowed)}
 	}
 	if len(g.users) > 0 && !g.users[o.UserID] {
-		return &Refusal{ReasonUser, msgUserNotAllowed}
+		return &Refusal{ReasonUser, g.w.T(msgUserNotAllowed)}
 	}
 	return nil
 }
@@ -95,10 +98,10 @@ func (g *guard) admitLookup(ctx context.Context, o Origin) (*Refusal, error) {
 	}
 	wait, err := g.state.Limiter.Take(ctx, userKey(o.UserID), g.perUser)
 	if err != nil {
-		return &Refusal{ReasonStateDown, msgStateDown}, err
+		return &Refusal{ReasonStateDown, g.w.T(msgStateDown)}, err
 	}
 	if wait > 0 {
-		return &Refusal{ReasonRateUser, lookupRateLimited(wait)}, nil
+		return &Refusal{ReasonRateUser, g.w.T("refusal.rate_lookup", "Wait", g.w.Duration(wait, true))}, nil
 	}
 	return nil, nil
 }
@@ -159,7 +162,7 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 	t.keys, t.spent = t.keyBuf[:0], t.spentBuf[:0]
 	stateDown := func(err error) (*ticket, *Refusal, error) {
 		_ = t.cancel(ctx)
-		return nil, &Refusal{ReasonStateDown, msgStateDown}, err
+		return nil, &Refusal{ReasonStateDown, g.w.T(msgStateDown)}, err
 	}
 	for _, d := range dests {
 		prev, ok, err := g.state.Cooldowns.Claim(ctx, d.key, Hold{User: o.UserID, At: now, Until: now.Add(g.holdTTL), InFlight: true})
@@ -173,21 +176,21 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 		if err := t.cancel(ctx); err != nil {
 			return stateDown(err)
 		}
-		shown := d.shown(mask)
+		shown := d.shown(g.w, mask)
 		if prev.InFlight {
-			return nil, &Refusal{ReasonInFlight, inFlight(shown, prev.User, now.Sub(prev.At))}, nil
+			return nil, &Refusal{ReasonInFlight, inFlight(g.w, shown, prev.User, now.Sub(prev.At))}, nil
 		}
-		return nil, &Refusal{ReasonCooldown, coolingDown(shown, prev.User, now.Sub(prev.At), prev.Until.Sub(now))}, nil
+		return nil, &Refusal{ReasonCooldown, coolingDown(g.w, shown, prev.User, now.Sub(prev.At), prev.Until.Sub(now))}, nil
 	}
 
 	for _, l := range []struct {
 		key    string
 		rate   Rate
 		reason string
-		words  func(time.Duration) string
+		words  string
 	}{
-		{userKey(o.UserID), g.perUser, ReasonRateUser, userRateLimited},
-		{globalKey, g.global, ReasonRateGlobal, teamRateLimited},
+		{userKey(o.UserID), g.perUser, ReasonRateUser, "refusal.rate_user"},
+		{globalKey, g.global, ReasonRateGlobal, "refusal.rate_team"},
 	} {
 		wait, err := g.state.Limiter.Take(ctx, l.key, l.rate)
 		if err != nil {
@@ -197,7 +200,7 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 			if err := t.cancel(ctx); err != nil {
 				return stateDown(err)
 			}
-			return nil, &Refusal{l.reason, l.words(wait)}, nil
+			return nil, &Refusal{l.reason, g.w.T(l.words, "Wait", g.w.Duration(wait, true))}, nil
 		}
 		t.spent = append(t.spent, l.key)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"resendbot/bot/command"
+	"resendbot/bot/i18n"
 	"resendbot/frontpay"
 )
 
@@ -24,14 +25,14 @@ var _ DetailsReader = (*frontpay.Client)(nil)
 // spends a token) and queues it. It returns the caller's refusal, or "".
 func (e *Core) lookup(ctx context.Context, o Origin, reservation string, offer bool) string {
 	if e.d.Details == nil {
-		return "Looking reservations up isn't available here. Give a destination, e.g. `/resend " + reservation + " email=kari@example.com`."
+		return e.d.Words.T("lookup.unavailable", "Reservation", reservation)
 	}
 	refusal, err := e.guard.admitLookup(ctx, o)
 	if err != nil {
 		e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
 	}
 	if refusal == nil && !e.Submit(&lookupTask{e: e, o: o, reservation: reservation, offer: offer}) {
-		refusal = &Refusal{ReasonQueueFull, msgQueueFull}
+		refusal = &Refusal{ReasonQueueFull, e.d.Words.T(msgQueueFull)}
 	}
 	if refusal != nil {
 		e.auditRefusal(ctx, o, reservation, nil, refusal)
@@ -72,7 +73,7 @@ func (t *lookupTask) Run(ctx context.Context) {
 	)...)
 	if err != nil {
 		e.d.Log.Log(ctx, kind.LogLevel(), "front payment details failed", "err", err, "reservation", t.reservation, "kind", kind.String())
-		e.Tell(ctx, t.o, Message{Text: lookupProblem(err, t.reservation)})
+		e.Tell(ctx, t.o, Message{Text: lookupProblem(e.d.Words, err, t.reservation)})
 		return
 	}
 	if t.offer {
@@ -83,7 +84,7 @@ func (t *lookupTask) Run(ctx context.Context) {
 }
 
 func (t *lookupTask) Abandon(ctx context.Context) {
-	t.e.tell(ctx, t.o, "resendbot was restarting before it could look the reservation up. Run the command again.")
+	t.e.tell(ctx, t.o, t.e.d.Words.T("lookup.shutdown"))
 }
 
 func lookupOutcome(k frontpay.Kind) string {
@@ -94,22 +95,21 @@ func lookupOutcome(k frontpay.Kind) string {
 }
 
 // lookupProblem words a failed lookup: nothing was sent either way.
-func lookupProblem(err error, reservation string) string {
+func lookupProblem(w *i18n.Words, err error, reservation string) string {
 	switch frontpay.KindOf(err) {
 	case frontpay.KindNotFound:
-		return fmt.Sprintf("Front Payment has no reservation `%s`. Check the reservation ID in the ticket and try again.", reservation)
+		return w.T("lookup.not_found", "Reservation", reservation)
 	case frontpay.KindUnauthorized:
-		return "Front Payment refused resendbot's access token, so the reservation could not be read. Ask an admin to check FRONTPAYMENT_TOKEN."
+		return w.T("lookup.unauthorized")
 	case frontpay.KindRateLimited, frontpay.KindServerError, frontpay.KindUnreachable:
-		return "Front Payment could not be read right now (it is busy or not answering). Nothing was sent. Try again in a minute."
+		return w.T("lookup.busy")
 	}
 	status := 0
 	var fe *frontpay.Error
 	if errors.As(err, &fe) {
 		status = fe.StatusCode
 	}
-	return "Front Payment gave an answer resendbot doesn't understand" + statusSuffix(status) +
-		", so the reservation could not be read. Nothing was sent; tell an admin (details are in the log)."
+	return w.T("lookup.unexpected", "Status", statusSuffix(status))
 }
 
 // onFile is the contact on file, checked like typed input.
@@ -142,42 +142,43 @@ func (e *Core) show(v string, masked string) string {
 }
 
 // stateLine says in words whether the customer still needs a link.
-func stateLine(res *frontpay.Reservation) string {
+func stateLine(w *i18n.Words, res *frontpay.Reservation) string {
 	status := quoted(res.Status)
 	if status == "" {
-		status = "unknown"
+		status = w.T("lookup.status_unknown")
 	}
 	switch res.State() {
 	case frontpay.StatePaid:
-		return fmt.Sprintf(":moneybag: *Paid* (Front Payment status “%s”): the customer has paid, no link is needed.", status)
+		return w.T("lookup.paid", "Status", status)
 	case frontpay.StateCancelled:
-		return fmt.Sprintf(":no_entry_sign: *Cancelled* (Front Payment status “%s”): a link would be of no use; a new order is needed.", status)
+		return w.T("lookup.cancelled", "Status", status)
 	}
-	return fmt.Sprintf(":hourglass_flowing_sand: *Not paid yet* (Front Payment status “%s”): a link can be resent.", status)
+	return w.T("lookup.open", "Status", status)
 }
 
 func (e *Core) statusText(res *frontpay.Reservation, reservation string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Reservation `%s`\n%s\n", reservation, stateLine(res))
+	w := e.d.Words
+	lines := []string{w.T("lookup.heading", "Reservation", reservation), stateLine(w, res)}
 	if res.HasTotal {
-		fmt.Fprintf(&b, "• Total: %.2f\n", res.GrandTotal)
+		lines = append(lines, w.T("lookup.total", "Total", w.Amount(res.GrandTotal)))
 	}
 	if res.PaymentLinkDueDate != "" {
-		fmt.Fprintf(&b, "• Link due: %s\n", quoted(res.PaymentLinkDueDate))
+		lines = append(lines, w.T("lookup.due", "Due", quoted(res.PaymentLinkDueDate)))
 	}
 	if res.ReservationDate != "" {
-		fmt.Fprintf(&b, "• Reserved: %s\n", quoted(res.ReservationDate))
+		lines = append(lines, w.T("lookup.reserved", "Date", quoted(res.ReservationDate)))
 	}
-	fmt.Fprintf(&b, "• First sent by: %s\n", sentBy(res))
+	lines = append(lines, w.T("lookup.sent_by", "By", sentBy(w, res)))
 	f := e.contactOnFile(res, reservation)
 	if res.Customer.Name != "" {
-		fmt.Fprintf(&b, "• Customer: %s\n", quoted(res.Customer.Name))
+		lines = append(lines, w.T("lookup.customer", "Name", quoted(res.Customer.Name)))
 	}
-	fmt.Fprintf(&b, "• Contact on file: %s\n", e.describeOnFile(f))
+	lines = append(lines, w.T("lookup.contact", "Contact", e.describeOnFile(f)))
+	text := strings.Join(lines, "\n") + "\n"
 	if res.State() == frontpay.StateOpen {
-		fmt.Fprintf(&b, "To resend to the contact on file: `/resend %s` · to another address: `/resend %s email=…`", reservation, reservation)
+		text += w.T("lookup.how_to", "Reservation", reservation)
 	}
-	return b.String()
+	return text
 }
 
 // maxFieldRunes bounds one value quoted from a reservation (a name, a
@@ -190,28 +191,29 @@ func quoted(s string) string {
 	return command.Escape(Shorten(strings.Join(strings.Fields(s), " "), maxFieldRunes))
 }
 
-func sentBy(res *frontpay.Reservation) string {
+func sentBy(w *i18n.Words, res *frontpay.Reservation) string {
 	switch {
 	case res.SentBySMS && res.SentByEmail:
-		return "SMS and email"
+		return w.T("lookup.sent_by_both")
 	case res.SentBySMS:
-		return "SMS"
+		return w.T("lookup.sent_by_sms")
 	case res.SentByEmail:
-		return "email"
+		return w.T("lookup.sent_by_email")
 	}
-	return "not recorded"
+	return w.T("lookup.sent_by_none")
 }
 
 func (e *Core) describeOnFile(f onFile) string {
+	w := e.d.Words
 	var parts []string
 	if f.phone != nil {
-		parts = append(parts, "SMS "+literal(e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone))))
+		parts = append(parts, w.T("lookup.on_file_sms", "To", literal(e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone)))))
 	}
 	if f.email != "" {
-		parts = append(parts, "email "+literal(e.show(f.email, command.MaskEmail(f.email))))
+		parts = append(parts, w.T("lookup.on_file_email", "To", literal(e.show(f.email, command.MaskEmail(f.email)))))
 	}
 	if len(parts) == 0 {
-		return "none"
+		return w.T("lookup.on_file_none")
 	}
 	return strings.Join(parts, ", ")
 }
@@ -220,10 +222,10 @@ func (e *Core) describeOnFile(f onFile) string {
 // resent, one button per way to reach the contact on file. Nothing is
 // sent until a button is pressed.
 func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reservation, reservation string) Message {
-	head := fmt.Sprintf("Reservation `%s`\n%s", reservation, stateLine(res))
+	w := e.d.Words
+	head := w.T("lookup.heading", "Reservation", reservation) + "\n" + stateLine(w, res)
 	if res.State() != frontpay.StateOpen {
-		text := head + "\nNothing was sent."
-		return Message{Text: text}
+		return Message{Text: head + "\n" + w.T("lookup.nothing_sent")}
 	}
 	f := e.contactOnFile(res, reservation)
 	type choice struct {
@@ -235,22 +237,20 @@ func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reserva
 	if f.phone != nil {
 		p := base
 		p.Phone = f.phone
-		choices = append(choices, choice{"SMS to " + e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone)), p})
+		choices = append(choices, choice{w.T("lookup.offer_sms", "To", e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone))), p})
 	}
 	if f.email != "" {
 		p := base
 		p.Email = f.email
-		choices = append(choices, choice{"Email to " + e.show(f.email, command.MaskEmail(f.email)), p})
+		choices = append(choices, choice{w.T("lookup.offer_email", "To", e.show(f.email, command.MaskEmail(f.email))), p})
 	}
 	if f.phone != nil && f.email != "" {
 		p := base
 		p.Phone, p.Email = f.phone, f.email
-		choices = append(choices, choice{"Both", p})
+		choices = append(choices, choice{w.T("lookup.offer_both"), p})
 	}
 	if len(choices) == 0 {
-		text := head + "\nFront Payment has no usable phone number or email for this customer, so there is nothing to offer. " +
-			fmt.Sprintf("Ask the customer, then: `/resend %s email=…` or `/resend %s phone=…`", reservation, reservation)
-		return Message{Text: text}
+		return Message{Text: head + "\n" + w.T("lookup.no_contact", "Reservation", reservation)}
 	}
 	// One offer, one send: every button of it shares the offer's ID, and the
 	// first press uses them all up.
@@ -264,13 +264,13 @@ func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reserva
 		}
 		if err != nil {
 			e.d.Log.Error("could not keep a contact offer", "err", err)
-			return Message{Text: msgStateDown}
+			return Message{Text: e.d.Words.T(msgStateDown)}
 		}
 		buttons = append(buttons, Button{Action: ActionOffer, Value: key, Label: Shorten(c.label, maxButtonRunes)})
 	}
 	return Message{
-		Text:    head + "\nSend the payment link to the contact on file? Nothing is sent until you press a button.",
-		Note:    "Only you can see this. The send posts an audit message in the channel first.",
+		Text:    head + "\n" + w.T("lookup.offer_ask"),
+		Note:    w.T("lookup.offer_note"),
 		Buttons: buttons,
 	}
 }

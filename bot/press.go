@@ -44,10 +44,10 @@ func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Repl
 		if refusal := e.resendOnce(ctx, r, pressedOnce+stashOffer+offerID); refusal != "" {
 			return Reply{Answer: refusal}
 		}
-		e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(p.Reservation, describe(r.destinations(), e.cfg.MaskContacts))})
+		e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(e.d.Words, p.Reservation, describe(e.d.Words, r.destinations(), e.cfg.MaskContacts))})
 		return Reply{Queued: true}
 	}
-	return Reply{Answer: msgRetryExpired}
+	return Reply{Answer: e.d.Words.T(msgRetryExpired)}
 }
 
 // pressed returns what a pressed button stashed, or the words for the
@@ -62,9 +62,9 @@ func (e *Core) pressed(ctx context.Context, stashKey string) (pendingResend, str
 	switch {
 	case err != nil:
 		e.d.Log.Error("reading a pressed button's request", "err", err)
-		return p, msgStateDown
+		return p, e.d.Words.T(msgStateDown)
 	case !ok:
-		return p, msgRetryExpired
+		return p, e.d.Words.T(msgRetryExpired)
 	}
 	return p, ""
 }

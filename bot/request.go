@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"resendbot/bot/command"
+	"resendbot/bot/i18n"
 	"resendbot/frontpay"
 )
 
@@ -86,18 +87,15 @@ func (d destination) masked() string {
 
 // shown is the destination for a message (mrkdwn): its value, masked or
 // not, is shown literally.
-func (d destination) shown(mask bool) string {
+func (d destination) shown(w *i18n.Words, mask bool) string {
+	v := literal(d.full())
 	if mask {
-		return d.label(literal(d.masked()))
+		v = literal(d.masked())
 	}
-	return d.label(literal(d.full()))
-}
-
-func (d destination) label(v string) string {
 	if d.channel == "sms" {
-		return "SMS to " + v
+		return w.T("destination.sms", "To", v)
 	}
-	return "email to " + v
+	return w.T("destination.email", "To", v)
 }
 
 func (r *request) destinations() []destination {
@@ -120,12 +118,12 @@ func (r *request) destinations() []destination {
 
 // describe words the destinations for a message: "SMS to +47 ****4567 and
 // email to k***@example.com".
-func describe(ds []destination, mask bool) string {
+func describe(w *i18n.Words, ds []destination, mask bool) string {
 	parts := make([]string, len(ds))
 	for i, d := range ds {
-		parts[i] = d.shown(mask)
+		parts[i] = d.shown(w, mask)
 	}
-	return strings.Join(parts, " and ")
+	return strings.Join(parts, w.T("destination.and"))
 }
 
 func channelsOf(ds []destination) []string {

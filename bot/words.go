@@ -26,64 +26,60 @@ type outcome struct {
 // outcomeOf words the result of one resend call for a support agent. err is
 // nil when Front Payment accepted the resend. It never shows a Go error
 // string or raw JSON: the log has those.
-func outcomeOf(err error, dests string, timeout time.Duration) outcome {
+func outcomeOf(w *i18n.Words, err error, dests string, timeout time.Duration) outcome {
 	kind := frontpay.KindOf(err)
 	o := outcome{kind: kind}
 	var fe *frontpay.Error
 	if errors.As(err, &fe) {
 		o.status = fe.StatusCode
 	}
+	status := statusSuffix(o.status)
 	switch kind {
 	case frontpay.KindSent:
 		o.status = 202
-		o.emoji, o.headline = ":white_check_mark:", "Sent"
-		o.detail = fmt.Sprintf("Front Payment accepted it: the customer gets the payment link by %s. Nothing else to do.", dests)
+		o.emoji, o.headline = ":white_check_mark:", w.T("outcome.sent.headline")
+		o.detail = w.T("outcome.sent.detail", "Dests", dests)
 	case frontpay.KindNotFound:
-		o.emoji, o.headline = ":mag:", "Not sent: reservation not found"
-		o.detail = "Front Payment has no reservation with this ID, so nothing was sent. " +
-			"Check the reservation ID in the ticket (copy it again from the portal) and run the command again."
+		o.emoji, o.headline = ":mag:", w.T("outcome.not_found.headline")
+		o.detail = w.T("outcome.not_found.detail")
 	case frontpay.KindCompleted:
-		o.emoji, o.headline = ":moneybag:", "Not sent: already completed (paid)"
-		o.detail = "This reservation is already completed, so the customer has paid and nothing was sent. No new link is needed."
+		o.emoji, o.headline = ":moneybag:", w.T("outcome.completed.headline")
+		o.detail = w.T("outcome.completed.detail")
 	case frontpay.KindCancelled:
-		o.emoji, o.headline = ":no_entry_sign:", "Not sent: reservation cancelled"
-		o.detail = "This reservation is cancelled, so nothing was sent. If the customer still needs to pay, a new order has to be created."
+		o.emoji, o.headline = ":no_entry_sign:", w.T("outcome.cancelled.headline")
+		o.detail = w.T("outcome.cancelled.detail")
 	case frontpay.KindInvalid:
-		o.emoji, o.headline = ":pencil2:", "Not sent: contact details rejected"
-		o.detail = "Front Payment rejected the contact details, so nothing was sent."
+		o.emoji, o.headline = ":pencil2:", w.T("outcome.invalid.headline")
+		o.detail = w.T("outcome.invalid.detail")
 		if fe != nil && len(fe.Errors) > 0 {
-			o.detail += " It said:\n" + quoteReasons(fe.Errors)
+			o.detail += w.T("outcome.invalid.said", "Reasons", quoteReasons(w, fe.Errors))
 		}
-		o.detail += "\nCheck the email address or phone number with the customer and run the command again."
+		o.detail += w.T("outcome.invalid.check")
 	case frontpay.KindUnauthorized:
-		o.emoji, o.headline = ":lock:", "Not sent: resendbot's Front Payment access was refused"
-		o.detail = "Front Payment refused resendbot's access token, so nothing was sent. Trying again won't help: " +
-			"ask an admin to check FRONTPAYMENT_TOKEN. Meanwhile, resend the link from the Front Payment portal."
+		o.emoji, o.headline = ":lock:", w.T("outcome.unauthorized.headline")
+		o.detail = w.T("outcome.unauthorized.detail")
 	case frontpay.KindRateLimited:
-		o.emoji, o.headline = ":hourglass:", "Not sent: Front Payment is busy"
-		wait := "a minute"
+		o.emoji, o.headline = ":hourglass:", w.T("outcome.rate_limited.headline")
+		wait := w.T("outcome.rate_limited.a_minute")
 		if fe != nil && fe.RetryAfter > 0 {
-			wait = RoundUp(fe.RetryAfter)
+			wait = w.Duration(fe.RetryAfter, true)
 		}
-		o.detail = fmt.Sprintf("Front Payment is limiting how fast we may send, so nothing was sent. Try again in %s.", wait)
+		o.detail = w.T("outcome.rate_limited.detail", "Wait", wait)
 	case frontpay.KindServerError:
-		o.emoji, o.headline = ":warning:", "Front Payment failed"
-		o.detail = "Front Payment had a problem on its side" + statusSuffix(o.status) + ". " +
-			"The link may or may not have reached the customer. Ask the customer before you try again, or try again in a few minutes."
+		o.emoji, o.headline = ":warning:", w.T("outcome.server_error.headline")
+		o.detail = w.T("outcome.server_error.detail", "Status", status)
 	case frontpay.KindUnreachable:
+		o.emoji = ":electric_plug:"
 		if errors.Is(err, context.DeadlineExceeded) {
-			o.emoji, o.headline = ":electric_plug:", "Front Payment did not answer"
-			o.detail = fmt.Sprintf("Front Payment did not answer within %s. ", RoundUp(timeout)) +
-				"The link may or may not have reached the customer. Ask the customer before you try again, or try again in a few minutes."
+			o.headline = w.T("outcome.timeout.headline")
+			o.detail = w.T("outcome.timeout.detail", "Timeout", w.Duration(timeout, true))
 		} else {
-			o.emoji, o.headline = ":electric_plug:", "Front Payment could not be reached"
-			o.detail = "resendbot could not reach Front Payment (the connection failed or was cut). " +
-				"If it was cut mid-way the link may or may not have reached the customer. Try again in a few minutes; if it keeps failing, tell an admin."
+			o.headline = w.T("outcome.unreachable.headline")
+			o.detail = w.T("outcome.unreachable.detail")
 		}
 	default:
-		o.emoji, o.headline = ":question:", "Unexpected answer from Front Payment"
-		o.detail = "Front Payment gave an answer resendbot doesn't understand" + statusSuffix(o.status) + ", " +
-			"so it is not known whether the link was sent. Ask the customer before you try again, and tell an admin (the details are in resendbot's log)."
+		o.emoji, o.headline = ":question:", w.T("outcome.unexpected.headline")
+		o.detail = w.T("outcome.unexpected.detail", "Status", status)
 	}
 	return o
 }
@@ -116,12 +112,12 @@ const (
 
 // quoteReasons lists Front Payment's reasons, escaped and each on its own
 // line, as many as fit; the rest are counted (the log has them all).
-func quoteReasons(reasons []string) string {
+func quoteReasons(w *i18n.Words, reasons []string) string {
 	var b strings.Builder
 	for i, r := range reasons {
 		line := "• " + command.Escape(Shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes)) + "\n"
 		if b.Len()+len(line) > maxReasonsText {
-			fmt.Fprintf(&b, "• …and %d more not shown here (resendbot's log has the full list)\n", len(reasons)-i)
+			b.WriteString(w.N("outcome.more_reasons", len(reasons)-i) + "\n")
 			break
 		}
 		b.WriteString(line)
@@ -177,132 +173,90 @@ const maxButtonRunes = 75
 
 // rootMessage is the audit message posted before Front Payment is called,
 // and updated with the outcome once it is known (o nil: still sending).
-func rootMessage(r *request, dests string, o *outcome, at time.Time) Message {
-	status := ":hourglass_flowing_sand: Sending…"
+func rootMessage(w *i18n.Words, r *request, dests string, o *outcome, at time.Time) Message {
+	status := ":hourglass_flowing_sand: " + w.T("audit.sending")
 	if o != nil {
 		status = o.emoji + " " + o.headline
 	}
 	if r.retriedBy != "" {
-		status += fmt.Sprintf(" (after a Retry by <@%s>, in the thread)", r.retriedBy)
+		status += w.T("audit.after_retry", "By", r.retriedBy)
 	}
-	verb := "asked to resend"
+	id := "audit.asked"
 	if r.Source == SourceRetry {
-		verb = "retried the resend of"
+		id = "audit.retried"
 	}
-	text := fmt.Sprintf("<@%s> %s the payment link of reservation `%s` by %s. %s",
-		r.UserID, verb, r.Reservation, dests, status)
-	note := "Requested " + at.UTC().Format("2006-01-02 15:04:05 UTC")
+	text := w.T(id, "User", r.UserID, "Reservation", r.Reservation, "Dests", dests, "Status", status)
+	note := w.T("audit.requested_at", "At", w.Time(at))
 	if o != nil {
-		note = frontPaymentContext(o, at)
+		note = frontPaymentContext(w, o, at)
 	}
 	return Message{Text: text, Note: note}
 }
 
 // replyMessage is the outcome, posted in the audit message's thread. With
 // a retryKey it carries a Retry button that re-runs the same request.
-func replyMessage(r *request, dests string, o outcome, at time.Time, retryKey string) Message {
+func replyMessage(w *i18n.Words, r *request, dests string, o outcome, at time.Time, retryKey string) Message {
 	m := Message{
-		Text: fmt.Sprintf("%s *%s* — reservation `%s`\n%s", o.emoji, o.headline, r.Reservation, o.detail),
-		Note: fmt.Sprintf("Requested by <@%s> · %s · %s", r.UserID, dests, frontPaymentContext(&o, at)),
+		Text: w.T("reply.text", "Emoji", o.emoji, "Headline", o.headline, "Reservation", r.Reservation, "Detail", o.detail),
+		Note: w.T("reply.requested_by", "User", r.UserID, "Dests", dests, "FrontPayment", frontPaymentContext(w, &o, at)),
 	}
 	if retryKey != "" {
-		m.Buttons = []Button{{Action: ActionRetry, Value: retryKey, Label: "Retry", Primary: true, Confirm: &Confirm{
-			Title:  "Send the link again?",
-			Text:   "The first attempt may have reached the customer. Retry only if you have checked.",
-			OK:     "Retry",
-			Cancel: "Cancel",
+		retry := w.T("reply.retry")
+		m.Buttons = []Button{{Action: ActionRetry, Value: retryKey, Label: retry, Primary: true, Confirm: &Confirm{
+			Title:  w.T("reply.retry_confirm_title"),
+			Text:   w.T("reply.retry_confirm_text"),
+			OK:     retry,
+			Cancel: w.T("reply.retry_confirm_cancel"),
 		}}}
 	}
 	return m
 }
 
 // RetryPressedNote replaces a used Retry button.
-func RetryPressedNote(user string) string { return fmt.Sprintf("↻ Retry pressed by <@%s>", user) }
+func RetryPressedNote(w *i18n.Words, user string) string {
+	return w.T("reply.retry_pressed", "User", user)
+}
 
-func frontPaymentContext(o *outcome, at time.Time) string {
-	answer := "no answer"
+func frontPaymentContext(w *i18n.Words, o *outcome, at time.Time) string {
+	answer := w.T("audit.no_answer")
 	if o.status != 0 {
 		answer = fmt.Sprintf("HTTP %d", o.status)
 	}
-	return fmt.Sprintf("Front Payment: %s (%s) · %s", answer, o.kind, at.UTC().Format("2006-01-02 15:04:05 UTC"))
+	return w.T("audit.front_payment", "Answer", answer, "Kind", o.kind.String(), "At", w.Time(at))
 }
 
 // Refusals: what the caller alone reads when the checks say no.
-const (
-	msgChannelNotAllowed = "Resends aren't enabled in this channel, so nothing was sent. " +
-		"Use the payment-support channel, or ask an admin to add this channel to RESEND_ALLOWED_CHANNELS."
-	msgUserNotAllowed = "You're not on the list of people who may resend payment links, so nothing was sent. " +
-		"Ask an admin to add you to RESEND_ALLOWED_USERS."
-)
 
-func inFlight(shown, by string, ago time.Duration) string {
-	return fmt.Sprintf("A resend of this reservation to %s is already in progress (started by <@%s> %s ago), so nothing more was sent. "+
-		"Wait for its answer in the channel.", shown, by, roundAgo(ago))
+func inFlight(w *i18n.Words, shown, by string, ago time.Duration) string {
+	return w.T("refusal.in_flight", "Dest", shown, "By", by, "Ago", w.Duration(ago, false))
 }
 
-func coolingDown(shown, by string, ago, left time.Duration) string {
-	return fmt.Sprintf("The payment link for this reservation was already sent to %s %s ago by <@%s>, so nothing was sent. "+
-		"To avoid spamming the customer, the same destination can get it again in %s.", shown, roundAgo(ago), by, RoundUp(left))
-}
-
-func userRateLimited(wait time.Duration) string {
-	return fmt.Sprintf("You've sent a lot of resends in a short time, so nothing was sent. Try again in %s.", RoundUp(wait))
-}
-
-func teamRateLimited(wait time.Duration) string {
-	return fmt.Sprintf("The team has sent a lot of resends in a short time, so nothing was sent. Try again in %s.", RoundUp(wait))
-}
-
-func lookupRateLimited(wait time.Duration) string {
-	return fmt.Sprintf("You've made a lot of requests in a short time, so nothing was looked up. Try again in %s.", RoundUp(wait))
+func coolingDown(w *i18n.Words, shown, by string, ago, left time.Duration) string {
+	return w.T("refusal.cooldown", "Dest", shown, "Ago", w.Duration(ago, false), "By", by, "Left", w.Duration(left, true))
 }
 
 // offerChosen replaces the offer once a button of it was pressed.
-func offerChosen(reservation, dests string) string {
-	return fmt.Sprintf("You chose to resend the payment link of `%s` by %s. The audit message and the outcome follow in the channel.",
-		reservation, dests)
+func offerChosen(w *i18n.Words, reservation, dests string) string {
+	return w.T("msg.offer_chosen", "Reservation", reservation, "Dests", dests)
 }
 
-// Caller-only words for problems that happen after the acknowledgement.
+// Caller-only answers that need no details, by catalogue ID: refusals,
+// and problems that happen after the acknowledgement.
 const (
-	msgUnexpected   = "Something unexpected happened and nothing was sent. Try again, and tell an admin if it keeps happening."
-	msgNotInChannel = "Nothing was sent: resendbot can't post in this channel, and every resend must leave a message here first. " +
-		"Invite it with `/invite @resendbot`, then run the command again."
-	msgNotInDM = "Nothing was sent: resendbot can't post in a direct message between people, and every resend must leave an audit message " +
-		"where your team can see it. Run the command in your support channel instead."
-	msgAuditFailed = "Nothing was sent: resendbot couldn't post the audit message in this channel (Slack didn't accept it). " +
-		"Try again in a minute; if it keeps failing, tell an admin."
-	msgStateDown      = "Nothing was sent: resendbot can't check its limits right now. Try again shortly."
-	msgAlreadyPressed = "That button was already used, so nothing more was sent. The outcome is in the thread."
-	msgRetryExpired   = "That Retry button has expired, so nothing was sent. Run the command again."
-	msgQueueFull      = "Nothing was sent: resendbot is busy with many resends right now. Try again in a minute."
-	MsgHandlerFailed  = "Something went wrong on resendbot's side and nothing was sent. Try again; if it keeps happening, tell an admin."
-	MsgFormUnreadable = "resendbot couldn't read this form, so nothing was sent. Close it and run /resend again."
-	msgShutdown       = "Nothing was sent: resendbot was restarting before it got to your resend. Run the command again."
+	msgChannelNotAllowed = "refusal.channel"
+	msgUserNotAllowed    = "refusal.user"
+	msgUnexpected        = "msg.unexpected"
+	msgNotInChannel      = "msg.not_in_channel"
+	msgNotInDM           = "msg.not_in_dm"
+	msgAuditFailed       = "msg.audit_failed"
+	msgStateDown         = "msg.state_down"
+	msgAlreadyPressed    = "msg.already_pressed"
+	msgRetryExpired      = "msg.retry_expired"
+	msgQueueFull         = "msg.queue_full"
+	MsgHandlerFailed     = "msg.handler_failed"
+	MsgFormUnreadable    = "msg.form_unreadable"
+	msgShutdown          = "msg.shutdown"
 )
-
-// roundAgo and roundUp word a duration for people: "45 seconds", "2 minutes".
-func roundAgo(d time.Duration) string { return humanDuration(d, false) }
-func RoundUp(d time.Duration) string  { return humanDuration(d, true) }
-
-func humanDuration(d time.Duration, up bool) string {
-	unit, name := time.Second, "second"
-	switch {
-	case d >= 100*time.Minute:
-		unit, name = time.Hour, "hour"
-	case d >= 100*time.Second:
-		unit, name = time.Minute, "minute"
-	}
-	n := int64(d / unit)
-	if up && d%unit != 0 {
-		n++
-	}
-	n = max(n, 1)
-	if n == 1 {
-		return "1 " + name
-	}
-	return fmt.Sprintf("%d %ss", n, name)
-}
 
 // Form is what the /resend form says; its fields in the order shown.
 type Form struct {

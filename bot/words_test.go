@@ -10,7 +10,7 @@ import (
 
 // The console replaces these words with the detail line they point to.
 func TestUnexpectedOutcomePointsToTheLog(t *testing.T) {
-	o := outcomeOf(&frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 200}, "email", time.Second)
+	o := outcomeOf(English(), &frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 200}, "email", time.Second)
 	if !strings.Contains(o.detail, "(the details are in resendbot's log)") {
 		t.Errorf("detail = %q", o.detail)
 	}

@@ -292,19 +292,19 @@ func consoleBanner(real, c *bot.Config, live bool) string {
 func consoleLimits(real, c *bot.Config, live bool) string {
 	limits := func(c *bot.Config) string {
 		s := fmt.Sprintf("%d every %s per person (RESEND_RATE_PER_USER), %d every %s for everyone together (RESEND_RATE_GLOBAL), and ",
-			c.RatePerUser.N, bot.RoundUp(c.RatePerUser.Per), c.RateGlobal.N, bot.RoundUp(c.RateGlobal.Per))
+			c.RatePerUser.N, bot.English().Duration(c.RatePerUser.Per, true), c.RateGlobal.N, bot.English().Duration(c.RateGlobal.Per, true))
 		if c.Cooldown <= 0 {
 			return s + "no cooldown (RESEND_COOLDOWN=0)"
 		}
-		return s + "a sent link goes to the same destination again only after " + bot.RoundUp(c.Cooldown) + " (RESEND_COOLDOWN)"
+		return s + "a sent link goes to the same destination again only after " + bot.English().Duration(c.Cooldown, true) + " (RESEND_COOLDOWN)"
 	}
 	if live {
 		return "Limits as in Slack: " + limits(c) + ".\n"
 	}
 	here := fmt.Sprintf("Limits are relaxed in the demo so that you can try every outcome: %d requests every %s, and ",
-		c.RatePerUser.N, bot.RoundUp(c.RatePerUser.Per))
+		c.RatePerUser.N, bot.English().Duration(c.RatePerUser.Per, true))
 	if c.Cooldown > 0 {
-		here += "a sent link goes to the same destination again after " + bot.RoundUp(c.Cooldown) + ".\n"
+		here += "a sent link goes to the same destination again after " + bot.English().Duration(c.Cooldown, true) + ".\n"
 	} else {
 		here += "no cooldown.\n"
 	}

@@ -117,26 +117,35 @@ func (w *Words) Time(t time.Time) string {
 	return t.Format("2006-01-02 15:04:05 UTC")
 }
 
-// Amount words a sum of money as the language writes it: "1,234.50",
+// Minute is Time to the minute: "2026-12-02 14:05 UTC" (both languages
+// agree there but for the date).
+func (w *Words) Minute(t time.Time) string {
+	t = t.UTC()
+	if w.lang == NB {
+		return w.Time(t)
+	}
+	return t.Format("2006-01-02 15:04 UTC")
+}
+
+// Amount words a sum of money as the language writes it: "1234.50",
 // "1 234,50 kr".
 func (w *Words) Amount(v float64) string {
 	s := fmt.Sprintf("%.2f", v)
+	if w.lang != NB {
+		return s
+	}
 	whole, cents, _ := strings.Cut(s, ".")
 	neg := strings.HasPrefix(whole, "-")
 	whole = strings.TrimPrefix(whole, "-")
-	sep, dec, suffix := ",", ".", ""
-	if w.lang == NB {
-		sep, dec, suffix = " ", ",", " kr"
-	}
 	var b strings.Builder
 	if neg {
 		b.WriteString("-")
 	}
 	for i, c := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteString(sep)
+			b.WriteString(" ")
 		}
 		b.WriteRune(c)
 	}
-	return b.String() + dec + cents + suffix
+	return b.String() + "," + cents + " kr"
 }

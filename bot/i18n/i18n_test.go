@@ -68,7 +68,7 @@ func TestTimesAndAmounts(t *testing.T) {
 			t.Errorf("nb %v = %q, want %q", v, got, want)
 		}
 	}
-	if got := words(t, EN).Amount(1234.5); got != "1,234.50" {
+	if got := words(t, EN).Amount(1234.5); got != "1234.50" {
 		t.Errorf("en 1234.5 = %q", got)
 	}
 }

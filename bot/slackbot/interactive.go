@@ -59,7 +59,7 @@ func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key str
 		return
 	}
 	used := &buttonsUsedTask{b: b, channel: cb.Channel.ID, ts: cb.Message.Timestamp, text: cb.Message.Text,
-		blocks: usedButtons(cb.Message.Blocks.BlockSet, bot.RetryPressedNote(o.UserID))}
+		blocks: usedButtons(cb.Message.Blocks.BlockSet, bot.RetryPressedNote(b.d.Words, o.UserID))}
 	if !b.engine.Submit(used) {
 		b.log.Warn("queue full; a used button stays shown", "channel", used.channel, "ts", used.ts)
 	}
@@ -157,7 +157,7 @@ func resendForm(o bot.Origin) slack.ModalViewRequest {
 func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) any {
 	if cb.View.State == nil {
 		b.log.Warn("a form submission came without its state; nothing sent", "user", cb.User.ID)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: bot.MsgFormUnreadable})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: b.d.Words.T(bot.MsgFormUnreadable)})
 	}
 	value := func(block string) string {
 		return strings.TrimSpace(cb.View.State.Values[block][formValue].Value)

@@ -259,7 +259,7 @@ func (b *Bot) dispatchSafely(ctx context.Context, evt socketmode.Event) {
 			b.sm.Ack(*evt.Request)
 		}
 		if url := responseURLOf(evt); url != "" {
-			b.engine.TellLater(bot.Origin{ResponseURL: url}, bot.Message{Text: bot.MsgHandlerFailed})
+			b.engine.TellLater(bot.Origin{ResponseURL: url}, bot.Message{Text: b.d.Words.T(bot.MsgHandlerFailed)})
 		}
 	}()
 	b.dispatch(ctx, evt)
