@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"resendbot/bot"
+	"resendbot/bot/i18n"
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/bot/internal/syncbuf"
 	"resendbot/bot/internal/testkit"
@@ -85,7 +86,12 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	}
 	log, audit := bot.NewLoggers(cfg, io.MultiWriter(h.rawLogs, bot.RedactWriter(h.logs, cfg.Secrets())))
 	h.metrics = bot.NewMetrics()
-	h.bot = New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
+	words, err := i18n.New(cfg.Language)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot = New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, Words: words,
+		SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop = cancel
 	h.done = make(chan error, 1)

@@ -1,0 +1,112 @@
+package slackbot
+
+import (
+	"strings"
+	"testing"
+
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/frontpay/frontpaytest"
+)
+
+// want is what one case shows, per language.
+type want struct{ en, nb string }
+
+// In both languages, the same cases: a sent resend, each kind of failure
+// with its Retry, a refusal, the status and the offer, the offer pressed.
+// Every message passes the strict fake's Block Kit checks in both.
+func TestOutcomesRefusalsAndButtonsInBothLanguages(t *testing.T) {
+	for _, lang := range []string{"en", "nb"} {
+		t.Run(lang, func(t *testing.T) {
+			pick := func(w want) string {
+				if lang == "nb" {
+					return w.nb
+				}
+				return w.en
+			}
+			h := start(t, map[string]string{"RESEND_LANGUAGE": lang, "RESEND_COOLDOWN": "0", "RESEND_RATE_PER_USER": "100/1m"})
+
+			for _, c := range []struct {
+				answer frontpaytest.Answer
+				want   want
+				retry  bool
+			}{
+				{frontpaytest.Accepted(), want{"*Sent*", "*Sendt*"}, false},
+				{frontpaytest.NotFound(), want{"reservation not found", "fant ikke reservasjonen"}, false},
+				{frontpaytest.Completed(), want{"already completed (paid)", "allerede fullført (betalt)"}, false},
+				{frontpaytest.Cancelled(), want{"reservation cancelled", "reservasjonen er kansellert"}, false},
+				{frontpaytest.Invalid(`{"email":["The email must be a valid email address."]}`), want{"contact details rejected", "kontaktopplysningene ble avvist"}, false},
+				{frontpaytest.Unauthorized(), want{"access was refused", "avviste tilgangen"}, false},
+				{frontpaytest.ServerFailure(), want{"Front Payment failed", "Front Payment feilet"}, true},
+			} {
+				h.fp.SetAnswer(uuidA, c.answer)
+				reply := h.sent(agent, uuidA+" email=kari@example.com")
+				if !strings.Contains(reply.Text, pick(c.want)) {
+					t.Errorf("reply = %q, want %q", reply.Text, pick(c.want))
+				}
+				if got := retryButton(t, reply) != ""; got != c.retry {
+					t.Errorf("%q: Retry button %v, want %v", pick(c.want), got, c.retry)
+				}
+				if lang == "nb" {
+					noEnglish(t, "reply", reply.Text)
+				}
+			}
+
+			// A Retry pressed, in the same language.
+			_, reply := h.rootOf(h.slack.Messages()[len(h.slack.Messages())-1])
+			h.fp.SetAnswer(uuidA, frontpaytest.Accepted())
+			h.press(agent2, reply, retryButton(t, reply))
+			if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+				for _, m := range s.Messages {
+					if strings.Contains(m.Text, pick(want{"retried the resend", "prøvde igjen"})) {
+						return true
+					}
+				}
+				return false
+			}, wait); err != nil {
+				t.Errorf("no retry audit message in %s: %v", lang, err)
+			}
+
+			// The status and the offer, only to the caller.
+			h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
+			status := h.answered(h.slash(agent, "status "+uuidA))
+			if !strings.Contains(status.Text, pick(want{"Not paid yet", "Ikke betalt ennå"})) {
+				t.Errorf("status = %q", status.Text)
+			}
+			offer := h.answered(h.slash(agent, uuidA))
+			buttons := offerButtons(t, offer)
+			both := buttons[pick(want{"Both", "Begge"})]
+			if both == "" {
+				t.Fatalf("offer buttons = %v", buttons)
+			}
+			h.pressOffer(agent, both)
+			h.responseURLSays(pick(want{"You chose to resend", "Du valgte å sende"}))
+			if lang == "nb" {
+				noEnglish(t, "status", status.Text)
+				noEnglish(t, "offer", offer.Text)
+				for label := range buttons {
+					noEnglish(t, "offer button", label)
+				}
+			}
+
+			// A refusal by the allowlist, only to the caller.
+			h2 := start(t, map[string]string{"RESEND_LANGUAGE": lang, "RESEND_ALLOWED_USERS": agent})
+			got := h2.command(agent2, uuidA+" email=kari@example.com")
+			if !strings.Contains(got, pick(want{"You're not on the list", "Du står ikke på listen"})) {
+				t.Errorf("refusal = %q", got)
+			}
+			if lang == "nb" {
+				noEnglish(t, "refusal", got)
+			}
+		})
+	}
+}
+
+// noEnglish fails when text has a phrase only an English sentence has.
+func noEnglish(t *testing.T, what, text string) {
+	t.Helper()
+	for _, m := range []string{" the ", "Nothing", "nothing was", " was ", "You ", " you ", "Try again", " and ", "Check ", "Requested", "Retry"} {
+		if strings.Contains(text, m) {
+			t.Errorf("nb %s has English (%q): %s", what, m, text)
+		}
+	}
+}
