@@ -271,12 +271,12 @@ type Field struct {
 }
 
 // FormWords is what the /resend form says.
-func FormWords() Form {
+func FormWords(w *i18n.Words) Form {
 	return Form{
-		Title: "Resend payment link", Submit: "Send", Cancel: "Cancel",
-		Reservation: Field{"Reservation ID", command.ExampleReservation, "From the ticket or the Front Payment portal.", false},
-		Email:       Field{"Email", command.ExampleEmail, "Send the link by email (optional if you give a phone number).", true},
-		Mobile:      Field{"Mobile number", command.ExamplePhone, "Send the link by SMS (optional if you give an email).", true},
+		Title: w.T("form.title"), Submit: w.T("form.submit"), Cancel: w.T("form.cancel"),
+		Reservation: Field{w.T("form.reservation"), command.ExampleReservation, w.T("form.reservation_hint"), false},
+		Email:       Field{w.T("form.email"), command.ExampleEmail, w.T("form.email_hint"), true},
+		Mobile:      Field{w.T("form.mobile"), command.ExamplePhone, w.T("form.mobile_hint"), true},
 	}
 }
 
@@ -288,14 +288,14 @@ type Home struct {
 }
 
 // HomePage words the App Home tab for recent, the viewer's own resends.
-func HomePage(recent []RecentResend) Home {
-	h := Home{Title: "Resend a payment link", Usage: command.Usage(), RecentTitle: "Your latest resends"}
+func HomePage(w *i18n.Words, recent []RecentResend) Home {
+	h := Home{Title: w.T("home.title"), Usage: command.Usage(), RecentTitle: w.T("home.recent")}
 	if len(recent) == 0 {
-		h.Recent = []string{"_None yet._"}
+		h.Recent = []string{w.T("home.none")}
 	}
 	for _, r := range recent {
-		h.Recent = append(h.Recent, fmt.Sprintf("%s *%s* — `%s` by %s\n%s",
-			r.Emoji, r.Outcome, r.Reservation, r.Destination, r.At.UTC().Format("2006-01-02 15:04 UTC")))
+		h.Recent = append(h.Recent, w.T("home.line", "Emoji", r.Emoji, "Outcome", r.Outcome, "Reservation", r.Reservation,
+			"Dest", r.Destination, "At", w.Minute(r.At)))
 	}
 	return h
 }

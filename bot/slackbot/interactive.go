@@ -10,6 +10,7 @@ import (
 
 	"resendbot/bot"
 	"resendbot/bot/command"
+	"resendbot/bot/i18n"
 )
 
 // Identifiers of the bot's interactive parts, as Slack sends them back.
@@ -97,7 +98,7 @@ type openFormTask struct {
 }
 
 func (t *openFormTask) Run(ctx context.Context) {
-	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.o))
+	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.b.d.Words, t.o))
 	if err != nil {
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
 		t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage()})
@@ -127,9 +128,9 @@ func readFormOrigin(metadata string) formOrigin {
 	return f
 }
 
-func resendForm(o bot.Origin) slack.ModalViewRequest {
+func resendForm(w *i18n.Words, o bot.Origin) slack.ModalViewRequest {
 	metadata, _ := json.Marshal(formOrigin{Channel: o.ChannelID, ResponseURL: o.ResponseURL})
-	words := bot.FormWords()
+	words := bot.FormWords(w)
 	input := func(id string, f bot.Field) *slack.InputBlock {
 		el := slack.NewPlainTextInputBlockElement(plain(f.Placeholder), formValue)
 		block := slack.NewInputBlock(id, plain(f.Label), plain(f.Hint), el)
@@ -202,7 +203,7 @@ func (t *publishHomeTask) Run(ctx context.Context) {
 	if err != nil {
 		t.b.log.Warn("reading recent resends for App Home", "err", err)
 	}
-	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(recent)}}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(t.b.d.Words, recent)}}
 	if _, err := t.b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: t.user, View: view}); err != nil {
 		t.b.log.Warn("publishing App Home", "err", err, "user", t.user)
 	}
@@ -210,8 +211,8 @@ func (t *publishHomeTask) Run(ctx context.Context) {
 
 func (t *publishHomeTask) Abandon(context.Context) {}
 
-func homeBlocks(recent []bot.RecentResend) []slack.Block {
-	h := bot.HomePage(recent)
+func homeBlocks(w *i18n.Words, recent []bot.RecentResend) []slack.Block {
+	h := bot.HomePage(w, recent)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(h.Title)),
 		slack.NewSectionBlock(mrkdwn(h.Usage), nil, nil),
