@@ -17,6 +17,7 @@ import (
 	"resendbot/bot"
 	"resendbot/bot/command"
 	"resendbot/bot/console/demofp"
+	"resendbot/bot/i18n"
 	"resendbot/frontpay"
 )
 
@@ -62,36 +63,61 @@ func looser(configured, demo bot.Rate) bot.Rate {
 	return demo
 }
 
-// demoOutcomes is how to provoke each documented answer of the demo Front
-// Payment (demofp.NewHandler's preloaded reservations), for help.
-var demoOutcomes = []struct {
+// english is the console's words in English: the demo's lists as the
+// tests read them, and the console's wording of the core's English
+// pointers to the log (logPointers).
+var english = bot.English()
+
+// demoOutcome is how to provoke one documented answer of the demo Front
+// Payment.
+type demoOutcome struct {
 	uuid string
 	kind frontpay.Kind // what the outcome is, for the test that keeps this list true
 	what string
-}{
-	{demofp.UUIDAccepted, frontpay.KindSent, "accepted (202): Sent"},
-	{demofp.UUIDNotFound, frontpay.KindNotFound, "orderNotFound (404): reservation not found"},
-	{demofp.UUIDCompleted, frontpay.KindCompleted, "orderStatusAlreadyCompleted (400): already paid"},
-	{demofp.UUIDCancelled, frontpay.KindCancelled, "orderStatusAlreadyCancelled (400): reservation cancelled"},
-	{demofp.UUIDInvalid, frontpay.KindInvalid, "payloadValidationErrors (417): contact details rejected"},
-	{demofp.UUIDUnauthorized, frontpay.KindUnauthorized, "401: resendbot's token refused"},
-	{demofp.UUIDRateLimited, frontpay.KindRateLimited, "429 with Retry-After 30: Front Payment busy (Retry button)"},
-	{demofp.UUIDServerError, frontpay.KindServerError, "510 Something Went Wrong: Front Payment failed (Retry button)"},
-	{demofp.UUIDBadGateway, frontpay.KindServerError, "502 HTML page from a proxy: Front Payment failed (Retry button)"},
-	{demofp.UUIDGarbage, frontpay.KindUnexpected, "200 with a body that is not JSON: unexpected answer"},
-	{demofp.UUIDTimeout, frontpay.KindUnreachable, "no answer within " + demoTimeout.String() + ": did not answer (Retry button)"},
 }
 
-// demoLookups is what the demo Front Payment says of reservations, for
-// help on "status" and the offer of the contact on file.
-var demoLookups = []struct{ uuid, what string }{
-	{demofp.UUIDAccepted, "open, Kari Nordmann's phone and email on file (so are the IDs above but 404, 4001, 4002)"},
-	{demofp.UUIDEmailOnly, "open, only an email address on file"},
-	{demofp.UUIDNoContact, "open, no phone number or email on file"},
-	{demofp.UUIDPaid, "paid (a resend: already completed)"},
-	{demofp.UUIDDetailsCancelled, "cancelled (a resend: cancelled)"},
-	{"any other reservation ID", "not found (a resend to it is still accepted)"},
+// demoOutcomesIn is how to provoke each documented answer of the demo
+// Front Payment (demofp.NewHandler's preloaded reservations), for help,
+// in w's language.
+func demoOutcomesIn(w *i18n.Words) []demoOutcome {
+	return []demoOutcome{
+		{demofp.UUIDAccepted, frontpay.KindSent, w.T("console.demo.outcome.accepted")},
+		{demofp.UUIDNotFound, frontpay.KindNotFound, w.T("console.demo.outcome.not_found")},
+		{demofp.UUIDCompleted, frontpay.KindCompleted, w.T("console.demo.outcome.completed")},
+		{demofp.UUIDCancelled, frontpay.KindCancelled, w.T("console.demo.outcome.cancelled")},
+		{demofp.UUIDInvalid, frontpay.KindInvalid, w.T("console.demo.outcome.invalid")},
+		{demofp.UUIDUnauthorized, frontpay.KindUnauthorized, w.T("console.demo.outcome.unauthorized")},
+		{demofp.UUIDRateLimited, frontpay.KindRateLimited, w.T("console.demo.outcome.rate_limited")},
+		{demofp.UUIDServerError, frontpay.KindServerError, w.T("console.demo.outcome.server_error")},
+		{demofp.UUIDBadGateway, frontpay.KindServerError, w.T("console.demo.outcome.bad_gateway")},
+		{demofp.UUIDGarbage, frontpay.KindUnexpected, w.T("console.demo.outcome.garbage")},
+		{demofp.UUIDTimeout, frontpay.KindUnreachable, w.T("console.demo.outcome.timeout",
+			"Timeout", demoTimeout.String(), "Duration", w.Duration(demoTimeout, true))},
+	}
 }
+
+// demoOutcomes are demoOutcomesIn English.
+var demoOutcomes = demoOutcomesIn(english)
+
+// demoLookup is what the demo Front Payment says of a reservation.
+type demoLookup struct{ uuid, what string }
+
+// demoLookupsIn is what the demo Front Payment says of reservations, for
+// help on "status" and the offer of the contact on file, in w's language.
+// The last one stands for every reservation ID not listed.
+func demoLookupsIn(w *i18n.Words) []demoLookup {
+	return []demoLookup{
+		{demofp.UUIDAccepted, w.T("console.demo.lookup.accepted")},
+		{demofp.UUIDEmailOnly, w.T("console.demo.lookup.email_only")},
+		{demofp.UUIDNoContact, w.T("console.demo.lookup.no_contact")},
+		{demofp.UUIDPaid, w.T("console.demo.lookup.paid")},
+		{demofp.UUIDDetailsCancelled, w.T("console.demo.lookup.cancelled")},
+		{w.T("console.demo.any_other_id"), w.T("console.demo.lookup.any_other")},
+	}
+}
+
+// demoLookups are demoLookupsIn English.
+var demoLookups = demoLookupsIn(english)
 
 // IO is what the console reads from and writes to.
 type IO struct {
@@ -122,6 +148,10 @@ func Run(ctx context.Context, p IO, getenv func(string) string, cfg *bot.Config,
 		c.FrontPaymentBaseURL, c.FrontPaymentToken, c.FrontPaymentTimeout = demoBaseURL, demoToken, demoTimeout
 		demoLimits(&c)
 	}
+	words, err := i18n.New(c.Language)
+	if err != nil {
+		return fmt.Errorf("catalogues: %w", err)
+	}
 	log, audit := consoleLoggers(&c, getenv, bot.RedactWriter(p.Stderr, cfg.Secrets()), live)
 
 	fpcfg := frontpay.Config{
@@ -138,14 +168,14 @@ func Run(ctx context.Context, p IO, getenv func(string) string, cfg *bot.Config,
 		return fmt.Errorf("front payment client: %w", err)
 	}
 
-	out := &consoleSurface{w: p.Stdout, kinds: map[string]string{}, secrets: cfg.Secrets()}
+	out := newConsoleSurface(p.Stdout, words, cfg.Secrets())
 	cfp := consoleFrontPayment{fp: fp, out: out}
-	e := bot.NewCore(&c, bot.Deps{Resender: cfp, Details: cfp, Log: log, Audit: audit}, out)
+	e := bot.NewCore(&c, bot.Deps{Resender: cfp, Details: cfp, Log: log, Audit: audit, Words: words}, out)
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	e.Start(workCtx)
 
-	out.printf("%s", consoleBanner(cfg, &c, live))
+	out.printf("%s", consoleBanner(words, cfg, &c, live))
 	in := p.Stdin
 	if in == nil {
 		in = strings.NewReader("")
@@ -154,7 +184,7 @@ func Run(ctx context.Context, p IO, getenv func(string) string, cfg *bot.Config,
 	readErr := consoleLoop(ctx, e, &c, out, in, interactive, cfg, live)
 
 	if ctx.Err() != nil {
-		fmt.Fprintln(p.Stderr, "resendbot: interrupted; finishing any resend in flight")
+		fmt.Fprintln(p.Stderr, words.T("console.interrupted"))
 	}
 	e.Stop(workCtx, c.ShutdownGrace, cancelWork)
 	if interactive {
@@ -217,13 +247,13 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 		if text == "" && !mention {
 			// Slack's /resend alone opens the form, which a terminal cannot;
 			// a mention alone gets the usage there too.
-			out.printf("In Slack, /resend alone opens a form; here, type the command:\n")
+			out.printf("%s\n", out.words.T("console.form_in_slack"))
 		}
 		if reply := e.Command(ctx, origin, text); reply.Answer != "" {
-			out.print("(only you) ", reply.Answer)
+			out.print(out.onlyYou+" ", reply.Answer)
 		}
 		if cmd, err := command.Parse(text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
-			out.printf("%s", consoleHelp(real, c, live))
+			out.printf("%s", consoleHelp(out.words, real, c, live))
 		}
 		// Wait until the command's work is done: with one worker, a task
 		// queued after it runs after it.
@@ -272,65 +302,69 @@ func (b barrier) Run(context.Context)     { close(b) }
 func (b barrier) Abandon(context.Context) { close(b) }
 
 // consoleBanner introduces the console running with c, where real is the
-// configuration the Slack bot would apply.
-func consoleBanner(real, c *bot.Config, live bool) string {
+// configuration the Slack bot would apply, in w's language.
+func consoleBanner(w *i18n.Words, real, c *bot.Config, live bool) string {
 	var sb strings.Builder
-	sb.WriteString("resendbot console: type a /resend command (the \"/resend\" is optional), \"help\", or \"quit\".\n")
+	line := func(s string) { sb.WriteString(s + "\n") }
+	line(w.T("console.banner.intro"))
 	if live {
-		fmt.Fprintf(&sb, "LIVE Front Payment at %s — every resend here texts or emails a REAL customer.\n", c.FrontPaymentBaseURL)
+		line(w.T("console.banner.live", "URL", c.FrontPaymentBaseURL))
 	} else {
-		sb.WriteString("DEMO Front Payment — nothing reaches a real customer. \"help\" lists the reservation IDs that provoke each outcome.\n")
-		sb.WriteString(consoleLimits(real, c, live))
-		sb.WriteString("resendbot's log is off in the demo (what matters is shown here); LOG_LEVEL=info shows it on stderr.\n")
+		line(w.T("console.banner.demo"))
+		sb.WriteString(consoleLimits(w, real, c, live))
+		line(w.T("console.banner.log_off"))
 	}
-	sb.WriteString("You are @you in #console. Shown as in Slack: the channel message, ↳ its thread reply, ✎ an edit, (only you) what only you see.\n\n")
+	line(w.T("console.banner.legend", "You", w.T("console.you"), "OnlyYou", w.T("console.only_you")))
+	sb.WriteString("\n")
 	return sb.String()
 }
 
 // consoleLimits says which limits the console applies (c) and, in the
 // demo, which the Slack bot would apply (real).
-func consoleLimits(real, c *bot.Config, live bool) string {
+func consoleLimits(w *i18n.Words, real, c *bot.Config, live bool) string {
 	limits := func(c *bot.Config) string {
-		s := fmt.Sprintf("%d every %s per person (RESEND_RATE_PER_USER), %d every %s for everyone together (RESEND_RATE_GLOBAL), and ",
-			c.RatePerUser.N, bot.English().Duration(c.RatePerUser.Per, true), c.RateGlobal.N, bot.English().Duration(c.RateGlobal.Per, true))
-		if c.Cooldown <= 0 {
-			return s + "no cooldown (RESEND_COOLDOWN=0)"
+		args := []any{
+			"PerUser", c.RatePerUser.N, "PerUserEvery", w.Duration(c.RatePerUser.Per, true),
+			"Global", c.RateGlobal.N, "GlobalEvery", w.Duration(c.RateGlobal.Per, true),
 		}
-		return s + "a sent link goes to the same destination again only after " + bot.English().Duration(c.Cooldown, true) + " (RESEND_COOLDOWN)"
+		if c.Cooldown <= 0 {
+			return w.T("console.limits.rates.no_cooldown", args...)
+		}
+		return w.T("console.limits.rates.cooldown", append(args, "Cooldown", w.Duration(c.Cooldown, true))...)
 	}
 	if live {
-		return "Limits as in Slack: " + limits(c) + ".\n"
+		return w.T("console.limits.live", "Limits", limits(c)) + "\n"
 	}
-	here := fmt.Sprintf("Limits are relaxed in the demo so that you can try every outcome: %d requests every %s, and ",
-		c.RatePerUser.N, bot.English().Duration(c.RatePerUser.Per, true))
+	every := w.Duration(c.RatePerUser.Per, true)
+	here := w.N("console.limits.demo.no_cooldown", c.RatePerUser.N, "Every", every)
 	if c.Cooldown > 0 {
-		here += "a sent link goes to the same destination again after " + bot.English().Duration(c.Cooldown, true) + ".\n"
-	} else {
-		here += "no cooldown.\n"
+		here = w.N("console.limits.demo.cooldown", c.RatePerUser.N, "Every", every, "Cooldown", w.Duration(c.Cooldown, true))
 	}
-	return here + "The Slack bot applies the configured limits: " + limits(real) + ".\n"
+	return here + "\n" + w.T("console.limits.slack", "Limits", limits(real)) + "\n"
 }
 
-func consoleHelp(real, c *bot.Config, live bool) string {
+// consoleHelp is what the console adds to the usage, in w's language.
+func consoleHelp(w *i18n.Words, real, c *bot.Config, live bool) string {
 	var sb strings.Builder
+	line := func(s string) { sb.WriteString(s + "\n") }
 	if live {
-		fmt.Fprintf(&sb, "\nLIVE: every resend calls Front Payment at %s and reaches the real customer.\n", c.FrontPaymentBaseURL)
+		line("\n" + w.T("console.help.live", "URL", c.FrontPaymentBaseURL))
 	} else {
-		sb.WriteString("\nDEMO Front Payment: the reservation ID picks the answer.\n")
-		for _, o := range demoOutcomes {
+		line("\n" + w.T("console.help.demo"))
+		for _, o := range demoOutcomesIn(w) {
 			fmt.Fprintf(&sb, "  %s  %s\n", o.uuid, o.what)
 		}
-		fmt.Fprintf(&sb, "  %-36s  accepted (202): Sent\n", "any other reservation ID")
-		fmt.Fprintf(&sb, "For example: %s email=kari@example.com\n", demofp.UUIDNotFound)
-		sb.WriteString("\n\"status <reservation ID>\" shows a reservation, and the ID alone offers its contact on file, only to you:\n")
-		for _, o := range demoLookups {
+		fmt.Fprintf(&sb, "  %-36s  %s\n", w.T("console.demo.any_other_id"), w.T("console.demo.outcome.accepted"))
+		line(w.T("console.help.example", "Command", demofp.UUIDNotFound+" email=kari@example.com"))
+		line("\n" + w.T("console.help.status"))
+		for _, o := range demoLookupsIn(w) {
 			fmt.Fprintf(&sb, "  %-36s  %s\n", o.uuid, o.what)
 		}
-		sb.WriteString("A phone number or email address that is not valid is refused before Front Payment is called.\n")
+		line(w.T("console.help.invalid_refused"))
 	}
-	sb.WriteString(consoleLimits(real, c, live))
-	sb.WriteString("Buttons such as [Retry] work in Slack; here they are only shown: type the command again instead.\n")
-	sb.WriteString("Leave with quit or Ctrl-D.\n")
+	sb.WriteString(consoleLimits(w, real, c, live))
+	line(w.T("console.help.buttons"))
+	line(w.T("console.help.leave"))
 	return sb.String()
 }
 
@@ -391,20 +425,33 @@ func (c consoleFrontPayment) Details(ctx context.Context, reservation string) (*
 type consoleSurface struct {
 	mu      sync.Mutex
 	w       io.Writer
+	words   *i18n.Words // the console's language
+	you     string      // the console's user, as mentions show it: "@you"
+	onlyYou string      // the mark of what only the caller sees: "(only you)"
 	n       int
 	kinds   map[string]string // ts → "root" or "reply"
 	secrets []string          // never shown, as the log's redaction
 	detail  string            // the last Front Payment call's error, as the log has it
 }
 
-// logPointers are the words with which Slack's messages send an admin to
-// resendbot's log, and what the console says instead: the console shows no
+func newConsoleSurface(w io.Writer, words *i18n.Words, secrets []string) *consoleSurface {
+	return &consoleSurface{
+		w: w, words: words, you: words.T("console.you"), onlyYou: words.T("console.only_you"),
+		kinds: map[string]string{}, secrets: secrets,
+	}
+}
+
+// logPointers are the words with which the core's English messages send an
+// admin to resendbot's log, and what the console says instead, in English
+// too, so that the sentence stays in one language: the console shows no
 // such log (the demo logs only errors), so it shows the log's detail line
-// after the message.
+// after the message. Only the core's English phrases are matched: a
+// message the core words in another language keeps its pointer to the
+// log, and the console adds no detail line to it.
 var logPointers = strings.NewReplacer(
-	"the details are in resendbot's log", "the details, which the Slack bot only logs, are below",
-	"details are in the log", "details, which the Slack bot only logs, are below",
-	"resendbot's log has the full list", "the full list, which the Slack bot only logs, is below",
+	"the details are in resendbot's log", english.T("console.log_pointer.details_below"),
+	"details are in the log", english.T("console.log_pointer.short_details_below"),
+	"resendbot's log has the full list", english.T("console.log_pointer.full_list_below"),
 )
 
 // noteDetail keeps what the log says of a Front Payment call's error.
@@ -446,7 +493,7 @@ func (s *consoleSurface) withDetail(lines []string) []string {
 	if !pointed {
 		return lines
 	}
-	lines = append(lines, "Details (from resendbot's log): "+s.detail)
+	lines = append(lines, s.words.T("console.detail", "Detail", s.detail))
 	s.detail = ""
 	return lines
 }
@@ -458,10 +505,10 @@ func (s *consoleSurface) Post(_ context.Context, channel, threadTS string, m bot
 	ts := fmt.Sprintf("1000000000.%06d", s.n)
 	if threadTS == "" {
 		s.kinds[ts] = "root"
-		s.write(channelName(channel)+"  ", messageLines(m))
+		s.write(channelName(channel)+"  ", s.messageLines(m))
 	} else {
 		s.kinds[ts] = "reply"
-		s.write("  ↳ ", messageLines(m))
+		s.write("  ↳ ", s.messageLines(m))
 	}
 	return ts, nil
 }
@@ -470,18 +517,18 @@ func (s *consoleSurface) Update(_ context.Context, channel, ts string, m bot.Mes
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// The engine edits the audit message once Front Payment has answered.
-	prefix := "  ✎ The audit message in " + channelName(channel) + " now reads: "
+	prefix := "  ✎ " + s.words.T("console.edit.audit", "Channel", channelName(channel)) + " "
 	if s.kinds[ts] == "reply" {
-		prefix = "    ✎ The message in the thread now reads: "
+		prefix = "    ✎ " + s.words.T("console.edit.thread") + " "
 	}
-	s.write(prefix, messageLines(m))
+	s.write(prefix, s.messageLines(m))
 	return nil
 }
 
 func (s *consoleSurface) Tell(_ context.Context, _ bot.Origin, m bot.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.write("(only you) ", messageLines(m))
+	s.write(s.onlyYou+" ", s.messageLines(m))
 	return nil
 }
 
@@ -489,7 +536,7 @@ func (s *consoleSurface) Tell(_ context.Context, _ bot.Origin, m bot.Message) er
 func (s *consoleSurface) print(prefix, text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.write(prefix, strings.Split(plainText(text), "\n"))
+	s.write(prefix, strings.Split(renderText(text, s.you), "\n"))
 }
 
 func (s *consoleSurface) printf(format string, args ...any) {
@@ -524,15 +571,15 @@ func channelName(id string) string {
 // messageLines renders m as Slack would draw it: the body, the small
 // print, the buttons. Times in the small print read "just now": the
 // console is live, and its transcript stays the same from run to run.
-func messageLines(m bot.Message) []string {
+func (s *consoleSurface) messageLines(m bot.Message) []string {
 	var lines []string
 	add := func(mrkdwn string) {
 		if mrkdwn != "" {
-			lines = append(lines, strings.Split(plainText(mrkdwn), "\n")...)
+			lines = append(lines, strings.Split(renderText(mrkdwn, s.you), "\n")...)
 		}
 	}
 	add(m.Text)
-	add(timestampRE.ReplaceAllString(m.Note, "just now"))
+	add(timestampRE.ReplaceAllString(m.Note, s.words.T("console.just_now")))
 	var buttons []string
 	for _, b := range m.Buttons {
 		buttons = append(buttons, "["+b.Label+"]")
@@ -542,7 +589,9 @@ func messageLines(m bot.Message) []string {
 }
 
 var (
-	timestampRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( ?UTC|Z)?`)
+	// A moment as i18n.Words.Time writes it, in English (2026-12-02
+	// 14:05:07 UTC) or Norwegian (2. desember 2026 kl. 14:05 UTC).
+	timestampRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( ?UTC|Z)?|\d{1,2}\. \pL+ \d{4} kl\. \d{2}:\d{2}( UTC)?`)
 	angleRE     = regexp.MustCompile(`<([^<>\n]+)>`)
 	emojiRE     = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
 	// Slack's bold: stars at word edges around text that does not start or
@@ -568,19 +617,24 @@ var emoji = map[string]string{
 	":arrows_counterclockwise:": "🔄",
 }
 
-// plainText renders Slack mrkdwn for a terminal: mentions and links as
-// words, emoji shortcodes as symbols, bold and code marks dropped. What is
-// inside code marks is shown as it is (a mask's stars stay stars).
-func plainText(s string) string {
+// plainText renders Slack mrkdwn for a terminal as the English console
+// does (renderText).
+func plainText(s string) string { return renderText(s, english.T("console.you")) }
+
+// renderText renders Slack mrkdwn for a terminal: mentions and links as
+// words, the console's user as you, emoji shortcodes as symbols, bold and
+// code marks dropped. What is inside code marks is shown as it is (a
+// mask's stars stay stars).
+func renderText(s, you string) string {
 	s = strings.ReplaceAll(s, "```", "")
 	var b strings.Builder
 	for {
 		loc := codeRE.FindStringSubmatchIndex(s)
 		if loc == nil {
-			b.WriteString(plainWords(s))
+			b.WriteString(plainWords(s, you))
 			break
 		}
-		b.WriteString(plainWords(s[:loc[0]]))
+		b.WriteString(plainWords(s[:loc[0]], you))
 		b.WriteString(command.Unescape(s[loc[2]:loc[3]]))
 		s = s[loc[1]:]
 	}
@@ -588,14 +642,14 @@ func plainText(s string) string {
 }
 
 // plainWords renders mrkdwn outside code marks.
-func plainWords(s string) string {
+func plainWords(s, you string) string {
 	s = angleRE.ReplaceAllStringFunc(s, func(m string) string {
 		inner := m[1 : len(m)-1]
 		id, label, hasLabel := strings.Cut(inner, "|")
 		switch {
 		case strings.HasPrefix(id, "@"):
 			if id[1:] == consoleUser {
-				return "@you"
+				return you
 			}
 			if hasLabel {
 				return "@" + strings.TrimPrefix(label, "@")

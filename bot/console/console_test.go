@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"resendbot/bot"
+	"resendbot/bot/i18n"
 	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay/frontpaytest"
 )
@@ -476,5 +477,125 @@ func TestMaskedValuesPrintLiterallyInTheConsole(t *testing.T) {
 	got := plainText("*Sent* by SMS to `+47 ****4567` and email to `k***@example.com` &amp; `a&lt;b`")
 	if want := "Sent by SMS to +47 ****4567 and email to k***@example.com & a<b"; got != want {
 		t.Errorf("plainText = %q, want %q", got, want)
+	}
+}
+
+// englishMarkers are phrases of the console's English that can appear
+// neither in its Norwegian nor in a technical token.
+var englishMarkers = []string{
+	"Nothing", "nothing", "Leave with", "Limits are", "Limits as", "the reservation ID", "only you", "@you",
+	"resendbot's", "Shown as", "type the command", "is optional", "lists the", "every outcome",
+	"Sent", "not found", "on file", "Retry button", "For example", "Buttons", "Slack bot",
+	"The audit message", "now reads", "Details (from", "just now", "alone opens", " every ", " per person",
+}
+
+// noEnglish fails if what the console itself wrote in Norwegian holds an
+// English marker.
+func noEnglish(t *testing.T, what, got string) {
+	t.Helper()
+	for _, m := range englishMarkers {
+		if strings.Contains(got, m) {
+			t.Errorf("%s: English %q in:\n%s", what, m, got)
+		}
+	}
+}
+
+// TestConsoleSpeaksNorwegian: with RESEND_LANGUAGE=nb, the console's own
+// lines (banner, help, the form's note, the marks of what only you see and
+// of an edit) are in bokmål. The core's answers are not checked here.
+func TestConsoleSpeaksNorwegian(t *testing.T) {
+	t.Parallel()
+	send := frontpaytest.UUIDAccepted + " email=kari@example.com"
+	env := map[string]string{"RESEND_LANGUAGE": "nb"}
+	out, _, err := runConsoleMain(t, []string{"console"}, env, "help\n/resend\n"+send+"\nstatus "+frontpaytest.UUIDPaid+"\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	banner, secs := transcript(out)
+	if len(secs) != 4 {
+		t.Fatalf("got %d command sections, want 4:\n%s", len(secs), out)
+	}
+	inOrder(t, "banner", banner,
+		"resendbot console: skriv en /resend-kommando («/resend» kan du sløyfe), «help» eller «quit».",
+		"DEMO Front Payment – ingenting når en ekte kunde.",
+		"Grensene er romsligere i demoen, så du kan prøve alle utfallene: 60 forespørsler per 60 sekunder, og en sendt lenke kan gå til samme mottaker igjen etter 10 sekunder.",
+		"Slack-boten bruker de konfigurerte grensene: 5 per 60 sekunder for hver person (RESEND_RATE_PER_USER), 60 per 60 sekunder for alle til sammen (RESEND_RATE_GLOBAL), og en sendt lenke går til samme mottaker igjen først etter 2 minutter (RESEND_COOLDOWN).",
+		"Du er @deg i #console.",
+	)
+	noEnglish(t, "banner", banner)
+
+	// What help adds after the core's usage is the console's own.
+	_, help, ok := strings.Cut(secs[0].out, "\nDEMO Front Payment:")
+	if !ok {
+		t.Fatalf("help lacks the demo's list:\n%s", secs[0].out)
+	}
+	help = "DEMO Front Payment:" + help
+	inOrder(t, "help", help,
+		"DEMO Front Payment: reservasjons-ID-en bestemmer svaret.",
+		"  "+frontpaytest.UUIDAccepted+"  accepted (202): sendt",
+		"  "+frontpaytest.UUIDTimeout+"  ingen svar innen 3 sekunder: Front Payment svarte ikke (knapp for å prøve igjen)",
+		"  alle andre reservasjons-ID-er         accepted (202): sendt",
+		"For eksempel: "+frontpaytest.UUIDNotFound+" email=kari@example.com",
+		"«status <reservasjons-ID>» viser en reservasjon",
+		"  alle andre reservasjons-ID-er         finnes ikke",
+		"Grensene er romsligere i demoen",
+		"Slack-boten bruker de konfigurerte grensene:",
+		"Knapper virker i Slack; her vises de bare, så skriv kommandoen på nytt i stedet.",
+		"Avslutt med quit eller Ctrl-D.",
+	)
+	noEnglish(t, "help", help)
+	if !strings.HasPrefix(secs[0].out, "(bare for deg) ") {
+		t.Errorf("the usage is not marked as only for the caller:\n%s", secs[0].out)
+	}
+
+	form, _, _ := strings.Cut(secs[1].out, "\n")
+	if want := "I Slack åpner /resend alene et skjema; her skriver du kommandoen:"; form != want {
+		t.Errorf("/resend alone: got %q, want %q", form, want)
+	}
+	if !strings.Contains(secs[2].out, "\n  ✎ Meldingen i #console er nå endret til: ") {
+		t.Errorf("the edit is not marked in Norwegian:\n%s", secs[2].out)
+	}
+	if !strings.HasPrefix(secs[3].out, "(bare for deg) ") {
+		t.Errorf("the lookup is not marked as only for the caller:\n%s", secs[3].out)
+	}
+
+	// Interrupted: the note on stderr.
+	cfg, err := bot.LoadConfig(func(k string) string { return env[k] }, bot.ModeConsole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stderr bytes.Buffer
+	if err := Run(ctx, IO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr}, func(string) string { return "" }, cfg, false); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if want := "resendbot: avbrutt; gjør ferdig utsendinger som pågår\n"; stderr.String() != want {
+		t.Errorf("interrupted: stderr %q, want %q", stderr.String(), want)
+	}
+}
+
+// TestConsoleSurfaceInNorwegian: the console's own words around the core's
+// messages, whatever language those are in: the detail line from the log,
+// a Norwegian time as "akkurat nå", the console's user as @deg.
+func TestConsoleSurfaceInNorwegian(t *testing.T) {
+	words, err := i18n.New(i18n.NB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	s := newConsoleSurface(&out, words, nil)
+	s.noteDetail(errors.New("frontpay: resend: unexpected (HTTP 200)"))
+	if _, err := s.Post(t.Context(), consoleChannel, "", bot.Message{
+		Text: "Front Payment gave an answer (the details are in resendbot's log).",
+		Note: "Bedt om av <@" + consoleUser + "> · 2. desember 2026 kl. 14:05 UTC",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := "#console  Front Payment gave an answer (the details, which the Slack bot only logs, are below).\n" +
+		"    Bedt om av @deg · akkurat nå\n" +
+		"    Detaljer (fra loggen til resendbot): frontpay: resend: unexpected (HTTP 200)\n"
+	if got := out.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
