@@ -432,27 +432,36 @@ type consoleSurface struct {
 	kinds   map[string]string // ts → "root" or "reply"
 	secrets []string          // never shown, as the log's redaction
 	detail  string            // the last Front Payment call's error, as the log has it
+	// pointers rewrite the core's pointers to the log (logPointers).
+	pointers *strings.Replacer
 }
 
 func newConsoleSurface(w io.Writer, words *i18n.Words, secrets []string) *consoleSurface {
 	return &consoleSurface{
 		w: w, words: words, you: words.T("console.you"), onlyYou: words.T("console.only_you"),
-		kinds: map[string]string{}, secrets: secrets,
+		kinds: map[string]string{}, secrets: secrets, pointers: logPointers(),
 	}
 }
 
-// logPointers are the words with which the core's English messages send an
-// admin to resendbot's log, and what the console says instead, in English
-// too, so that the sentence stays in one language: the console shows no
-// such log (the demo logs only errors), so it shows the log's detail line
-// after the message. Only the core's English phrases are matched: a
-// message the core words in another language keeps its pointer to the
-// log, and the console adds no detail line to it.
-var logPointers = strings.NewReplacer(
-	"the details are in resendbot's log", english.T("console.log_pointer.details_below"),
-	"details are in the log", english.T("console.log_pointer.short_details_below"),
-	"resendbot's log has the full list", english.T("console.log_pointer.full_list_below"),
-)
+// logPointers are the words with which the core's messages send an admin
+// to resendbot's log, in every language, and what the console says
+// instead in the same language: the console shows no such log (the demo
+// keeps it off), so it shows the log's detail line after the message.
+func logPointers() *strings.Replacer {
+	var pairs []string
+	for _, l := range i18n.Langs {
+		w, err := i18n.New(l)
+		if err != nil {
+			continue // a broken catalogue fails its own tests
+		}
+		pairs = append(pairs,
+			w.T("console.log_pointer.core_details"), w.T("console.log_pointer.details_below"),
+			w.T("console.log_pointer.core_short_details"), w.T("console.log_pointer.short_details_below"),
+			w.T("console.log_pointer.core_full_list"), w.T("console.log_pointer.full_list_below"),
+		)
+	}
+	return strings.NewReplacer(pairs...)
+}
 
 // noteDetail keeps what the log says of a Front Payment call's error.
 func (s *consoleSurface) noteDetail(err error) {
@@ -486,7 +495,7 @@ func (s *consoleSurface) withDetail(lines []string) []string {
 	}
 	pointed := false
 	for i, l := range lines {
-		if p := logPointers.Replace(l); p != l {
+		if p := s.pointers.Replace(l); p != l {
 			lines[i], pointed = p, true
 		}
 	}

@@ -599,3 +599,20 @@ func TestConsoleSurfaceInNorwegian(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// In Norwegian too, a reply that sends an admin to the log points at the
+// detail line the console shows instead.
+func TestConsoleShowsWhatTheLogHasInNorwegian(t *testing.T) {
+	t.Parallel()
+	out, _, err := runConsoleMain(t, []string{"console"}, map[string]string{"RESEND_LANGUAGE": "nb"},
+		frontpaytest.UUIDGarbage+" email=kari@example.com\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	if !strings.Contains(out, "detaljene, som Slack-boten bare logger, står nedenfor") || strings.Contains(out, "detaljene står i resendbots logg") {
+		t.Errorf("the nb reply does not point at the detail line:\n%s", out)
+	}
+	if !strings.Contains(out, "Detaljer (fra loggen til resendbot): frontpay: ") {
+		t.Errorf("no detail line:\n%s", out)
+	}
+}
