@@ -333,9 +333,10 @@ type Home struct {
 	Recent                    []string // "_None yet._" when there are none
 }
 
-// HomePage words the App Home tab for recent, the viewer's own resends.
-func HomePage(recent []RecentResend) Home {
-	h := Home{Title: "Resend a payment link", Usage: command.Usage(), RecentTitle: "Your latest resends"}
+// HomePage words the App Home tab for recent, the viewer's own resends;
+// w words its usage.
+func HomePage(w *i18n.Words, recent []RecentResend) Home {
+	h := Home{Title: "Resend a payment link", Usage: command.Usage(w), RecentTitle: "Your latest resends"}
 	if len(recent) == 0 {
 		h.Recent = []string{"_None yet._"}
 	}

@@ -5,12 +5,25 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"resendbot/bot/i18n"
 )
 
 const (
 	parseID      = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
 	parseIDUpper = "3F1C2A9E-8B7D-4C6E-9F01-23456789ABCD"
 )
+
+// en words the messages the tests read; nb is the Norwegian one.
+var en, nb = newWords(i18n.EN), newWords(i18n.NB)
+
+func newWords(l i18n.Lang) *i18n.Words {
+	w, err := i18n.New(l)
+	if err != nil {
+		panic(err)
+	}
+	return w
+}
 
 var (
 	mobileNO = &Phone{CountryCode: "+47", National: "41234567", E164: "+4741234567"}
@@ -79,7 +92,7 @@ func TestParseAcceptsEveryForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Parse(tt.text, "NO")
+			got, err := Parse(en, tt.text, "NO")
 			if err != nil {
 				t.Fatalf("Parse(%q) error: %v", tt.text, err)
 			}
@@ -160,7 +173,7 @@ func TestParseRefusesGarbage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Parse(tt.text, tt.region)
+			got, err := Parse(en, tt.text, tt.region)
 			var ie *InputError
 			if !errors.As(err, &ie) {
 				t.Fatalf("Parse(%q) = %s, %v; want an *InputError", tt.text, showCommand(got), err)
@@ -192,7 +205,7 @@ func TestParseMessagesSayWhatToDo(t *testing.T) {
 		parseID + " country=+47", parseID + " foo=bar", parseID + " email=",
 		parseID + " country=+47 msisdn=4741234567", parseID + " phone=+47 22 12 34 56",
 	} {
-		_, err := Parse(text, "NO")
+		_, err := Parse(en, text, "NO")
 		var ie *InputError
 		if !errors.As(err, &ie) {
 			t.Fatalf("Parse(%q) error = %v, want *InputError", text, err)
@@ -209,7 +222,7 @@ func TestParseMessagesSayWhatToDo(t *testing.T) {
 }
 
 func TestParseDefaultRegion(t *testing.T) {
-	got, err := Parse(parseID+" phone=070 123 45 67", "se")
+	got, err := Parse(en, parseID+" phone=070 123 45 67", "se")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +232,7 @@ func TestParseDefaultRegion(t *testing.T) {
 }
 
 func TestUsageShowsEveryForm(t *testing.T) {
-	u := Usage()
+	u := Usage(en)
 	for _, form := range []string{
 		"/resend " + parseID + " email=",
 		"/resend " + parseID + " phone=",
@@ -248,7 +261,7 @@ func TestUsageShowsEveryForm(t *testing.T) {
 			if !ok || strings.ContainsRune(line, '`') && strings.Count(line, "`")%2 != 0 {
 				continue
 			}
-			if _, err := Parse(after, "NO"); err != nil {
+			if _, err := Parse(en, after, "NO"); err != nil {
 				t.Errorf("the usage example %q does not parse: %v", code, err)
 			}
 		}
@@ -273,7 +286,7 @@ func BenchmarkParse(b *testing.B) {
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			for b.Loop() {
-				_, _ = Parse(bm.text, "NO")
+				_, _ = Parse(en, bm.text, "NO")
 			}
 		})
 	}
@@ -288,7 +301,7 @@ func TestNorwegianKeyAliases(t *testing.T) {
 		{parseID + " tlf=41234567", "", "+4741234567"},
 		{parseID + " mobil=412 34 567 epost=kari@example.com", "kari@example.com", "+4741234567"},
 	} {
-		cmd, err := Parse(c.text, "NO")
+		cmd, err := Parse(en, c.text, "NO")
 		if err != nil {
 			t.Errorf("%q: %v", c.text, err)
 			continue
@@ -301,10 +314,10 @@ func TestNorwegianKeyAliases(t *testing.T) {
 			t.Errorf("%q = %+v (phone %q), want email %q phone %q", c.text, cmd, got, c.email, c.phone)
 		}
 	}
-	if cmd, err := Parse("hjelp", "NO"); err != nil || cmd.Kind != KindHelp {
+	if cmd, err := Parse(en, "hjelp", "NO"); err != nil || cmd.Kind != KindHelp {
 		t.Errorf("hjelp = %+v, %v; want help", cmd, err)
 	}
-	if _, err := Parse(parseID+" epost=kari@example.com e-post=ola@example.com", "NO"); err == nil {
+	if _, err := Parse(en, parseID+" epost=kari@example.com e-post=ola@example.com", "NO"); err == nil {
 		t.Error("two email keys (epost and e-post) were accepted")
 	}
 }

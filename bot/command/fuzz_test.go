@@ -61,7 +61,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(parseID+" phone=41234567", "xx")
 
 	f.Fuzz(func(t *testing.T, text, region string) {
-		cmd, err := Parse(text, region)
+		cmd, err := Parse(en, text, region)
 		if err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) {
@@ -91,7 +91,7 @@ func FuzzParse(f *testing.F) {
 		if cmd.Phone != nil {
 			canonical += " phone=" + cmd.Phone.E164
 		}
-		again, err := Parse(canonical, region)
+		again, err := Parse(en, canonical, region)
 		if err != nil {
 			t.Fatalf("Parse(%q) = %+v, but its canonical form %q fails: %v", text, cmd, canonical, err)
 		}

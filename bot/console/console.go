@@ -189,6 +189,7 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 	}()
 
 	origin := bot.Origin{UserID: consoleUser, ChannelID: consoleChannel, Source: sourceConsole}
+	words := bot.English() // only to tell help from a resend; the console's language is wired elsewhere
 	for {
 		if interactive {
 			out.printf("> ")
@@ -222,7 +223,7 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 		if reply := e.Command(ctx, origin, text); reply.Answer != "" {
 			out.print("(only you) ", reply.Answer)
 		}
-		if cmd, err := command.Parse(text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
+		if cmd, err := command.Parse(words, text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
 			out.printf("%s", consoleHelp(real, c, live))
 		}
 		// Wait until the command's work is done: with one worker, a task

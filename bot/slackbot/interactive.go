@@ -10,6 +10,7 @@ import (
 
 	"resendbot/bot"
 	"resendbot/bot/command"
+	"resendbot/bot/i18n"
 )
 
 // Identifiers of the bot's interactive parts, as Slack sends them back.
@@ -100,12 +101,12 @@ func (t *openFormTask) Run(ctx context.Context) {
 	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.o))
 	if err != nil {
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
-		t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage()})
+		t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage(t.b.d.Words)})
 	}
 }
 
 func (t *openFormTask) Abandon(ctx context.Context) {
-	t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage()})
+	t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage(t.b.d.Words)})
 }
 
 // formOrigin is where a form was opened from, kept in the view's
@@ -202,7 +203,7 @@ func (t *publishHomeTask) Run(ctx context.Context) {
 	if err != nil {
 		t.b.log.Warn("reading recent resends for App Home", "err", err)
 	}
-	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(recent)}}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(t.b.d.Words, recent)}}
 	if _, err := t.b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: t.user, View: view}); err != nil {
 		t.b.log.Warn("publishing App Home", "err", err, "user", t.user)
 	}
@@ -210,8 +211,8 @@ func (t *publishHomeTask) Run(ctx context.Context) {
 
 func (t *publishHomeTask) Abandon(context.Context) {}
 
-func homeBlocks(recent []bot.RecentResend) []slack.Block {
-	h := bot.HomePage(recent)
+func homeBlocks(w *i18n.Words, recent []bot.RecentResend) []slack.Block {
+	h := bot.HomePage(w, recent)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(h.Title)),
 		slack.NewSectionBlock(mrkdwn(h.Usage), nil, nil),
