@@ -301,7 +301,7 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, r)
 		return Reply{Answer: r.Message}
 	}
-	cmd, err := command.Parse(text, e.cfg.DefaultRegion)
+	cmd, err := command.Parse(e.d.Words, text, e.cfg.DefaultRegion)
 	var ie *command.InputError
 	switch {
 	case errors.As(err, &ie):
@@ -314,7 +314,7 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 	switch cmd.Kind {
 	case command.KindUsage, command.KindHelp:
 		e.Shown(ctx, o, "help")
-		return Reply{Answer: command.Usage()}
+		return Reply{Answer: command.Usage(e.d.Words)}
 	case command.KindOffer:
 		return queuedOr(e.lookup(ctx, o, cmd.Reservation, true))
 	case command.KindStatus:
@@ -327,7 +327,7 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 // A field that is wrong comes back, for the form to show next to it, and
 // nothing is queued; otherwise the Reply says what became of the resend.
 func (e *Core) Form(ctx context.Context, o Origin, reservation, email, phone string) (*command.InputError, Reply) {
-	cmd, err := command.Resend(reservation, email, phone, e.cfg.DefaultRegion)
+	cmd, err := command.Resend(e.d.Words, reservation, email, phone, e.cfg.DefaultRegion)
 	var ie *command.InputError
 	if errors.As(err, &ie) {
 		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})

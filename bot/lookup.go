@@ -122,12 +122,12 @@ func (e *Core) contactOnFile(res *frontpay.Reservation, reservation string) onFi
 	sms, email, hasSMS, hasEmail := res.Contact()
 	var f onFile
 	if hasSMS {
-		if cmd, err := command.Parse(reservation+" country="+sms.CountryCode+" msisdn="+sms.MSISDN, e.cfg.DefaultRegion); err == nil {
+		if cmd, err := command.Parse(e.d.Words, reservation+" country="+sms.CountryCode+" msisdn="+sms.MSISDN, e.cfg.DefaultRegion); err == nil {
 			f.phone = cmd.Phone
 		}
 	}
 	if hasEmail {
-		if cmd, err := command.Parse(reservation+" email="+email.Email, e.cfg.DefaultRegion); err == nil {
+		if cmd, err := command.Parse(e.d.Words, reservation+" email="+email.Email, e.cfg.DefaultRegion); err == nil {
 			f.email = cmd.Email
 		}
 	}

@@ -289,7 +289,7 @@ type Home struct {
 
 // HomePage words the App Home tab for recent, the viewer's own resends.
 func HomePage(w *i18n.Words, recent []RecentResend) Home {
-	h := Home{Title: w.T("home.title"), Usage: command.Usage(), RecentTitle: w.T("home.recent")}
+	h := Home{Title: w.T("home.title"), Usage: command.Usage(w), RecentTitle: w.T("home.recent")}
 	if len(recent) == 0 {
 		h.Recent = []string{w.T("home.none")}
 	}

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"resendbot/bot/i18n"
 )
 
 // zeroWidthToSpace maps the zero-width characters that come along when IDs
@@ -55,7 +57,7 @@ type Command struct {
 // InputError is a problem with what the caller typed. Field names the part
 // ("reservation", "email", "phone", "country", "msisdn", "syntax"); Message
 // says in plain words what is wrong and what to do, for a support agent to
-// read as it is. Message may quote what was typed, so it can hold a
+// read as it is, in the language of the Words it was parsed with. Message may quote what was typed, so it can hold a
 // customer's contact unmasked.
 type InputError struct {
 	Field, Message string
@@ -69,6 +71,12 @@ const (
 	ExampleReservation = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
 	ExampleEmail       = "kari@example.com"
 	ExamplePhone       = "+47 412 34 567"
+)
+
+// The country code and number apart, as country= and msisdn= take them.
+const (
+	exampleMSISDN        = "41234567"
+	exampleCountryMSISDN = "country=+47 msisdn=" + exampleMSISDN
 )
 
 // maxQuoted bounds how much of the caller's text a message repeats.
@@ -99,12 +107,11 @@ func TypedReservation(text string) string {
 // mention): a reservation ID, then where to send it, or a word such as
 // status or help (README, "Using it"). defaultRegion ("NO") is the region
 // of phone numbers written without a country code. Every error it returns
-// is an *InputError.
-func Parse(text, defaultRegion string) (Command, error) {
+// is an *InputError, worded by w.
+func Parse(w *i18n.Words, text, defaultRegion string) (Command, error) {
 	if len(text) > maxCommandBytes {
-		return Command{}, &InputError{"syntax", fmt.Sprintf(
-			"That command is too long (%d characters), so I didn't read it. A resend needs only the reservation ID "+
-				"and where to send it, e.g. /resend %s email=%s", utf8.RuneCountInString(text), ExampleReservation, ExampleEmail)}
+		return Command{}, &InputError{"syntax", w.T("command.syntax.too_long",
+			"Length", utf8.RuneCountInString(text), "Reservation", ExampleReservation, "Email", ExampleEmail)}
 	}
 	// Zero-width characters sneak in when IDs are copied from web pages;
 	// they separate words no differently from a space. (NBSP and the other
@@ -118,37 +125,37 @@ func Parse(text, defaultRegion string) (Command, error) {
 	case "help", "?", "-h", "--help", "hjelp":
 		return Command{Kind: KindHelp}, nil
 	case "status":
-		return parseStatus(tokens[1:])
+		return parseStatus(w, tokens[1:])
 	}
-	id, err := parseReservation(tokens[0])
+	id, err := parseReservation(w, tokens[0])
 	if err != nil {
 		return Command{}, err
 	}
 	if len(tokens) == 1 {
 		return Command{Kind: KindOffer, Reservation: id}, nil
 	}
-	pairs, err := splitPairs(tokens[1:])
+	pairs, err := splitPairs(w, tokens[1:])
 	if err != nil {
 		return Command{}, err
 	}
 	cmd := Command{Kind: KindResend, Reservation: id}
-	if err := pairs.combine(); err != nil {
+	if err := pairs.combine(w); err != nil {
 		return Command{}, err
 	}
 	if p, ok := pairs.get("email"); ok {
-		if cmd.Email, err = parseEmail(p); err != nil {
+		if cmd.Email, err = parseEmail(w, p); err != nil {
 			return Command{}, err
 		}
 	}
 	region := strings.ToUpper(strings.TrimSpace(defaultRegion))
 	if p, ok := pairs.get("phone"); ok {
-		if cmd.Phone, err = parsePhone(p, region); err != nil {
+		if cmd.Phone, err = parsePhone(w, p, region); err != nil {
 			return Command{}, err
 		}
 	}
 	if c, ok := pairs.get("country"); ok {
 		m, _ := pairs.get("msisdn")
-		if cmd.Phone, err = parseCountryMSISDN(c, m); err != nil {
+		if cmd.Phone, err = parseCountryMSISDN(w, c, m); err != nil {
 			return Command{}, err
 		}
 	}
@@ -158,66 +165,62 @@ func Parse(text, defaultRegion string) (Command, error) {
 // Resend reads a resend given field by field, as the form gives it: the
 // same checks and the same errors as Parse, without command text. An
 // empty email or phone is not given; at least one must be.
-func Resend(reservation, email, phone, defaultRegion string) (Command, error) {
+func Resend(w *i18n.Words, reservation, email, phone, defaultRegion string) (Command, error) {
 	field := func(v string) string { return strings.Join(strings.Fields(strings.Map(zeroWidthToSpace, v)), " ") }
 	reservation, email, phone = field(reservation), field(email), field(phone)
 	if len(reservation)+len(email)+len(phone) > maxCommandBytes {
-		return Command{}, &InputError{"reservation", "That is too long to be a reservation ID and a destination. Check what was pasted."}
+		return Command{}, &InputError{"reservation", w.T("command.form.too_long")}
 	}
 	if reservation == "" {
-		return Command{}, &InputError{"reservation", fmt.Sprintf("Give the reservation ID, e.g. %s", ExampleReservation)}
+		return Command{}, &InputError{"reservation", w.T("command.form.no_reservation", "Reservation", ExampleReservation)}
 	}
-	id, err := parseReservation(reservation)
+	id, err := parseReservation(w, reservation)
 	if err != nil {
 		return Command{}, err
 	}
 	cmd := Command{Kind: KindResend, Reservation: id}
 	if email == "" && phone == "" {
-		return Command{}, &InputError{"email", "Give an email address or a mobile number (or both)."}
+		return Command{}, &InputError{"email", w.T("command.form.no_destination")}
 	}
 	if email != "" {
-		if cmd.Email, err = parseEmail(cmdPair{"email", email}); err != nil {
+		if cmd.Email, err = parseEmail(w, cmdPair{"email", email}); err != nil {
 			return Command{}, err
 		}
 	}
 	if phone != "" {
-		if cmd.Phone, err = parsePhone(cmdPair{"phone", phone}, strings.ToUpper(strings.TrimSpace(defaultRegion))); err != nil {
+		if cmd.Phone, err = parsePhone(w, cmdPair{"phone", phone}, strings.ToUpper(strings.TrimSpace(defaultRegion))); err != nil {
 			return Command{}, err
 		}
 	}
 	return cmd, nil
 }
 
-func parseStatus(rest []string) (Command, error) {
+func parseStatus(w *i18n.Words, rest []string) (Command, error) {
 	if len(rest) == 0 {
-		return Command{}, &InputError{"reservation", fmt.Sprintf(
-			"status needs the reservation ID after it, e.g. /resend status %s", ExampleReservation)}
+		return Command{}, &InputError{"reservation", w.T("command.status.no_reservation", "Reservation", ExampleReservation)}
 	}
-	id, err := parseReservation(rest[0])
+	id, err := parseReservation(w, rest[0])
 	if err != nil {
 		return Command{}, err
 	}
 	if len(rest) > 1 {
-		return Command{}, &InputError{"syntax", fmt.Sprintf(
-			"status takes only the reservation ID, so I don't know what to do with %s. "+
-				"Write it as /resend status %s", quote(strings.Join(rest[1:], " ")), id)}
+		return Command{}, &InputError{"syntax", w.T("command.status.more",
+			"Typed", quote(w, strings.Join(rest[1:], " ")), "Reservation", id)}
 	}
 	return Command{Kind: KindStatus, Reservation: id}, nil
 }
 
 // parseReservation returns tok lower-cased if it is a canonical UUID.
-func parseReservation(tok string) (string, error) {
+func parseReservation(w *i18n.Words, tok string) (string, error) {
 	if isCanonicalUUID(tok) {
 		return strings.ToLower(tok), nil
 	}
 	if name, _, ok := cutKey(tok); ok && canonicalKey(name) != "" {
-		return "", &InputError{"reservation", fmt.Sprintf(
-			"Start with the reservation ID, then where to send it, e.g. /resend %s email=%s",
-			ExampleReservation, ExampleEmail)}
+		return "", &InputError{"reservation", w.T("command.reservation.first",
+			"Reservation", ExampleReservation, "Email", ExampleEmail)}
 	}
-	return "", &InputError{"reservation", fmt.Sprintf(
-		"%s isn't a reservation ID. It looks like %s (8-4-4-4-12 letters a–f and digits). "+
-			"Copy it again from Front Payment and try again.", quote(tok), ExampleReservation)}
+	return "", &InputError{"reservation", w.T("command.reservation.invalid",
+		"Typed", quote(w, tok), "Reservation", ExampleReservation)}
 }
 
 func isCanonicalUUID(s string) bool {
@@ -315,7 +318,7 @@ func keyAt(tokens []string, i int) (name, rest string, width int, ok bool) {
 // splitPairs reads key=value pairs. A value runs until the next token that
 // starts a key, except inside a Slack link (<tel:…|+47 412 34 567>), whose
 // label may hold spaces.
-func splitPairs(tokens []string) (cmdPairs, error) {
+func splitPairs(w *i18n.Words, tokens []string) (cmdPairs, error) {
 	var pairs cmdPairs
 	for i := 0; i < len(tokens); {
 		name, rest, width, ok := keyAt(tokens, i)
@@ -327,21 +330,19 @@ func splitPairs(tokens []string) (cmdPairs, error) {
 				}
 				end++
 			}
-			return cmdPairs{}, strayText(strings.Join(tokens[i:end], " "))
+			return cmdPairs{}, strayText(w, strings.Join(tokens[i:end], " "))
 		}
 		key := canonicalKey(name)
 		if key == "" {
-			return cmdPairs{}, &InputError{"syntax", fmt.Sprintf(
-				"I don't know %s. Use email=, phone= (or sms=), or country= together with msisdn=, "+
-					"e.g. email=%s", quote(name+"="), ExampleEmail)}
+			return cmdPairs{}, &InputError{"syntax", w.T("command.key.unknown",
+				"Typed", quote(w, name+"="), "Email", ExampleEmail)}
 		}
 		typed := strings.ToLower(name)
 		if prev, dup := pairs.get(key); dup {
-			msg := fmt.Sprintf("%s= is there twice. Give it once.", typed)
 			if prev.key != typed {
-				msg = fmt.Sprintf("%s= and %s= are the same thing. Give the number once.", prev.key, typed)
+				return cmdPairs{}, &InputError{key, w.T("command.key.alias_twice", "First", prev.key, "Second", typed)}
 			}
-			return cmdPairs{}, &InputError{key, msg}
+			return cmdPairs{}, &InputError{key, w.T("command.key.twice", "Key", typed)}
 		}
 		// open counts the Slack links ("<tel:…|+47 412 34 567>") the value
 		// is inside, kept as it grows: recounting every part at every
@@ -362,8 +363,7 @@ func splitPairs(tokens []string) (cmdPairs, error) {
 			i++
 		}
 		if len(parts) == 0 {
-			return cmdPairs{}, &InputError{key, fmt.Sprintf(
-				"%s= has nothing after it. Write the value right after the =, e.g. %s", typed, exampleFor(key))}
+			return cmdPairs{}, &InputError{key, w.T("command.key.empty", "Key", typed, "Example", exampleFor(key))}
 		}
 		pairs.set(key, cmdPair{key: typed, value: strings.Join(parts, " ")})
 	}
@@ -379,50 +379,47 @@ func exampleFor(key string) string {
 	switch key {
 	case "email":
 		return "email=" + ExampleEmail
-	case "country":
-		return "country=+47 msisdn=41234567"
-	case "msisdn":
-		return "country=+47 msisdn=41234567"
+	case "country", "msisdn":
+		return exampleCountryMSISDN
 	}
 	return "phone=" + ExamplePhone
 }
 
 // strayText explains words that belong to no key, guessing the key from
 // what they look like.
-func strayText(words string) error {
-	hint := "Write it as key=value, e.g. email=" + ExampleEmail + " or phone=" + ExamplePhone
+func strayText(w *i18n.Words, words string) error {
+	var hint string
 	first, _, _ := strings.Cut(words, " ")
 	switch {
 	case strings.EqualFold(first, "status"):
-		hint = "For the reservation's state, put status first: /resend status " + ExampleReservation
+		hint = w.T("command.stray.status", "Reservation", ExampleReservation)
 	case canonicalKey(first) != "":
-		hint = fmt.Sprintf("Put = between %s and its value, e.g. %s", strings.ToLower(first), exampleFor(canonicalKey(first)))
+		hint = w.T("command.stray.no_equals", "Key", strings.ToLower(first), "Example", exampleFor(canonicalKey(first)))
 	case strings.Contains(words, "@"):
-		hint = "If it is the email address, write email=" + trimQuoted(unwrapSlack(words))
+		hint = w.T("command.stray.email", "Value", trimQuoted(unwrapSlack(words)))
 	case strings.HasPrefix(words, "+") || strings.HasPrefix(words, "<tel:") ||
 		strings.IndexFunc(words, unicode.IsDigit) >= 0 && strings.Trim(words, "0123456789 -()") == "":
-		hint = "If it is the phone number, write phone=" + trimQuoted(unwrapSlack(words))
+		hint = w.T("command.stray.phone", "Value", trimQuoted(unwrapSlack(words)))
+	default:
+		hint = w.T("command.stray.key_value", "Email", ExampleEmail, "Phone", ExamplePhone)
 	}
-	return &InputError{"syntax", fmt.Sprintf("I don't know what %s is for. %s", quote(words), hint)}
+	return &InputError{"syntax", w.T("command.stray.text", "Typed", quote(w, words), "Hint", hint)}
 }
 
 // combine checks which keys came together.
-func (p *cmdPairs) combine() error {
+func (p *cmdPairs) combine(w *i18n.Words) error {
 	ph, phone := p.get("phone")
 	c, country := p.get("country")
 	m, msisdn := p.get("msisdn")
 	switch {
 	case phone && (country || msisdn):
-		return &InputError{"phone", fmt.Sprintf(
-			"Give the number once: either %s=… or country= with msisdn=, not both.", ph.key)}
+		return &InputError{"phone", w.T("command.phone.and_msisdn", "Key", ph.key)}
 	case country && !msisdn:
-		return &InputError{"msisdn", fmt.Sprintf(
-			"country= needs msisdn= with the number too, e.g. country=%s msisdn=41234567. "+
-				"Or write it in one go: phone=%s", trimQuoted(c.value), ExamplePhone)}
+		return &InputError{"msisdn", w.T("command.country.alone",
+			"Country", trimQuoted(c.value), "MSISDN", exampleMSISDN, "Phone", ExamplePhone)}
 	case msisdn && !country:
-		return &InputError{"country", fmt.Sprintf(
-			"msisdn= needs country= with the country code too, e.g. country=+47 msisdn=%s. "+
-				"Or write it in one go: phone=%s", trimQuoted(m.value), ExamplePhone)}
+		return &InputError{"country", w.T("command.msisdn.alone",
+			"MSISDN", trimQuoted(m.value), "Phone", ExamplePhone)}
 	}
 	return nil
 }
@@ -458,15 +455,15 @@ func invisibleIn(v string) rune {
 	return -1
 }
 
-func invisibleError(field, v, example string, r rune) error {
-	return &InputError{field, fmt.Sprintf(
-		"%s has an invisible character in it (U+%04X), often picked up when copying. "+
-			"Type it again by hand, e.g. %s", quote(strings.Map(func(c rune) rune {
-			if unicode.Is(unicode.Cf, c) {
-				return -1
-			}
-			return c
-		}, v)), r, example)}
+func invisibleError(w *i18n.Words, field, v, example string, r rune) error {
+	visible := strings.Map(func(c rune) rune {
+		if unicode.Is(unicode.Cf, c) {
+			return -1
+		}
+		return c
+	}, v)
+	return &InputError{field, w.T("command.typed.invisible",
+		"Typed", quote(w, visible), "Code", fmt.Sprintf("U+%04X", r), "Example", example)}
 }
 
 // RFC 5321's limits: a longer address cannot be delivered.
@@ -478,7 +475,7 @@ const (
 )
 
 // emailTooLong says which of RFC 5321's limits v breaks, or "".
-func emailTooLong(v string) string {
+func emailTooLong(w *i18n.Words, v string) string {
 	at := strings.LastIndexByte(v, '@')
 	if at < 0 {
 		return ""
@@ -486,15 +483,15 @@ func emailTooLong(v string) string {
 	local, domain := v[:at], v[at+1:]
 	switch {
 	case len(local) > maxLocalPart:
-		return fmt.Sprintf("the part before @ has %d characters; an email address allows at most %d", len(local), maxLocalPart)
+		return w.T("command.email.long_local", "Length", len(local), "Max", maxLocalPart)
 	case len(domain) > maxDomain:
-		return fmt.Sprintf("the part after @ has %d characters; an email address allows at most %d", len(domain), maxDomain)
+		return w.T("command.email.long_domain", "Length", len(domain), "Max", maxDomain)
 	case len(v) > maxAddress:
-		return fmt.Sprintf("it has %d characters; an email address allows at most %d", len(v), maxAddress)
+		return w.T("command.email.long_address", "Length", len(v), "Max", maxAddress)
 	}
 	for label := range strings.SplitSeq(domain, ".") {
 		if len(label) > maxLabel {
-			return fmt.Sprintf("a part of the domain has %d characters; at most %d are allowed", len(label), maxLabel)
+			return w.T("command.email.long_label", "Length", len(label), "Max", maxLabel)
 		}
 	}
 	return ""
@@ -502,23 +499,19 @@ func emailTooLong(v string) string {
 
 // parseEmail checks an email value. The address is sent as typed: mail
 // providers may treat the local part's case as significant.
-func parseEmail(p cmdPair) (string, error) {
+func parseEmail(w *i18n.Words, p cmdPair) (string, error) {
 	v := unwrapSlack(p.value)
 	if r := invisibleIn(v); r >= 0 {
-		return "", invisibleError("email", v, "email="+ExampleEmail, r)
+		return "", invisibleError(w, "email", v, "email="+ExampleEmail, r)
 	}
-	if why := emailTooLong(v); why != "" {
-		return "", &InputError{"email", fmt.Sprintf(
-			"That email address is too long: %s. Check it with the customer, e.g. email=%s", why, ExampleEmail)}
+	if why := emailTooLong(w, v); why != "" {
+		return "", &InputError{"email", w.T("command.email.too_long", "Why", why, "Email", ExampleEmail)}
 	}
 	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
-		return "", &InputError{"email", fmt.Sprintf(
-			"%s has a space in it, and an email address has none. Write only the address, e.g. email=%s",
-			quote(v), ExampleEmail)}
+		return "", &InputError{"email", w.T("command.email.space", "Typed", quote(w, v), "Email", ExampleEmail)}
 	}
 	if !validEmail(v) {
-		return "", &InputError{"email", fmt.Sprintf(
-			"%s doesn't look like an email address. Check it and try again, e.g. email=%s", quote(v), ExampleEmail)}
+		return "", &InputError{"email", w.T("command.email.invalid", "Typed", quote(w, v), "Email", ExampleEmail)}
 	}
 	return v, nil
 }
@@ -624,38 +617,34 @@ func compactNumber(v string) (string, bool) {
 }
 
 // parsePhone checks a phone=/sms= value.
-func parsePhone(p cmdPair, region string) (*Phone, error) {
+func parsePhone(w *i18n.Words, p cmdPair, region string) (*Phone, error) {
 	// The words of a refusal are put together only for a refusal: this
 	// runs before the Socket Mode ack.
 	v := unwrapSlack(p.value)
 	example := func() string { return p.key + "=" + ExamplePhone }
 	if r := invisibleIn(v); r >= 0 {
-		return nil, invisibleError("phone", v, example(), r)
+		return nil, invisibleError(w, "phone", v, example(), r)
 	}
 	num, ok := compactNumber(v)
 	if !ok {
-		return nil, &InputError{"phone", fmt.Sprintf(
-			"%s doesn't look like a phone number. Write it with the country code, e.g. %s", quote(v), example())}
+		return nil, &InputError{"phone", w.T("command.phone.not_a_number", "Typed", quote(w, v), "Example", example())}
 	}
 	n, err := parseNumber(num, region)
 	if err != nil {
 		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) && strings.HasPrefix(num, "+") {
-			return nil, &InputError{"phone", fmt.Sprintf(
-				"%s doesn't start with a country code I know. Check it and try again, e.g. %s", quote(v), example())}
+			return nil, &InputError{"phone", w.T("command.phone.unknown_code", "Typed", quote(w, v), "Example", example())}
 		}
 		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) {
-			return nil, &InputError{"phone", fmt.Sprintf(
-				"I can't tell which country %s is in. Write it with the country code, e.g. %s", quote(v), example())}
+			return nil, &InputError{"phone", w.T("command.phone.which_country", "Typed", quote(w, v), "Example", example())}
 		}
-		return nil, &InputError{"phone", fmt.Sprintf(
-			"%s isn't a valid phone number. Check the digits and try again, e.g. %s", quote(v), example())}
+		return nil, &InputError{"phone", w.T("command.phone.invalid", "Typed", quote(w, v), "Example", example())}
 	}
-	return checkMobile(n, "phone", v, example)
+	return checkMobile(w, n, "phone", v, example)
 }
 
 // parseCountryMSISDN checks country= with msisdn=.
-func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
-	const example = "country=+47 msisdn=41234567"
+func parseCountryMSISDN(w *i18n.Words, country, msisdn cmdPair) (*Phone, error) {
+	const example = exampleCountryMSISDN
 	c := strings.Join(strings.Fields(unwrapSlack(country.value)), "")
 	if strings.HasPrefix(c, "+") {
 		c = c[1:]
@@ -665,16 +654,13 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 	cc, _ := strconv.Atoi(c)
 	if len(c) < 1 || len(c) > 3 || c[0] == '0' || strings.Trim(c, "0123456789") != "" ||
 		phonenumbers.GetRegionCodeForCountryCode(cc) == "ZZ" {
-		return nil, &InputError{"country", fmt.Sprintf(
-			"%s isn't a country calling code I know. Write it like country=+47, e.g. %s",
-			quote(country.value), example)}
+		return nil, &InputError{"country", w.T("command.country.unknown", "Typed", quote(w, country.value), "Example", example)}
 	}
 	code := "+" + strconv.Itoa(cc)
 
 	num, ok := compactNumber(unwrapSlack(msisdn.value))
 	if !ok {
-		return nil, &InputError{"msisdn", fmt.Sprintf(
-			"%s isn't a phone number. Write only the digits, e.g. %s", quote(msisdn.value), example)}
+		return nil, &InputError{"msisdn", w.T("command.msisdn.not_a_number", "Typed", quote(w, msisdn.value), "Example", example)}
 	}
 	typed := code + " " + msisdn.value
 	examples := func() string { return example }
@@ -683,33 +669,28 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 		// with country=.
 		n, err := parseNumber(num, "")
 		if err != nil {
-			return nil, &InputError{"msisdn", fmt.Sprintf(
-				"%s isn't a valid phone number. Write only the national number in msisdn, e.g. %s",
-				quote(msisdn.value), example)}
+			return nil, &InputError{"msisdn", w.T("command.msisdn.invalid", "Typed", quote(w, msisdn.value), "Example", example)}
 		}
 		if int(n.GetCountryCode()) != cc {
-			return nil, &InputError{"msisdn", fmt.Sprintf(
-				"msisdn=%s has a different country code than country=%s. Write only the national number in msisdn, e.g. %s",
-				trimQuoted(msisdn.value), code, example)}
+			return nil, &InputError{"msisdn", w.T("command.msisdn.other_code",
+				"MSISDN", trimQuoted(msisdn.value), "Code", code, "Example", example)}
 		}
-		return checkMobile(n, "msisdn", msisdn.value, examples)
+		return checkMobile(w, n, "msisdn", msisdn.value, examples)
 	}
 	n, err := parseNumber(code+num, "")
 	if err == nil && phonenumbers.IsValidNumber(n) {
-		return checkMobile(n, "msisdn", typed, examples)
+		return checkMobile(w, n, "msisdn", typed, examples)
 	}
 	// "country=+47 msisdn=4741234567": the country code twice.
 	if again, err := phonenumbers.Parse("+"+num, ""); err == nil &&
 		int(again.GetCountryCode()) == cc && phonenumbers.IsValidNumber(again) {
-		return nil, &InputError{"msisdn", fmt.Sprintf(
-			"msisdn=%s seems to start with the country code again. Write only the national number, e.g. msisdn=%s",
-			trimQuoted(msisdn.value), phonenumbers.GetNationalSignificantNumber(again))}
+		return nil, &InputError{"msisdn", w.T("command.msisdn.code_twice",
+			"MSISDN", trimQuoted(msisdn.value), "National", phonenumbers.GetNationalSignificantNumber(again))}
 	}
 	if err != nil {
-		return nil, &InputError{"msisdn", fmt.Sprintf(
-			"%s isn't a valid phone number. Check the digits and try again, e.g. %s", quote(typed), example)}
+		return nil, &InputError{"msisdn", w.T("command.phone.invalid", "Typed", quote(w, typed), "Example", example)}
 	}
-	return checkMobile(n, "msisdn", typed, examples)
+	return checkMobile(w, n, "msisdn", typed, examples)
 }
 
 // checkMobile refuses what cannot get an SMS: a number libphonenumber
@@ -721,17 +702,15 @@ func parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 //
 // typed is the number as the caller wrote it, and example a hint, both for
 // the words of a refusal.
-func checkMobile(n *phonenumbers.PhoneNumber, field, typed string, example func() string) (*Phone, error) {
+func checkMobile(w *i18n.Words, n *phonenumbers.PhoneNumber, field, typed string, example func() string) (*Phone, error) {
 	cc := int(n.GetCountryCode())
 	typ := numberType(n)
 	if typ == phonenumbers.UNKNOWN {
-		return nil, &InputError{field, fmt.Sprintf(
-			"%s isn't a valid %s. Check the digits and try again, e.g. %s", quote(typed), numberOf(cc), example())}
+		return nil, &InputError{field, w.T("command.phone.invalid_in",
+			"Typed", quote(w, typed), "Number", numberOf(w, cc), "Example", example())}
 	}
 	if typ == phonenumbers.FIXED_LINE {
-		return nil, &InputError{field, fmt.Sprintf(
-			"%s: that looks like a landline, which can't receive an SMS. "+
-				"Use the customer's mobile number, or send by email instead (email=…).", quote(typed))}
+		return nil, &InputError{field, w.T("command.phone.landline", "Typed", quote(w, typed))}
 	}
 	p := &Phone{CountryCode: "+" + strconv.Itoa(cc), National: nationalNumber(n)}
 	p.E164 = p.CountryCode + p.National // E.164 is exactly that, no formatting rules apply
@@ -747,26 +726,31 @@ func nationalNumber(n *phonenumbers.PhoneNumber) string {
 	return strconv.FormatUint(n.GetNationalNumber(), 10)
 }
 
-// regionAdjectives names the regions support agents most likely meet.
-var regionAdjectives = map[string]string{
-	"NO": "Norwegian", "SE": "Swedish", "DK": "Danish", "FI": "Finnish", "IS": "Icelandic",
-	"DE": "German", "GB": "UK", "NL": "Dutch", "PL": "Polish", "FR": "French",
-	"ES": "Spanish", "IT": "Italian", "EE": "Estonian", "LV": "Latvian", "LT": "Lithuanian",
-	"US": "North American",
+// regionNumbers names the numbers of the regions support agents most
+// likely meet, by catalogue ID.
+var regionNumbers = map[string]string{
+	"NO": "command.number.no", "SE": "command.number.se", "DK": "command.number.dk",
+	"FI": "command.number.fi", "IS": "command.number.is", "DE": "command.number.de",
+	"GB": "command.number.gb", "NL": "command.number.nl", "PL": "command.number.pl",
+	"FR": "command.number.fr", "ES": "command.number.es", "IT": "command.number.it",
+	"EE": "command.number.ee", "LV": "command.number.lv", "LT": "command.number.lt",
+	"US": "command.number.us",
 }
 
 // numberOf words "Norwegian number", or "number for country code +999".
-func numberOf(cc int) string {
-	if adj, ok := regionAdjectives[phonenumbers.GetRegionCodeForCountryCode(cc)]; ok {
-		return adj + " number"
+func numberOf(w *i18n.Words, cc int) string {
+	if id, ok := regionNumbers[phonenumbers.GetRegionCodeForCountryCode(cc)]; ok {
+		return w.T(id)
 	}
-	return fmt.Sprintf("number for country code +%d", cc)
+	return w.T("command.number.code", "Code", "+"+strconv.Itoa(cc))
 }
 
-// quote repeats the caller's text in a message: valid UTF-8, on one line,
-// and cut to a sane length.
+// quote repeats the caller's text in a message, between the language's
+// quotation marks: valid UTF-8, on one line, and cut to a sane length.
 // It is escaped for mrkdwn: what the caller typed can mention no one.
-func quote(s string) string { return `"` + Escape(trimQuoted(s)) + `"` }
+func quote(w *i18n.Words, s string) string {
+	return w.T("command.typed.quote", "Text", Escape(trimQuoted(s)))
+}
 
 func trimQuoted(s string) string {
 	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
@@ -777,21 +761,22 @@ func trimQuoted(s string) string {
 	return s
 }
 
-// Usage is the help text for Slack (mrkdwn): every form of the command,
-// each with an example that works when copied.
-func Usage() string {
-	id := ExampleReservation
+// Usage is the help text for Slack (mrkdwn), worded by w: every form of
+// the command, each with an example that works when copied.
+func Usage(w *i18n.Words) string {
+	ex := []any{"Reservation", ExampleReservation, "Email", ExampleEmail, "Phone", ExamplePhone,
+		"CountryMSISDN", exampleCountryMSISDN}
 	return strings.Join([]string{
-		"*Resend a payment link* — start with the reservation ID, then where to send it:",
-		"• by email: `/resend " + id + " email=" + ExampleEmail + "`",
-		"• by SMS: `/resend " + id + " phone=" + ExamplePhone + "` (`sms=` works too)",
-		"• by SMS, country code apart: `/resend " + id + " country=+47 msisdn=41234567`",
-		"• both at once: `/resend " + id + " email=" + ExampleEmail + " phone=" + ExamplePhone + "`",
-		"• to the contact on file (you pick, nothing is sent before): `/resend " + id + "`",
-		"• the reservation's state, only to you: `/resend status " + id + "`",
-		"• in a thread: `@resendbot resend " + id + " email=" + ExampleEmail + "`",
-		"• this help: `/resend help`; `/resend` alone opens a form.",
-		"Numbers without a country code are read in the bot's home country. Keys can be in any order and any case.",
+		w.T("command.usage.title"),
+		w.T("command.usage.email", ex...),
+		w.T("command.usage.sms", ex...),
+		w.T("command.usage.country", ex...),
+		w.T("command.usage.both", ex...),
+		w.T("command.usage.on_file", ex...),
+		w.T("command.usage.status", ex...),
+		w.T("command.usage.thread", ex...),
+		w.T("command.usage.help"),
+		w.T("command.usage.notes"),
 	}, "\n")
 }
 

@@ -5,12 +5,25 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"resendbot/bot/i18n"
 )
 
 const (
 	parseID      = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
 	parseIDUpper = "3F1C2A9E-8B7D-4C6E-9F01-23456789ABCD"
 )
+
+// en words the messages the tests read; nb is the Norwegian one.
+var en, nb = newWords(i18n.EN), newWords(i18n.NB)
+
+func newWords(l i18n.Lang) *i18n.Words {
+	w, err := i18n.New(l)
+	if err != nil {
+		panic(err)
+	}
+	return w
+}
 
 var (
 	mobileNO = &Phone{CountryCode: "+47", National: "41234567", E164: "+4741234567"}
@@ -79,7 +92,7 @@ func TestParseAcceptsEveryForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Parse(tt.text, "NO")
+			got, err := Parse(en, tt.text, "NO")
 			if err != nil {
 				t.Fatalf("Parse(%q) error: %v", tt.text, err)
 			}
@@ -90,77 +103,80 @@ func TestParseAcceptsEveryForm(t *testing.T) {
 	}
 }
 
+// refusals are commands Parse refuses: the Field it names, and a phrase
+// of the English message.
+var refusals = []struct {
+	name, text, region string
+	field, phrase      string
+}{
+	{"not a uuid", "12345", "NO", "reservation", `"12345" isn't a reservation ID`},
+	{"uuid too short", "3f1c2a9e-8b7d-4c6e-9f01-23456789abc", "NO", "reservation", "8-4-4-4-12"},
+	{"uuid not hex", "3f1c2a9e-8b7d-4c6e-9f01-23456789abcg", "NO", "reservation", "isn't a reservation ID"},
+	{"uuid without dashes", "3f1c2a9e8b7d4c6e9f0123456789abcd", "NO", "reservation", parseID},
+	{"uuid in braces", "{" + parseID + "}", "NO", "reservation", "isn't a reservation ID"},
+	{"long garbage is trimmed", strings.Repeat("x", 500), "NO", "reservation", `xxx…" isn't`},
+	{"destination without uuid", "email=kari@example.com", "NO", "reservation", "Start with the reservation ID"},
+	{"status without uuid", "status", "NO", "reservation", "status needs the reservation ID"},
+	{"status with bad uuid", "status 1234", "NO", "reservation", `"1234" isn't a reservation ID`},
+	{"status with more", "status " + parseID + " email=kari@example.com", "NO", "syntax", "status takes only the reservation ID"},
+	{"status after uuid", parseID + " status", "NO", "syntax", "put status first"},
+
+	{"missing value", parseID + " email=", "NO", "email", "email= has nothing after it"},
+	{"missing value before next key", parseID + " phone= email=kari@example.com", "NO", "phone", "phone= has nothing after it"},
+	{"missing sms value", parseID + " SMS=", "NO", "phone", "sms= has nothing after it"},
+	{"unknown key", parseID + " mail=kari@example.com", "NO", "syntax", `I don't know "mail="`},
+	{"unknown key after a value", parseID + " phone=+47 412 34 567 to=me", "NO", "syntax", `I don't know "to="`},
+	{"duplicate key", parseID + " email=a@example.com EMAIL=b@example.com", "NO", "email", "email= is there twice"},
+	{"phone and sms", parseID + " phone=41234567 sms=41234567", "NO", "phone", "phone= and sms= are the same thing"},
+	{"stray email", parseID + " kari@example.com", "NO", "syntax", "write email=kari@example.com"},
+	{"stray phone", parseID + " +4741234567", "NO", "syntax", "write phone=+4741234567"},
+	{"stray word", parseID + " please", "NO", "syntax", `I don't know what "please" is for`},
+	{"stray number with spaces", parseID + " 412 34 567 email=kari@example.com", "NO", "syntax", "write phone=412 34 567"},
+	{"key without =", parseID + " email kari@example.com", "NO", "syntax", "Put = between email and its value"},
+	{"stray word before a key", parseID + " to email=kari@example.com", "NO", "syntax", `"to"`},
+
+	{"landline", parseID + " phone=+47 22 12 34 56", "NO", "phone", "that looks like a landline"},
+	{"landline via sms", parseID + " sms=22123456", "NO", "phone", "that looks like a landline"},
+	{"landline via msisdn", parseID + " country=+47 msisdn=22123456", "NO", "msisdn", "that looks like a landline"},
+	{"invalid Norwegian number", parseID + " phone=+47 12345678", "NO", "phone", `"+47 12345678" isn't a valid Norwegian number`},
+	{"invalid number of an unnamed region", parseID + " phone=+263 1234567890", "NO", "phone", "isn't a valid number for country code +263"},
+	{"too short", parseID + " phone=123", "NO", "phone", "isn't a valid"},
+	{"letters in phone", parseID + " phone=1-800-FLOWERS", "NO", "phone", "doesn't look like a phone number"},
+	{"extension in phone", parseID + " phone=+47 41234567 ext 12", "NO", "phone", "doesn't look like a phone number"},
+	{"unknown country code in phone", parseID + " phone=+999 1234567", "NO", "phone", "country code I know"},
+	{"no default region", parseID + " phone=41234567", "", "phone", "Write it with the country code"},
+	{"email in phone", parseID + " phone=<mailto:kari@example.com|kari@example.com>", "NO", "phone", "doesn't look like a phone number"},
+
+	{"country without msisdn", parseID + " country=+47", "NO", "msisdn", "country= needs msisdn="},
+	{"msisdn without country", parseID + " msisdn=41234567", "NO", "country", "msisdn= needs country="},
+	{"phone plus msisdn", parseID + " phone=+4741234567 msisdn=41234567", "NO", "phone", "not both"},
+	{"sms plus country", parseID + " country=+47 sms=+4741234567", "NO", "phone", "either sms=…"},
+	{"bad country", parseID + " country=Norway msisdn=41234567", "NO", "country", `"Norway" isn't a country calling code`},
+	{"unknown country", parseID + " country=+999 msisdn=41234567", "NO", "country", "country calling code I know"},
+	{"country code twice", parseID + " country=+47 msisdn=4741234567", "NO", "msisdn", "msisdn=41234567"},
+	{"msisdn with another country code", parseID + " country=+47 msisdn=+46701234567", "NO", "msisdn", "different country code"},
+	{"invalid msisdn", parseID + " country=+47 msisdn=12345678", "NO", "msisdn", "isn't a valid Norwegian number"},
+	{"letters in msisdn", parseID + " country=+47 msisdn=abc", "NO", "msisdn", `"abc" isn't a phone number`},
+
+	{"email without domain dot", parseID + " email=kari@example", "NO", "email", `"kari@example" doesn't look like an email address`},
+	{"email without at", parseID + " email=kari.example.com", "NO", "email", "doesn't look like an email address"},
+	{"email without local part", parseID + " email=@example.com", "NO", "email", "doesn't look like an email address"},
+	{"email with empty label", parseID + " email=kari@example..com", "NO", "email", "doesn't look like an email address"},
+	{"email with trailing dot", parseID + " email=kari@example.com.", "NO", "email", "doesn't look like an email address"},
+	{"email with display name", parseID + " email=Kari <kari@example.com>", "NO", "email", "has a space in it"},
+	{"email in angle brackets", parseID + " email=<kari@example.com>", "NO", "email", "doesn't look like an email address"},
+	{"email with a space", parseID + " email=kari @example.com", "NO", "email", "has a space in it"},
+	{"email with a comma", parseID + " email=kari@example.com, phone=41234567", "NO", "email", `"kari@example.com,"`},
+	{"email domain literal", parseID + " email=kari@[10.0.0.1]", "NO", "email", "doesn't look like an email address"},
+	{"email quoted local part", parseID + ` email="kari"@example.com`, "NO", "email", "doesn't look like an email address"},
+	{"two emails", parseID + " email=a@example.com b@example.com", "NO", "email", "has a space in it"},
+	{"web link as email", parseID + " email=<http://example.com|example.com>", "NO", "email", "doesn't look like an email address"},
+}
+
 func TestParseRefusesGarbage(t *testing.T) {
-	tests := []struct {
-		name, text, region string
-		field, phrase      string
-	}{
-		{"not a uuid", "12345", "NO", "reservation", `"12345" isn't a reservation ID`},
-		{"uuid too short", "3f1c2a9e-8b7d-4c6e-9f01-23456789abc", "NO", "reservation", "8-4-4-4-12"},
-		{"uuid not hex", "3f1c2a9e-8b7d-4c6e-9f01-23456789abcg", "NO", "reservation", "isn't a reservation ID"},
-		{"uuid without dashes", "3f1c2a9e8b7d4c6e9f0123456789abcd", "NO", "reservation", parseID},
-		{"uuid in braces", "{" + parseID + "}", "NO", "reservation", "isn't a reservation ID"},
-		{"long garbage is trimmed", strings.Repeat("x", 500), "NO", "reservation", `xxx…" isn't`},
-		{"destination without uuid", "email=kari@example.com", "NO", "reservation", "Start with the reservation ID"},
-		{"status without uuid", "status", "NO", "reservation", "status needs the reservation ID"},
-		{"status with bad uuid", "status 1234", "NO", "reservation", `"1234" isn't a reservation ID`},
-		{"status with more", "status " + parseID + " email=kari@example.com", "NO", "syntax", "status takes only the reservation ID"},
-		{"status after uuid", parseID + " status", "NO", "syntax", "put status first"},
-
-		{"missing value", parseID + " email=", "NO", "email", "email= has nothing after it"},
-		{"missing value before next key", parseID + " phone= email=kari@example.com", "NO", "phone", "phone= has nothing after it"},
-		{"missing sms value", parseID + " SMS=", "NO", "phone", "sms= has nothing after it"},
-		{"unknown key", parseID + " mail=kari@example.com", "NO", "syntax", `I don't know "mail="`},
-		{"unknown key after a value", parseID + " phone=+47 412 34 567 to=me", "NO", "syntax", `I don't know "to="`},
-		{"duplicate key", parseID + " email=a@example.com EMAIL=b@example.com", "NO", "email", "email= is there twice"},
-		{"phone and sms", parseID + " phone=41234567 sms=41234567", "NO", "phone", "phone= and sms= are the same thing"},
-		{"stray email", parseID + " kari@example.com", "NO", "syntax", "write email=kari@example.com"},
-		{"stray phone", parseID + " +4741234567", "NO", "syntax", "write phone=+4741234567"},
-		{"stray word", parseID + " please", "NO", "syntax", `I don't know what "please" is for`},
-		{"stray number with spaces", parseID + " 412 34 567 email=kari@example.com", "NO", "syntax", "write phone=412 34 567"},
-		{"key without =", parseID + " email kari@example.com", "NO", "syntax", "Put = between email and its value"},
-		{"stray word before a key", parseID + " to email=kari@example.com", "NO", "syntax", `"to"`},
-
-		{"landline", parseID + " phone=+47 22 12 34 56", "NO", "phone", "that looks like a landline"},
-		{"landline via sms", parseID + " sms=22123456", "NO", "phone", "that looks like a landline"},
-		{"landline via msisdn", parseID + " country=+47 msisdn=22123456", "NO", "msisdn", "that looks like a landline"},
-		{"invalid Norwegian number", parseID + " phone=+47 12345678", "NO", "phone", `"+47 12345678" isn't a valid Norwegian number`},
-		{"invalid number of an unnamed region", parseID + " phone=+263 1234567890", "NO", "phone", "isn't a valid number for country code +263"},
-		{"too short", parseID + " phone=123", "NO", "phone", "isn't a valid"},
-		{"letters in phone", parseID + " phone=1-800-FLOWERS", "NO", "phone", "doesn't look like a phone number"},
-		{"extension in phone", parseID + " phone=+47 41234567 ext 12", "NO", "phone", "doesn't look like a phone number"},
-		{"unknown country code in phone", parseID + " phone=+999 1234567", "NO", "phone", "country code I know"},
-		{"no default region", parseID + " phone=41234567", "", "phone", "Write it with the country code"},
-		{"email in phone", parseID + " phone=<mailto:kari@example.com|kari@example.com>", "NO", "phone", "doesn't look like a phone number"},
-
-		{"country without msisdn", parseID + " country=+47", "NO", "msisdn", "country= needs msisdn="},
-		{"msisdn without country", parseID + " msisdn=41234567", "NO", "country", "msisdn= needs country="},
-		{"phone plus msisdn", parseID + " phone=+4741234567 msisdn=41234567", "NO", "phone", "not both"},
-		{"sms plus country", parseID + " country=+47 sms=+4741234567", "NO", "phone", "either sms=…"},
-		{"bad country", parseID + " country=Norway msisdn=41234567", "NO", "country", `"Norway" isn't a country calling code`},
-		{"unknown country", parseID + " country=+999 msisdn=41234567", "NO", "country", "country calling code I know"},
-		{"country code twice", parseID + " country=+47 msisdn=4741234567", "NO", "msisdn", "msisdn=41234567"},
-		{"msisdn with another country code", parseID + " country=+47 msisdn=+46701234567", "NO", "msisdn", "different country code"},
-		{"invalid msisdn", parseID + " country=+47 msisdn=12345678", "NO", "msisdn", "isn't a valid Norwegian number"},
-		{"letters in msisdn", parseID + " country=+47 msisdn=abc", "NO", "msisdn", `"abc" isn't a phone number`},
-
-		{"email without domain dot", parseID + " email=kari@example", "NO", "email", `"kari@example" doesn't look like an email address`},
-		{"email without at", parseID + " email=kari.example.com", "NO", "email", "doesn't look like an email address"},
-		{"email without local part", parseID + " email=@example.com", "NO", "email", "doesn't look like an email address"},
-		{"email with empty label", parseID + " email=kari@example..com", "NO", "email", "doesn't look like an email address"},
-		{"email with trailing dot", parseID + " email=kari@example.com.", "NO", "email", "doesn't look like an email address"},
-		{"email with display name", parseID + " email=Kari <kari@example.com>", "NO", "email", "has a space in it"},
-		{"email in angle brackets", parseID + " email=<kari@example.com>", "NO", "email", "doesn't look like an email address"},
-		{"email with a space", parseID + " email=kari @example.com", "NO", "email", "has a space in it"},
-		{"email with a comma", parseID + " email=kari@example.com, phone=41234567", "NO", "email", `"kari@example.com,"`},
-		{"email domain literal", parseID + " email=kari@[10.0.0.1]", "NO", "email", "doesn't look like an email address"},
-		{"email quoted local part", parseID + ` email="kari"@example.com`, "NO", "email", "doesn't look like an email address"},
-		{"two emails", parseID + " email=a@example.com b@example.com", "NO", "email", "has a space in it"},
-		{"web link as email", parseID + " email=<http://example.com|example.com>", "NO", "email", "doesn't look like an email address"},
-	}
-	for _, tt := range tests {
+	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Parse(tt.text, tt.region)
+			got, err := Parse(en, tt.text, tt.region)
 			var ie *InputError
 			if !errors.As(err, &ie) {
 				t.Fatalf("Parse(%q) = %s, %v; want an *InputError", tt.text, showCommand(got), err)
@@ -192,7 +208,7 @@ func TestParseMessagesSayWhatToDo(t *testing.T) {
 		parseID + " country=+47", parseID + " foo=bar", parseID + " email=",
 		parseID + " country=+47 msisdn=4741234567", parseID + " phone=+47 22 12 34 56",
 	} {
-		_, err := Parse(text, "NO")
+		_, err := Parse(en, text, "NO")
 		var ie *InputError
 		if !errors.As(err, &ie) {
 			t.Fatalf("Parse(%q) error = %v, want *InputError", text, err)
@@ -209,7 +225,7 @@ func TestParseMessagesSayWhatToDo(t *testing.T) {
 }
 
 func TestParseDefaultRegion(t *testing.T) {
-	got, err := Parse(parseID+" phone=070 123 45 67", "se")
+	got, err := Parse(en, parseID+" phone=070 123 45 67", "se")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +235,7 @@ func TestParseDefaultRegion(t *testing.T) {
 }
 
 func TestUsageShowsEveryForm(t *testing.T) {
-	u := Usage()
+	u := Usage(en)
 	for _, form := range []string{
 		"/resend " + parseID + " email=",
 		"/resend " + parseID + " phone=",
@@ -248,7 +264,7 @@ func TestUsageShowsEveryForm(t *testing.T) {
 			if !ok || strings.ContainsRune(line, '`') && strings.Count(line, "`")%2 != 0 {
 				continue
 			}
-			if _, err := Parse(after, "NO"); err != nil {
+			if _, err := Parse(en, after, "NO"); err != nil {
 				t.Errorf("the usage example %q does not parse: %v", code, err)
 			}
 		}
@@ -273,7 +289,7 @@ func BenchmarkParse(b *testing.B) {
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			for b.Loop() {
-				_, _ = Parse(bm.text, "NO")
+				_, _ = Parse(en, bm.text, "NO")
 			}
 		})
 	}
@@ -288,7 +304,7 @@ func TestNorwegianKeyAliases(t *testing.T) {
 		{parseID + " tlf=41234567", "", "+4741234567"},
 		{parseID + " mobil=412 34 567 epost=kari@example.com", "kari@example.com", "+4741234567"},
 	} {
-		cmd, err := Parse(c.text, "NO")
+		cmd, err := Parse(en, c.text, "NO")
 		if err != nil {
 			t.Errorf("%q: %v", c.text, err)
 			continue
@@ -301,10 +317,10 @@ func TestNorwegianKeyAliases(t *testing.T) {
 			t.Errorf("%q = %+v (phone %q), want email %q phone %q", c.text, cmd, got, c.email, c.phone)
 		}
 	}
-	if cmd, err := Parse("hjelp", "NO"); err != nil || cmd.Kind != KindHelp {
+	if cmd, err := Parse(en, "hjelp", "NO"); err != nil || cmd.Kind != KindHelp {
 		t.Errorf("hjelp = %+v, %v; want help", cmd, err)
 	}
-	if _, err := Parse(parseID+" epost=kari@example.com e-post=ola@example.com", "NO"); err == nil {
+	if _, err := Parse(en, parseID+" epost=kari@example.com e-post=ola@example.com", "NO"); err == nil {
 		t.Error("two email keys (epost and e-post) were accepted")
 	}
 }

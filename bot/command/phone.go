@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"resendbot/bot/i18n"
 )
 
 // parseNumber is phonenumbers.Parse(num, region), with a shortcut for the
@@ -239,7 +241,13 @@ func Warm(region string) {
 	if ex == nil {
 		return
 	}
+	// The commands are valid, so no words are needed; English is there in
+	// case one is not.
+	w, err := i18n.New(i18n.EN)
+	if err != nil {
+		return
+	}
 	for _, num := range []string{phonenumbers.Format(ex, phonenumbers.E164), phonenumbers.GetNationalSignificantNumber(ex)} {
-		_, _ = Parse(ExampleReservation+" phone="+num+" email="+ExampleEmail, region)
+		_, _ = Parse(w, ExampleReservation+" phone="+num+" email="+ExampleEmail, region)
 	}
 }

@@ -252,7 +252,7 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 		if reply := e.Command(ctx, origin, text); reply.Answer != "" {
 			out.print(out.onlyYou+" ", reply.Answer)
 		}
-		if cmd, err := command.Parse(text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
+		if cmd, err := command.Parse(out.words, text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
 			out.printf("%s", consoleHelp(out.words, real, c, live))
 		}
 		// Wait until the command's work is done: with one worker, a task

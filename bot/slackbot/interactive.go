@@ -101,12 +101,12 @@ func (t *openFormTask) Run(ctx context.Context) {
 	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.b.d.Words, t.o))
 	if err != nil {
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
-		t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage()})
+		t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage(t.b.d.Words)})
 	}
 }
 
 func (t *openFormTask) Abandon(ctx context.Context) {
-	t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage()})
+	t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage(t.b.d.Words)})
 }
 
 // formOrigin is where a form was opened from, kept in the view's

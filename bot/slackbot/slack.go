@@ -391,7 +391,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		// ack itself carries the usage.
 		var payload any
 		if !b.engine.SubmitPrompt(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
-			payload = ephemeral{ResponseType: "ephemeral", Text: command.Usage()}
+			payload = ephemeral{ResponseType: "ephemeral", Text: command.Usage(b.d.Words)}
 		}
 		b.ack(ctx, evt, payload)
 		b.engine.Shown(ctx, o, "form")
