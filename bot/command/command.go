@@ -396,10 +396,10 @@ func strayText(w *i18n.Words, words string) error {
 	case canonicalKey(first) != "":
 		hint = w.T("command.stray.no_equals", "Key", strings.ToLower(first), "Example", exampleFor(canonicalKey(first)))
 	case strings.Contains(words, "@"):
-		hint = w.T("command.stray.email", "Value", trimQuoted(unwrapSlack(words)))
+		hint = w.T("command.stray.email", "Value", Escape(trimQuoted(unwrapSlack(words))))
 	case strings.HasPrefix(words, "+") || strings.HasPrefix(words, "<tel:") ||
 		strings.IndexFunc(words, unicode.IsDigit) >= 0 && strings.Trim(words, "0123456789 -()") == "":
-		hint = w.T("command.stray.phone", "Value", trimQuoted(unwrapSlack(words)))
+		hint = w.T("command.stray.phone", "Value", Escape(trimQuoted(unwrapSlack(words))))
 	default:
 		hint = w.T("command.stray.key_value", "Email", ExampleEmail, "Phone", ExamplePhone)
 	}

@@ -324,3 +324,17 @@ func TestNorwegianKeyAliases(t *testing.T) {
 		t.Error("two email keys (epost and e-post) were accepted")
 	}
 }
+
+// A hint that repeats what was typed repeats it escaped: a mention or a
+// link typed by mistake pings no one.
+func TestHintsEscapeWhatWasTyped(t *testing.T) {
+	for _, text := range []string{parseID + " <!channel> @here", parseID + " <@U123> hi@x", parseID + " +47 <!here>"} {
+		_, err := Parse(en, text, "NO")
+		if err == nil {
+			t.Fatalf("%q accepted", text)
+		}
+		if msg := err.Error(); strings.Contains(msg, "<!") || strings.Contains(msg, "<@") {
+			t.Errorf("%q: the answer repeats markup raw: %s", text, msg)
+		}
+	}
+}
