@@ -88,6 +88,36 @@ func TestOutcomesRefusalsAndButtonsInBothLanguages(t *testing.T) {
 				}
 			}
 
+			// Bad input, answered at once and only to the caller.
+			bad := h.command(agent, uuidA+" email=kari@")
+			if !strings.Contains(bad, pick(want{"doesn't look like an email address", "ser ikke ut som en e-postadresse"})) ||
+				!strings.Contains(bad, pick(want{"Nothing was sent.", "Ingenting ble sendt."})) {
+				t.Errorf("bad input = %q", bad)
+			}
+			help := h.command(agent, pick(want{"help", "hjelp"}))
+			if lang == "nb" {
+				noEnglish(t, "bad input", bad)
+				noEnglish(t, "help", help)
+			}
+
+			// The form, its words and its field errors.
+			if got := h.command(agent, ""); got != "" {
+				t.Fatalf("empty /resend acked with %q", got)
+			}
+			views, err := h.slack.WaitCalls("views.open", 1, wait)
+			if err != nil {
+				t.Fatal(err)
+			}
+			view := views[0].Form.Get("view")
+			if !strings.Contains(view, pick(want{"Resend payment link", "Send betalingslenke"})) ||
+				!strings.Contains(view, pick(want{"Mobile number", "Mobilnummer"})) {
+				t.Errorf("form = %s", view)
+			}
+			ack := h.submitForm(agent, formMetadata(t, views[0]), uuidA, "kari@", "")
+			if !strings.Contains(string(ack), pick(want{"doesn't look like an email address", "ser ikke ut som en e-postadresse"})) {
+				t.Errorf("form error = %s", ack)
+			}
+
 			// A refusal by the allowlist, only to the caller.
 			h2 := start(t, map[string]string{"RESEND_LANGUAGE": lang, "RESEND_ALLOWED_USERS": agent})
 			got := h2.command(agent2, uuidA+" email=kari@example.com")
