@@ -113,9 +113,26 @@ func TestOutcomesRefusalsAndButtonsInBothLanguages(t *testing.T) {
 				!strings.Contains(view, pick(want{"Mobile number", "Mobilnummer"})) {
 				t.Errorf("form = %s", view)
 			}
+			if lang == "nb" {
+				noEnglish(t, "form", view)
+			}
 			ack := h.submitForm(agent, formMetadata(t, views[0]), uuidA, "kari@", "")
 			if !strings.Contains(string(ack), pick(want{"doesn't look like an email address", "ser ikke ut som en e-postadresse"})) {
 				t.Errorf("form error = %s", ack)
+			}
+
+			// App Home, with the viewer's latest resends.
+			h.slack.EventsAPI(map[string]any{"type": "app_home_opened", "user": agent, "channel": "D1", "tab": "home"}, fakeslack.EventOpts{})
+			calls, err := h.slack.WaitCalls("views.publish", 1, wait)
+			if err != nil {
+				t.Fatal(err)
+			}
+			home := string(calls[0].JSON) + calls[0].Form.Get("view")
+			if !strings.Contains(home, pick(want{"Your latest resends", "Dine siste utsendinger"})) {
+				t.Errorf("home = %s", home)
+			}
+			if lang == "nb" {
+				noEnglish(t, "App Home", home)
 			}
 
 			// A refusal by the allowlist, only to the caller.
