@@ -236,15 +236,9 @@ func compileRules(md *phonenumbers.PhoneMetadata) (*regionRules, error) {
 // on a region's first number (a quarter of a millisecond) is ready before
 // Slack sends the first command. Otherwise the first phone command of a
 // burst would stall its own ack and every ack queued behind it.
-func Warm(region string) {
+func Warm(w *i18n.Words, region string) {
 	ex := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE)
 	if ex == nil {
-		return
-	}
-	// The commands are valid, so no words are needed; English is there in
-	// case one is not.
-	w, err := i18n.New(i18n.EN)
-	if err != nil {
 		return
 	}
 	for _, num := range []string{phonenumbers.Format(ex, phonenumbers.E164), phonenumbers.GetNationalSignificantNumber(ex)} {

@@ -114,9 +114,9 @@ func FuzzParseNumber(f *testing.F) {
 
 func TestWarmParserCompilesTheRegionsPatterns(t *testing.T) {
 	regions.Delete("SE")
-	Warm("SE")
+	Warm(en, "SE")
 	if _, ok := regions.Load("SE"); !ok {
 		t.Fatal("Warm(SE) left SE's patterns to the first command")
 	}
-	Warm("not a region") // nothing to warm, and no panic
+	Warm(en, "not a region") // nothing to warm, and no panic
 }

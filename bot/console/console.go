@@ -63,11 +63,6 @@ func looser(configured, demo bot.Rate) bot.Rate {
 	return demo
 }
 
-// english is the console's words in English: the demo's lists as the
-// tests read them, and the console's wording of the core's English
-// pointers to the log (logPointers).
-var english = bot.English()
-
 // demoOutcome is how to provoke one documented answer of the demo Front
 // Payment.
 type demoOutcome struct {
@@ -96,9 +91,6 @@ func demoOutcomesIn(w *i18n.Words) []demoOutcome {
 	}
 }
 
-// demoOutcomes are demoOutcomesIn English.
-var demoOutcomes = demoOutcomesIn(english)
-
 // demoLookup is what the demo Front Payment says of a reservation.
 type demoLookup struct{ uuid, what string }
 
@@ -115,9 +107,6 @@ func demoLookupsIn(w *i18n.Words) []demoLookup {
 		{w.T("console.demo.any_other_id"), w.T("console.demo.lookup.any_other")},
 	}
 }
-
-// demoLookups are demoLookupsIn English.
-var demoLookups = demoLookupsIn(english)
 
 // IO is what the console reads from and writes to.
 type IO struct {
@@ -625,10 +614,6 @@ var emoji = map[string]string{
 	":information_source:":      "ℹ️",
 	":arrows_counterclockwise:": "🔄",
 }
-
-// plainText renders Slack mrkdwn for a terminal as the English console
-// does (renderText).
-func plainText(s string) string { return renderText(s, english.T("console.you")) }
 
 // renderText renders Slack mrkdwn for a terminal: mentions and links as
 // words, the console's user as you, emoji shortcodes as symbols, bold and

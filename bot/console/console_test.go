@@ -616,3 +616,13 @@ func TestConsoleShowsWhatTheLogHasInNorwegian(t *testing.T) {
 		t.Errorf("no detail line:\n%s", out)
 	}
 }
+
+// The console's English words, for the tests that read its lists.
+var (
+	english      = bot.English()
+	demoOutcomes = demoOutcomesIn(english)
+	demoLookups  = demoLookupsIn(english)
+)
+
+// plainText renders mrkdwn as the English console does.
+func plainText(s string) string { return renderText(s, english.T("console.you")) }

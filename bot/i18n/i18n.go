@@ -7,6 +7,7 @@ package i18n
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,7 +53,8 @@ type Words struct {
 func New(lang Lang) (*Words, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	for _, l := range Langs {
+	// lang's catalogue, and English's for what lang's might lack.
+	for _, l := range slices.Compact([]Lang{EN, lang}) {
 		if _, err := b.LoadMessageFileFS(locales, "locales/"+string(l)+".toml"); err != nil {
 			return nil, fmt.Errorf("catalogue %s: %w", l, err)
 		}

@@ -151,7 +151,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	// of commands, competing with their acks. Collect it now, before Slack
 	// can send anything; later, whenever the bot goes quiet after work
 	// (quietGC).
-	command.Warm(b.cfg.DefaultRegion)
+	command.Warm(b.d.Words, b.cfg.DefaultRegion)
 	b.d.Collect()
 	quietCtx, stopQuiet := context.WithCancel(ctx)
 	quietDone := make(chan struct{})
