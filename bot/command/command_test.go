@@ -128,6 +128,7 @@ var refusals = []struct {
 	{"unknown key after a value", parseID + " phone=+47 412 34 567 to=me", "NO", "syntax", `I don't know "to="`},
 	{"duplicate key", parseID + " email=a@example.com EMAIL=b@example.com", "NO", "email", "email= is there twice"},
 	{"phone and sms", parseID + " phone=41234567 sms=41234567", "NO", "phone", "phone= and sms= are the same thing"},
+	{"epost and e-post", parseID + " epost=a@b.no e-post=c@d.no", "NO", "email", "epost= and e-post= are the same thing. Give it once."},
 	{"stray email", parseID + " kari@example.com", "NO", "syntax", "write email=kari@example.com"},
 	{"stray phone", parseID + " +4741234567", "NO", "syntax", "write phone=+4741234567"},
 	{"stray word", parseID + " please", "NO", "syntax", `I don't know what "please" is for`},
