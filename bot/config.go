@@ -112,8 +112,15 @@ func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
 		c.SlackAPIURL += "/" // slack-go appends method names to it
 	}
 	c.FrontPaymentBaseURL = strings.TrimRight(c.FrontPaymentBaseURL, "/")
-	if c.FrontPaymentBaseURL != "" && !secureOrLoopback(c.FrontPaymentBaseURL) {
-		p.problem("FRONTPAYMENT_BASE_URL", "must be https:// (the bearer token would travel in clear over http://; only a loopback address may use http), got %q", c.FrontPaymentBaseURL)
+	for _, v := range []struct{ name, value, token string }{
+		{"FRONTPAYMENT_BASE_URL", c.FrontPaymentBaseURL, "the bearer token"},
+		{"SLACK_API_URL", c.SlackAPIURL, "the bot token"},
+	} {
+		if v.value != "" && !secureOrLoopback(v.value) {
+			u, err := url.Parse(v.value)
+			p.problem(v.name, "must be https:// (%s would travel in clear over http://; only a loopback address may use http), got %s",
+				v.token, describeURL(v.value, u, err))
+		}
 	}
 	if len(p.problems) > 0 {
 		return nil, &ConfigError{Problems: p.problems}

@@ -193,3 +193,22 @@ func TestLanguageSetting(t *testing.T) {
 		t.Errorf("RESEND_LANGUAGE=de: %v; want a problem naming the variable", err)
 	}
 }
+
+// The Slack Web API carries the bot token: never over plain http, but to
+// this machine (a local fake or proxy).
+func TestSlackAPIURLMustBeHTTPS(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://slack.com/api/": true, "http://127.0.0.1:8080/api/": true, "http://localhost/api/": true,
+		"http://slack-proxy.internal/api/": false, "http://u:pw-s3cret@10.0.0.1/api/": false,
+	} {
+		vars := maps.Clone(minimalEnv)
+		vars["SLACK_API_URL"] = raw
+		_, err := LoadConfig(env(vars), ModeBot)
+		if ok != (err == nil) {
+			t.Errorf("SLACK_API_URL=%s: %v", raw, err)
+		}
+		if err != nil && (!strings.Contains(err.Error(), "SLACK_API_URL must ") || strings.Contains(err.Error(), "pw-s3cret")) {
+			t.Errorf("SLACK_API_URL=%s: %v; want a problem naming it, without the password", raw, err)
+		}
+	}
+}
