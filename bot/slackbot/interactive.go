@@ -98,8 +98,10 @@ type openFormTask struct {
 }
 
 func (t *openFormTask) Run(ctx context.Context) {
+	// No retry: the trigger expires 3 s after the command.
 	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.b.d.Words, t.o))
 	if err != nil {
+		t.b.metrics.slackCall("views.open", err, false)
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
 		t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage(t.b.d.Words)})
 	}
@@ -204,7 +206,11 @@ func (t *publishHomeTask) Run(ctx context.Context) {
 		t.b.log.Warn("reading recent resends for App Home", "err", err)
 	}
 	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(t.b.d.Words, recent)}}
-	if _, err := t.b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: t.user, View: view}); err != nil {
+	err = t.b.surface.retry(ctx, "views.publish", func(ctx context.Context) error {
+		_, err := t.b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: t.user, View: view})
+		return err
+	})
+	if err != nil {
 		t.b.log.Warn("publishing App Home", "err", err, "user", t.user)
 	}
 }

@@ -138,3 +138,21 @@ func TestSeveralConnectionsWithoutRedisWarn(t *testing.T) {
 		t.Errorf("a replica with shared state warned:\n%s", third.logs.String())
 	}
 }
+
+// The form and App Home count their Slack failures too; App Home is
+// retried after a 429.
+func TestViewsCountTheirSlackFailures(t *testing.T) {
+	h := start(t, nil)
+	h.slack.FailNext("views.open", 1, fakeslack.Fault{SlackError: "expired_trigger_id"})
+	h.command(agent, "")
+	h.responseURLSays("email=")
+	h.slack.FailNext("views.publish", 1, fakeslack.Fault{HTTPStatus: 429, RetryAfter: 0})
+	h.slack.EventsAPI(map[string]any{"type": "app_home_opened", "user": agent, "channel": "D1", "tab": "home"}, fakeslack.EventOpts{})
+	if _, err := h.slack.WaitCalls("views.publish", 2, wait); err != nil {
+		t.Fatalf("App Home not retried after a 429: %v", err)
+	}
+	wantSeries(t, scrape(t, h.metrics),
+		`resendbot_slack_api_failures_total{error="expired_trigger_id",method="views.open"} 1`,
+		`resendbot_slack_api_retries_total{error="http_429",method="views.publish"} 1`,
+	)
+}
