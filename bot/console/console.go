@@ -230,7 +230,7 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 			out.printf("> %s\n", strings.TrimSpace(line))
 		}
 		switch strings.ToLower(text) {
-		case "quit", "exit":
+		case "quit", "exit", "avslutt":
 			return nil
 		}
 		if text == "" && !mention {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"resendbot/bot"
+	"resendbot/bot/console/demofp"
 	"resendbot/bot/i18n"
 	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay/frontpaytest"
@@ -516,7 +517,7 @@ func TestConsoleSpeaksNorwegian(t *testing.T) {
 		t.Fatalf("got %d command sections, want 4:\n%s", len(secs), out)
 	}
 	inOrder(t, "banner", banner,
-		"resendbot console: skriv en /resend-kommando («/resend» kan du sløyfe), «help» eller «quit».",
+		"resendbot console: skriv en /resend-kommando («/resend» kan du sløyfe), «hjelp» eller «avslutt».",
 		"DEMO Front Payment – ingenting når en ekte kunde.",
 		"Grensene er romsligere i demoen, så du kan prøve alle utfallene: 60 forespørsler per 60 sekunder, og en sendt lenke kan gå til samme mottaker igjen etter 10 sekunder.",
 		"Slack-boten bruker de konfigurerte grensene: 5 per 60 sekunder for hver person (RESEND_RATE_PER_USER), 60 per 60 sekunder for alle til sammen (RESEND_RATE_GLOBAL), og en sendt lenke går til samme mottaker igjen først etter 2 minutter (RESEND_COOLDOWN).",
@@ -541,7 +542,7 @@ func TestConsoleSpeaksNorwegian(t *testing.T) {
 		"Grensene er romsligere i demoen",
 		"Slack-boten bruker de konfigurerte grensene:",
 		"Knapper virker i Slack; her vises de bare, så skriv kommandoen på nytt i stedet.",
-		"Avslutt med quit eller Ctrl-D.",
+		"Skriv «avslutt» (eller quit), eller trykk Ctrl-D, for å gå ut.",
 	)
 	noEnglish(t, "help", help)
 	if !strings.HasPrefix(secs[0].out, "(bare for deg) ") {
@@ -626,3 +627,16 @@ var (
 
 // plainText renders mrkdwn as the English console does.
 func plainText(s string) string { return renderText(s, english.T("console.you")) }
+
+// "avslutt" leaves the console as "quit" does.
+func TestConsoleAvsluttLeaves(t *testing.T) {
+	t.Parallel()
+	out, _, err := runConsoleMain(t, []string{"console"}, map[string]string{"RESEND_LANGUAGE": "nb"},
+		"avslutt\n"+demofp.UUIDAccepted+" email=kari@example.com\n")
+	if err != nil {
+		t.Fatalf("Main: %v", err)
+	}
+	if strings.Contains(out, "Sendt") {
+		t.Errorf("a command after avslutt was run:\n%s", out)
+	}
+}
