@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
 )
 
 func userGroupsFake(t *testing.T) (*Server, *slack.Client) {
@@ -268,5 +271,110 @@ func TestUserGroupsRateLimited(t *testing.T) {
 	calls := s.Snapshot().CallsTo(MethodUserGroupsList)
 	if len(calls) != 2 || !calls[0].Faulted || calls[0].Status != http.StatusTooManyRequests || calls[1].Faulted {
 		t.Fatalf("calls = %+v", calls)
+	}
+}
+
+func nextInner(t *testing.T, c *botClient) (slackevents.EventsAPIEvent, string) {
+	t.Helper()
+	evt := c.next(t, socketmode.EventTypeEventsAPI)
+	ev := evt.Data.(slackevents.EventsAPIEvent)
+	if ev.Type != slackevents.CallbackEvent {
+		t.Fatalf("event = %+v", ev)
+	}
+	return ev, evt.Request.EnvelopeID
+}
+
+func TestSubteamEvents(t *testing.T) {
+	s, api := userGroupsFake(t)
+	c := startClient(t, s)
+	if err := s.WaitConnected(1, wait); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.UserGroup("S0AGENTS")
+
+	// subteam_members_changed: the delta, and the fake's state follows.
+	id := s.SendSubteamMembersChanged("S0AGENTS", []string{"U2", "U3", "U4"}, EventOpts{EventID: "EvMembers"})
+	ev, envID := nextInner(t, c)
+	if envID != id || ev.Data.(*slackevents.EventsAPICallbackEvent).EventID != "EvMembers" {
+		t.Fatalf("envelope %s / %+v", envID, ev.Data)
+	}
+	mc, ok := ev.InnerEvent.Data.(*slackevents.SubteamMembersChangedEvent)
+	if !ok {
+		t.Fatalf("inner = %#v", ev.InnerEvent.Data)
+	}
+	if mc.Type != "subteam_members_changed" || mc.SubteamID != "S0AGENTS" || mc.TeamID != TeamID ||
+		!slices.Equal(mc.AddedUsers, []string{"U3", "U4"}) || mc.AddedUsersCount != 2 ||
+		!slices.Equal(mc.RemovedUsers, []string{"U1"}) || mc.RemovedUsersCount != 1 ||
+		int64(mc.DatePreviousUpdate) != before.DateUpdate || mc.DateUpdate <= int64(mc.DatePreviousUpdate) {
+		t.Fatalf("subteam_members_changed = %+v (before %+v)", mc, before)
+	}
+	if _, err := s.WaitAck(id, wait); err != nil {
+		t.Fatal(err)
+	}
+	users, err := api.GetUserGroupMembersContext(context.Background(), "S0AGENTS")
+	if err != nil || !slices.Equal(users, []string{"U2", "U3", "U4"}) {
+		t.Fatalf("members after = %v, %v", users, err)
+	}
+	after, _ := s.UserGroup("S0AGENTS")
+	if after.DateUpdate != mc.DateUpdate {
+		t.Fatalf("date_update %d, event said %d", after.DateUpdate, mc.DateUpdate)
+	}
+	// Nothing removed: empty lists, not null.
+	env := s.Envelopes()
+	id = s.SendSubteamMembersChanged("S0AGENTS", []string{"U2", "U3", "U4", "U5"}, EventOpts{})
+	ev, _ = nextInner(t, c)
+	mc = ev.InnerEvent.Data.(*slackevents.SubteamMembersChangedEvent)
+	if !slices.Equal(mc.AddedUsers, []string{"U5"}) || mc.RemovedUsers == nil || mc.RemovedUsersCount != 0 {
+		t.Fatalf("add only = %+v", mc)
+	}
+	raw, _ := s.Envelope(id)
+	var wire struct {
+		Event map[string]json.RawMessage `json:"event"`
+	}
+	if err := json.Unmarshal(raw.Payload, &wire); err != nil {
+		t.Fatal(err)
+	}
+	if string(wire.Event["removed_users"]) != "[]" || string(wire.Event["added_users_count"]) != "1" || len(wire.Event["event_ts"]) == 0 {
+		t.Fatalf("wire event = %v", wire.Event)
+	}
+	if len(s.Envelopes()) != len(env)+1 {
+		t.Fatalf("envelopes")
+	}
+
+	// subteam_updated: the whole object, and the fake's state follows.
+	id = s.SendSubteamUpdated(UserGroup{
+		ID: "S0AGENTS", Handle: "agents", Name: "Agents", Description: "Renamed",
+		Users: []string{"U7"}, UpdatedBy: "UADMIN",
+	}, EventOpts{})
+	ev, envID = nextInner(t, c)
+	up, ok := ev.InnerEvent.Data.(*slackevents.SubteamUpdatedEvent)
+	if !ok || envID != id {
+		t.Fatalf("inner = %#v", ev.InnerEvent.Data)
+	}
+	st := up.Subteam
+	if up.Type != "subteam_updated" || st.ID != "S0AGENTS" || st.TeamID != TeamID || !st.IsUsergroup ||
+		st.Handle != "agents" || st.Name != "Agents" || st.Description != "Renamed" || st.UpdatedBy != "UADMIN" ||
+		!slices.Equal(st.Users, []string{"U7"}) || st.UserCount != 1 || st.DateDelete != 0 || st.DateUpdate <= mc.DateUpdate {
+		t.Fatalf("subteam_updated = %+v", up)
+	}
+	gs, err := api.GetUserGroupsContext(context.Background(), slack.GetUserGroupsOptionIncludeUsers(true))
+	if err != nil || gs[0].Handle != "agents" || !slices.Equal(gs[0].Users, []string{"U7"}) {
+		t.Fatalf("after update = %+v, %v", gs, err)
+	}
+
+	// Disabled through subteam_updated: date_delete set, gone from the list.
+	big := make([]string, 600)
+	for i := range big {
+		big[i] = fmt.Sprintf("U%04d", i)
+	}
+	s.SendSubteamUpdated(UserGroup{ID: "S0AGENTS", Handle: "agents", Name: "Agents", Users: big, Disabled: true}, EventOpts{})
+	ev, _ = nextInner(t, c)
+	st = ev.InnerEvent.Data.(*slackevents.SubteamUpdatedEvent).Subteam
+	if st.DateDelete == 0 || len(st.Users) != 500 || st.UserCount != 600 {
+		t.Fatalf("disabled subteam: date_delete %d, %d users, user_count %d", st.DateDelete, len(st.Users), st.UserCount)
+	}
+	gs, err = api.GetUserGroupsContext(context.Background())
+	if err != nil || slices.Contains(ids(gs), "S0AGENTS") {
+		t.Fatalf("disabled still listed: %v, %v", ids(gs), err)
 	}
 }
