@@ -1,7 +1,8 @@
 // Package fakeslack is an in-process fake of the parts of Slack that resendbot
 // talks to: the Socket Mode WebSocket (apps.connections.open + the socket
-// itself), a handful of Web API methods (auth.test, chat.*, views.*) and
-// response_url endpoints. It listens on 127.0.0.1 only and speaks the wire
+// itself), a handful of Web API methods (auth.test, chat.*, views.*,
+// usergroups.list, usergroups.users.list) and response_url endpoints. It
+// listens on 127.0.0.1 only and speaks the wire
 // protocol exactly as github.com/slack-go/slack (and its socketmode package)
 // expects it, so the real client library can be pointed at it with
 // slack.OptionAPIURL(s.APIURL()).
@@ -119,6 +120,13 @@ type Server struct {
 	usedTriggers  map[string]bool      // trigger_ids views.open/push exchanged
 	triggerTTL    time.Duration
 
+	// User groups (usergroups.go).
+	userGroups        map[string]*UserGroup
+	userGroupsRefusal string   // SetUserGroupsUnavailable
+	userCountStrings  bool     // SetUserGroupCountsAsStrings
+	scopes            []string // the bot token's; SetScopes
+	eventTSSeq        int
+
 	tcpConns atomic.Int64 // TCP connections accepted, for ConnectionsAccepted
 }
 
@@ -143,6 +151,8 @@ func New(t testing.TB, opts ...Option) *Server {
 		triggers:     map[string]time.Time{},
 		usedTriggers: map[string]bool{},
 		triggerTTL:   DefaultTriggerTTL,
+		userGroups:   map[string]*UserGroup{},
+		scopes:       slices.Clone(DefaultBotScopes),
 		upgrader: websocket.Upgrader{
 			// slack-go dials with Origin: https://api.slack.com, which the
 			// default origin check would refuse.

@@ -18,8 +18,9 @@ type viewState struct {
 }
 
 // Handle answers method with h's result (JSON, HTTP 200) instead of the
-// built-in behaviour or unknown_method. Auth and faults still apply. h runs
-// without the fake's lock held.
+// built-in behaviour or unknown_method. Auth (the token, and the scope of
+// the methods SetScopes governs) and faults still apply. h runs without the
+// fake's lock held.
 func (s *Server) Handle(method string, h func(Call) any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,6 +137,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	case call.Token != want:
 		ans = errAnswer("invalid_auth")
 	default:
+		if a, missing := s.scopeAnswer(method); missing {
+			ans = a
+			break
+		}
 		s.mu.Lock()
 		h := s.handlers[method]
 		s.mu.Unlock()
@@ -338,6 +343,9 @@ func (s *Server) dispatch(method string, call Call) answer {
 		}
 		s.ephemerals = append(s.ephemerals, e)
 		return okAnswer(map[string]any{"message_ts": e.MessageTS})
+
+	case MethodUserGroupsList, MethodUserGroupsUsersList:
+		return s.dispatchUserGroups(method, call)
 
 	case "views.open", "views.update", "views.publish", "views.push":
 		return s.dispatchView(method, call)
