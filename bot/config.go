@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"resendbot/bot/i18n"
 	"strconv"
 	"strings"
@@ -44,12 +45,15 @@ type Config struct {
 
 	AllowedChannels []string
 	AllowedUsers    []string
-	RatePerUser     Rate
-	RateGlobal      Rate
-	Cooldown        time.Duration
-	DefaultRegion   string
-	MaskContacts    bool
-	MaxInflight     int
+	// AllowedUserGroups are user group IDs (S0…) and handles (support,
+	// written @support), as RESEND_ALLOWED_USERGROUPS lists them.
+	AllowedUserGroups []string
+	RatePerUser       Rate
+	RateGlobal        Rate
+	Cooldown          time.Duration
+	DefaultRegion     string
+	MaskContacts      bool
+	MaxInflight       int
 
 	HTTPAddr      string
 	RedisURL      string
@@ -94,6 +98,7 @@ func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
 		FrontPaymentTimeout: p.duration("FRONTPAYMENT_TIMEOUT", 15*time.Second, false),
 		AllowedChannels:     p.list("RESEND_ALLOWED_CHANNELS"),
 		AllowedUsers:        p.list("RESEND_ALLOWED_USERS"),
+		AllowedUserGroups:   p.userGroups("RESEND_ALLOWED_USERGROUPS"),
 		RatePerUser:         p.rate("RESEND_RATE_PER_USER", Rate{5, time.Minute}),
 		RateGlobal:          p.rate("RESEND_RATE_GLOBAL", Rate{60, time.Minute}),
 		Cooldown:            p.duration("RESEND_COOLDOWN", 2*time.Minute, true),
@@ -255,6 +260,32 @@ func (p *envParser) positiveInt(name string, def int) int {
 	}
 	return n
 }
+
+// userGroups reads user groups by ID ("S0123ABCD") or handle
+// ("@support-agents"); a handle is kept with its "@".
+func (p *envParser) userGroups(name string) []string {
+	var out []string
+	for item := range strings.SplitSeq(p.get(name), ",") {
+		item = strings.TrimSpace(item)
+		switch {
+		case item == "":
+			continue
+		case userGroupID.MatchString(item):
+		case userGroupHandle.MatchString(item):
+			item = "@" + strings.TrimPrefix(item, "@")
+		default:
+			p.problem(name, "must be a comma-separated list of user group IDs (S0123ABCD) or handles (@support), got %q", item)
+			continue
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+var (
+	userGroupID     = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
+	userGroupHandle = regexp.MustCompile(`^@?[a-z0-9][a-z0-9._-]*$`)
+)
 
 func (p *envParser) list(name string) []string {
 	var out []string

@@ -38,6 +38,11 @@ type Deps struct {
 	Metrics  *Metrics         // default: a registry nobody serves
 	Details  DetailsReader    // default: Resender, when it reads details too
 	Words    *i18n.Words      // the language people read; default English
+	// Groups are the members of RESEND_ALLOWED_USERGROUPS, kept current by
+	// the Slack side; nil with groups listed lets no one in through them.
+	Groups Groups
+	// GroupRefresh is how often the Slack side re-reads them; default 5m.
+	GroupRefresh time.Duration
 	// SlackTimeout bounds one Slack Web API call; a call that times out is
 	// retried with Backoff. Default 30s.
 	SlackTimeout time.Duration
@@ -137,7 +142,7 @@ func NewCore(cfg *Config, d Deps, s Surface) *Core {
 		cfg:      cfg,
 		d:        d,
 		surface:  s,
-		guard:    newGuard(cfg, d.State, d.Now, d.Words),
+		guard:    newGuard(cfg, d.State, d.Now, d.Words, d.Groups),
 		queue:    make(chan Task, queuePerWorker*cfg.MaxInflight),
 		prompt:   make(chan Task, promptQueue),
 		stopping: make(chan struct{}),
@@ -297,7 +302,7 @@ func queuedOr(refusal string) Reply {
 func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 	// Who and where come first: the text of someone who may not resend is
 	// not parsed at all, however long it is.
-	if r := e.guard.allowed(o); r != nil {
+	if _, r := e.guard.allowed(o); r != nil {
 		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, r)
 		return Reply{Answer: r.Message}
 	}
@@ -321,6 +326,16 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 		return queuedOr(e.lookup(ctx, o, cmd.Reservation, false))
 	}
 	return queuedOr(e.resend(ctx, newRequest(o, cmd)))
+}
+
+// MayUse is "" when user may use the bot (by the user lists; channels
+// aside, for places such as App Home that have none), and otherwise what
+// they read instead.
+func (e *Core) MayUse(user string) string {
+	if _, r := e.guard.userAllowed(user); r != nil {
+		return r.Message
+	}
+	return ""
 }
 
 // Form runs a submitted form: its fields are checked as a command's are.
@@ -453,6 +468,7 @@ func (t *resendTask) Run(ctx context.Context) {
 	// after the posts to Slack, which may retry for a while.
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(r.Origin, r.Reservation, t.dests),
 		slog.String("outcome", o.kind.String()),
+		slog.String("allowed_by", t.ticket.rule),
 		slog.Int("http_status", o.status),
 		slog.Int64("latency_ms", latency.Milliseconds()),
 		slog.String("root_ts", rootTS),

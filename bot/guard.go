@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"resendbot/bot/i18n"
+	"strings"
 	"time"
 )
 
@@ -28,6 +29,7 @@ const (
 	ReasonShuttingDown   = "shutting_down"
 	ReasonAuditPostError = "audit_post_failed"
 	ReasonAlreadyPressed = "already_pressed"
+	ReasonGroupsUnknown  = "usergroups_unknown" // membership could not be read for too long
 )
 
 // guard is the one place a request is checked before anything is sent:
@@ -36,7 +38,9 @@ const (
 // rate tokens.
 type guard struct {
 	channels map[string]bool // empty: any
-	users    map[string]bool // empty: any
+	users    map[string]bool // empty: any, unless groups are listed
+	groups   Groups          // nil: no user groups listed
+	grouped  bool            // RESEND_ALLOWED_USERGROUPS lists some
 	perUser  Rate
 	global   Rate
 	cooldown time.Duration
@@ -46,8 +50,10 @@ type guard struct {
 	w        *i18n.Words // the refusals' language
 }
 
-func newGuard(cfg *Config, state State, now func() time.Time, w *i18n.Words) *guard {
+func newGuard(cfg *Config, state State, now func() time.Time, w *i18n.Words, groups Groups) *guard {
 	return &guard{
+		groups:   groups,
+		grouped:  len(cfg.AllowedUserGroups) > 0,
 		channels: set(cfg.AllowedChannels),
 		users:    set(cfg.AllowedUsers),
 		perUser:  cfg.RatePerUser,
@@ -79,31 +85,56 @@ const globalKey = "rate:global"
 
 func userKey(user string) string { return "rate:user:" + user }
 
-// allowed checks the allowlists.
-func (g *guard) allowed(o Origin) *Refusal {
+// allowed checks the allowlists. It returns the rule that lets o's user
+// in: "anyone" (no list), "user" (RESEND_ALLOWED_USERS) or
+// "usergroup:S0…" (a member of that group).
+func (g *guard) allowed(o Origin) (string, *Refusal) {
 	if len(g.channels) > 0 && !g.channels[o.ChannelID] {
-		return &Refusal{ReasonChannel, g.w.T(msgChannelNotAllowed)}
+		return "", &Refusal{ReasonChannel, g.w.T(msgChannelNotAllowed)}
 	}
-	if len(g.users) > 0 && !g.users[o.UserID] {
-		return &Refusal{ReasonUser, g.w.T(msgUserNotAllowed)}
+	return g.userAllowed(o.UserID)
+}
+
+// userAllowed checks the user lists alone: RESEND_ALLOWED_USERS and the
+// members of RESEND_ALLOWED_USERGROUPS.
+func (g *guard) userAllowed(user string) (string, *Refusal) {
+	switch {
+	case len(g.users) == 0 && !g.grouped:
+		return "anyone", nil
+	case g.users[user]:
+		return "user", nil
+	case !g.grouped:
+		return "", &Refusal{ReasonUser, g.w.T(msgUserNotAllowed)}
 	}
-	return nil
+	group, known := "", false
+	if g.groups != nil {
+		group, known = g.groups.Member(user)
+	}
+	switch {
+	case group != "":
+		return "usergroup:" + group, nil
+	case !known:
+		// Nothing is sent to someone whose membership is unknown.
+		return "", &Refusal{ReasonGroupsUnknown, g.w.T("refusal.groups_unknown")}
+	}
+	return "", &Refusal{ReasonUser, g.w.T("refusal.not_in_group", "Groups", strings.Join(g.groups.Handles(), ", "))}
 }
 
 // admitLookup checks a reservation lookup: the allowlists and the caller's
 // rate limit (a lookup reaches Front Payment, so it spends a token).
-func (g *guard) admitLookup(ctx context.Context, o Origin) (*Refusal, error) {
-	if r := g.allowed(o); r != nil {
-		return r, nil
+func (g *guard) admitLookup(ctx context.Context, o Origin) (string, *Refusal, error) {
+	rule, r := g.allowed(o)
+	if r != nil {
+		return "", r, nil
 	}
 	wait, err := g.state.Limiter.Take(ctx, userKey(o.UserID), g.perUser)
 	if err != nil {
-		return &Refusal{ReasonStateDown, g.w.T(msgStateDown)}, err
+		return "", &Refusal{ReasonStateDown, g.w.T(msgStateDown)}, err
 	}
 	if wait > 0 {
-		return &Refusal{ReasonRateUser, g.w.T("refusal.rate_lookup", "Wait", g.w.Duration(wait, true))}, nil
+		return "", &Refusal{ReasonRateUser, g.w.T("refusal.rate_lookup", "Wait", g.w.Duration(wait, true))}, nil
 	}
-	return nil, nil
+	return rule, nil, nil
 }
 
 // ticket is an admitted request's claim on the guard's state. Exactly one
@@ -113,6 +144,7 @@ type ticket struct {
 	keys  []string
 	user  string
 	spent []string // limiter keys a token was taken from
+	rule  string   // what let the request in, for the audit line
 	// Room for both destinations and both limiters, so that admitting
 	// allocates once.
 	keyBuf, spentBuf [2]string
@@ -154,11 +186,12 @@ func (t *ticket) cancel(ctx context.Context) error {
 // or the refusal the caller should read. When the shared state cannot be
 // read, it refuses: a double send is worse than a delay.
 func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask bool) (*ticket, *Refusal, error) {
-	if r := g.allowed(o); r != nil {
+	rule, r := g.allowed(o)
+	if r != nil {
 		return nil, r, nil
 	}
 	now := g.now()
-	t := &ticket{g: g, user: o.UserID}
+	t := &ticket{g: g, user: o.UserID, rule: rule}
 	t.keys, t.spent = t.keyBuf[:0], t.spentBuf[:0]
 	stateDown := func(err error) (*ticket, *Refusal, error) {
 		_ = t.cancel(ctx)
@@ -205,4 +238,13 @@ func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask b
 		t.spent = append(t.spent, l.key)
 	}
 	return t, nil, nil
+}
+
+// Groups are the user groups whose members may resend.
+type Groups interface {
+	// Member reports the group (its ID) that lets user in, "" for none;
+	// known is false when the membership could not be read for too long.
+	Member(user string) (group string, known bool)
+	// Handles are the groups as people know them: "@support-agents".
+	Handles() []string
 }

@@ -27,11 +27,11 @@ func (e *Core) lookup(ctx context.Context, o Origin, reservation string, offer b
 	if e.d.Details == nil {
 		return e.d.Words.T("lookup.unavailable", "Reservation", reservation)
 	}
-	refusal, err := e.guard.admitLookup(ctx, o)
+	rule, refusal, err := e.guard.admitLookup(ctx, o)
 	if err != nil {
 		e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
 	}
-	if refusal == nil && !e.Submit(&lookupTask{e: e, o: o, reservation: reservation, offer: offer}) {
+	if refusal == nil && !e.Submit(&lookupTask{e: e, o: o, reservation: reservation, offer: offer, rule: rule}) {
 		refusal = &Refusal{ReasonQueueFull, e.d.Words.T(msgQueueFull)}
 	}
 	if refusal != nil {
@@ -48,6 +48,7 @@ type lookupTask struct {
 	o           Origin
 	reservation string
 	offer       bool
+	rule        string // what let the lookup in, for the audit line
 }
 
 func (t *lookupTask) Run(ctx context.Context) {
@@ -68,6 +69,7 @@ func (t *lookupTask) Run(ctx context.Context) {
 	}
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, op, append(auditAttrs(t.o, t.reservation, nil),
 		slog.String("outcome", lookupOutcome(kind)),
+		slog.String("allowed_by", t.rule),
 		slog.Int("http_status", status),
 		slog.Int64("latency_ms", latency.Milliseconds()),
 	)...)

@@ -26,7 +26,7 @@ func TestWarnsWhenNobodyIsRestricted(t *testing.T) {
 		t.Errorf("Main after cancel: %v", err)
 	}
 	out := m.out
-	if !strings.Contains(out.String(), `"level":"WARN"`) || !strings.Contains(out.String(), "RESEND_ALLOWED_CHANNELS and RESEND_ALLOWED_USERS are both empty") {
+	if !strings.Contains(out.String(), `"level":"WARN"`) || !strings.Contains(out.String(), "RESEND_ALLOWED_CHANNELS, RESEND_ALLOWED_USERS and RESEND_ALLOWED_USERGROUPS are all empty") {
 		t.Errorf("no start-up warning about open access:\n%s", out.String())
 	}
 }

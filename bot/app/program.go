@@ -150,8 +150,8 @@ is described in README.md ("Configuration") and in .env.example.
 // logStart says what the bot is about to talk to, and warns about settings
 // an operator most likely did not mean for production.
 func logStart(log *slog.Logger, cfg *bot.Config, version string) {
-	if len(cfg.AllowedChannels) == 0 && len(cfg.AllowedUsers) == 0 {
-		log.Warn("RESEND_ALLOWED_CHANNELS and RESEND_ALLOWED_USERS are both empty: anyone in the workspace can resend payment links from any channel the bot is in")
+	if len(cfg.AllowedChannels) == 0 && len(cfg.AllowedUsers) == 0 && len(cfg.AllowedUserGroups) == 0 {
+		log.Warn("RESEND_ALLOWED_CHANNELS, RESEND_ALLOWED_USERS and RESEND_ALLOWED_USERGROUPS are all empty: anyone in the workspace can resend payment links from any channel the bot is in")
 	}
 	log.Info("starting", "version", version, "front_payment", cfg.FrontPaymentBaseURL, "slack_api", cfg.SlackAPIURL)
 	if cfg.FrontPaymentBaseURL == bot.DemoFrontPaymentURL {

@@ -129,7 +129,7 @@ func Run(ctx context.Context, p IO, getenv func(string) string, cfg *bot.Config,
 	// allowlists name Slack IDs the console's user can never have: keep
 	// them for Slack. Live, rate limits and cooldowns apply as configured;
 	// the demo relaxes them so that every outcome can be tried.
-	c.AllowedChannels, c.AllowedUsers = nil, nil
+	c.AllowedChannels, c.AllowedUsers, c.AllowedUserGroups = nil, nil, nil
 	// One command at a time: each one's messages are printed before the
 	// next prompt, so the transcript reads in order.
 	c.MaxInflight = 1

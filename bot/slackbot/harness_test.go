@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,6 +45,7 @@ type harness struct {
 	bot     *Bot
 	logs    *syncbuf.Buffer // the log as the process writes it, through redactWriter
 	rawLogs *syncbuf.Buffer // the same lines before redactWriter: what the code logged
+	later   atomic.Int64    // how far the bot's clock is ahead of the real one, in ns
 	metrics *bot.Metrics
 	stop    context.CancelFunc
 	done    chan error
@@ -91,7 +93,8 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 		t.Fatal(err)
 	}
 	h.bot = New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, Words: words,
-		SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond }})
+		SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond },
+		Now: func() time.Time { return time.Now().Add(time.Duration(h.later.Load())) }, GroupRefresh: 50 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop = cancel
 	h.done = make(chan error, 1)

@@ -205,7 +205,12 @@ func (t *publishHomeTask) Run(ctx context.Context) {
 	if err != nil {
 		t.b.log.Warn("reading recent resends for App Home", "err", err)
 	}
-	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(t.b.d.Words, recent)}}
+	blocks := homeBlocks(t.b.d.Words, recent)
+	if refusal := t.b.engine.MayUse(t.user); refusal != "" {
+		// Someone who may not resend sees why, not how to.
+		blocks = []slack.Block{slack.NewSectionBlock(mrkdwn(refusal), nil, nil)}
+	}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 	err = t.b.surface.retry(ctx, "views.publish", func(ctx context.Context) error {
 		_, err := t.b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: t.user, View: view})
 		return err

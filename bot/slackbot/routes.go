@@ -35,8 +35,10 @@ func (b *Bot) routeTable() routes {
 			socketmode.EventTypeInteractive:     b.onInteractive,
 		},
 		events: map[string]func(context.Context, any){
-			string(slackevents.AppMention):    b.onMention,
-			string(slackevents.AppHomeOpened): b.onHomeOpened,
+			string(slackevents.AppMention):            b.onMention,
+			string(slackevents.AppHomeOpened):         b.onHomeOpened,
+			string(slackevents.SubteamMembersChanged): b.onSubteam,
+			string(slackevents.SubteamUpdated):        b.onSubteam,
 		},
 		actions: map[string]func(context.Context, slack.InteractionCallback, string){
 			actionRetry:       b.onRetry,

@@ -34,6 +34,7 @@ type Bot struct {
 	lastEvent atomic.Int64 // when the latest Socket Mode event arrived, in UnixNano
 	quiet     *quietGC
 	routes    routes
+	groups    *userGroups // nil: RESEND_ALLOWED_USERGROUPS is empty
 }
 
 // New builds the bot from its configuration. It does not connect yet.
@@ -60,6 +61,11 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
 	metrics := newSlackMetrics(d.Metrics)
 	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: metrics}
+	var groups *userGroups
+	if len(cfg.AllowedUserGroups) > 0 {
+		groups = newUserGroups(api, d, surface)
+		d.Groups = groups
+	}
 	b := &Bot{
 		cfg:     cfg,
 		log:     d.Log,
@@ -68,6 +74,7 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 		d:       d,
 		surface: surface,
 		metrics: metrics,
+		groups:  groups,
 		engine:  bot.NewCore(cfg, d, surface),
 	}
 	b.routes = b.routeTable()
@@ -140,6 +147,22 @@ var ErrSlackAuth = errors.New("slack refused the tokens")
 func (b *Bot) Run(ctx context.Context) error {
 	if err := b.checkBotToken(ctx); err != nil {
 		return err
+	}
+	if b.groups != nil {
+		if err := b.groups.resolve(ctx, b.cfg.AllowedUserGroups); err != nil {
+			return err
+		}
+		b.log.Info("allowed user groups read", "groups", strings.Join(b.groups.Handles(), ","))
+		groupsCtx, stopGroups := context.WithCancel(ctx)
+		groupsDone := make(chan struct{})
+		go func() {
+			defer close(groupsDone)
+			b.groups.run(groupsCtx)
+		}()
+		defer func() {
+			stopGroups()
+			<-groupsDone
+		}()
 	}
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
@@ -290,6 +313,9 @@ func (b *Bot) onConnected(_ context.Context, evt socketmode.Event) {
 	b.setConnected(true)
 	if c, ok := evt.Data.(*socketmode.ConnectedEvent); ok && c.ConnectionCount > 0 {
 		b.metrics.reconnects.Inc()
+		if b.groups != nil {
+			b.groups.reread() // events may have been missed while disconnected
+		}
 	}
 	b.log.Info("connected to Slack")
 }
@@ -436,6 +462,13 @@ func (b *Bot) onHomeOpened(_ context.Context, data any) {
 	}
 	if !b.engine.Submit(&publishHomeTask{b: b, user: home.User}) {
 		b.log.Warn("queue full; App Home not refreshed", "user", home.User)
+	}
+}
+
+// onSubteam follows a change of a user group's members.
+func (b *Bot) onSubteam(_ context.Context, data any) {
+	if b.groups != nil {
+		b.groups.onSubteamEvent(data)
 	}
 }
 
