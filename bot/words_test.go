@@ -89,6 +89,8 @@ func TestNorwegianWordsHaveNoEnglish(t *testing.T) {
 	assertNorwegian(t, "in flight", inFlight(nb, dests, "U1", 30*time.Second))
 	assertNorwegian(t, "cooldown", coolingDown(nb, dests, "U1", 30*time.Second, 90*time.Second))
 	assertNorwegian(t, "offer chosen", offerChosen(nb, coreUUID, dests))
+	assertNorwegian(t, "groups unknown", nb.T("refusal.groups_unknown"))
+	assertNorwegian(t, "not in group", nb.T("refusal.not_in_group", "Groups", "@support-agents"))
 	for _, id := range []string{"refusal.rate_user", "refusal.rate_team", "refusal.rate_lookup"} {
 		assertNorwegian(t, id, nb.T(id, "Wait", nb.Duration(time.Minute, true)))
 	}

@@ -60,7 +60,7 @@ func start(t *testing.T, env map[string]string) *harness {
 
 // startOn runs a bot on the given fakes and state (zero State: in memory),
 // so that several replicas can share them.
-func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *frontpaytest.Server, state bot.State) *harness {
+func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *frontpaytest.Server, state bot.State, opts ...func(*bot.Deps)) *harness {
 	t.Helper()
 	h := &harness{t: t, slack: slack, fp: fps, logs: &syncbuf.Buffer{}, rawLogs: &syncbuf.Buffer{}}
 	connected := slack.OpenSockets()
@@ -92,9 +92,13 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.bot = New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, Words: words,
+	deps := bot.Deps{Resender: fp, Log: log, Audit: audit, State: state, Metrics: h.metrics, Words: words,
 		SlackTimeout: time.Second, Backoff: func(int) time.Duration { return 5 * time.Millisecond },
-		Now: func() time.Time { return time.Now().Add(time.Duration(h.later.Load())) }, GroupRefresh: 50 * time.Millisecond})
+		Now: func() time.Time { return time.Now().Add(time.Duration(h.later.Load())) }, GroupRefresh: 50 * time.Millisecond}
+	for _, opt := range opts {
+		opt(&deps)
+	}
+	h.bot = New(cfg, deps)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop = cancel
 	h.done = make(chan error, 1)

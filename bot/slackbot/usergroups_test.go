@@ -254,3 +254,24 @@ func waitForSeries(t *testing.T, h *harness, series string, ok func(string) bool
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// After a reconnect the members are read at once: events may have been
+// missed meanwhile.
+func TestUserGroupsAreReReadAfterAReconnect(t *testing.T) {
+	s := withSupportGroup(t, agent)
+	h := startOn(t, map[string]string{"RESEND_ALLOWED_USERGROUPS": "@support-agents"}, s, frontpaytest.NewServer(t), bot.State{},
+		func(d *bot.Deps) { d.GroupRefresh = time.Hour })
+	before := len(s.Calls(fakeslack.MethodUserGroupsUsersList))
+	s.SetUserGroupMembers(supportGroup, []string{agent, agent2}) // changed while no event reaches the bot
+	s.DropConnections()
+	if _, err := s.WaitCalls(fakeslack.MethodUserGroupsUsersList, before+1, wait); err != nil {
+		t.Fatalf("members not read again after the reconnect: %v", err)
+	}
+	deadline := time.Now().Add(wait)
+	for h.command(agent2, uuidA+" email=kari@example.com") != "" {
+		if time.Now().After(deadline) {
+			t.Fatal("a member added while disconnected was never let in")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
