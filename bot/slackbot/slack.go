@@ -134,6 +134,21 @@ const (
 	onceEvent    = "event:"
 )
 
+// goUntilStopped runs run in a goroutine until ctx ends or the returned
+// stop is called; stop returns once run has.
+func goUntilStopped(ctx context.Context, run func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
 // errNotConnected is /readyz's answer while Socket Mode is down.
 var errNotConnected = errors.New("not connected to Slack")
 
@@ -153,16 +168,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			return err
 		}
 		b.log.Info("allowed user groups read", "groups", strings.Join(b.groups.Handles(), ","))
-		groupsCtx, stopGroups := context.WithCancel(ctx)
-		groupsDone := make(chan struct{})
-		go func() {
-			defer close(groupsDone)
-			b.groups.run(groupsCtx)
-		}()
-		defer func() {
-			stopGroups()
-			<-groupsDone
-		}()
+		defer goUntilStopped(ctx, b.groups.run)()
 	}
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
@@ -176,16 +182,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	// (quietGC).
 	command.Warm(b.d.Words, b.cfg.DefaultRegion)
 	b.d.Collect()
-	quietCtx, stopQuiet := context.WithCancel(ctx)
-	quietDone := make(chan struct{})
-	go func() {
-		defer close(quietDone)
-		b.quiet.run(quietCtx)
-	}()
-	defer func() {
-		stopQuiet()
-		<-quietDone
-	}()
+	defer goUntilStopped(ctx, b.quiet.run)()
 
 	smCtx, cancelSM := context.WithCancel(ctx)
 	defer cancelSM()
