@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 
 	"resendbot/bot"
 	"resendbot/bot/internal/redistest"
+	"resendbot/bot/internal/testkit"
 )
 
 // testOpTimeout replaces redisOpTimeout in tests: a CI runner busy with
@@ -533,21 +533,13 @@ func waitHealthy(t testing.TB, s bot.State) {
 }
 
 const (
-	wait  = 10 * time.Second // bounds a broken test; it measures nothing
+	wait  = testkit.Wait
 	agent = "U0AGENT"
 	uuidA = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
 )
 
 // freePort is a loopback address nothing listens on.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+var freePort = testkit.FreeAddr
 
 // A Redis error that quotes the password in another letter case still
 // does not show it.
