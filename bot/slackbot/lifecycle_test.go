@@ -123,16 +123,24 @@ func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
 	}
 }
 
-func TestShutdownGraceRunsOut(t *testing.T) {
-	h := start(t, map[string]string{"RESEND_SHUTDOWN_GRACE": "100ms", "FRONTPAYMENT_TIMEOUT": "30s"})
+// shutDownWithAHeldCall starts a bot with grace, holds its one Front
+// Payment call past it, and shuts the bot down.
+func shutDownWithAHeldCall(t *testing.T, grace string) *harness {
+	t.Helper()
+	h := start(t, map[string]string{"RESEND_SHUTDOWN_GRACE": grace, "FRONTPAYMENT_TIMEOUT": "30s"})
 	hold := make(chan struct{})
-	defer close(hold)
+	t.Cleanup(func() { close(hold) })
 	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Hold: hold})
 	h.command(agent, uuidA+" email=kari@example.com")
 	h.fp.WaitForCalls(1, wait)
 	if err := h.shutdown(); err != nil {
 		t.Errorf("Run = %v, want nil", err)
 	}
+	return h
+}
+
+func TestShutdownGraceRunsOut(t *testing.T) {
+	h := shutDownWithAHeldCall(t, "100ms")
 	lines := h.waitAudit(1)
 	if lines[0]["outcome"] != "unreachable" {
 		t.Errorf("call cut off by the grace: audit %v", lines[0])

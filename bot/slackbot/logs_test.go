@@ -82,15 +82,7 @@ func assertOneLineAt(t *testing.T, h *harness, msg, level string) {
 
 // Durations are logged in milliseconds, the unit in the key.
 func TestShutdownLogsGraceInMilliseconds(t *testing.T) {
-	h := start(t, map[string]string{"RESEND_SHUTDOWN_GRACE": "150ms", "FRONTPAYMENT_TIMEOUT": "30s"})
-	hold := make(chan struct{})
-	defer close(hold)
-	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Hold: hold})
-	h.command(agent, uuidA+" email=kari@example.com")
-	h.fp.WaitForCalls(1, wait)
-	if err := h.shutdown(); err != nil {
-		t.Errorf("Run = %v, want nil", err)
-	}
+	h := shutDownWithAHeldCall(t, "150ms")
 	for _, msg := range []string{"socket mode closed; finishing work in flight", "shutdown grace ran out; cancelling work in flight"} {
 		lines := h.logLines(msg)
 		if len(lines) != 1 {
