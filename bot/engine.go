@@ -396,24 +396,23 @@ func (e *Core) resendOnce(ctx context.Context, r *request, once string) string {
 // pressedBefore looks at a button's once-only key without taking it.
 func (e *Core) pressedBefore(ctx context.Context, key string) *Refusal {
 	seen, err := e.d.State.Once.Seen(ctx, key)
-	switch {
-	case err != nil:
-		e.d.Log.Error("button once-check unavailable", "err", err)
-		return &Refusal{ReasonStateDown, e.d.Words.T(msgStateDown)}
-	case seen:
-		return &Refusal{ReasonAlreadyPressed, e.d.Words.T(msgAlreadyPressed)}
-	}
-	return nil
+	return e.pressRefusal(seen, err)
 }
 
 // firstPress takes a button's once-only key: nil the first time.
 func (e *Core) firstPress(ctx context.Context, key string) *Refusal {
 	first, err := e.d.State.Once.First(ctx, key, retryTTL)
+	return e.pressRefusal(!first, err)
+}
+
+// pressRefusal is what a press is told when its button was used before, or
+// the once-only record cannot be read; nil otherwise.
+func (e *Core) pressRefusal(used bool, err error) *Refusal {
 	switch {
 	case err != nil:
 		e.d.Log.Error("button once-check unavailable", "err", err)
 		return &Refusal{ReasonStateDown, e.d.Words.T(msgStateDown)}
-	case !first:
+	case used:
 		return &Refusal{ReasonAlreadyPressed, e.d.Words.T(msgAlreadyPressed)}
 	}
 	return nil
