@@ -53,7 +53,10 @@ type Config struct {
 	Cooldown          time.Duration
 	DefaultRegion     string
 	MaskContacts      bool
-	MaxInflight       int
+	// ConfirmNewDestination: a typed destination that is not the contact on
+	// file is sent only once the caller confirms it.
+	ConfirmNewDestination bool
+	MaxInflight           int
 
 	HTTPAddr      string
 	RedisURL      string
@@ -90,28 +93,29 @@ func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
 	p := &envParser{getenv: getenv}
 	needFP := mode != ModeConsole
 	c := &Config{
-		SlackAppToken:       p.token("SLACK_APP_TOKEN", "xapp-", mode == ModeBot),
-		SlackBotToken:       p.token("SLACK_BOT_TOKEN", "xoxb-", mode == ModeBot),
-		SlackAPIURL:         p.url("SLACK_API_URL", "https://slack.com/api/", false),
-		FrontPaymentToken:   p.token("FRONTPAYMENT_TOKEN", "", needFP),
-		FrontPaymentBaseURL: p.url("FRONTPAYMENT_BASE_URL", DemoFrontPaymentURL, true),
-		FrontPaymentTimeout: p.duration("FRONTPAYMENT_TIMEOUT", 15*time.Second, false),
-		AllowedChannels:     p.list("RESEND_ALLOWED_CHANNELS"),
-		AllowedUsers:        p.list("RESEND_ALLOWED_USERS"),
-		AllowedUserGroups:   p.userGroups("RESEND_ALLOWED_USERGROUPS"),
-		RatePerUser:         p.rate("RESEND_RATE_PER_USER", Rate{5, time.Minute}),
-		RateGlobal:          p.rate("RESEND_RATE_GLOBAL", Rate{60, time.Minute}),
-		Cooldown:            p.duration("RESEND_COOLDOWN", 2*time.Minute, true),
-		DefaultRegion:       p.region("RESEND_DEFAULT_REGION", "NO"),
-		MaskContacts:        p.boolean("RESEND_MASK_CONTACTS", true),
-		MaxInflight:         p.positiveInt("RESEND_MAX_INFLIGHT", 16),
-		HTTPAddr:            p.addr("HTTP_ADDR"),
-		RedisURL:            p.redisURL("REDIS_URL"),
-		RedisPrefix:         p.str("RESEND_REDIS_PREFIX", "resendbot:"),
-		LogLevel:            p.level("LOG_LEVEL"),
-		LogFormat:           p.oneOf("LOG_FORMAT", "json", "json", "text"),
-		Language:            p.language("RESEND_LANGUAGE"),
-		ShutdownGrace:       p.duration("RESEND_SHUTDOWN_GRACE", 25*time.Second, false),
+		SlackAppToken:         p.token("SLACK_APP_TOKEN", "xapp-", mode == ModeBot),
+		SlackBotToken:         p.token("SLACK_BOT_TOKEN", "xoxb-", mode == ModeBot),
+		SlackAPIURL:           p.url("SLACK_API_URL", "https://slack.com/api/", false),
+		FrontPaymentToken:     p.token("FRONTPAYMENT_TOKEN", "", needFP),
+		FrontPaymentBaseURL:   p.url("FRONTPAYMENT_BASE_URL", DemoFrontPaymentURL, true),
+		FrontPaymentTimeout:   p.duration("FRONTPAYMENT_TIMEOUT", 15*time.Second, false),
+		AllowedChannels:       p.list("RESEND_ALLOWED_CHANNELS"),
+		AllowedUsers:          p.list("RESEND_ALLOWED_USERS"),
+		AllowedUserGroups:     p.userGroups("RESEND_ALLOWED_USERGROUPS"),
+		RatePerUser:           p.rate("RESEND_RATE_PER_USER", Rate{5, time.Minute}),
+		RateGlobal:            p.rate("RESEND_RATE_GLOBAL", Rate{60, time.Minute}),
+		Cooldown:              p.duration("RESEND_COOLDOWN", 2*time.Minute, true),
+		DefaultRegion:         p.region("RESEND_DEFAULT_REGION", "NO"),
+		MaskContacts:          p.boolean("RESEND_MASK_CONTACTS", true),
+		ConfirmNewDestination: p.boolean("RESEND_CONFIRM_NEW_DESTINATION", true),
+		MaxInflight:           p.positiveInt("RESEND_MAX_INFLIGHT", 16),
+		HTTPAddr:              p.addr("HTTP_ADDR"),
+		RedisURL:              p.redisURL("REDIS_URL"),
+		RedisPrefix:           p.str("RESEND_REDIS_PREFIX", "resendbot:"),
+		LogLevel:              p.level("LOG_LEVEL"),
+		LogFormat:             p.oneOf("LOG_FORMAT", "json", "json", "text"),
+		Language:              p.language("RESEND_LANGUAGE"),
+		ShutdownGrace:         p.duration("RESEND_SHUTDOWN_GRACE", 25*time.Second, false),
 	}
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it

@@ -24,23 +24,24 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Config{
-		SlackAppToken:       "xapp-1-A1-secret-app",
-		SlackBotToken:       "xoxb-1-secret-bot",
-		SlackAPIURL:         "https://slack.com/api/",
-		FrontPaymentToken:   "fp-secret-token",
-		FrontPaymentBaseURL: "https://demo-api.frontpayment.no",
-		FrontPaymentTimeout: 15 * time.Second,
-		RatePerUser:         Rate{5, time.Minute},
-		RateGlobal:          Rate{60, time.Minute},
-		Cooldown:            2 * time.Minute,
-		DefaultRegion:       "NO",
-		MaskContacts:        true,
-		MaxInflight:         16,
-		RedisPrefix:         "resendbot:",
-		LogLevel:            slog.LevelInfo,
-		LogFormat:           "json",
-		Language:            i18n.EN,
-		ShutdownGrace:       25 * time.Second,
+		SlackAppToken:         "xapp-1-A1-secret-app",
+		SlackBotToken:         "xoxb-1-secret-bot",
+		SlackAPIURL:           "https://slack.com/api/",
+		FrontPaymentToken:     "fp-secret-token",
+		FrontPaymentBaseURL:   "https://demo-api.frontpayment.no",
+		FrontPaymentTimeout:   15 * time.Second,
+		RatePerUser:           Rate{5, time.Minute},
+		RateGlobal:            Rate{60, time.Minute},
+		Cooldown:              2 * time.Minute,
+		DefaultRegion:         "NO",
+		MaskContacts:          true,
+		ConfirmNewDestination: true,
+		MaxInflight:           16,
+		RedisPrefix:           "resendbot:",
+		LogLevel:              slog.LevelInfo,
+		LogFormat:             "json",
+		Language:              i18n.EN,
+		ShutdownGrace:         25 * time.Second,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", cfg, want)
@@ -49,23 +50,24 @@ func TestLoadConfigDefaults(t *testing.T) {
 
 func TestLoadConfigParsesEverySetting(t *testing.T) {
 	vars := map[string]string{
-		"SLACK_API_URL":           "http://127.0.0.1:9/api",
-		"FRONTPAYMENT_BASE_URL":   "https://api.frontpayment.no/",
-		"FRONTPAYMENT_TIMEOUT":    "3s",
-		"RESEND_ALLOWED_CHANNELS": "C1, C2,",
-		"RESEND_ALLOWED_USERS":    "U1",
-		"RESEND_RATE_PER_USER":    "2/30s",
-		"RESEND_RATE_GLOBAL":      "100/1h",
-		"RESEND_COOLDOWN":         "0",
-		"RESEND_DEFAULT_REGION":   "se",
-		"RESEND_MASK_CONTACTS":    "false",
-		"RESEND_MAX_INFLIGHT":     "4",
-		"HTTP_ADDR":               ":8080",
-		"REDIS_URL":               "redis://:pw-secret-123@localhost:6379/1",
-		"RESEND_REDIS_PREFIX":     "rb:",
-		"LOG_LEVEL":               "debug",
-		"LOG_FORMAT":              "text",
-		"RESEND_SHUTDOWN_GRACE":   "10s",
+		"SLACK_API_URL":                  "http://127.0.0.1:9/api",
+		"FRONTPAYMENT_BASE_URL":          "https://api.frontpayment.no/",
+		"FRONTPAYMENT_TIMEOUT":           "3s",
+		"RESEND_ALLOWED_CHANNELS":        "C1, C2,",
+		"RESEND_ALLOWED_USERS":           "U1",
+		"RESEND_RATE_PER_USER":           "2/30s",
+		"RESEND_RATE_GLOBAL":             "100/1h",
+		"RESEND_COOLDOWN":                "0",
+		"RESEND_DEFAULT_REGION":          "se",
+		"RESEND_MASK_CONTACTS":           "false",
+		"RESEND_CONFIRM_NEW_DESTINATION": "false",
+		"RESEND_MAX_INFLIGHT":            "4",
+		"HTTP_ADDR":                      ":8080",
+		"REDIS_URL":                      "redis://:pw-secret-123@localhost:6379/1",
+		"RESEND_REDIS_PREFIX":            "rb:",
+		"LOG_LEVEL":                      "debug",
+		"LOG_FORMAT":                     "text",
+		"RESEND_SHUTDOWN_GRACE":          "10s",
 	}
 	for k, v := range minimalEnv {
 		vars[k] = v
@@ -88,6 +90,7 @@ func TestLoadConfigParsesEverySetting(t *testing.T) {
 		{"Cooldown", cfg.Cooldown, time.Duration(0)},
 		{"DefaultRegion", cfg.DefaultRegion, "SE"},
 		{"MaskContacts", cfg.MaskContacts, false},
+		{"ConfirmNewDestination", cfg.ConfirmNewDestination, false},
 		{"MaxInflight", cfg.MaxInflight, 4},
 		{"HTTPAddr", cfg.HTTPAddr, ":8080"},
 		{"RedisPrefix", cfg.RedisPrefix, "rb:"},
@@ -107,21 +110,22 @@ func TestLoadConfigParsesEverySetting(t *testing.T) {
 
 func TestLoadConfigReportsEveryProblemWithoutSecrets(t *testing.T) {
 	vars := map[string]string{
-		"SLACK_APP_TOKEN":       "xoxb-wrong-kind-secret",
-		"FRONTPAYMENT_BASE_URL": "ftp://x",
-		"FRONTPAYMENT_TIMEOUT":  "soon",
-		"RESEND_RATE_PER_USER":  "5 per minute",
-		"RESEND_RATE_GLOBAL":    "0/1m",
-		"RESEND_COOLDOWN":       "-1s",
-		"RESEND_DEFAULT_REGION": "XX",
-		"RESEND_MASK_CONTACTS":  "maybe",
-		"RESEND_MAX_INFLIGHT":   "0",
-		"HTTP_ADDR":             "8080",
-		"REDIS_URL":             "http://:hunter2-secret@x",
-		"LOG_LEVEL":             "loud",
-		"LOG_FORMAT":            "xml",
-		"RESEND_SHUTDOWN_GRACE": "0s",
-		"SLACK_API_URL":         "not a url",
+		"SLACK_APP_TOKEN":                "xoxb-wrong-kind-secret",
+		"FRONTPAYMENT_BASE_URL":          "ftp://x",
+		"FRONTPAYMENT_TIMEOUT":           "soon",
+		"RESEND_RATE_PER_USER":           "5 per minute",
+		"RESEND_RATE_GLOBAL":             "0/1m",
+		"RESEND_COOLDOWN":                "-1s",
+		"RESEND_DEFAULT_REGION":          "XX",
+		"RESEND_MASK_CONTACTS":           "maybe",
+		"RESEND_CONFIRM_NEW_DESTINATION": "ask",
+		"RESEND_MAX_INFLIGHT":            "0",
+		"HTTP_ADDR":                      "8080",
+		"REDIS_URL":                      "http://:hunter2-secret@x",
+		"LOG_LEVEL":                      "loud",
+		"LOG_FORMAT":                     "xml",
+		"RESEND_SHUTDOWN_GRACE":          "0s",
+		"SLACK_API_URL":                  "not a url",
 	}
 	_, err := LoadConfig(env(vars), ModeBot)
 	var ce *ConfigError
@@ -131,15 +135,15 @@ func TestLoadConfigReportsEveryProblemWithoutSecrets(t *testing.T) {
 	for _, name := range []string{
 		"SLACK_APP_TOKEN must start with", "SLACK_BOT_TOKEN is required", "FRONTPAYMENT_TOKEN is required",
 		"FRONTPAYMENT_BASE_URL", "FRONTPAYMENT_TIMEOUT", "RESEND_RATE_PER_USER", "RESEND_RATE_GLOBAL",
-		"RESEND_COOLDOWN", "RESEND_DEFAULT_REGION", "RESEND_MASK_CONTACTS", "RESEND_MAX_INFLIGHT",
+		"RESEND_COOLDOWN", "RESEND_DEFAULT_REGION", "RESEND_MASK_CONTACTS", "RESEND_CONFIRM_NEW_DESTINATION", "RESEND_MAX_INFLIGHT",
 		"HTTP_ADDR", "REDIS_URL", "LOG_LEVEL", "LOG_FORMAT", "RESEND_SHUTDOWN_GRACE", "SLACK_API_URL",
 	} {
 		if !containsLine(ce.Problems, name) {
 			t.Errorf("no problem line starting with %q in:\n%s", name, err)
 		}
 	}
-	if len(ce.Problems) != 17 {
-		t.Errorf("%d problems, want 17 (one per bad variable):\n%s", len(ce.Problems), err)
+	if len(ce.Problems) != 18 {
+		t.Errorf("%d problems, want 18 (one per bad variable):\n%s", len(ce.Problems), err)
 	}
 	for _, secret := range []string{"wrong-kind-secret", "hunter2"} {
 		if strings.Contains(err.Error(), secret) {

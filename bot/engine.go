@@ -431,6 +431,9 @@ type resendTask struct {
 // updates the message.
 func (t *resendTask) Run(ctx context.Context) {
 	e, r := t.e, t.r
+	if r.checked == "" && t.compare(ctx) {
+		return // the caller confirms first
+	}
 	mask := e.cfg.MaskContacts
 	shown := describe(e.d.Words, t.dests, mask)
 	rootTS, err := e.surface.Post(ctx, r.ChannelID, r.ThreadTS, rootMessage(e.d.Words, r, shown, nil, e.d.Now()))
@@ -468,6 +471,7 @@ func (t *resendTask) Run(ctx context.Context) {
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(r.Origin, r.Reservation, t.dests),
 		slog.String("outcome", o.kind.String()),
 		slog.String("allowed_by", t.ticket.rule),
+		slog.String("destination_check", r.checked),
 		slog.Int("http_status", o.status),
 		slog.Int64("latency_ms", latency.Milliseconds()),
 		slog.String("root_ts", rootTS),
@@ -505,7 +509,7 @@ func (e *Core) stashRetry(ctx context.Context, r *request, thread, rootTS string
 	}
 	key := randomKey()
 	value, err := json.Marshal(pendingResend{Reservation: r.Reservation, Email: r.Email, Phone: r.Phone,
-		Channel: r.ChannelID, Thread: thread, Audit: rootTS, By: r.UserID})
+		Channel: r.ChannelID, Thread: thread, Audit: rootTS, By: r.UserID, Confirmed: r.checked == checkConfirmedNew})
 	if err == nil {
 		err = e.d.State.Stash.Put(ctx, stashRetry+key, value, retryTTL)
 	}
@@ -591,6 +595,9 @@ type pendingResend struct {
 	// For a Retry: the failed attempt's audit message and its requester.
 	Audit string `json:"audit,omitempty"`
 	By    string `json:"by,omitempty"`
+	// Confirmed: the destination is not on file and was confirmed; a Retry
+	// repeats it without asking again.
+	Confirmed bool `json:"confirmed,omitempty"`
 }
 
 // retryTTL is how long a Retry button works.

@@ -15,7 +15,8 @@ const (
 )
 
 // Press runs a pressed button, given its Action and Value, for the person
-// in o: a Retry, or one of a contact-on-file offer's buttons. It goes
+// in o: a Retry, one of a contact-on-file offer's buttons, or one of a
+// confirmation's. It goes
 // through the checks of any request and then works once per button (once
 // per offer: its buttons share one key); a press the checks refuse leaves
 // the button usable. Reply.Queued means the press was accepted and the
@@ -24,7 +25,7 @@ func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Repl
 	switch a {
 	case ActionRetry:
 		o.Source = SourceRetry
-		p, refusal := e.pressed(ctx, stashRetry+value)
+		p, refusal := e.pressed(ctx, stashRetry+value, msgRetryExpired)
 		if refusal != "" {
 			return Reply{Answer: refusal}
 		}
@@ -32,28 +33,35 @@ func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Repl
 		if p.Audit != "" {
 			r.retries = &priorAttempt{TS: p.Audit, By: p.By}
 		}
+		if p.Confirmed {
+			r.checked = checkConfirmedNew
+		}
 		return queuedOr(e.resendOnce(ctx, r, pressedOnce+stashRetry+value))
 	case ActionOffer:
 		o.Source = SourceOffer
 		offerID, _, _ := strings.Cut(value, ":")
-		p, refusal := e.pressed(ctx, stashOffer+value)
+		p, refusal := e.pressed(ctx, stashOffer+value, msgButtonExpired)
 		if refusal != "" {
 			return Reply{Answer: refusal}
 		}
 		r := p.request(o)
+		r.checked = checkMatched // chosen from the contact on file
 		if refusal := e.resendOnce(ctx, r, pressedOnce+stashOffer+offerID); refusal != "" {
 			return Reply{Answer: refusal}
 		}
 		e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(e.d.Words, p.Reservation, describe(e.d.Words, r.destinations(), e.cfg.MaskContacts))})
 		return Reply{Queued: true}
+	case ActionConfirm:
+		o.Source = SourceConfirm
+		return e.confirm(ctx, o, value)
 	}
-	return Reply{Answer: e.d.Words.T(msgRetryExpired)}
+	return Reply{Answer: e.d.Words.T(msgButtonExpired)}
 }
 
 // pressed returns what a pressed button stashed, or the words for the
-// presser when it is gone or the state is down. It uses nothing up:
+// presser when it is gone (expired, a message ID) or the state is down. It uses nothing up:
 // resendOnce takes the button's once-only key after the checks.
-func (e *Core) pressed(ctx context.Context, stashKey string) (pendingResend, string) {
+func (e *Core) pressed(ctx context.Context, stashKey, expired string) (pendingResend, string) {
 	var p pendingResend
 	raw, ok, err := e.d.State.Stash.Get(ctx, stashKey)
 	if err == nil && ok {
@@ -64,7 +72,7 @@ func (e *Core) pressed(ctx context.Context, stashKey string) (pendingResend, str
 		e.d.Log.Error("reading a pressed button's request", "err", err)
 		return p, e.d.Words.T(msgStateDown)
 	case !ok:
-		return p, e.d.Words.T(msgRetryExpired)
+		return p, e.d.Words.T(expired)
 	}
 	return p, ""
 }

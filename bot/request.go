@@ -24,6 +24,7 @@ const (
 	SourceRetry   = "retry"
 	SourceForm    = "form"
 	SourceOffer   = "offer"
+	SourceConfirm = "confirm"
 )
 
 // request is one accepted or candidate resend.
@@ -39,6 +40,9 @@ type request struct {
 	retries *priorAttempt
 	// retriedBy is set on that attempt's rebuilt message: who retried it.
 	retriedBy string
+	// checked is what the destinations were found to be against the contact
+	// on file (check*); "" until compared.
+	checked string
 }
 
 // priorAttempt is the audit message of an earlier attempt and who asked for it.

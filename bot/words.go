@@ -159,8 +159,9 @@ type Button struct {
 type Action int
 
 const (
-	ActionRetry Action = iota + 1 // run a failed request again
-	ActionOffer                   // send to the contact on file
+	ActionRetry   Action = iota + 1 // run a failed request again
+	ActionOffer                     // send to the contact on file
+	ActionConfirm                   // send to a destination not on file, to the file, or cancel
 )
 
 // Confirm is the dialog a button asks first.
@@ -180,6 +181,12 @@ func rootMessage(w *i18n.Words, r *request, dests string, o *outcome, at time.Ti
 	}
 	if r.retriedBy != "" {
 		status += w.T("audit.after_retry", "By", r.retriedBy)
+	}
+	switch r.checked {
+	case checkConfirmedNew:
+		dests += w.T("audit.confirmed_new", "By", r.UserID)
+	case checkNotCompared:
+		dests += w.T("audit.not_compared")
 	}
 	id := "audit.asked"
 	if r.Source == SourceRetry {
@@ -252,6 +259,7 @@ const (
 	msgStateDown         = "msg.state_down"
 	msgAlreadyPressed    = "msg.already_pressed"
 	msgRetryExpired      = "msg.retry_expired"
+	msgButtonExpired     = "msg.button_expired"
 	msgQueueFull         = "msg.queue_full"
 	MsgHandlerFailed     = "msg.handler_failed"
 	MsgFormUnreadable    = "msg.form_unreadable"

@@ -151,8 +151,16 @@ func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
 	if !strings.Contains(snap.Messages[1].Text, "Sent") || snap.Messages[1].ThreadTS != snap.Messages[0].TS {
 		t.Errorf("reply = %+v", snap.Messages[1])
 	}
-	if reqs := fp.Requests(); len(reqs) != 1 || reqs[0].Header.Get("User-Agent") != "resendbot/dev" {
-		t.Errorf("front payment requests = %+v", reqs)
+	// The reservation is read first (its contact on file, compared with
+	// the number typed), then one resend.
+	reqs := fp.Requests()
+	if len(reqs) != 2 || reqs[0].Method != "GET" || reqs[1].Method != "POST" {
+		t.Errorf("front payment requests = %+v, want a read and one resend", reqs)
+	}
+	for _, r := range reqs {
+		if r.Header.Get("User-Agent") != "resendbot/dev" {
+			t.Errorf("front payment request %s %s has User-Agent %q", r.Method, r.Path, r.Header.Get("User-Agent"))
+		}
 	}
 
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": `resendbot_requests_total{outcome="sent"} 1`} {
@@ -222,13 +230,14 @@ func TestConsoleBinary(t *testing.T) {
 	run := exec.CommandContext(ctx, bin, "console")
 	run.Dir = t.TempDir()
 	run.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	run.Stdin = strings.NewReader(frontpaytest.UUIDAccepted + " email=kari@example.com\n")
+	// Not the address on file: the console asks, and 2 sends to the one on file.
+	run.Stdin = strings.NewReader(frontpaytest.UUIDAccepted + " email=kari@example.com\n2\n")
 	var stdout, stderr bytes.Buffer
 	run.Stdout, run.Stderr = &stdout, &stderr
 	if err := run.Run(); err != nil {
 		t.Fatalf("resendbot console: %v\nstdout:\n%s\nstderr:\n%s", err, &stdout, &stderr)
 	}
-	if got := stdout.String(); !strings.Contains(got, demoLabel) || !strings.Contains(got, "↳ ✅ Sent") {
+	if got := stdout.String(); !strings.Contains(got, demoLabel) || !strings.Contains(got, "[2: Send to the one on file (k***@example.com)]") || !strings.Contains(got, "↳ ✅ Sent") {
 		t.Errorf("resendbot console printed:\n%s", got)
 	}
 	if stderr.Len() != 0 {

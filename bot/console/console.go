@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -208,6 +209,7 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 	}()
 
 	origin := bot.Origin{UserID: consoleUser, ChannelID: consoleChannel, Source: sourceConsole}
+	var asking *bot.Button // a pressed button whose dialog waits for yes
 	for {
 		if interactive {
 			out.printf("> ")
@@ -233,6 +235,36 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 		case "quit", "exit", "avslutt":
 			return nil
 		}
+		if b := asking; b != nil {
+			asking = nil
+			if yes(text) {
+				press(ctx, e, out, origin, *b)
+			} else {
+				out.printf("%s\n", out.words.T("console.press.not_pressed"))
+			}
+			if !wait(ctx, e) {
+				return nil
+			}
+			continue
+		}
+		if n, ok := buttonNumber(text); ok {
+			switch b, found := out.button(n); {
+			case !found:
+				out.printf("%s\n", out.words.T("console.press.none", "N", n))
+			case b.Confirm != nil:
+				// Slack asks first; so does the console.
+				c := b.Confirm
+				out.printf("%s\n%s\n", out.words.T("console.press.dialog", "Title", c.Title, "Text", c.Text),
+					out.words.T("console.press.ask", "OK", c.OK, "Cancel", c.Cancel))
+				asking = &b
+			default:
+				press(ctx, e, out, origin, b)
+			}
+			if !wait(ctx, e) {
+				return nil
+			}
+			continue
+		}
 		if text == "" && !mention {
 			// Slack's /resend alone opens the form, which a terminal cannot;
 			// a mention alone gets the usage there too.
@@ -244,16 +276,49 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 		if cmd, err := command.Parse(out.words, text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
 			out.printf("%s", consoleHelp(out.words, real, c, live))
 		}
-		// Wait until the command's work is done: with one worker, a task
-		// queued after it runs after it.
-		b := make(barrier)
-		if e.Submit(b) {
-			select {
-			case <-b:
-			case <-ctx.Done():
-				return nil
-			}
+		if !wait(ctx, e) {
+			return nil
 		}
+	}
+}
+
+// wait returns once the work queued so far is done (with one worker, a
+// task queued after it runs after it), or false when ctx is done first.
+func wait(ctx context.Context, e *bot.Core) bool {
+	b := make(barrier)
+	if !e.Submit(b) {
+		return true
+	}
+	select {
+	case <-b:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// buttonNumber reads a line that is only a button's number.
+func buttonNumber(text string) (int, bool) {
+	if text == "" || len(text) > 2 || strings.Trim(text, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(text)
+	return n, err == nil
+}
+
+// yes is a person's yes, in English or Norwegian.
+func yes(text string) bool {
+	switch strings.ToLower(strings.TrimSpace(text)) {
+	case "y", "yes", "j", "ja":
+		return true
+	}
+	return false
+}
+
+// press presses b as the person at the terminal, as a click in Slack does.
+func press(ctx context.Context, e *bot.Core, out *consoleSurface, o bot.Origin, b bot.Button) {
+	if reply := e.Press(ctx, o, b.Action, b.Value); !reply.Queued && reply.Answer != "" {
+		out.print(out.onlyYou+" ", reply.Answer)
 	}
 }
 
@@ -350,6 +415,10 @@ func consoleHelp(w *i18n.Words, real, c *bot.Config, live bool) string {
 			fmt.Fprintf(&sb, "  %-36s  %s\n", o.uuid, o.what)
 		}
 		line(w.T("console.help.invalid_refused"))
+		if c.ConfirmNewDestination {
+			kari := demofp.SampleDetails("").CustomerDetails
+			line(w.T("console.help.on_file", "Phone", kari.CountryCode+" "+kari.MSISDN, "Email", kari.Email))
+		}
 	}
 	sb.WriteString(consoleLimits(w, real, c, live))
 	line(w.T("console.help.buttons"))
@@ -421,6 +490,7 @@ type consoleSurface struct {
 	kinds   map[string]string // ts → "root" or "reply"
 	secrets []string          // never shown, as the log's redaction
 	detail  string            // the last Front Payment call's error, as the log has it
+	buttons []bot.Button      // the last message's buttons, which typing their number presses
 	// pointers rewrite the core's pointers to the log (logPointers).
 	pointers *strings.Replacer
 }
@@ -578,12 +648,26 @@ func (s *consoleSurface) messageLines(m bot.Message) []string {
 	}
 	add(m.Text)
 	add(timestampRE.ReplaceAllString(m.Note, s.words.T("console.just_now")))
-	var buttons []string
-	for _, b := range m.Buttons {
-		buttons = append(buttons, "["+b.Label+"]")
+	if len(m.Buttons) > 0 {
+		// The last buttons shown are the ones a number presses.
+		s.buttons = m.Buttons
+		buttons := make([]string, len(m.Buttons))
+		for i, b := range m.Buttons {
+			buttons[i] = fmt.Sprintf("[%d: %s]", i+1, b.Label)
+		}
+		add(strings.Join(buttons, " ") + " " + s.words.T("console.press.hint"))
 	}
-	add(strings.Join(buttons, " "))
 	return lines
+}
+
+// button is the nth (from 1) of the buttons shown last.
+func (s *consoleSurface) button(n int) (bot.Button, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n < 1 || n > len(s.buttons) {
+		return bot.Button{}, false
+	}
+	return s.buttons[n-1], true
 }
 
 var (

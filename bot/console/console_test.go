@@ -31,7 +31,15 @@ func runConsoleMain(t *testing.T, args []string, env map[string]string, stdin st
 	if len(args) > 1 && args[1] == "--live" {
 		mode = bot.ModeConsoleLive
 	}
-	getenv := func(k string) string { return env[k] }
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		if k == "RESEND_CONFIRM_NEW_DESTINATION" {
+			return "false" // the tests of the rest run as before the comparison; TestConsoleConfirms turns it on
+		}
+		return ""
+	}
 	cfg, err := bot.LoadConfig(getenv, mode)
 	if err != nil {
 		return "", "", err
@@ -263,11 +271,15 @@ func TestConsoleInterruptFinishesInFlight(t *testing.T) {
 		}
 		done <- Run(ctx, IO{Stdin: stdin, Stdout: &out, Stderr: io.Discard}, getenv, cfg, false)
 	}()
-	if _, err := io.WriteString(w, frontpaytest.UUIDTimeout+" email=kari@example.com\n"); err != nil {
+	// The address on file: with the default configuration, another one
+	// would be asked about first.
+	if _, err := io.WriteString(w, frontpaytest.UUIDTimeout+" email=kari.nordmann@example.com\n"); err != nil {
 		t.Fatal(err)
 	}
-	for !strings.Contains(out.String(), "Sending…") {
-		time.Sleep(10 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "Sending…"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the resend never started:\n%s", out.String())
+		}
 	}
 	cancel()
 	select {
@@ -638,5 +650,65 @@ func TestConsoleAvsluttLeaves(t *testing.T) {
 	}
 	if strings.Contains(out, "Sendt") {
 		t.Errorf("a command after avslutt was run:\n%s", out)
+	}
+}
+
+// TestConsoleConfirms: with the default configuration, an address that is
+// not the one on file is asked about, and the person types which one; a
+// number presses any button shown last, and a Retry asks first as its
+// dialog does in Slack.
+func TestConsoleConfirms(t *testing.T) {
+	on := map[string]string{"RESEND_CONFIRM_NEW_DESTINATION": "true"}
+	typo := demofp.UUIDAccepted + " email=kari.nordmann@exmaple.com"
+	out, _, err := runConsoleMain(t, []string{"console"}, on, strings.Join([]string{
+		typo, "1", "1", // the typed one, then the same button again
+		demofp.UUIDAccepted + " phone=99887766", "2", // the number on file
+		demofp.UUIDInvalid + " email=x@example.com", "3", // cancel
+		"7",
+		demofp.UUIDServerError + " email=kari.nordmann@example.com", "1", "no", "1", "yes",
+	}, "\n")+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, s := transcript(out)
+	if len(s) != 13 {
+		t.Fatalf("%d sections, want 13:\n%s", len(s), out)
+	}
+	inOrder(t, "asked", s[0].out,
+		"(only you) Nothing sent yet: what you typed for reservation "+demofp.UUIDAccepted+" is not the contact Front Payment has on file.",
+		"    • Email: you typed kari.nordmann@exmaple.com, on file is k***@example.com",
+		"    [1: Send to kari.nordmann@exmaple.com] [2: Send to the one on file (k***@example.com)] [3: Cancel] (type a button's number to press it)")
+	if strings.Contains(s[0].out, "#console") {
+		t.Errorf("something was posted before a choice:\n%s", s[0].out)
+	}
+	if !strings.Contains(s[1].out, "by email to k***@exmaple.com (not the contact on file; @you confirmed it). ⏳ Sending…") || !strings.Contains(s[1].out, "↳ ✅ Sent") {
+		t.Errorf("1 did not send to the typed address:\n%s", s[1].out)
+	}
+	if !strings.Contains(s[2].out, "already used") || strings.Contains(s[2].out, "Sent") {
+		t.Errorf("1 again:\n%s", s[2].out)
+	}
+	if !strings.Contains(s[3].out, "• SMS: you typed +47 99887766, on file is +47 ****4567") {
+		t.Errorf("phone not asked about:\n%s", s[3].out)
+	}
+	if !strings.Contains(s[4].out, "by SMS to +47 ****4567. ⏳ Sending…") || strings.Contains(s[4].out, "not the contact on file") {
+		t.Errorf("2 did not send to the number on file:\n%s", s[4].out)
+	}
+	if want := "(only you) Cancelled: nothing was sent for reservation " + demofp.UUIDInvalid + "."; !strings.Contains(s[6].out, want) || strings.Contains(s[6].out, "#console") {
+		t.Errorf("3 did not cancel:\n%s", s[6].out)
+	}
+	if !strings.Contains(s[7].out, "There is no button 7 here.") {
+		t.Errorf("7: %s", s[7].out)
+	}
+	if !strings.Contains(s[8].out, "[1: Retry]") || strings.Contains(s[8].out, "Nothing sent yet") {
+		t.Errorf("the address on file was asked about, or no Retry:\n%s", s[8].out)
+	}
+	if !strings.Contains(s[9].out, "Send the link again?") || !strings.Contains(s[9].out, "Type yes for “Retry”") {
+		t.Errorf("Retry did not ask first:\n%s", s[9].out)
+	}
+	if !strings.Contains(s[10].out, "Not pressed: nothing was sent.") {
+		t.Errorf("no:\n%s", s[10].out)
+	}
+	if !strings.Contains(s[12].out, "retried the resend") {
+		t.Errorf("yes did not retry:\n%s", s[12].out)
 	}
 }

@@ -73,6 +73,9 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 		"FRONTPAYMENT_TIMEOUT":  "2s",
 		"RESEND_SHUTDOWN_GRACE": "5s",
 		"LOG_LEVEL":             "debug",
+		// The end-to-end tests of everything else run as before the
+		// comparison with the contact on file; confirm_test.go turns it on.
+		"RESEND_CONFIRM_NEW_DESTINATION": "false",
 	}
 	for k, v := range env {
 		vars[k] = v

@@ -81,6 +81,15 @@ func (t *buttonsUsedTask) Run(ctx context.Context) {
 
 func (t *buttonsUsedTask) Abandon(ctx context.Context) { t.Run(ctx) }
 
+// onConfirm runs the press of a confirmation's button: the destination
+// typed, the one on file, or cancel.
+func (b *Bot) onConfirm(ctx context.Context, cb slack.InteractionCallback, value string) {
+	o := bot.Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+	if reply := b.engine.Press(ctx, o, bot.ActionConfirm, value); !reply.Queued {
+		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
+	}
+}
+
 // onOffer runs the press of a contact-on-file button.
 func (b *Bot) onOffer(ctx context.Context, cb slack.InteractionCallback, key string) {
 	o := bot.Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}

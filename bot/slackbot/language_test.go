@@ -12,7 +12,8 @@ import (
 type want struct{ en, nb string }
 
 // In both languages, the same cases: a sent resend, each kind of failure
-// with its Retry, a refusal, the status and the offer, the offer pressed.
+// with its Retry, a refusal, the status and the offer, the offer pressed,
+// a confirmation of an address not on file, pressed.
 // Every message passes the strict fake's Block Kit checks in both.
 func TestOutcomesRefusalsAndButtonsInBothLanguages(t *testing.T) {
 	for _, lang := range []string{"en", "nb"} {
@@ -133,6 +134,26 @@ func TestOutcomesRefusalsAndButtonsInBothLanguages(t *testing.T) {
 			}
 			if lang == "nb" {
 				noEnglish(t, "App Home", home)
+			}
+
+			// An address that is not the one on file: asked, then sent.
+			h3 := start(t, confirming(map[string]string{"RESEND_LANGUAGE": lang}))
+			h3.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
+			asked, choices := h3.asked(0, agent, uuidA+" email="+emailTypo+" phone=+4799887766")
+			if !strings.Contains(asked.Text, pick(want{"Nothing sent yet", "Ingenting er sendt ennå"})) {
+				t.Errorf("confirmation = %q", asked.Text)
+			}
+			h3.pressed(agent, choices[0])
+			root, _ := h3.thread()
+			if !strings.Contains(root.Text, pick(want{"(not the contact on file; <@" + agent + "> confirmed it)", "(ikke kontakten som er registrert; <@" + agent + "> bekreftet den)"})) {
+				t.Errorf("confirmed audit message = %q", root.Text)
+			}
+			if lang == "nb" {
+				noEnglish(t, "confirmation", asked.Text)
+				for _, c := range choices {
+					noEnglish(t, "confirmation button", c.label)
+				}
+				noEnglish(t, "confirmed audit message", root.Text)
 			}
 
 			// A refusal by the allowlist, only to the caller.

@@ -15,6 +15,9 @@ const (
 	blockRetry  = "resend_retry_actions"
 	actionOffer = "resend_offer"
 	blockOffer  = "resend_offer_actions"
+	// A confirmation's buttons: resend_confirm_0 (typed), _1 (on file), _2 (cancel).
+	actionConfirm = "resend_confirm"
+	blockConfirm  = "resend_confirm_actions"
 )
 
 // blocksOf renders m as Block Kit: a section with the body, a context
@@ -41,8 +44,11 @@ func buttonsBlock(buttons []bot.Button) *slack.ActionBlock {
 	elements := make([]slack.BlockElement, 0, len(buttons))
 	for i, b := range buttons {
 		actionID := actionRetry
-		if b.Action == bot.ActionOffer {
+		switch b.Action {
+		case bot.ActionOffer:
 			actionID, blockID = fmt.Sprintf("%s_%d", actionOffer, i), blockOffer
+		case bot.ActionConfirm:
+			actionID, blockID = fmt.Sprintf("%s_%d", actionConfirm, i), blockConfirm
 		}
 		el := slack.NewButtonBlockElement(actionID, b.Value, plain(b.Label))
 		if b.Primary {

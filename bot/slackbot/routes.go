@@ -41,8 +41,9 @@ func (b *Bot) routeTable() routes {
 			string(slackevents.SubteamUpdated):        b.onSubteam,
 		},
 		actions: map[string]func(context.Context, slack.InteractionCallback, string){
-			actionRetry:       b.onRetry,
-			actionOffer + "_": b.onOffer,
+			actionRetry:         b.onRetry,
+			actionOffer + "_":   b.onOffer,
+			actionConfirm + "_": b.onConfirm,
 		},
 		views: map[string]func(context.Context, slack.InteractionCallback) any{
 			formID: b.onFormSubmit,
