@@ -553,7 +553,7 @@ func TestConsoleSpeaksNorwegian(t *testing.T) {
 		"  alle andre reservasjons-ID-er         finnes ikke",
 		"Grensene er romsligere i demoen",
 		"Slack-boten bruker de konfigurerte grensene:",
-		"Knapper virker i Slack; her vises de bare, så skriv kommandoen på nytt i stedet.",
+		"Knappene har nummer, som [1: Prøv igjen]: skriv nummeret for å trykke på en.",
 		"Skriv «avslutt» (eller quit), eller trykk Ctrl-D, for å gå ut.",
 	)
 	noEnglish(t, "help", help)

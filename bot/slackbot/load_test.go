@@ -261,7 +261,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 	tb := &loadTB{TB: b}
 	defer tb.cleanup()
 	slack := fakeslack.New(tb, fakeslack.WithPingInterval(5*time.Second))
-	fp, fpSrv, fpConns := loadFrontPayment(b)
+	fp, fpSrv, fpConns := loadFrontPayment(b, lc)
 	defer fpSrv.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -431,7 +431,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 	if lc.warmup && child != nil {
 		burst(lc.n, loadChannel+"WARM")
 		replies()
-		warmCalls = fp.Calls()
+		warmCalls = loadResends(fp)
 		time.Sleep(lc.quiet)
 	}
 
@@ -502,9 +502,9 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		return r
 	}
 
-	r.fpCalls = fp.Calls() - warmCalls
+	r.fpCalls = loadResends(fp) - warmCalls
 	if r.fpCalls != lc.n {
-		b.Fatalf("%s: %d Front Payment calls for %d commands, want exactly one each", kind, r.fpCalls, lc.n)
+		b.Fatalf("%s: %d Front Payment resends for %d commands, want exactly one each", kind, r.fpCalls, lc.n)
 	}
 	var last time.Time
 	replied := 0
@@ -549,12 +549,29 @@ func (t *loadTB) cleanup() {
 const fpToken = "fp-load-token-0123456789"
 
 // loadFrontPayment starts a fake Front Payment that accepts every resend
-// after loadFPDelay, and counts the TCP connections it accepts.
-func loadFrontPayment(b *testing.B) (*frontpaytest.Handler, *httptest.Server, *atomic.Int64) {
+// after loadFPDelay, and counts the TCP connections it accepts. With the
+// default RESEND_CONFIRM_NEW_DESTINATION the bot reads each reservation
+// before it sends: the fake answers that read after loadFPDelay too, with
+// the burst's destination on file, so that every command goes on to its
+// resend.
+func loadFrontPayment(b *testing.B, lc loadConfig) (*frontpaytest.Handler, *httptest.Server, *atomic.Int64) {
 	h := frontpaytest.NewHandler(fpToken)
 	ok := frontpaytest.Accepted()
 	ok.Delay = loadFPDelay
 	h.SetDefault(ok)
+	for i := range lc.n {
+		uuid, to, _ := strings.Cut(lc.text(i), " ")
+		d := frontpaytest.SampleDetails(uuid)
+		d.CustomerDetails.Email, d.CustomerDetails.MSISDN = "", ""
+		if email, ok := strings.CutPrefix(to, "email="); ok {
+			d.CustomerDetails.Email = email
+		} else if phone, ok := strings.CutPrefix(to, "phone=+47 "); ok {
+			d.CustomerDetails.MSISDN = strings.ReplaceAll(phone, " ", "")
+		}
+		read := frontpaytest.Retrieved(d)
+		read.Delay = loadFPDelay
+		h.SetDetailsAnswer(uuid, read)
+	}
 	srv := httptest.NewUnstartedServer(h)
 	conns := &atomic.Int64{}
 	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
@@ -564,6 +581,17 @@ func loadFrontPayment(b *testing.B) (*frontpaytest.Handler, *httptest.Server, *a
 	}
 	srv.Start()
 	return h, srv, conns
+}
+
+// loadResends counts the resend calls fp received (its reads aside).
+func loadResends(fp *frontpaytest.Handler) int {
+	n := 0
+	for _, r := range fp.Requests() {
+		if r.Method == http.MethodPost {
+			n++
+		}
+	}
+	return n
 }
 
 // loadBuild builds the command pkg (an import path) into a temporary
