@@ -279,6 +279,8 @@ func TestRedisURLForms(t *testing.T) {
 		"redis:/:" + pw + "@c1:7000":                               "must be a URL like",
 		":" + pw + "@c1:7000":                                      "must be a URL like",
 		"redis://:" + pw + "@":                                     "must be a URL like",
+		"redis://:" + pw + "@h1:6379,h2:6379/0":                    "for sentinels write redis+sentinel://",
+		"rediss://:" + pw + "@h1:6379,h2:6379":                     "for a cluster rediss+cluster://",
 	} {
 		vars := maps.Clone(minimalEnv)
 		vars["REDIS_URL"] = raw

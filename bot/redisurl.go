@@ -125,6 +125,11 @@ func parseSingleRedisURL(raw string) (RedisTarget, error) {
 		// url.Parse quotes the URL, password included: never show its error.
 		return RedisTarget{}, errNotRedisURL
 	}
+	if strings.Contains(u.Host, ",") {
+		return RedisTarget{}, fmt.Errorf("lists several hosts after %s://, which names one server: "+
+			"for sentinels write %s+sentinel://host1:26379,host2:26379/mymaster, for a cluster %[2]s+cluster://host1:7000,host2:7001",
+			u.Scheme, u.Scheme)
+	}
 	t := RedisTarget{Mode: RedisSingle, TLS: strings.EqualFold(u.Scheme, "rediss"), Addrs: []string{u.Host}}
 	if u.User != nil {
 		t.Username = u.User.Username()
