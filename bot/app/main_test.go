@@ -131,7 +131,7 @@ func TestMainUsesRedisWhenConfigured(t *testing.T) {
 		})
 	})
 	t.Run("sentinel", func(t *testing.T) {
-		s := redistest.StartSentinel(t)
+		s := redistest.StartSentinel(t, "")
 		testMainUsesRedis(t, s.URL(), func(ctx context.Context) ([]string, error) {
 			return redistest.Client(t, s.Primary.URL()).Keys(ctx, "main-test:*").Result()
 		})

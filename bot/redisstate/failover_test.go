@@ -24,7 +24,7 @@ const recoverWait = 30 * time.Second
 // replica, and the stores follow it by themselves.
 func TestSentinelFailover(t *testing.T) {
 	t.Parallel()
-	s := redistest.StartSentinel(t)
+	s := redistest.StartSentinel(t, "") // sentinels without a password
 	testFailover(t, s.URL(), func() { s.Primary.KillAfterSync(s.Replica) })
 }
 

@@ -17,7 +17,7 @@ import (
 const topologyWait = 60 * time.Second
 
 // Password is what the primaries and replicas of StartSentinel and
-// StartCluster ask for; the sentinels ask for none.
+// StartCluster ask for.
 const Password = "redistest-pw"
 
 // MasterName is the name the sentinels of StartSentinel know the primary by.
@@ -38,8 +38,7 @@ const (
 var replicationOpts = []string{"--repl-diskless-sync-delay", "0", "--repl-ping-replica-period", "1"}
 
 // Sentinel is a primary, its replica and three sentinels watching them,
-// each on its own port. The data nodes ask for Password; the sentinels
-// for none.
+// each on its own port. The data nodes ask for Password.
 type Sentinel struct {
 	Primary, Replica *Server
 	Sentinels        []*Server
@@ -48,8 +47,9 @@ type Sentinel struct {
 // StartSentinel starts a primary, a replica of it and three sentinels
 // (quorum 2) on free loopback ports, and returns once every sentinel knows
 // the replica and the other two sentinels, so that killing the primary
-// makes them promote the replica. t.Cleanup stops them all.
-func StartSentinel(t testing.TB) *Sentinel {
+// makes them promote the replica. The sentinels ask for sentinelPassword
+// (none when ""). t.Cleanup stops them all.
+func StartSentinel(t testing.TB, sentinelPassword string) *Sentinel {
 	t.Helper()
 	server := lookBin(t, "redis-server", "redis-server", "redis")
 	sentinel := lookBin(t, "redis-sentinel", "redis-sentinel", "redis")
@@ -62,12 +62,16 @@ func StartSentinel(t testing.TB) *Sentinel {
 		"sentinel down-after-milliseconds %[1]s %[4]d\n"+
 		"sentinel failover-timeout %[1]s 10000\n",
 		MasterName, primary.port, Password, sentinelDownAfter.Milliseconds())
+	if sentinelPassword != "" {
+		// What a sentinel tells the others to reach them.
+		conf += "sentinel sentinel-pass " + sentinelPassword + "\n"
+	}
 	s := &Sentinel{Primary: primary, Replica: replica}
 	for range 3 {
-		s.Sentinels = append(s.Sentinels, startServer(t, sentinel, "", conf))
+		s.Sentinels = append(s.Sentinels, startServer(t, sentinel, sentinelPassword, conf))
 	}
 	for _, sn := range s.Sentinels {
-		c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr()})
+		c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr(), Password: sentinelPassword})
 		waitFor(t, "sentinel "+sn.Addr()+" to know the replica and the other sentinels", func(ctx context.Context) error {
 			m, err := c.Master(ctx, MasterName).Result()
 			if err != nil {
