@@ -146,7 +146,7 @@ func (s *Server) start() error {
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
 		"--protected-mode", "yes", "--loglevel", "warning")
 	if s.password != "" {
-		// masterauth: what a replica (and a sentinel) tells its primary.
+		// masterauth: what a replica tells its primary (a sentinel ignores it).
 		args = append(args, "--requirepass", s.password, "--masterauth", s.password)
 	}
 	cmd := exec.Command(s.bin, append(args, s.extra...)...)

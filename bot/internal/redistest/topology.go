@@ -27,8 +27,8 @@ const MasterName = "mymaster"
 // sees a replica promoted within seconds, and not so short that a CI runner
 // busy with -race builds makes a healthy primary look dead.
 const (
-	sentinelDownAfter = 1000 * time.Millisecond
-	clusterNodeTimout = 1000 * time.Millisecond
+	sentinelDownAfter  = 1000 * time.Millisecond
+	clusterNodeTimeout = 1000 * time.Millisecond
 )
 
 // replicationOpts make a new replica's first sync start at once, not after
@@ -111,7 +111,7 @@ func StartCluster(t testing.TB) *Cluster {
 	t.Helper()
 	bin := lookBin(t, "redis-server", "redis-server", "redis")
 	opts := slices.Concat(replicationOpts, []string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-		"--cluster-node-timeout", strconv.FormatInt(clusterNodeTimout.Milliseconds(), 10),
+		"--cluster-node-timeout", strconv.FormatInt(clusterNodeTimeout.Milliseconds(), 10),
 		// A replica takes over however long it was cut off.
 		"--cluster-replica-validity-factor", "0"})
 	c := &Cluster{}
