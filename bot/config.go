@@ -341,10 +341,9 @@ func (p *envParser) redisURL(name string) string {
 	if v == "" {
 		return ""
 	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		// The URL may hold a password: describe it, never quote it.
-		p.problem(name, "must be a URL like redis://host:6379/0 or rediss://:password@host:6380")
+	// The URL may hold a password: ParseRedisURL's errors never quote it.
+	if _, err := ParseRedisURL(v); err != nil {
+		p.problem(name, "%v", err)
 		return ""
 	}
 	return v
@@ -400,15 +399,6 @@ func secureOrLoopback(raw string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func RedisPassword(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return ""
-	}
-	pw, _ := u.User.Password()
-	return pw
 }
 
 // LoadHTTPAddr reads only HTTP_ADDR ("" when unset), for the healthcheck,

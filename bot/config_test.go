@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"reflect"
@@ -213,6 +214,116 @@ func TestSlackAPIURLMustBeHTTPS(t *testing.T) {
 		}
 		if err != nil && (!strings.Contains(err.Error(), "SLACK_API_URL must ") || strings.Contains(err.Error(), "pw-s3cret")) {
 			t.Errorf("SLACK_API_URL=%s: %v; want a problem naming it, without the password", raw, err)
+		}
+	}
+}
+
+// Every form of REDIS_URL an operator writes: the good ones are read as
+// meant, the bad ones refused at start with a line naming REDIS_URL and
+// never the password.
+func TestRedisURLForms(t *testing.T) {
+	const pw = "pw-s3cret"
+	for _, tc := range []struct {
+		raw  string
+		want RedisTarget
+	}{
+		{"redis://:" + pw + "@localhost:6379/1", RedisTarget{Mode: RedisSingle, Addrs: []string{"localhost:6379"}, Password: pw}},
+		{"rediss://u:" + pw + "@redis.example:6380", RedisTarget{Mode: RedisSingle, TLS: true, Addrs: []string{"redis.example:6380"}, Username: "u", Password: pw}},
+		{"redis+sentinel://:" + pw + "@s1:26379,s2:26380,10.0.0.3/mymaster", RedisTarget{
+			Mode: RedisSentinel, Addrs: []string{"s1:26379", "s2:26380", "10.0.0.3:26379"}, Master: "mymaster", Password: pw}},
+		{"rediss+sentinel://app:" + pw + "@[::1]:26379,[fe80::1]/mymaster/3/", RedisTarget{
+			Mode: RedisSentinel, TLS: true, Addrs: []string{"[::1]:26379", "[fe80::1]:26379"}, Master: "mymaster", DB: 3, Username: "app", Password: pw}},
+		{"redis+sentinel://s1:26379/cache-1.primary", RedisTarget{Mode: RedisSentinel, Addrs: []string{"s1:26379"}, Master: "cache-1.primary"}},
+		{"redis+cluster://:" + pw + "@c1:7000,c2:7001", RedisTarget{Mode: RedisCluster, Addrs: []string{"c1:7000", "c2:7001"}, Password: pw}},
+		{"rediss+cluster://:p%40ss%2Fw%3Frd@c1,c2:7001/0", RedisTarget{Mode: RedisCluster, TLS: true, Addrs: []string{"c1:6379", "c2:7001"}, Password: "p@ss/w?rd"}},
+		{"REDIS+CLUSTER://c1:7000/", RedisTarget{Mode: RedisCluster, Addrs: []string{"c1:7000"}}},
+	} {
+		vars := maps.Clone(minimalEnv)
+		vars["REDIS_URL"] = tc.raw
+		cfg, err := LoadConfig(env(vars), ModeBot)
+		if err != nil {
+			t.Errorf("REDIS_URL=%s refused: %v", tc.raw, err)
+			continue
+		}
+		got, err := ParseRedisURL(cfg.RedisURL)
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseRedisURL(%s) = %+v, %v; want %+v", tc.raw, got, err, tc.want)
+		}
+		if got.Password != "" && !strings.Contains(strings.Join(cfg.Secrets(), " "), got.Password) {
+			t.Errorf("REDIS_URL=%s: the password is not among the secrets to redact", tc.raw)
+		}
+		for _, s := range []string{got.String(), fmt.Sprintf("%v %+v %#v %s", got, got, got, got)} {
+			if strings.Contains(s, pw) || strings.Contains(s, "p@ss") {
+				t.Errorf("RedisTarget prints its password: %s", s)
+			}
+		}
+	}
+
+	for raw, want := range map[string]string{
+		"redis+sentinel://:" + pw + "@s1:26379,s2:26379":           "must name the primary",
+		"redis+sentinel://:" + pw + "@s1:26379,s2:26379/":          "must name the primary",
+		"redis+sentinel://:" + pw + "@s1:26379/mymaster/zero":      "database number",
+		"redis+sentinel://:" + pw + "@s1:26379/mymaster/-1":        "database number",
+		"redis+sentinel://:" + pw + "@s1:26379/mymaster/0/x":       "more in its path",
+		"redis+sentinel://:" + pw + "@/mymaster":                   "lists no hosts",
+		"redis+sentinel://:" + pw + "@s1:26379,,s2:26379/mymaster": "empty host",
+		"redis+sentinel://:" + pw + "@s1:26379,s2:26379,/mymaster": "empty host",
+		"redis+sentinel://:" + pw + "@s1:2637x,s2:26379/mymaster":  "bad port",
+		"redis+sentinel://:" + pw + "@s1:99999/mymaster":           "bad port",
+		"redis+sentinel://:" + pw + "@s1:0/mymaster":               "bad port",
+		"redis+sentinel://:" + pw + "@:26379/mymaster":             "not host:port",
+		"redis+sentinel://:" + pw + "@s1:26379/mymaster?db=1":      "takes no options",
+		"redis+cluster://:" + pw + "@c1:7000,c2:70001":             "bad port",
+		"redis+cluster://:" + pw + "@c1:7000,c2:":                  "bad port",
+		"redis+cluster://:" + pw + "@":                             "lists no hosts",
+		"redis+cluster://:" + pw + "@c1:7000/1":                    "only database 0",
+		"rediss+cluster://:" + pw + "@c1:7000#frag":                "takes no options",
+		"redis+cluster://:" + pw + "%zz@c1:7000":                   "not percent-encoded",
+		"redis+sharded://:" + pw + "@c1:7000":                      "must be a URL like",
+		"redis:/:" + pw + "@c1:7000":                               "must be a URL like",
+		":" + pw + "@c1:7000":                                      "must be a URL like",
+		"redis://:" + pw + "@":                                     "must be a URL like",
+		"redis://:" + pw + "@h1:6379,h2:6379/0":                    "for sentinels write redis+sentinel://",
+		"rediss://:" + pw + "@h1:6379,h2:6379":                     "for a cluster rediss+cluster://",
+	} {
+		vars := maps.Clone(minimalEnv)
+		vars["REDIS_URL"] = raw
+		_, err := LoadConfig(env(vars), ModeBot)
+		var ce *ConfigError
+		if !errors.As(err, &ce) {
+			t.Errorf("REDIS_URL=%s accepted (%v)", raw, err)
+			continue
+		}
+		if len(ce.Problems) != 1 || !strings.HasPrefix(ce.Problems[0], "REDIS_URL ") || !strings.Contains(ce.Problems[0], want) {
+			t.Errorf("REDIS_URL=%s: %q; want one line naming REDIS_URL and saying %q", raw, ce.Problems, want)
+		}
+		if strings.Contains(err.Error(), pw) {
+			t.Errorf("REDIS_URL=%s: the problem shows the password: %v", raw, err)
+		}
+	}
+}
+
+// RedisPassword finds the password to scrub in every form, even in a URL
+// that is otherwise wrong.
+func TestRedisPassword(t *testing.T) {
+	for raw, want := range map[string]string{
+		"redis://:pw1@h:6379/0":                            "pw1",
+		"rediss://user:pw2@h:6380":                         "pw2",
+		"redis+sentinel://:pw3@s1:26379,s2:26379/mymaster": "pw3",
+		"rediss+sentinel://u:pw4@[::1]:26379/m/2":          "pw4",
+		"redis+cluster://:pw5@c1:7000,c2:7001":             "pw5",
+		"rediss+cluster://:p%40w6@c1:7000":                 "p@w6",
+		"redis+cluster://:pw7@c1:notaport":                 "pw7",
+		"redis://:pw8@127.0.0.1:notaport/0":                "pw8",
+		"redis+cluster://:pw%zz9@c1:7000":                  "pw%zz9",
+		"redis+cluster://:a@b@c1:7000":                     "a@b",
+		"redis://h:6379/0":                                 "",
+		"redis://user@h:6379/0":                            "",
+		"redis+sentinel://s1:26379/x@y":                    "",
+		"not a url":                                        "",
+	} {
+		if got := RedisPassword(raw); got != want {
+			t.Errorf("RedisPassword(%s) = %q, want %q", raw, got, want)
 		}
 	}
 }

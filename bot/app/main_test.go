@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -120,10 +121,38 @@ func TestUnreachableRedisAtStartLogsOnlyJSON(t *testing.T) {
 	}
 }
 
-// TestMainUsesRedisWhenConfigured runs the whole program with REDIS_URL:
-// the state it keeps lands in Redis under RESEND_REDIS_PREFIX.
+// TestMainUsesRedisWhenConfigured runs the whole program with REDIS_URL
+// of each form: the state it keeps lands in Redis under RESEND_REDIS_PREFIX.
 func TestMainUsesRedisWhenConfigured(t *testing.T) {
-	url, _ := redistest.Start(t)
+	t.Run("redis", func(t *testing.T) {
+		url, _ := redistest.Start(t)
+		testMainUsesRedis(t, url, func(ctx context.Context) ([]string, error) {
+			return redistest.Client(t, url).Keys(ctx, "main-test:*").Result()
+		})
+	})
+	t.Run("sentinel", func(t *testing.T) {
+		s := redistest.StartSentinel(t, "")
+		testMainUsesRedis(t, s.URL(), func(ctx context.Context) ([]string, error) {
+			return redistest.Client(t, s.Primary.URL()).Keys(ctx, "main-test:*").Result()
+		})
+	})
+	t.Run("cluster", func(t *testing.T) {
+		c := redistest.StartCluster(t)
+		testMainUsesRedis(t, c.URL(), func(ctx context.Context) ([]string, error) {
+			var keys []string
+			for _, p := range c.Primaries {
+				k, err := redistest.Client(t, p.URL()).Keys(ctx, "main-test:*").Result()
+				if err != nil {
+					return nil, err
+				}
+				keys = append(keys, k...)
+			}
+			return keys, nil
+		})
+	})
+}
+
+func testMainUsesRedis(t *testing.T, url string, keys func(context.Context) ([]string, error)) {
 	slack, fp := fakeslack.New(t), frontpaytest.NewServer(t)
 	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
 		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": fp.Token, "FRONTPAYMENT_BASE_URL": fp.URL,
@@ -142,8 +171,7 @@ func TestMainUsesRedisWhenConfigured(t *testing.T) {
 	if err := m.stop(); err != nil {
 		t.Errorf("Main: %v", err)
 	}
-	keys, err := redistest.Client(t, url).Keys(t.Context(), "main-test:*").Result()
-	if err != nil || len(keys) == 0 {
+	if k, err := keys(t.Context()); err != nil || len(k) == 0 {
 		t.Errorf("no state in Redis under the prefix (%v); log:\n%s", err, m.out.String())
 	}
 	resends := 0
@@ -155,31 +183,44 @@ func TestMainUsesRedisWhenConfigured(t *testing.T) {
 	if resends != 1 {
 		t.Errorf("front payment resends = %d, want 1", resends)
 	}
+	if strings.Contains(m.out.String(), redistest.Password) {
+		t.Errorf("the Redis password is in the log:\n%s", m.out.String())
+	}
 }
 
+// Every form of REDIS_URL: an unreachable Redis stops the bot at start,
+// naming REDIS_URL and the address, never the password.
 func TestMainFailsClearlyWhenRedisIsUnreachable(t *testing.T) {
 	const secret = "hunter2-redis-pw"
 	addr := freePort(t)
-	slack := fakeslack.New(t)
-	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
-		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": "redis://:" + secret + "@" + addr + "/0"}
-	var out syncbuf.Buffer
-	start := time.Now()
-	err := Main(t.Context(), Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
-	if err == nil {
-		t.Fatal("Main started with an unreachable Redis")
-	}
-	if d := time.Since(start); d > redisstate.StartTimeout+time.Second {
-		t.Errorf("Main took %v to give up", d)
-	}
-	if !strings.Contains(err.Error(), "REDIS_URL") || !strings.Contains(err.Error(), addr) {
-		t.Errorf("error %q should name REDIS_URL and the address", err)
-	}
-	if strings.Contains(err.Error()+out.String(), secret) {
-		t.Errorf("the Redis password escaped: %v\n%s", err, out.String())
-	}
-	if slack.OpenSockets() != 0 {
-		t.Error("connected to Slack although the shared state is unusable")
+	for _, url := range []string{
+		"redis://:" + secret + "@" + addr + "/0",
+		"redis+sentinel://:" + secret + "@" + addr + "/mymaster",
+		"redis+cluster://:" + secret + "@" + addr,
+	} {
+		t.Run(strings.SplitN(url, ":", 2)[0], func(t *testing.T) {
+			slack := fakeslack.New(t)
+			vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+				"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": url}
+			var out syncbuf.Buffer
+			start := time.Now()
+			err := Main(t.Context(), Program{Getenv: env(vars), Stdout: &out, Stderr: &out, Version: "test", DotEnv: t.TempDir() + "/none"})
+			if err == nil {
+				t.Fatal("Main started with an unreachable Redis")
+			}
+			if d := time.Since(start); d > redisstate.StartTimeout+time.Second {
+				t.Errorf("Main took %v to give up", d)
+			}
+			if !strings.Contains(err.Error(), "REDIS_URL") || !strings.Contains(err.Error(), addr) {
+				t.Errorf("error %q should name REDIS_URL and the address", err)
+			}
+			if strings.Contains(err.Error()+out.String(), secret) {
+				t.Errorf("the Redis password escaped: %v\n%s", err, out.String())
+			}
+			if slack.OpenSockets() != 0 {
+				t.Error("connected to Slack although the shared state is unusable")
+			}
+		})
 	}
 }
 

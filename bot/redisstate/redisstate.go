@@ -3,6 +3,7 @@ package redisstate
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -29,10 +30,13 @@ const (
 // DefaultRedisPrefix is the key prefix when RESEND_REDIS_PREFIX is unset.
 const DefaultRedisPrefix = "resendbot:"
 
-// Open keeps the bot's state in the Redis at redisURL (redis:// or
-// rediss://, password and database as URL parts), every key under prefix
-// and with a TTL, so that replicas share limits, cooldowns and dedupe. It
-// pings Redis before returning. closeState releases the connections.
+// Open keeps the bot's state in the Redis at redisURL, every key under
+// prefix and with a TTL, so that replicas share limits, cooldowns and
+// dedupe. redisURL is one of bot.ParseRedisURL's forms: one server
+// (redis://, rediss://), the primary Redis Sentinel names
+// (redis+sentinel://) or a Redis Cluster (redis+cluster://). It pings
+// Redis (every primary of a cluster) before returning. closeState releases
+// the connections.
 //
 // The error, when Redis cannot be used, wraps ErrStateUnavailable and names
 // the address, never the password. Every later error of the returned State
@@ -41,49 +45,146 @@ func Open(ctx context.Context, redisURL, prefix string) (_ bot.State, closeState
 	return openRedisState(ctx, redisURL, prefix, redisOpTimeout)
 }
 
-// openRedisState is RedisState with opTimeout bounding each operation.
+// openRedisState is Open with opTimeout bounding each operation.
 func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time.Duration) (bot.State, func() error, error) {
 	if prefix == "" {
 		prefix = DefaultRedisPrefix
 	}
-	opt, err := redis.ParseURL(redisURL)
+	c, err := newConn(redisURL, opTimeout)
 	if err != nil {
-		// url.Parse quotes the URL, password included, in its errors.
-		return bot.State{}, nil, fmt.Errorf("REDIS_URL is not a usable Redis URL (%s); "+
-			"it must look like redis://host:6379/0 or rediss://:password@host:6380", redact(err.Error(), redisURL, bot.RedisPassword(redisURL)))
+		return bot.State{}, nil, err
 	}
-	// No command is retried: one that failed may still have been applied
-	// (a claim, a refund), and a retry would not fit the time budget anyway.
-	opt.MaxRetries = -1
-	opt.ContextTimeoutEnabled = true
-	if opt.DialerRetries == 0 {
-		opt.DialerRetries = 1
-	}
-	if opt.DialTimeout == 0 {
-		opt.DialTimeout = opTimeout
-	}
-	if opt.ReadTimeout == 0 {
-		opt.ReadTimeout = opTimeout
-	}
-	rdb := redis.NewClient(opt)
+	s := &redisStore{conn: c, prefix: prefix, now: time.Now, opTimeout: opTimeout}
 
 	pingCtx, cancel := context.WithTimeout(ctx, StartTimeout)
 	defer cancel()
-	if err := rdb.Ping(pingCtx).Err(); err != nil {
-		_ = rdb.Close()
+	if err := c.check(pingCtx); err != nil {
+		_ = c.rdb.Close()
 		return bot.State{}, nil, fmt.Errorf("%w: cannot use the Redis at %s (REDIS_URL; start-up PING, %s deadline): %s",
-			bot.ErrStateUnavailable, opt.Addr, StartTimeout, redact(err.Error(), redisURL, opt.Password))
+			bot.ErrStateUnavailable, c.where, StartTimeout, redact(err.Error(), redisURL, c.password))
 	}
 
-	s := &redisStore{rdb: rdb, prefix: prefix, now: time.Now, opTimeout: opTimeout}
 	return bot.State{
-		Limiter:   &redisLimiter{s: s, rl: redis_rate.NewLimiter(prefixed{Client: rdb, prefix: prefix})},
+		Limiter:   &redisLimiter{s: s, rl: redis_rate.NewLimiter(prefixed{UniversalClient: c.rdb, prefix: prefix})},
 		Cooldowns: &redisCooldowns{s},
 		Once:      &redisOnce{s},
 		Stash:     &redisStash{s},
 		Recent:    &redisRecent{s},
 		Health:    s.ping,
-	}, rdb.Close, nil
+	}, c.rdb.Close, nil
+}
+
+// conn is a go-redis client of any of the three modes, and what differs
+// between them.
+type conn struct {
+	rdb      redis.UniversalClient
+	where    string // the address for messages, without the password
+	password string // to redact from go-redis's messages
+	// check asks whether every operation can be served: one server, the
+	// primary Sentinel names, every primary of a cluster.
+	check func(ctx context.Context) error
+	// afterFailure is called after an operation failed (nil: nothing to do).
+	afterFailure func()
+}
+
+// newConn builds the client redisURL asks for, through go-redis's own
+// clients: NewClient, NewFailoverClient (Sentinel), NewClusterClient.
+//
+// Every mode gets the same budget: no command is retried — one that
+// failed may still have been applied (a claim, a refund), and a retry
+// would not fit the time budget anyway — and dialling and reading are
+// bounded by opTimeout unless the URL says otherwise (redis:// query
+// options).
+func newConn(redisURL string, opTimeout time.Duration) (*conn, error) {
+	target, err := bot.ParseRedisURL(redisURL)
+	if err != nil {
+		// Its errors never quote the password.
+		return nil, fmt.Errorf("REDIS_URL %w", err)
+	}
+	var tlsConfig *tls.Config
+	if target.TLS {
+		// No ServerName: each connection checks the certificate against the
+		// host it dials, which matters when sentinels, primaries and cluster
+		// nodes have names of their own.
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	c := &conn{where: target.String(), password: target.Password}
+	switch target.Mode {
+	case bot.RedisSentinel:
+		// The URL's password is the data nodes' and the sentinels' both:
+		// go-redis authenticates to Redis 6+ with HELLO … AUTH, which a
+		// sentinel without a password (requirepass) accepts whatever the
+		// password, and one with requirepass needs. The user name is only
+		// the data nodes'.
+		rdb := redis.NewFailoverClient(&redis.FailoverOptions{
+			MasterName:            target.Master,
+			SentinelAddrs:         target.Addrs,
+			SentinelPassword:      target.Password,
+			Username:              target.Username,
+			Password:              target.Password,
+			DB:                    target.DB,
+			TLSConfig:             tlsConfig,
+			MaxRetries:            -1,
+			ContextTimeoutEnabled: true,
+			DialerRetries:         1,
+			DialTimeout:           opTimeout,
+			ReadTimeout:           opTimeout,
+		})
+		c.rdb = rdb
+		c.check = func(ctx context.Context) error { return rdb.Ping(ctx).Err() }
+	case bot.RedisCluster:
+		rdb := redis.NewClusterClient(&redis.ClusterOptions{
+			Addrs:     target.Addrs,
+			Username:  target.Username,
+			Password:  target.Password,
+			TLSConfig: tlsConfig,
+			// No redirect is followed either: following one means
+			// retrying after a network error too. A MOVED answer makes
+			// go-redis re-read the slots, so the next operation goes
+			// where it should.
+			MaxRedirects:          -1,
+			MaxRetries:            -1,
+			ContextTimeoutEnabled: true,
+			DialerRetries:         1,
+			DialTimeout:           opTimeout,
+			ReadTimeout:           opTimeout,
+		})
+		c.rdb = rdb
+		// Every primary must answer: each serves a share of the keys.
+		// ForEachMaster re-reads the slots first, so a health check also
+		// finds a promoted replica.
+		c.check = func(ctx context.Context) error {
+			return rdb.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+				return node.Ping(ctx).Err()
+			})
+		}
+		// A primary that went away leaves its slots pointing at it until
+		// go-redis re-reads them (every minute, or on a MOVED answer, which
+		// a dead node never gives): after a failure, re-read them now.
+		c.afterFailure = func() { rdb.ReloadState(context.Background()) }
+	default:
+		opt, err := redis.ParseURL(redisURL)
+		if err != nil {
+			// url.Parse quotes the URL, password included, in its errors.
+			return nil, fmt.Errorf("REDIS_URL is not a usable Redis URL (%s); it must look like redis://host:6379/0 or rediss://:password@host:6380",
+				redact(err.Error(), redisURL, bot.RedisPassword(redisURL)))
+		}
+		opt.MaxRetries = -1
+		opt.ContextTimeoutEnabled = true
+		if opt.DialerRetries == 0 {
+			opt.DialerRetries = 1
+		}
+		if opt.DialTimeout == 0 {
+			opt.DialTimeout = opTimeout
+		}
+		if opt.ReadTimeout == 0 {
+			opt.ReadTimeout = opTimeout
+		}
+		rdb := redis.NewClient(opt)
+		c.rdb, c.where, c.password = rdb, opt.Addr, opt.Password
+		c.check = func(ctx context.Context) error { return rdb.Ping(ctx).Err() }
+	}
+	return c, nil
 }
 
 // redact removes secrets from a message that may quote them, in any
@@ -99,7 +200,7 @@ func redact(msg string, secrets ...string) string {
 
 // redisStore is the connection and naming the Redis state kinds share.
 type redisStore struct {
-	rdb       *redis.Client
+	*conn
 	prefix    string
 	now       func() time.Time
 	opTimeout time.Duration
@@ -115,15 +216,18 @@ func (s *redisStore) key(kind, k string) string { return s.prefix + kind + ":" +
 
 // failed wraps a Redis error. Messages name the operation, never the key:
 // a cooldown key holds a customer's contact.
-func failed(op string, err error) error {
+func (s *redisStore) failed(op string, err error) error {
+	if s.afterFailure != nil {
+		s.afterFailure()
+	}
 	return fmt.Errorf("%w: redis %s: %w", bot.ErrStateUnavailable, op, err)
 }
 
 func (s *redisStore) ping(ctx context.Context) error {
 	ctx, cancel := s.op(ctx)
 	defer cancel()
-	if err := s.rdb.Ping(ctx).Err(); err != nil {
-		return failed("ping", err)
+	if err := s.check(ctx); err != nil {
+		return s.failed("ping", err)
 	}
 	return nil
 }
@@ -138,7 +242,7 @@ func (s *redisStore) ttlUntil(until time.Time) time.Duration {
 // bucket "rate:"+key and offers no prefix of its own, so the scripts it
 // runs see prefix+"rate:"+key.
 type prefixed struct {
-	*redis.Client
+	redis.UniversalClient
 	prefix string
 }
 
@@ -151,23 +255,23 @@ func (p prefixed) keys(ks []string) []string {
 }
 
 func (p prefixed) Eval(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
-	return p.Client.Eval(ctx, script, p.keys(keys), args...)
+	return p.UniversalClient.Eval(ctx, script, p.keys(keys), args...)
 }
 
 func (p prefixed) EvalSha(ctx context.Context, sha string, keys []string, args ...any) *redis.Cmd {
-	return p.Client.EvalSha(ctx, sha, p.keys(keys), args...)
+	return p.UniversalClient.EvalSha(ctx, sha, p.keys(keys), args...)
 }
 
 func (p prefixed) EvalRO(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
-	return p.Client.EvalRO(ctx, script, p.keys(keys), args...)
+	return p.UniversalClient.EvalRO(ctx, script, p.keys(keys), args...)
 }
 
 func (p prefixed) EvalShaRO(ctx context.Context, sha string, keys []string, args ...any) *redis.Cmd {
-	return p.Client.EvalShaRO(ctx, sha, p.keys(keys), args...)
+	return p.UniversalClient.EvalShaRO(ctx, sha, p.keys(keys), args...)
 }
 
 func (p prefixed) Del(ctx context.Context, keys ...string) *redis.IntCmd {
-	return p.Client.Del(ctx, p.keys(keys)...)
+	return p.UniversalClient.Del(ctx, p.keys(keys)...)
 }
 
 // redisLimiter is GCRA (redis_rate): a bucket of N refilled at N per Per,
@@ -188,7 +292,7 @@ func (l *redisLimiter) Take(ctx context.Context, key string, r bot.Rate) (time.D
 	defer cancel()
 	res, err := l.rl.Allow(ctx, key, limitOf(r))
 	if err != nil {
-		return 0, failed("rate limit", err)
+		return 0, l.s.failed("rate limit", err)
 	}
 	if res.Allowed > 0 {
 		return 0, nil
@@ -216,7 +320,7 @@ func (l *redisLimiter) Refund(ctx context.Context, key string, r bot.Rate) error
 		return nil
 	})
 	if err != nil {
-		return failed("rate refund", err)
+		return l.s.failed("rate refund", err)
 	}
 	return nil
 }
@@ -244,7 +348,7 @@ func (c *redisCooldowns) Claim(ctx context.Context, key string, h bot.Hold) (bot
 	for range 2 {
 		ok, err := c.s.rdb.SetNX(ctx, k, val, c.s.ttlUntil(h.Until)).Result()
 		if err != nil {
-			return bot.Hold{}, false, failed("cooldown claim", err)
+			return bot.Hold{}, false, c.s.failed("cooldown claim", err)
 		}
 		if ok {
 			return bot.Hold{}, true, nil
@@ -254,15 +358,15 @@ func (c *redisCooldowns) Claim(ctx context.Context, key string, h bot.Hold) (bot
 			continue
 		}
 		if err != nil {
-			return bot.Hold{}, false, failed("cooldown read", err)
+			return bot.Hold{}, false, c.s.failed("cooldown read", err)
 		}
 		var prev bot.Hold
 		if err := json.Unmarshal(raw, &prev); err != nil {
-			return bot.Hold{}, false, failed("cooldown read", fmt.Errorf("not a hold: %w", err))
+			return bot.Hold{}, false, c.s.failed("cooldown read", fmt.Errorf("not a hold: %w", err))
 		}
 		return prev, false, nil
 	}
-	return bot.Hold{}, false, failed("cooldown claim", errors.New("the entry kept expiring and reappearing"))
+	return bot.Hold{}, false, c.s.failed("cooldown claim", errors.New("the entry kept expiring and reappearing"))
 }
 
 func (c *redisCooldowns) Set(ctx context.Context, key string, h bot.Hold) error {
@@ -278,7 +382,7 @@ func (c *redisCooldowns) Set(ctx context.Context, key string, h bot.Hold) error 
 		err = c.s.rdb.Set(ctx, c.key(key), val, c.s.ttlUntil(h.Until)).Err()
 	}
 	if err != nil {
-		return failed("cooldown set", err)
+		return c.s.failed("cooldown set", err)
 	}
 	return nil
 }
@@ -287,7 +391,7 @@ func (c *redisCooldowns) Release(ctx context.Context, key string) error {
 	ctx, cancel := c.s.op(ctx)
 	defer cancel()
 	if err := c.s.rdb.Del(ctx, c.key(key)).Err(); err != nil {
-		return failed("cooldown release", err)
+		return c.s.failed("cooldown release", err)
 	}
 	return nil
 }
@@ -300,7 +404,7 @@ func (o *redisOnce) First(ctx context.Context, key string, ttl time.Duration) (b
 	defer cancel()
 	ok, err := o.s.rdb.SetNX(ctx, o.s.key("once", key), "1", max(ttl, time.Millisecond)).Result()
 	if err != nil {
-		return false, failed("once", err)
+		return false, o.s.failed("once", err)
 	}
 	return ok, nil
 }
@@ -310,7 +414,7 @@ func (o *redisOnce) Seen(ctx context.Context, key string) (bool, error) {
 	defer cancel()
 	n, err := o.s.rdb.Exists(ctx, o.s.key("once", key)).Result()
 	if err != nil {
-		return false, failed("once", err)
+		return false, o.s.failed("once", err)
 	}
 	return n > 0, nil
 }
@@ -321,7 +425,7 @@ func (st *redisStash) Put(ctx context.Context, key string, value []byte, ttl tim
 	ctx, cancel := st.s.op(ctx)
 	defer cancel()
 	if err := st.s.rdb.Set(ctx, st.s.key("stash", key), value, max(ttl, time.Millisecond)).Err(); err != nil {
-		return failed("stash put", err)
+		return st.s.failed("stash put", err)
 	}
 	return nil
 }
@@ -334,7 +438,7 @@ func (st *redisStash) Get(ctx context.Context, key string) ([]byte, bool, error)
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, failed("stash get", err)
+		return nil, false, st.s.failed("stash get", err)
 	}
 	return v, true, nil
 }
@@ -357,7 +461,7 @@ func (rr *redisRecent) Add(ctx context.Context, user string, e bot.RecentResend)
 		return nil
 	})
 	if err != nil {
-		return failed("recent add", err)
+		return rr.s.failed("recent add", err)
 	}
 	return nil
 }
@@ -367,13 +471,13 @@ func (rr *redisRecent) List(ctx context.Context, user string) ([]bot.RecentResen
 	defer cancel()
 	raw, err := rr.s.rdb.LRange(ctx, rr.s.key("recent", user), 0, bot.RecentCap-1).Result()
 	if err != nil {
-		return nil, failed("recent list", err)
+		return nil, rr.s.failed("recent list", err)
 	}
 	out := make([]bot.RecentResend, 0, len(raw))
 	for _, r := range raw {
 		var e bot.RecentResend
 		if err := json.Unmarshal([]byte(r), &e); err != nil {
-			return nil, failed("recent list", fmt.Errorf("not a resend: %w", err))
+			return nil, rr.s.failed("recent list", fmt.Errorf("not a resend: %w", err))
 		}
 		out = append(out, e)
 	}

@@ -33,8 +33,11 @@ func newRedisState(t testing.TB, url, prefix string) bot.State {
 	return s
 }
 
-// TestStateContract proves both back ends behave the same: every check
-// runs on memory and on a real Redis.
+// TestStateContract proves the back ends behave the same: every check
+// runs on memory, on a real Redis, on the primary of a real Sentinel set-up
+// and on a real Redis Cluster. The cluster refuses an operation whose keys
+// lie in different slots (CROSSSLOT), so its run also proves that every
+// operation keeps to keys of one slot.
 func TestStateContract(t *testing.T) {
 	t.Run("memory", func(t *testing.T) {
 		testStateContract(t, func(*testing.T) bot.State { return bot.MemoryState(time.Now) })
@@ -44,6 +47,36 @@ func TestStateContract(t *testing.T) {
 		// One server; each check gets its own prefix.
 		testStateContract(t, func(t *testing.T) bot.State { return newRedisState(t, url, t.Name()+":") })
 	})
+	t.Run("sentinel", func(t *testing.T) {
+		// Sentinels that ask for the same password as Redis (the failover
+		// test has sentinels that ask for none).
+		url := redistest.StartSentinel(t, redistest.Password).URL()
+		testStateContract(t, func(t *testing.T) bot.State { return newRedisState(t, url, t.Name()+":") })
+		testWrongPasswordRefused(t, url)
+	})
+	t.Run("cluster", func(t *testing.T) {
+		url := redistest.StartCluster(t).URL()
+		testStateContract(t, func(t *testing.T) bot.State { return newRedisState(t, url, t.Name()+":") })
+		testWrongPasswordRefused(t, url)
+	})
+}
+
+// testWrongPasswordRefused opens url with another password: Open fails
+// with ErrStateUnavailable, and the message shows neither password.
+func testWrongPasswordRefused(t *testing.T, url string) {
+	t.Helper()
+	const wrong = "Wr0ng-s3cret"
+	bad := strings.Replace(url, ":"+redistest.Password+"@", ":"+wrong+"@", 1)
+	if bad == url {
+		t.Fatalf("no password in %s", url)
+	}
+	_, _, err := Open(t.Context(), bad, "")
+	if !errors.Is(err, bot.ErrStateUnavailable) {
+		t.Fatalf("Open with a wrong password: %v, want ErrStateUnavailable", err)
+	}
+	if strings.Contains(err.Error(), wrong) || strings.Contains(err.Error(), redistest.Password) {
+		t.Errorf("error shows a password: %v", err)
+	}
 }
 
 func testStateContract(t *testing.T, newState func(t *testing.T) bot.State) {
@@ -400,6 +433,10 @@ func TestRedisStateStartupErrorsNameNoSecret(t *testing.T) {
 		{"wrong password", "redis://:" + secret + "@" + pwSrv.Addr() + "/0", pwSrv.Addr(), true},
 		{"bad port", "redis://:" + secret + "@127.0.0.1:notaport/0", "REDIS_URL", false},
 		{"bad database", "rediss://user:" + secret + "@127.0.0.1:6379/db", "REDIS_URL", false},
+		{"sentinels unreachable", "redis+sentinel://:" + secret + "@" + closed + "/mymaster", closed, true},
+		{"cluster unreachable", "redis+cluster://:" + secret + "@" + closed, closed, true},
+		{"sentinel without master", "redis+sentinel://:" + secret + "@" + closed, "REDIS_URL", false},
+		{"cluster bad port", "redis+cluster://:" + secret + "@127.0.0.1:7000,127.0.0.1:port", "REDIS_URL", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()

@@ -1,10 +1,14 @@
-// Package redistest runs a real redis-server for tests: on a free loopback
-// port, in a temporary directory, with no persistence, stopped when the
-// test ends. A test starts what it needs; nobody starts Redis by hand.
+// Package redistest runs real Redis processes for tests: one redis-server
+// (Start), a primary and a replica watched by three sentinels
+// (StartSentinel), or a Redis Cluster of three primaries with a replica
+// each (StartCluster). Each runs on free loopback ports, in a temporary
+// directory, with no persistence, stopped when the test ends. A test starts
+// what it needs; nobody starts Redis by hand.
 //
-// Without redis-server on PATH the test is skipped with a message saying
-// how to install it, except under CI (CI=true), where it fails instead: CI
-// installs it (.ci/run), so a missing binary there is a broken CI.
+// Without redis-server (or redis-sentinel) on PATH the test is skipped with
+// a message saying how to install it, except under CI (CI=true), where it
+// fails instead: CI installs them (.ci/run), so a missing binary there is a
+// broken CI.
 package redistest
 
 import (
@@ -13,6 +17,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -26,12 +31,15 @@ import (
 // startWait bounds how long a redis-server may take to answer PING.
 const startWait = 10 * time.Second
 
-// Server is one redis-server process owned by a test.
+// Server is one redis-server (or redis-sentinel) process owned by a test.
 type Server struct {
-	t    testing.TB
-	bin  string
-	dir  string
-	port int
+	t        testing.TB
+	bin      string
+	dir      string
+	port     int
+	password string   // requirepass, and what ping authenticates with
+	conf     string   // a config file to start from (redis-sentinel needs one), or ""
+	extra    []string // more command-line options
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd     // nil when stopped
@@ -42,22 +50,45 @@ type Server struct {
 // (redis://127.0.0.1:port/0) and the server. t.Cleanup stops it.
 func Start(t testing.TB) (url string, srv *Server) {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
+	srv = startServer(t, lookBin(t, "redis-server", "redis-server", "redis"), "", "")
+	return srv.URL(), srv
+}
+
+// lookBin finds a binary the tests need, or skips the test (fails it under
+// CI=true) saying which package brings it.
+func lookBin(t testing.TB, name, debPackage, brewPackage string) string {
+	t.Helper()
+	bin, err := exec.LookPath(name)
 	if err != nil {
-		msg := "redis-server is not installed, so the tests against a real Redis cannot run; " +
-			"install it with `apt-get install redis-server` (Debian/Ubuntu) or `brew install redis`"
+		msg := name + " is not installed, so the tests against a real Redis cannot run; " +
+			"install it with `apt-get install " + debPackage + "` (Debian/Ubuntu) or `brew install " + brewPackage + "`"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg + " (CI=true: failing instead of skipping; .ci/run should have installed it)")
 		}
 		t.Skip(msg)
 	}
-	srv = &Server{t: t, bin: bin, dir: t.TempDir()}
+	return bin
+}
+
+// startServer starts bin on a free port, with password as requirepass
+// (none when ""), conf as its config file and extra options; t.Cleanup
+// stops it.
+func startServer(t testing.TB, bin, password, conf string, extra ...string) *Server {
+	t.Helper()
+	srv := &Server{t: t, bin: bin, dir: t.TempDir(), password: password, extra: extra}
+	if conf != "" {
+		srv.conf = filepath.Join(srv.dir, "redis.conf")
+		if err := os.WriteFile(srv.conf, []byte(conf), 0o600); err != nil {
+			t.Fatalf("redistest: %v", err)
+		}
+	}
 	var lastErr error
 	for range 5 { // a free port can be taken between probing and binding it
-		srv.port, err = freePort()
+		port, err := freePort()
 		if err != nil {
 			t.Fatalf("redistest: finding a free port: %v", err)
 		}
+		srv.port = port
 		if lastErr = srv.start(); lastErr == nil {
 			break
 		}
@@ -66,11 +97,16 @@ func Start(t testing.TB) (url string, srv *Server) {
 		t.Fatalf("redistest: %v", lastErr)
 	}
 	t.Cleanup(srv.Stop)
-	return srv.URL(), srv
+	return srv
 }
 
-// URL is the server's redis:// URL, database 0.
-func (s *Server) URL() string { return fmt.Sprintf("redis://%s/0", s.Addr()) }
+// URL is the server's redis:// URL, database 0, with its password if any.
+func (s *Server) URL() string {
+	if s.password != "" {
+		return fmt.Sprintf("redis://:%s@%s/0", s.password, s.Addr())
+	}
+	return fmt.Sprintf("redis://%s/0", s.Addr())
+}
 
 // Addr is host:port.
 func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
@@ -102,10 +138,18 @@ func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := &syncbuf.Buffer{}
-	cmd := exec.Command(s.bin,
-		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+	var args []string
+	if s.conf != "" {
+		args = append(args, s.conf)
+	}
+	args = append(args, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
 		"--protected-mode", "yes", "--loglevel", "warning")
+	if s.password != "" {
+		// masterauth: what a replica tells its primary (a sentinel ignores it).
+		args = append(args, "--requirepass", s.password, "--masterauth", s.password)
+	}
+	cmd := exec.Command(s.bin, append(args, s.extra...)...)
 	cmd.Dir = s.dir
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -118,7 +162,7 @@ func (s *Server) start() error {
 	}()
 	deadline := time.Now().Add(startWait)
 	for {
-		err := ping(s.Addr())
+		err := ping(s.Addr(), s.password)
 		if err == nil {
 			s.cmd, s.done = cmd, done
 			return nil
@@ -137,18 +181,28 @@ func (s *Server) start() error {
 	}
 }
 
-// ping sends PING the way redis-cli does and expects +PONG.
-func ping(addr string) error {
+// ping sends PING the way redis-cli does (after AUTH when password is
+// set) and expects +PONG.
+func ping(addr, password string) error {
 	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(time.Second))
+	r := bufio.NewReader(c)
+	if password != "" {
+		if _, err := fmt.Fprintf(c, "*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n", len(password), password); err != nil {
+			return err
+		}
+		if line, err := r.ReadString('\n'); err != nil || line != "+OK\r\n" {
+			return fmt.Errorf("AUTH answered %q (%v)", line, err)
+		}
+	}
 	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
 		return err
 	}
-	line, err := bufio.NewReader(c).ReadString('\n')
+	line, err := r.ReadString('\n')
 	if err != nil {
 		return err
 	}
