@@ -300,3 +300,97 @@ func waitHealthy(t testing.TB, s bot.State) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Two replicas of the bot on a Redis that Sentinel watches, through a
+// failover (the primary killed, the replica promoted): each command reaches
+// both replicas at once, as a redelivery spread over two connections
+// would. It is sent at most once; a command that cannot be checked is
+// refused with today's words; the bot works again by itself, and the
+// cooldown written before the failover still holds.
+func TestReplicasThroughASentinelFailover(t *testing.T) {
+	t.Parallel()
+	s := redistest.StartSentinel(t, "")
+	replicasThroughAFailover(t, s.URL(), func() { s.Primary.KillAfterSync(s.Replica) })
+}
+
+// The same through a Redis Cluster primary's failover (its replica takes
+// over its slots).
+func TestReplicasThroughAClusterFailover(t *testing.T) {
+	t.Parallel()
+	c := redistest.StartCluster(t)
+	replicasThroughAFailover(t, c.URL(), func() { c.Primaries[0].KillAfterSync(c.Replicas[0]) })
+}
+
+func replicasThroughAFailover(t *testing.T, url string, failover func()) {
+	slack, fp := fakeslack.New(t), frontpaytest.NewServer(t)
+	env := map[string]string{"RESEND_RATE_PER_USER": "10000/1m", "RESEND_RATE_GLOBAL": "10000/1m"}
+	h := startOn(t, env, slack, fp, newRedisState(t, url, ""))
+	startOn(t, env, slack, fp, newRedisState(t, url, ""))
+	sentOn(t, h, 0, agent, uuidA+" email=before@example.com")
+
+	failover()
+	accepted, stateDown, recovered := 0, 0, 0
+	for round, deadline := 0, time.Now().Add(30*time.Second); recovered < 3; round++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("the bot did not work again within 30 s of the failover (%d rounds, %d refused as unchecked)", round, stateDown)
+		}
+		text := fmt.Sprintf("%s email=r%d@example.com", uuidA, round)
+		ids := []string{
+			slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: text, Conn: 0}),
+			slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: text, Conn: 1}),
+		}
+		took := 0
+		for _, id := range ids {
+			ack, err := slack.WaitAck(id, wait)
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			switch got := ackText(t, ack.Payload); {
+			case got == "":
+				took++
+			case strings.Contains(got, "can't check its limits"):
+				stateDown++
+			case strings.Contains(got, "already in progress"), strings.Contains(got, "was already sent"):
+			default:
+				t.Errorf("round %d: refused with %q", round, got)
+			}
+		}
+		if took > 1 {
+			t.Fatalf("round %d: both replicas took %q", round, text)
+		}
+		accepted += took
+		if took == 1 && stateDown > 0 {
+			recovered++
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if stateDown == 0 {
+		t.Error("no command was refused while there was no primary: the test did not see the failover")
+	}
+	// Every accepted command reaches Front Payment once; none twice.
+	if _, err := slack.WaitFor(func(snap fakeslack.Snapshot) bool {
+		n := 0
+		for _, m := range snap.Messages {
+			if m.ThreadTS == "" && len(m.Updates) > 0 {
+				n++
+			}
+		}
+		return n == 1+accepted
+	}, wait); err != nil {
+		t.Fatalf("outcomes: %v", err)
+	}
+	to := map[string]int{}
+	for _, r := range fp.Requests() {
+		to[string(r.Body)]++
+		if to[string(r.Body)] > 1 {
+			t.Errorf("sent twice: %s", r.Body)
+		}
+	}
+	if n := len(fp.Requests()); n != 1+accepted {
+		t.Errorf("front payment calls = %d, want %d", n, 1+accepted)
+	}
+	// The cooldown written before the failover survived it.
+	if got, _ := commandOn(t, slack, 1, agent, uuidA+" email=before@example.com"); !strings.Contains(got, "was already sent") {
+		t.Errorf("after the failover, the resend before it answered %q; want the cooldown", got)
+	}
+}
