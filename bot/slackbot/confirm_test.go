@@ -447,3 +447,19 @@ func TestConfirmReadIsMeasured(t *testing.T) {
 		`resendbot_frontpayment_latency_seconds_count{endpoint="details"} 1`,
 		`resendbot_frontpayment_latency_seconds_count{endpoint="resend"} 1`)
 }
+
+// A contact chosen from the offer is the one on file: it is not read or
+// asked about again.
+func TestConfirmNotAskedForTheOffersChoice(t *testing.T) {
+	h := start(t, confirming(nil))
+	h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
+	buttons := offerButtons(t, h.answered(h.slash(agent, uuidA)))
+	h.pressOffer(agent, buttons["SMS to +47 ****4567"])
+	h.thread()
+	if reads, n := h.reads(), len(h.resends()); reads != 1 || n != 1 {
+		t.Errorf("reads %d, resends %d; want the offer's one read and one resend", reads, n)
+	}
+	if l := h.auditWith("sent"); l["destination_check"] != "matched" || l["source"] != "offer" {
+		t.Errorf("audit line = %v", l)
+	}
+}
