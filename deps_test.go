@@ -16,7 +16,18 @@ import (
 // frontpay/frontpaytest) of this module or another. The console's demo
 // Front Payment is bot/console/demofp for this reason.
 func TestBinaryLinksNoTestCode(t *testing.T) {
-	out := binaryDeps(t)
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go is not on PATH, so the binary's dependencies cannot be listed: ", err)
+	}
+	cmd := exec.Command(gobin, "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", ".")
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps .: %v\n%s", err, stderr.Bytes())
+	}
 	var n int
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
@@ -31,38 +42,6 @@ func TestBinaryLinksNoTestCode(t *testing.T) {
 	}
 	if n == 0 || !strings.Contains(string(out), "resendbot/bot ") {
 		t.Fatalf("go list -deps . listed no resendbot/bot: %q", out)
-	}
-}
-
-// binaryDeps is what go list -deps says the binary links: one package a
-// line, its import path and whether it is the standard library's.
-func binaryDeps(t *testing.T) []byte {
-	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go is not on PATH, so the binary's dependencies cannot be listed: ", err)
-	}
-	cmd := exec.Command(gobin, "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", ".")
-	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list -deps .: %v\n%s", err, stderr.Bytes())
-	}
-	return out
-}
-
-// TestBinaryLinksNoTOMLParser checks that the catalogues reach the binary
-// as JSON: go generate converts the TOML that translators edit
-// (bot/i18n/gen.go), and a TOML parser linked and run at start-up cost
-// about 0.4 MiB of peak RSS (bot/slackbot/PERFORMANCE.md).
-func TestBinaryLinksNoTOMLParser(t *testing.T) {
-	sc := bufio.NewScanner(bytes.NewReader(binaryDeps(t)))
-	for sc.Scan() {
-		if pkg, _, _ := strings.Cut(sc.Text(), " "); strings.HasPrefix(pkg, "github.com/BurntSushi/toml") {
-			t.Errorf("the binary links %s; the catalogues are read as JSON (go generate ./bot/i18n/)", pkg)
-		}
 	}
 }
 

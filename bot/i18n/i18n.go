@@ -1,13 +1,8 @@
 // Package i18n words what people read in their team's language. Every
 // sentence lives in a catalogue, one TOML file per language under
-// locales/: a translator edits a file, not Go code. go generate converts
-// each to the JSON beside it (gen.go), which is what the binary embeds and
-// go-i18n reads, with the encoding/json the binary runs anyway, so the
-// binary links no TOML parser (TestJSONCataloguesAreCurrent keeps the
-// JSON current). go-i18n picks plural forms by CLDR's rules.
+// locales/, embedded in the binary: a translator edits a file, not Go
+// code. go-i18n reads them and picks plural forms by CLDR's rules.
 package i18n
-
-//go:generate go run gen.go
 
 import (
 	"embed"
@@ -15,11 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+//go:embed locales/*.toml
 var locales embed.FS
 
 // Lang is a language people read: EN or NB.
@@ -58,7 +54,8 @@ type Words struct {
 // only hold about 200 KB of heap for nothing.
 func New(lang Lang) (*Words, error) {
 	b := goi18n.NewBundle(language.Make(string(lang)))
-	if _, err := b.LoadMessageFileFS(locales, "locales/"+string(lang)+".json"); err != nil {
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	if _, err := b.LoadMessageFileFS(locales, "locales/"+string(lang)+".toml"); err != nil {
 		return nil, fmt.Errorf("catalogue %s: %w", lang, err)
 	}
 	return &Words{lang: lang, loc: goi18n.NewLocalizer(b, string(lang))}, nil
