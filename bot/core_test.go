@@ -223,3 +223,55 @@ func TestRetryPressWorksOnce(t *testing.T) {
 		t.Errorf("front payment calls = %d, want 2", n)
 	}
 }
+
+// reader is a recorder that also reads reservations: the one on file is
+// Kari's.
+type reader struct{ *recorder }
+
+func (r reader) Details(_ context.Context, reservation string) (*frontpay.Reservation, error) {
+	r.note("read " + reservation)
+	return &frontpay.Reservation{UUID: reservation, Status: "sent",
+		Customer: frontpay.Customer{Email: "kari@example.com", CountryCode: "+47", MSISDN: "41234567"}}, nil
+}
+
+func TestConfirmationBeforeAStrangersAddress(t *testing.T) {
+	rec := newRecorder()
+	cfg, err := LoadConfig(testkit.Env(testkit.MinimalEnv()), ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCore(cfg, Deps{Resender: reader{rec}}, rec)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Start(ctx)
+	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+
+	// The contact on file, whatever its case: straight on.
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=KARI@example.com")
+	rec.waitFor(t, "update", 1)
+	// Someone else's: read, then asked, nothing posted or sent.
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@exmaple.com")
+	rec.waitFor(t, "tell", 1)
+	rec.mu.Lock()
+	events, asked := strings.Join(rec.events, ","), rec.tells[0]
+	rec.mu.Unlock()
+	want := "read " + coreUUID + ",post C0SUPPORT,resend " + coreUUID + ",post C0SUPPORT,update C0SUPPORT,read " + coreUUID + ",tell U0AGENT"
+	if events != want {
+		t.Fatalf("events = %s, want %s", events, want)
+	}
+	if len(asked.Buttons) != 3 || asked.Buttons[0].Action != ActionConfirm {
+		t.Fatalf("asked %+v", asked)
+	}
+	if reply := c.Press(t.Context(), agentOrigin, ActionConfirm, asked.Buttons[0].Value); !reply.Queued {
+		t.Fatalf("press: %+v", reply)
+	}
+	rec.waitFor(t, "update", 2)
+	rec.mu.Lock()
+	audit := rec.posts[2].Text
+	rec.mu.Unlock()
+	if !strings.Contains(audit, "(not the contact on file; <@U0AGENT> confirmed it)") {
+		t.Errorf("audit message %q", audit)
+	}
+	if n := rec.count("resend"); n != 2 {
+		t.Errorf("front payment resends = %d, want 2", n)
+	}
+}
