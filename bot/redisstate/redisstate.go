@@ -109,46 +109,39 @@ func newConn(redisURL string, opTimeout time.Duration) (*conn, error) {
 		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	c := &conn{where: target.String(), password: target.Password}
+	// What the Sentinel and Cluster clients share; each mode takes its
+	// options from it.
+	//
+	// The URL's password is the data nodes' and the sentinels' both:
+	// go-redis authenticates to Redis 6+ with HELLO … AUTH, which a
+	// sentinel without a password (requirepass) accepts whatever the
+	// password, and one with requirepass needs. The user name is only the
+	// data nodes'.
+	shared := &redis.UniversalOptions{
+		Addrs:                 target.Addrs,
+		MasterName:            target.Master,
+		SentinelPassword:      target.Password,
+		Username:              target.Username,
+		Password:              target.Password,
+		DB:                    target.DB,
+		TLSConfig:             tlsConfig,
+		MaxRetries:            -1,
+		ContextTimeoutEnabled: true,
+		DialerRetries:         1,
+		DialTimeout:           opTimeout,
+		ReadTimeout:           opTimeout,
+	}
 	switch target.Mode {
 	case bot.RedisSentinel:
-		// The URL's password is the data nodes' and the sentinels' both:
-		// go-redis authenticates to Redis 6+ with HELLO … AUTH, which a
-		// sentinel without a password (requirepass) accepts whatever the
-		// password, and one with requirepass needs. The user name is only
-		// the data nodes'.
-		rdb := redis.NewFailoverClient(&redis.FailoverOptions{
-			MasterName:            target.Master,
-			SentinelAddrs:         target.Addrs,
-			SentinelPassword:      target.Password,
-			Username:              target.Username,
-			Password:              target.Password,
-			DB:                    target.DB,
-			TLSConfig:             tlsConfig,
-			MaxRetries:            -1,
-			ContextTimeoutEnabled: true,
-			DialerRetries:         1,
-			DialTimeout:           opTimeout,
-			ReadTimeout:           opTimeout,
-		})
+		rdb := redis.NewFailoverClient(shared.Failover())
 		c.rdb = rdb
 		c.check = func(ctx context.Context) error { return rdb.Ping(ctx).Err() }
 	case bot.RedisCluster:
-		rdb := redis.NewClusterClient(&redis.ClusterOptions{
-			Addrs:     target.Addrs,
-			Username:  target.Username,
-			Password:  target.Password,
-			TLSConfig: tlsConfig,
-			// No redirect is followed either: following one means
-			// retrying after a network error too. A MOVED answer makes
-			// go-redis re-read the slots, so the next operation goes
-			// where it should.
-			MaxRedirects:          -1,
-			MaxRetries:            -1,
-			ContextTimeoutEnabled: true,
-			DialerRetries:         1,
-			DialTimeout:           opTimeout,
-			ReadTimeout:           opTimeout,
-		})
+		// No redirect is followed either: following one means retrying
+		// after a network error too. A MOVED answer makes go-redis re-read
+		// the slots, so the next operation goes where it should.
+		shared.MaxRedirects = -1
+		rdb := redis.NewClusterClient(shared.Cluster())
 		c.rdb = rdb
 		// Every primary must answer: each serves a share of the keys.
 		// ForEachMaster re-reads the slots first, so a health check also
