@@ -6,12 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"resendbot/bot/internal/syncbuf"
 	"resendbot/bot/internal/testkit"
-
-	"go.uber.org/goleak"
 )
 
 var (
@@ -61,15 +58,7 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(built.path))
 	}
 	if code == 0 {
-		// A go-redis pool that failed to dial (a Redis killed by a test)
-		// redials from a goroutine of its own, which sees the pool closed
-		// only after its 1 s back-off: give it longer than goleak's own
-		// half second of retries to end.
-		err := goleak.Find()
-		for deadline := time.Now().Add(3 * time.Second); err != nil && time.Now().Before(deadline); err = goleak.Find() {
-			time.Sleep(200 * time.Millisecond)
-		}
-		if err != nil {
+		if err := testkit.Leaked(); err != nil {
 			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
 			code = 1
 		}

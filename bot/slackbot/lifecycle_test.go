@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"resendbot/bot"
 	"resendbot/bot/internal/fakeslack"
+	"resendbot/bot/internal/testkit"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -22,15 +21,7 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if code == 0 {
-		// A go-redis pool that failed to dial (a Redis killed by a test)
-		// redials from a goroutine of its own, which sees the pool closed
-		// only after its 1 s back-off: give it longer than goleak's own
-		// half second of retries to end.
-		err := goleak.Find()
-		for deadline := time.Now().Add(3 * time.Second); err != nil && time.Now().Before(deadline); err = goleak.Find() {
-			time.Sleep(200 * time.Millisecond)
-		}
-		if err != nil {
+		if err := testkit.Leaked(); err != nil {
 			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
 			code = 1
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // Wait is the generous deadline of every wait in the tests: it bounds a
@@ -49,4 +51,17 @@ func ContainsLine(lines []string, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// Leaked is goleak's verdict on the goroutines still running once a
+// package's tests are done: nil when none outlived them. A go-redis pool
+// that failed to dial (a Redis killed by a test) redials from a goroutine
+// of its own, which sees the pool closed only after its 1 s back-off, so
+// Leaked gives them 3 s to end, not goleak's own half second.
+func Leaked() error {
+	err := goleak.Find()
+	for deadline := time.Now().Add(3 * time.Second); err != nil && time.Now().Before(deadline); err = goleak.Find() {
+		time.Sleep(200 * time.Millisecond)
+	}
+	return err
 }
