@@ -101,24 +101,28 @@ func onFileInstead(r *request, f onFile) (file *request, differs bool) {
 	return &c, differs
 }
 
+// pendingConfirm is what a confirmation's buttons send: what was typed,
+// or the contact on file in place of what differs.
+type pendingConfirm struct {
+	Typed pendingResend `json:"typed"`
+	File  pendingResend `json:"file"`
+}
+
 // askToConfirm shows the caller alone what differs from the file and
-// three buttons: send to what was typed, send to the file, cancel. The two
-// sends are kept for the buttons; one once-only key serves all three.
+// three buttons: send to what was typed, send to the file, cancel. Both
+// sends are kept under one key; one once-only key serves all three.
 func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
 	w := e.d.Words
 	key := randomKey()
-	for choice, r := range map[string]*request{choiceTyped: typed, choiceFile: file} {
-		value, err := json.Marshal(pendingResend{Reservation: r.Reservation, Email: r.Email, Phone: r.Phone,
-			Channel: r.ChannelID, Thread: r.ThreadTS})
-		if err == nil {
-			err = e.d.State.Stash.Put(ctx, stashConfirm+key+":"+choice, value, confirmTTL)
-		}
-		if err != nil {
-			e.d.Log.Error("could not keep a confirmation; nothing sent", "err", err)
-			e.auditRefusal(ctx, typed.Origin, typed.Reservation, typed.destinations(), &Refusal{ReasonStateDown, w.T(msgStateDown)})
-			e.tell(ctx, typed.Origin, w.T(msgStateDown))
-			return
-		}
+	value, err := json.Marshal(pendingConfirm{Typed: pendingOf(typed), File: pendingOf(file)})
+	if err == nil {
+		err = e.d.State.Stash.Put(ctx, stashConfirm+key, value, confirmTTL)
+	}
+	if err != nil {
+		e.d.Log.Error("could not keep a confirmation; nothing sent", "err", err)
+		e.auditRefusal(ctx, typed.Origin, typed.Reservation, typed.destinations(), &Refusal{ReasonStateDown, w.T(msgStateDown)})
+		e.tell(ctx, typed.Origin, w.T(msgStateDown))
+		return
 	}
 	var lines, typedNames, fileNames []string
 	if typed.Phone != file.Phone {
@@ -132,12 +136,7 @@ func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
 		typedNames, fileNames = append(typedNames, typed.Email), append(fileNames, shown)
 	}
 	and := w.T("destination.and")
-	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(typed.Origin, typed.Reservation, typed.destinations()),
-		slog.String("outcome", "confirmation_asked"),
-		slog.String("destination_check", checkAsked),
-		slog.Int("http_status", 0),
-		slog.Int64("latency_ms", 0),
-	)...)
+	e.auditUnsent(ctx, typed.Origin, typed.Reservation, typed.destinations(), "confirmation_asked", slog.String("destination_check", checkAsked))
 	e.Tell(ctx, typed.Origin, Message{
 		Text: w.T("confirm.ask", "Reservation", typed.Reservation, "Lines", strings.Join(lines, "\n")),
 		Note: w.T("confirm.note"),
@@ -155,52 +154,33 @@ func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
 // confirmation, whichever button, through the normal flow.
 func (e *Core) confirm(ctx context.Context, o Origin, value string) Reply {
 	key, choice, _ := strings.Cut(value, ":")
-	once := pressedOnce + stashConfirm + key
-	switch choice {
-	case choiceTyped, choiceFile:
-	case choiceCancel:
-		return e.cancelConfirmation(ctx, o, key, once)
-	default:
+	if choice != choiceTyped && choice != choiceFile && choice != choiceCancel {
 		return Reply{Answer: e.d.Words.T(msgButtonExpired)}
 	}
-	p, refusal := e.pressed(ctx, stashConfirm+key+":"+choice, msgButtonExpired)
-	if refusal != "" {
+	var p pendingConfirm
+	if refusal := e.unstash(ctx, stashConfirm+key, msgButtonExpired, &p); refusal != "" {
 		return Reply{Answer: refusal}
 	}
-	r := p.request(o)
-	r.checked = checkMatched
-	if choice == choiceTyped {
-		r.checked = checkConfirmedNew
+	once := pressedOnce + stashConfirm + key
+	switch choice {
+	case choiceCancel:
+		return e.cancelConfirmation(ctx, p.Typed.request(o), once)
+	case choiceFile:
+		r := p.File.request(o)
+		r.checked = checkMatched
+		return e.sendChosen(ctx, r, once)
 	}
-	if refusal := e.resendOnce(ctx, r, once); refusal != "" {
-		return Reply{Answer: refusal}
-	}
-	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(e.d.Words, p.Reservation, describe(e.d.Words, r.destinations(), e.cfg.MaskContacts))})
-	return Reply{Queued: true}
+	r := p.Typed.request(o)
+	r.checked = checkConfirmedNew
+	return e.sendChosen(ctx, r, once)
 }
 
-// cancelConfirmation uses a confirmation up without sending anything.
-func (e *Core) cancelConfirmation(ctx context.Context, o Origin, key, once string) Reply {
-	// What the typed choice would send names the reservation, and tells a
-	// confirmation that has expired from one that is still open.
-	p, refusal := e.pressed(ctx, stashConfirm+key+":"+choiceTyped, msgButtonExpired)
-	if refusal == "" {
-		if r := e.pressedBefore(ctx, once); r != nil {
-			refusal = r.Message
-		} else if r := e.firstPress(ctx, once); r != nil {
-			refusal = r.Message
-		}
+// cancelConfirmation uses a confirmation of r up without sending anything.
+func (e *Core) cancelConfirmation(ctx context.Context, r *request, once string) Reply {
+	if refusal := e.firstPress(ctx, once); refusal != nil {
+		return Reply{Answer: refusal.Message}
 	}
-	if refusal != "" {
-		return Reply{Answer: refusal}
-	}
-	r := p.request(o)
-	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(r.Origin, r.Reservation, r.destinations()),
-		slog.String("outcome", "cancelled"),
-		slog.String("destination_check", checkAsked),
-		slog.Int("http_status", 0),
-		slog.Int64("latency_ms", 0),
-	)...)
-	e.TellLater(o, Message{ReplaceOriginal: true, Text: e.d.Words.T("confirm.cancelled", "Reservation", r.Reservation)})
+	e.auditUnsent(ctx, r.Origin, r.Reservation, r.destinations(), "cancelled", slog.String("destination_check", checkAsked))
+	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: e.d.Words.T("confirm.cancelled", "Reservation", r.Reservation)})
 	return Reply{Queued: true}
 }

@@ -508,8 +508,9 @@ func (e *Core) stashRetry(ctx context.Context, r *request, thread, rootTS string
 		return ""
 	}
 	key := randomKey()
-	value, err := json.Marshal(pendingResend{Reservation: r.Reservation, Email: r.Email, Phone: r.Phone,
-		Channel: r.ChannelID, Thread: thread, Audit: rootTS, By: r.UserID, Confirmed: r.checked == checkConfirmedNew})
+	p := pendingOf(r)
+	p.Thread, p.Audit, p.By, p.Confirmed = thread, rootTS, r.UserID, r.checked == checkConfirmedNew
+	value, err := json.Marshal(p)
 	if err == nil {
 		err = e.d.State.Stash.Put(ctx, stashRetry+key, value, retryTTL)
 	}
@@ -553,22 +554,21 @@ func (e *Core) Tell(ctx context.Context, o Origin, m Message) {
 
 func (e *Core) auditRefusal(ctx context.Context, o Origin, reservation string, dests []destination, r *Refusal) {
 	e.d.Metrics.refusals.WithLabelValues(r.Reason).Inc()
-	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(o, reservation, dests),
-		slog.String("outcome", "refused"),
-		slog.String("reason", r.Reason),
-		slog.Int("http_status", 0),
-		slog.Int64("latency_ms", 0),
-	)...)
+	e.auditUnsent(ctx, o, reservation, dests, "refused", slog.String("reason", r.Reason))
 }
 
-// auditShown records a request that only showed something (usage, the
-// form): nothing was looked up or sent.
+// Shown records a request that only showed something (usage, the form):
+// nothing was looked up or sent.
 func (e *Core) Shown(ctx context.Context, o Origin, what string) {
-	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(o, "", nil),
-		slog.String("outcome", what),
-		slog.Int("http_status", 0),
-		slog.Int64("latency_ms", 0),
-	)...)
+	e.auditUnsent(ctx, o, "", nil, what)
+}
+
+// auditUnsent writes the audit line of a request that ended before any
+// call to Front Payment: its outcome, then attrs.
+func (e *Core) auditUnsent(ctx context.Context, o Origin, reservation string, dests []destination, outcome string, attrs ...slog.Attr) {
+	line := append(auditAttrs(o, reservation, dests), slog.String("outcome", outcome))
+	line = append(line, attrs...)
+	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(line, slog.Int("http_status", 0), slog.Int64("latency_ms", 0))...)
 }
 
 // auditAttrs are the fields every audit line has. Destinations are always
@@ -598,6 +598,12 @@ type pendingResend struct {
 	// Confirmed: the destination is not on file and was confirmed; a Retry
 	// repeats it without asking again.
 	Confirmed bool `json:"confirmed,omitempty"`
+}
+
+// pendingOf is what a button keeps of r to send it again: its request,
+// channel and thread.
+func pendingOf(r *request) pendingResend {
+	return pendingResend{Reservation: r.Reservation, Email: r.Email, Phone: r.Phone, Channel: r.ChannelID, Thread: r.ThreadTS}
 }
 
 // retryTTL is how long a Retry button works.

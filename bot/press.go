@@ -46,11 +46,7 @@ func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Repl
 		}
 		r := p.request(o)
 		r.checked = checkMatched // chosen from the contact on file
-		if refusal := e.resendOnce(ctx, r, pressedOnce+stashOffer+offerID); refusal != "" {
-			return Reply{Answer: refusal}
-		}
-		e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(e.d.Words, p.Reservation, describe(e.d.Words, r.destinations(), e.cfg.MaskContacts))})
-		return Reply{Queued: true}
+		return e.sendChosen(ctx, r, pressedOnce+stashOffer+offerID)
 	case ActionConfirm:
 		o.Source = SourceConfirm
 		return e.confirm(ctx, o, value)
@@ -58,23 +54,39 @@ func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Repl
 	return Reply{Answer: e.d.Words.T(msgButtonExpired)}
 }
 
+// sendChosen sends r, chosen by a press of one of the buttons that share
+// the once-only key once, and replaces the buttons with what was chosen.
+func (e *Core) sendChosen(ctx context.Context, r *request, once string) Reply {
+	if refusal := e.resendOnce(ctx, r, once); refusal != "" {
+		return Reply{Answer: refusal}
+	}
+	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(e.d.Words, r.Reservation, describe(e.d.Words, r.destinations(), e.cfg.MaskContacts))})
+	return Reply{Queued: true}
+}
+
 // pressed returns what a pressed button stashed, or the words for the
 // presser when it is gone (expired, a message ID) or the state is down. It uses nothing up:
 // resendOnce takes the button's once-only key after the checks.
 func (e *Core) pressed(ctx context.Context, stashKey, expired string) (pendingResend, string) {
 	var p pendingResend
-	raw, ok, err := e.d.State.Stash.Get(ctx, stashKey)
+	return p, e.unstash(ctx, stashKey, expired, &p)
+}
+
+// unstash reads what a pressed button stashed under key into v; it
+// returns "" or, when it is gone or the state is down, the presser's words.
+func (e *Core) unstash(ctx context.Context, key, expired string, v any) string {
+	raw, ok, err := e.d.State.Stash.Get(ctx, key)
 	if err == nil && ok {
-		err = json.Unmarshal(raw, &p)
+		err = json.Unmarshal(raw, v)
 	}
 	switch {
 	case err != nil:
 		e.d.Log.Error("reading a pressed button's request", "err", err)
-		return p, e.d.Words.T(msgStateDown)
+		return e.d.Words.T(msgStateDown)
 	case !ok:
-		return p, e.d.Words.T(expired)
+		return e.d.Words.T(expired)
 	}
-	return p, ""
+	return ""
 }
 
 // request is the request p keeps, made by the person in o, in the channel
