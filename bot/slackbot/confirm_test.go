@@ -96,15 +96,7 @@ func (h *harness) pressed(user string, c choice) {
 }
 
 // resends are the resend calls Front Payment received.
-func (h *harness) resends() []frontpaytest.Request {
-	var out []frontpaytest.Request
-	for _, r := range h.fp.Requests() {
-		if r.Method == "POST" {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func (h *harness) resends() []frontpaytest.Request { return h.fp.Resends() }
 
 // reads counts the details calls Front Payment received.
 func (h *harness) reads() int { return h.fp.Calls() - len(h.resends()) }

@@ -431,7 +431,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 	if lc.warmup && child != nil {
 		burst(lc.n, loadChannel+"WARM")
 		replies()
-		warmCalls = loadResends(fp)
+		warmCalls = len(fp.Resends())
 		time.Sleep(lc.quiet)
 	}
 
@@ -502,7 +502,7 @@ func runLoadRound(b *testing.B, lc loadConfig, kind loadKind, bin string) loadRo
 		return r
 	}
 
-	r.fpCalls = loadResends(fp) - warmCalls
+	r.fpCalls = len(fp.Resends()) - warmCalls
 	if r.fpCalls != lc.n {
 		b.Fatalf("%s: %d Front Payment resends for %d commands, want exactly one each", kind, r.fpCalls, lc.n)
 	}
@@ -581,17 +581,6 @@ func loadFrontPayment(b *testing.B, lc loadConfig) (*frontpaytest.Handler, *http
 	}
 	srv.Start()
 	return h, srv, conns
-}
-
-// loadResends counts the resend calls fp received (its reads aside).
-func loadResends(fp *frontpaytest.Handler) int {
-	n := 0
-	for _, r := range fp.Requests() {
-		if r.Method == http.MethodPost {
-			n++
-		}
-	}
-	return n
 }
 
 // loadBuild builds the command pkg (an import path) into a temporary

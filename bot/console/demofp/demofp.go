@@ -354,6 +354,18 @@ func (h *Handler) Requests() []Request {
 	return out
 }
 
+// Resends returns the requests of Requests that were resends (POSTs), the
+// reads of a reservation left out.
+func (h *Handler) Resends() []Request {
+	var out []Request
+	for _, r := range h.Requests() {
+		if r.Method == http.MethodPost {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Calls returns how many requests were received, rejected ones included.
 func (h *Handler) Calls() int {
 	h.mu.Lock()
