@@ -235,46 +235,29 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 		case "quit", "exit", "avslutt":
 			return nil
 		}
-		if b := asking; b != nil {
-			asking = nil
+		switch n, isNumber := buttonNumber(text); {
+		case asking != nil:
+			// The answer to a button's dialog.
 			if yes(text) {
-				press(ctx, e, out, origin, *b)
+				press(ctx, e, out, origin, *asking)
 			} else {
 				out.printf("%s\n", out.words.T("console.press.not_pressed"))
 			}
-			if !wait(ctx, e) {
-				return nil
+			asking = nil
+		case isNumber:
+			asking = pressNumber(ctx, e, out, origin, n)
+		default:
+			if text == "" && !mention {
+				// Slack's /resend alone opens the form, which a terminal cannot;
+				// a mention alone gets the usage there too.
+				out.printf("%s\n", out.words.T("console.form_in_slack"))
 			}
-			continue
-		}
-		if n, ok := buttonNumber(text); ok {
-			switch b, found := out.button(n); {
-			case !found:
-				out.printf("%s\n", out.words.T("console.press.none", "N", n))
-			case b.Confirm != nil:
-				// Slack asks first; so does the console.
-				c := b.Confirm
-				out.printf("%s\n%s\n", out.words.T("console.press.dialog", "Title", c.Title, "Text", c.Text),
-					out.words.T("console.press.ask", "OK", c.OK, "Cancel", c.Cancel))
-				asking = &b
-			default:
-				press(ctx, e, out, origin, b)
+			if reply := e.Command(ctx, origin, text); reply.Answer != "" {
+				out.print(out.onlyYou+" ", reply.Answer)
 			}
-			if !wait(ctx, e) {
-				return nil
+			if cmd, err := command.Parse(out.words, text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
+				out.printf("%s", consoleHelp(out.words, real, c, live))
 			}
-			continue
-		}
-		if text == "" && !mention {
-			// Slack's /resend alone opens the form, which a terminal cannot;
-			// a mention alone gets the usage there too.
-			out.printf("%s\n", out.words.T("console.form_in_slack"))
-		}
-		if reply := e.Command(ctx, origin, text); reply.Answer != "" {
-			out.print(out.onlyYou+" ", reply.Answer)
-		}
-		if cmd, err := command.Parse(out.words, text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
-			out.printf("%s", consoleHelp(out.words, real, c, live))
 		}
 		if !wait(ctx, e) {
 			return nil
@@ -313,6 +296,25 @@ func yes(text string) bool {
 		return true
 	}
 	return false
+}
+
+// pressNumber presses the nth button shown last, or, when it has a dialog,
+// shows the dialog and returns the button, to be pressed on a yes.
+func pressNumber(ctx context.Context, e *bot.Core, out *consoleSurface, o bot.Origin, n int) *bot.Button {
+	b, found := out.button(n)
+	switch {
+	case !found:
+		out.printf("%s\n", out.words.T("console.press.none", "N", n))
+	case b.Confirm != nil:
+		// Slack asks first; so does the console.
+		c := b.Confirm
+		out.printf("%s\n%s\n", out.words.T("console.press.dialog", "Title", c.Title, "Text", c.Text),
+			out.words.T("console.press.ask", "OK", c.OK, "Cancel", c.Cancel))
+		return &b
+	default:
+		press(ctx, e, out, o, b)
+	}
+	return nil
 }
 
 // press presses b as the person at the terminal, as a click in Slack does.
