@@ -134,16 +134,7 @@ func (s *Server) UserGroup(id string) (UserGroup, bool) {
 // bumps its date_update. The test fails for an unknown group.
 func (s *Server) SetUserGroupMembers(id string, users []string) {
 	s.t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.userGroups[id]
-	if !ok {
-		s.t.Errorf("fakeslack: SetUserGroupMembers: no user group %s", id)
-		return
-	}
-	g.Users = slices.Clone(users)
-	g.DateUpdate = s.nextDateUpdateLocked(g)
-	s.notifyLocked()
+	s.changeUserGroup("SetUserGroupMembers", id, func(g *UserGroup) { g.Users = slices.Clone(users) })
 }
 
 // SetUserGroupDisabled disables (or re-enables) group id quietly. A
@@ -151,19 +142,28 @@ func (s *Server) SetUserGroupMembers(id string, users []string) {
 // usergroups.users.list only with include_disabled=true.
 func (s *Server) SetUserGroupDisabled(id string, disabled bool) {
 	s.t.Helper()
+	s.changeUserGroup("SetUserGroupDisabled", id, func(g *UserGroup) {
+		g.Disabled = disabled
+		g.DateDelete = 0
+		if disabled {
+			g.DateDelete = g.DateUpdate
+		}
+	})
+}
+
+// changeUserGroup bumps group id's date_update and applies change to it,
+// quietly; the test fails (naming caller) for an unknown group.
+func (s *Server) changeUserGroup(caller, id string, change func(*UserGroup)) {
+	s.t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.userGroups[id]
 	if !ok {
-		s.t.Errorf("fakeslack: SetUserGroupDisabled: no user group %s", id)
+		s.t.Errorf("fakeslack: %s: no user group %s", caller, id)
 		return
 	}
-	g.Disabled = disabled
 	g.DateUpdate = s.nextDateUpdateLocked(g)
-	g.DateDelete = 0
-	if disabled {
-		g.DateDelete = g.DateUpdate
-	}
+	change(g)
 	s.notifyLocked()
 }
 
