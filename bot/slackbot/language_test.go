@@ -37,7 +37,7 @@ func TestOutcomesRefusalsAndButtonsInBothLanguages(t *testing.T) {
 				{frontpaytest.Cancelled(), want{"reservation cancelled", "reservasjonen er kansellert"}, false},
 				{frontpaytest.Invalid(`{"email":["The email must be a valid email address."]}`), want{"contact details rejected", "kontaktopplysningene ble avvist"}, false},
 				{frontpaytest.Unauthorized(), want{"access was refused", "avviste tilgangen"}, false},
-				{frontpaytest.ServerFailure(), want{"Front Payment failed", "Front Payment feilet"}, true},
+				{frontpaytest.ServerFailure(), want{"Front Payment failed", "Feil hos Front Payment"}, true},
 			} {
 				h.fp.SetAnswer(uuidA, c.answer)
 				reply := h.sent(agent, uuidA+" email=kari@example.com")
