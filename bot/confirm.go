@@ -62,7 +62,7 @@ func (t *resendTask) compare(ctx context.Context) bool {
 		r.checked = checkClosed
 		return false
 	}
-	file, differs := onFileInstead(r, e.contactOnFile(res, r.Reservation))
+	file, differs := onFileInstead(r, e.contactOnFile(res))
 	if file == nil {
 		r.checked = checkNoContact
 		return false

@@ -120,17 +120,17 @@ type onFile struct {
 	email string
 }
 
-func (e *Core) contactOnFile(res *frontpay.Reservation, reservation string) onFile {
+func (e *Core) contactOnFile(res *frontpay.Reservation) onFile {
 	sms, email, hasSMS, hasEmail := res.Contact()
 	var f onFile
 	if hasSMS {
-		if cmd, err := command.Parse(e.d.Words, reservation+" country="+sms.CountryCode+" msisdn="+sms.MSISDN, e.cfg.DefaultRegion); err == nil {
-			f.phone = cmd.Phone
+		if p, err := command.OnFilePhone(e.d.Words, sms.CountryCode, sms.MSISDN); err == nil {
+			f.phone = p
 		}
 	}
 	if hasEmail {
-		if cmd, err := command.Parse(e.d.Words, reservation+" email="+email.Email, e.cfg.DefaultRegion); err == nil {
-			f.email = cmd.Email
+		if addr, err := command.OnFileEmail(e.d.Words, email.Email); err == nil {
+			f.email = addr
 		}
 	}
 	return f
@@ -171,7 +171,7 @@ func (e *Core) statusText(res *frontpay.Reservation, reservation string) string 
 		lines = append(lines, w.T("lookup.reserved", "Date", quoted(res.ReservationDate)))
 	}
 	lines = append(lines, w.T("lookup.sent_by", "By", sentBy(w, res)))
-	f := e.contactOnFile(res, reservation)
+	f := e.contactOnFile(res)
 	if res.Customer.Name != "" {
 		lines = append(lines, w.T("lookup.customer", "Name", quoted(res.Customer.Name)))
 	}
@@ -229,7 +229,7 @@ func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reserva
 	if res.State() != frontpay.StateOpen {
 		return Message{Text: head + "\n" + w.T("lookup.nothing_sent")}
 	}
-	f := e.contactOnFile(res, reservation)
+	f := e.contactOnFile(res)
 	type choice struct {
 		label string
 		p     pendingResend

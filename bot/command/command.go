@@ -166,8 +166,7 @@ func Parse(w *i18n.Words, text, defaultRegion string) (Command, error) {
 // same checks and the same errors as Parse, without command text. An
 // empty email or phone is not given; at least one must be.
 func Resend(w *i18n.Words, reservation, email, phone, defaultRegion string) (Command, error) {
-	field := func(v string) string { return strings.Join(strings.Fields(strings.Map(zeroWidthToSpace, v)), " ") }
-	reservation, email, phone = field(reservation), field(email), field(phone)
+	reservation, email, phone = formField(reservation), formField(email), formField(phone)
 	if len(reservation)+len(email)+len(phone) > maxCommandBytes {
 		return Command{}, &InputError{"reservation", w.T("command.form.too_long")}
 	}
@@ -193,6 +192,27 @@ func Resend(w *i18n.Words, reservation, email, phone, defaultRegion string) (Com
 		}
 	}
 	return cmd, nil
+}
+
+// OnFileEmail checks an email address Front Payment keeps for a customer
+// with the checks email= gets; what fails them is not offered. It is read
+// as one field: nothing in it is taken for another key.
+func OnFileEmail(w *i18n.Words, addr string) (string, error) {
+	return parseEmail(w, cmdPair{"email", formField(addr)})
+}
+
+// OnFilePhone checks a number Front Payment keeps for a customer, as its
+// country code and national number, with the checks country= with msisdn=
+// get; what fails them is not offered.
+func OnFilePhone(w *i18n.Words, countryCode, msisdn string) (*Phone, error) {
+	return parseCountryMSISDN(w, cmdPair{"country", formField(countryCode)}, cmdPair{"msisdn", formField(msisdn)})
+}
+
+// formField is a value given on its own (a form's field, a contact on
+// file) as Parse would see it: zero-width characters and runs of spaces
+// are one space, and the ends are trimmed.
+func formField(v string) string {
+	return strings.Join(strings.Fields(strings.Map(zeroWidthToSpace, v)), " ")
 }
 
 func parseStatus(w *i18n.Words, rest []string) (Command, error) {

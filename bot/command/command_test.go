@@ -339,3 +339,57 @@ func TestHintsEscapeWhatWasTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestOnFileContactIsReadAsOneField: the contact Front Payment keeps is
+// checked like typed input, field by field, so that nothing in it can
+// pass for another key (read back as command text, "a@b.no phone=+47…"
+// would have offered a@b.no, an address that is not on file).
+func TestOnFileContactIsReadAsOneField(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		want string // "" when refused
+	}{
+		{"kari@example.com", "kari@example.com"},
+		{"  kari@example.com\u200b", "kari@example.com"},
+		{"<mailto:kari@example.com|kari@example.com>", "kari@example.com"},
+		{"kari@example.com phone=+4741234567", ""},
+		{"kari@example.com email=ola@example.com", ""},
+		{"not an address", ""},
+		{"", ""},
+	} {
+		got, err := OnFileEmail(en, tc.addr)
+		if tc.want == "" {
+			if err == nil {
+				t.Errorf("OnFileEmail(%q) = %q, want it refused", tc.addr, got)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("OnFileEmail(%q) = %q, %v; want %q", tc.addr, got, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		country, msisdn string
+		want            *Phone // nil when refused
+	}{
+		{"+47", "41234567", mobileNO},
+		{"47", "412 34 567", mobileNO},
+		{"+46", "701234567", mobileSE},
+		{"+47", "41234567 email=ola@example.com", nil},
+		{"+47 msisdn=41234567", "41234567", nil},
+		{"+47", "22123456", nil}, // a landline gets no SMS
+		{"+47", "", nil},
+		{"", "41234567", nil},
+	} {
+		got, err := OnFilePhone(en, tc.country, tc.msisdn)
+		if tc.want == nil {
+			if err == nil {
+				t.Errorf("OnFilePhone(%q, %q) = %+v, want it refused", tc.country, tc.msisdn, got)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("OnFilePhone(%q, %q) = %+v, %v; want %+v", tc.country, tc.msisdn, got, err, tc.want)
+		}
+	}
+}
