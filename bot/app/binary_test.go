@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"resendbot/bot/internal/fakeslack"
+	"resendbot/bot/internal/redistest"
 	"resendbot/bot/internal/syncbuf"
 	"resendbot/frontpay/frontpaytest"
 )
@@ -118,22 +119,7 @@ func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
 	slack := fakeslack.New(t)
 	fp := frontpaytest.NewServer(t)
 	addr := freePort(t)
-	cmd := exec.Command(binary(t))
-	cmd.Dir = t.TempDir()
-	cmd.Env = append(baseEnv(),
-		"SLACK_APP_TOKEN="+fakeslack.AppToken, "SLACK_BOT_TOKEN="+fakeslack.BotToken, "SLACK_API_URL="+slack.APIURL(),
-		"FRONTPAYMENT_TOKEN="+fp.Token, "FRONTPAYMENT_BASE_URL="+fp.URL, "HTTP_ADDR="+addr)
-	var logs syncbuf.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
+	cmd, logs, exited := startBinary(t, append(botEnv(slack, fp), "HTTP_ADDR="+addr))
 	if err := slack.WaitConnected(1, wait); err != nil {
 		t.Fatalf("binary never connected: %v\n%s", err, logs.String())
 	}
@@ -175,18 +161,7 @@ func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
 		}
 	}
 
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Errorf("exit after SIGTERM = %v, want 0\n%s", err, logs.String())
-		}
-		exited <- err // for the cleanup
-	case <-time.After(wait):
-		t.Fatal("binary did not exit after SIGTERM")
-	}
+	stopBinary(t, cmd, logs, exited)
 
 	// Every log line is JSON, the audit line is there, and no secret is.
 	audits := 0
@@ -209,6 +184,107 @@ func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
 			t.Errorf("logs contain %q", s)
 		}
 	}
+}
+
+// botEnv is a clean machine's environment with the bot's required
+// settings, pointed at the fakes.
+func botEnv(slack *fakeslack.Server, fp *frontpaytest.Server) []string {
+	return append(baseEnv(),
+		"SLACK_APP_TOKEN="+fakeslack.AppToken, "SLACK_BOT_TOKEN="+fakeslack.BotToken, "SLACK_API_URL="+slack.APIURL(),
+		"FRONTPAYMENT_TOKEN="+fp.Token, "FRONTPAYMENT_BASE_URL="+fp.URL)
+}
+
+// startBinary starts the built binary with env in an empty directory; its
+// output goes to logs, and exited receives its end. The test's cleanup
+// kills it if it is still running.
+func startBinary(t *testing.T, env []string) (cmd *exec.Cmd, logs *syncbuf.Buffer, exited chan error) {
+	t.Helper()
+	cmd = exec.Command(binary(t))
+	cmd.Dir = t.TempDir()
+	cmd.Env = env
+	logs = &syncbuf.Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	return cmd, logs, exited
+}
+
+// stopBinary sends SIGTERM and fails t unless the binary exits 0 in time.
+func stopBinary(t *testing.T, cmd *exec.Cmd, logs *syncbuf.Buffer, exited chan error) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("exit after SIGTERM = %v, want 0\n%s", err, logs.String())
+		}
+		exited <- err // for the cleanup
+	case <-time.After(wait):
+		t.Fatal("binary did not exit after SIGTERM")
+	}
+}
+
+// TestBinaryReachesRedisOverTLS: REDIS_URL=rediss://… to a Redis that
+// speaks only TLS, with a certificate from a private CA. Trusted the way
+// an operator trusts one (SSL_CERT_FILE), the binary keeps its state
+// there; not trusted, it stops at start with a line naming REDIS_URL and
+// why, and never falls back to memory or to plain TCP.
+func TestBinaryReachesRedisOverTLS(t *testing.T) {
+	redis, caFile := redistest.StartTLS(t)
+	slack, fp := fakeslack.New(t), frontpaytest.NewServer(t)
+	env := append(botEnv(slack, fp), "REDIS_URL="+redis.URL(), "RESEND_REDIS_PREFIX=tls-test:")
+
+	t.Run("untrusted", func(t *testing.T) {
+		_, logs, exited := startBinary(t, env)
+		select {
+		case err := <-exited:
+			exited <- err
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() == 0 {
+				t.Fatalf("exit = %v, want non-zero\n%s", err, logs.String())
+			}
+		case <-time.After(wait):
+			t.Fatalf("the binary did not stop on an untrusted Redis certificate\n%s", logs.String())
+		}
+		if out := logs.String(); !strings.Contains(out, "REDIS_URL") || !strings.Contains(out, "certificate") ||
+			!strings.Contains(out, "set SSL_CERT_FILE") {
+			t.Errorf("output does not name REDIS_URL and the certificate, and say what to do:\n%s", out)
+		}
+		if n := len(slack.Calls(fakeslack.MethodConnectionsOpen)); n != 0 {
+			t.Errorf("it opened %d Socket Mode connections without its state", n)
+		}
+	})
+
+	t.Run("trusted", func(t *testing.T) {
+		cmd, logs, exited := startBinary(t, append(env, "SSL_CERT_FILE="+caFile))
+		if err := slack.WaitConnected(1, wait); err != nil {
+			t.Fatalf("never connected: %v\n%s", err, logs.String())
+		}
+		id := slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: uuidA + " email=kari.nordmann@example.com"})
+		if _, err := slack.WaitAck(id, wait); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.Messages) >= 2 && len(s.Messages[0].Updates) > 0 }, wait); err != nil {
+			t.Fatalf("no outcome: %v\n%s", err, logs.String())
+		}
+		stopBinary(t, cmd, logs, exited)
+		keys, err := redis.Client(t).Keys(t.Context(), "tls-test:*").Result()
+		if err != nil || len(keys) == 0 {
+			t.Errorf("no state in Redis under the prefix: %v %v\n%s", keys, err, logs.String())
+		}
+		if n := len(fp.Resends()); n != 1 {
+			t.Errorf("front payment resends = %d, want 1", n)
+		}
+	})
 }
 
 func firstLine(b []byte) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -60,8 +61,8 @@ func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time
 	defer cancel()
 	if err := c.check(pingCtx); err != nil {
 		_ = c.rdb.Close()
-		return bot.State{}, nil, fmt.Errorf("%w: cannot use the Redis at %s (REDIS_URL; start-up PING, %s deadline): %s",
-			bot.ErrStateUnavailable, c.where, StartTimeout, redact(err.Error(), redisURL, c.password))
+		return bot.State{}, nil, fmt.Errorf("%w: cannot use the Redis at %s (REDIS_URL; start-up PING, %s deadline): %s%s",
+			bot.ErrStateUnavailable, c.where, StartTimeout, redact(err.Error(), redisURL, c.password), tlsHint(err))
 	}
 
 	return bot.State{
@@ -475,4 +476,14 @@ func (rr *redisRecent) List(ctx context.Context, user string) ([]bot.RecentResen
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// tlsHint says what to do when Redis's certificate is not trusted: a
+// Redis with a private CA is trusted through SSL_CERT_FILE.
+func tlsHint(err error) string {
+	var unknown x509.UnknownAuthorityError
+	if errors.As(err, &unknown) {
+		return " (for a Redis whose certificate comes from a private CA, set SSL_CERT_FILE to that CA's PEM file)"
+	}
+	return ""
 }

@@ -13,6 +13,7 @@ package redistest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -37,9 +38,10 @@ type Server struct {
 	bin      string
 	dir      string
 	port     int
-	password string   // requirepass, and what ping authenticates with
-	conf     string   // a config file to start from (redis-sentinel needs one), or ""
-	extra    []string // more command-line options
+	password string      // requirepass, and what ping authenticates with
+	conf     string      // a config file to start from (redis-sentinel needs one), or ""
+	extra    []string    // more command-line options
+	tls      *tls.Config // set: it speaks only TLS, and this client config trusts it
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd     // nil when stopped
@@ -75,7 +77,13 @@ func lookBin(t testing.TB, name, debPackage, brewPackage string) string {
 // stops it.
 func startServer(t testing.TB, bin, password, conf string, extra ...string) *Server {
 	t.Helper()
-	srv := &Server{t: t, bin: bin, dir: t.TempDir(), password: password, extra: extra}
+	return launch(t, &Server{t: t, bin: bin, dir: t.TempDir(), password: password, extra: extra}, conf)
+}
+
+// launch starts srv on a free port, from the config file text conf if
+// not "".
+func launch(t testing.TB, srv *Server, conf string) *Server {
+	t.Helper()
 	if conf != "" {
 		srv.conf = filepath.Join(srv.dir, "redis.conf")
 		if err := os.WriteFile(srv.conf, []byte(conf), 0o600); err != nil {
@@ -100,12 +108,17 @@ func startServer(t testing.TB, bin, password, conf string, extra ...string) *Ser
 	return srv
 }
 
-// URL is the server's redis:// URL, database 0, with its password if any.
+// URL is the server's redis:// URL (rediss:// when it speaks TLS),
+// database 0, with its password if any.
 func (s *Server) URL() string {
-	if s.password != "" {
-		return fmt.Sprintf("redis://:%s@%s/0", s.password, s.Addr())
+	scheme := "redis"
+	if s.tls != nil {
+		scheme = "rediss"
 	}
-	return fmt.Sprintf("redis://%s/0", s.Addr())
+	if s.password != "" {
+		return fmt.Sprintf("%s://:%s@%s/0", scheme, s.password, s.Addr())
+	}
+	return fmt.Sprintf("%s://%s/0", scheme, s.Addr())
 }
 
 // Addr is host:port.
@@ -142,7 +155,12 @@ func (s *Server) start() error {
 	if s.conf != "" {
 		args = append(args, s.conf)
 	}
-	args = append(args, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+	port := []string{"--port", strconv.Itoa(s.port)}
+	if s.tls != nil {
+		port = []string{"--port", "0", "--tls-port", strconv.Itoa(s.port)}
+	}
+	args = append(args, port...)
+	args = append(args, "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
 		"--protected-mode", "yes", "--loglevel", "warning")
 	if s.password != "" {
@@ -162,7 +180,7 @@ func (s *Server) start() error {
 	}()
 	deadline := time.Now().Add(startWait)
 	for {
-		err := ping(s.Addr(), s.password)
+		err := ping(s.Addr(), s.password, s.tls)
 		if err == nil {
 			s.cmd, s.done = cmd, done
 			return nil
@@ -183,8 +201,14 @@ func (s *Server) start() error {
 
 // ping sends PING the way redis-cli does (after AUTH when password is
 // set) and expects +PONG.
-func ping(addr, password string) error {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
+func ping(addr, password string, tlsConf *tls.Config) error {
+	var c net.Conn
+	var err error
+	if tlsConf != nil {
+		c, err = tls.DialWithDialer(&net.Dialer{Timeout: time.Second}, "tcp", addr, tlsConf)
+	} else {
+		c, err = net.DialTimeout("tcp", addr, time.Second)
+	}
 	if err != nil {
 		return err
 	}
@@ -225,9 +249,18 @@ func freePort() (int, error) {
 // written; it is closed when the test ends.
 func Client(t testing.TB, url string) *redis.Client {
 	t.Helper()
+	return client(t, url, nil)
+}
+
+// client is Client, trusting tlsConf's roots when it is not nil.
+func client(t testing.TB, url string, tlsConf *tls.Config) *redis.Client {
+	t.Helper()
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tlsConf != nil {
+		opt.TLSConfig = tlsConf.Clone()
 	}
 	c := redis.NewClient(opt)
 	t.Cleanup(func() { _ = c.Close() })
