@@ -1,7 +1,7 @@
 // Package redistest runs real Redis processes for tests: one redis-server
-// (Start), a primary and a replica watched by three sentinels
-// (StartSentinel), or a Redis Cluster of three primaries with a replica
-// each (StartCluster). Each runs on free loopback ports, in a temporary
+// (Start; StartTLS for one that speaks only TLS), a primary and a replica
+// watched by three sentinels (StartSentinel), or a Redis Cluster of three
+// primaries with a replica each (StartCluster). Each runs on free loopback ports, in a temporary
 // directory, with no persistence, stopped when the test ends. A test starts
 // what it needs; nobody starts Redis by hand.
 //
