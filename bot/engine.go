@@ -104,6 +104,7 @@ type Core struct {
 	d       Deps
 	surface Surface
 	guard   *guard
+	parser  *command.Parser // what people type, in cfg's language and default region
 
 	queue chan Task
 	// prompt is the lane for work Slack times (opening a form must happen
@@ -143,11 +144,17 @@ func NewCore(cfg *Config, d Deps, s Surface) *Core {
 		d:        d,
 		surface:  s,
 		guard:    newGuard(cfg, d.State, d.Now, d.Words, d.Groups),
+		parser:   command.NewParser(d.Words, cfg.DefaultRegion),
 		queue:    make(chan Task, queuePerWorker*cfg.MaxInflight),
 		prompt:   make(chan Task, promptQueue),
 		stopping: make(chan struct{}),
 	}
 }
+
+// WarmUp prepares what the first commands would otherwise pay for before
+// their acks: the default region's phone number rules. An adapter calls
+// it before it takes commands.
+func (e *Core) WarmUp() { e.parser.Warm() }
 
 // start runs MaxInflight workers on the queue and promptWorkers on the
 // prompt lane until stop. ctx is the work context: it outlives the signal
@@ -287,6 +294,7 @@ func (e *Core) runSafely(ctx context.Context, t Task) {
 type Reply struct {
 	Answer string // for the caller only; "" when Queued
 	Queued bool   // accepted: the audit message, the outcome or the lookup follow
+	Usage  bool   // Answer is the usage: help was asked for, or nothing typed
 }
 
 // queuedOr is the Reply of work that was queued unless refused.
@@ -306,7 +314,7 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, r)
 		return Reply{Answer: r.Message}
 	}
-	cmd, err := command.Parse(e.d.Words, text, e.cfg.DefaultRegion)
+	cmd, err := e.parser.Parse(text)
 	var ie *command.InputError
 	switch {
 	case errors.As(err, &ie):
@@ -319,7 +327,7 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 	switch cmd.Kind {
 	case command.KindUsage, command.KindHelp:
 		e.Shown(ctx, o, "help")
-		return Reply{Answer: command.Usage(e.d.Words)}
+		return Reply{Answer: command.Usage(e.d.Words), Usage: true}
 	case command.KindOffer:
 		return queuedOr(e.lookup(ctx, o, cmd.Reservation, true))
 	case command.KindStatus:
@@ -342,7 +350,7 @@ func (e *Core) MayUse(user string) string {
 // A field that is wrong comes back, for the form to show next to it, and
 // nothing is queued; otherwise the Reply says what became of the resend.
 func (e *Core) Form(ctx context.Context, o Origin, reservation, email, phone string) (*command.InputError, Reply) {
-	cmd, err := command.Resend(e.d.Words, reservation, email, phone, e.cfg.DefaultRegion)
+	cmd, err := e.parser.Resend(reservation, email, phone)
 	var ie *command.InputError
 	if errors.As(err, &ie) {
 		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})

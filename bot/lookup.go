@@ -124,12 +124,12 @@ func (e *Core) contactOnFile(res *frontpay.Reservation) onFile {
 	sms, email, hasSMS, hasEmail := res.Contact()
 	var f onFile
 	if hasSMS {
-		if p, err := command.OnFilePhone(e.d.Words, sms.CountryCode, sms.MSISDN); err == nil {
+		if p, err := e.parser.OnFilePhone(sms.CountryCode, sms.MSISDN); err == nil {
 			f.phone = p
 		}
 	}
 	if hasEmail {
-		if addr, err := command.OnFileEmail(e.d.Words, email.Email); err == nil {
+		if addr, err := e.parser.OnFileEmail(email.Email); err == nil {
 			f.email = addr
 		}
 	}

@@ -103,12 +103,28 @@ func TypedReservation(text string) string {
 	return ""
 }
 
+// Parser reads what people type, and what the form and Front Payment
+// give, worded in one language, with one region for phone numbers written
+// without a country code. It keeps the number rules it has compiled, so
+// make one (NewParser) and share it; it is safe for concurrent use.
+type Parser struct {
+	w      *i18n.Words
+	region string
+	nums   *numbers
+}
+
+// NewParser returns a Parser that words its errors with w and reads phone
+// numbers written without a country code as defaultRegion's ("NO").
+func NewParser(w *i18n.Words, defaultRegion string) *Parser {
+	return &Parser{w: w, region: strings.ToUpper(strings.TrimSpace(defaultRegion)), nums: &numbers{}}
+}
+
 // Parse parses the text after "/resend" (or after "resend" in a
 // mention): a reservation ID, then where to send it, or a word such as
-// status or help (README, "Using it"). defaultRegion ("NO") is the region
-// of phone numbers written without a country code. Every error it returns
-// is an *InputError, worded by w.
-func Parse(w *i18n.Words, text, defaultRegion string) (Command, error) {
+// status or help (README, "Using it"). Every error it returns is an
+// *InputError.
+func (pr *Parser) Parse(text string) (Command, error) {
+	w := pr.w
 	if len(text) > maxCommandBytes {
 		return Command{}, &InputError{"syntax", w.T("command.syntax.too_long",
 			"Length", utf8.RuneCountInString(text), "Reservation", ExampleReservation, "Email", ExampleEmail)}
@@ -147,15 +163,14 @@ func Parse(w *i18n.Words, text, defaultRegion string) (Command, error) {
 			return Command{}, err
 		}
 	}
-	region := strings.ToUpper(strings.TrimSpace(defaultRegion))
 	if p, ok := pairs.get("phone"); ok {
-		if cmd.Phone, err = parsePhone(w, p, region); err != nil {
+		if cmd.Phone, err = pr.parsePhone(p); err != nil {
 			return Command{}, err
 		}
 	}
 	if c, ok := pairs.get("country"); ok {
 		m, _ := pairs.get("msisdn")
-		if cmd.Phone, err = parseCountryMSISDN(w, c, m); err != nil {
+		if cmd.Phone, err = pr.parseCountryMSISDN(c, m); err != nil {
 			return Command{}, err
 		}
 	}
@@ -165,7 +180,8 @@ func Parse(w *i18n.Words, text, defaultRegion string) (Command, error) {
 // Resend reads a resend given field by field, as the form gives it: the
 // same checks and the same errors as Parse, without command text. An
 // empty email or phone is not given; at least one must be.
-func Resend(w *i18n.Words, reservation, email, phone, defaultRegion string) (Command, error) {
+func (pr *Parser) Resend(reservation, email, phone string) (Command, error) {
+	w := pr.w
 	reservation, email, phone = formField(reservation), formField(email), formField(phone)
 	if len(reservation)+len(email)+len(phone) > maxCommandBytes {
 		return Command{}, &InputError{"reservation", w.T("command.form.too_long")}
@@ -187,7 +203,7 @@ func Resend(w *i18n.Words, reservation, email, phone, defaultRegion string) (Com
 		}
 	}
 	if phone != "" {
-		if cmd.Phone, err = parsePhone(w, cmdPair{"phone", phone}, strings.ToUpper(strings.TrimSpace(defaultRegion))); err != nil {
+		if cmd.Phone, err = pr.parsePhone(cmdPair{"phone", phone}); err != nil {
 			return Command{}, err
 		}
 	}
@@ -197,15 +213,15 @@ func Resend(w *i18n.Words, reservation, email, phone, defaultRegion string) (Com
 // OnFileEmail checks an email address Front Payment keeps for a customer
 // with the checks email= gets; what fails them is not offered. It is read
 // as one field: nothing in it is taken for another key.
-func OnFileEmail(w *i18n.Words, addr string) (string, error) {
-	return parseEmail(w, cmdPair{"email", formField(addr)})
+func (pr *Parser) OnFileEmail(addr string) (string, error) {
+	return parseEmail(pr.w, cmdPair{"email", formField(addr)})
 }
 
 // OnFilePhone checks a number Front Payment keeps for a customer, as its
 // country code and national number, with the checks country= with msisdn=
 // get; what fails them is not offered.
-func OnFilePhone(w *i18n.Words, countryCode, msisdn string) (*Phone, error) {
-	return parseCountryMSISDN(w, cmdPair{"country", formField(countryCode)}, cmdPair{"msisdn", formField(msisdn)})
+func (pr *Parser) OnFilePhone(countryCode, msisdn string) (*Phone, error) {
+	return pr.parseCountryMSISDN(cmdPair{"country", formField(countryCode)}, cmdPair{"msisdn", formField(msisdn)})
 }
 
 // formField is a value given on its own (a form's field, a contact on
@@ -637,7 +653,8 @@ func compactNumber(v string) (string, bool) {
 }
 
 // parsePhone checks a phone=/sms= value.
-func parsePhone(w *i18n.Words, p cmdPair, region string) (*Phone, error) {
+func (pr *Parser) parsePhone(p cmdPair) (*Phone, error) {
+	w := pr.w
 	// The words of a refusal are put together only for a refusal: this
 	// runs before the Socket Mode ack.
 	v := unwrapSlack(p.value)
@@ -649,7 +666,7 @@ func parsePhone(w *i18n.Words, p cmdPair, region string) (*Phone, error) {
 	if !ok {
 		return nil, &InputError{"phone", w.T("command.phone.not_a_number", "Typed", quote(w, v), "Example", example())}
 	}
-	n, err := parseNumber(num, region)
+	n, err := pr.nums.parse(num, pr.region)
 	if err != nil {
 		if errors.Is(err, phonenumbers.ErrInvalidCountryCode) && strings.HasPrefix(num, "+") {
 			return nil, &InputError{"phone", w.T("command.phone.unknown_code", "Typed", quote(w, v), "Example", example())}
@@ -659,11 +676,12 @@ func parsePhone(w *i18n.Words, p cmdPair, region string) (*Phone, error) {
 		}
 		return nil, &InputError{"phone", w.T("command.phone.invalid", "Typed", quote(w, v), "Example", example())}
 	}
-	return checkMobile(w, n, "phone", v, example)
+	return pr.checkMobile(n, "phone", v, example)
 }
 
 // parseCountryMSISDN checks country= with msisdn=.
-func parseCountryMSISDN(w *i18n.Words, country, msisdn cmdPair) (*Phone, error) {
+func (pr *Parser) parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
+	w := pr.w
 	const example = exampleCountryMSISDN
 	c := strings.Join(strings.Fields(unwrapSlack(country.value)), "")
 	if strings.HasPrefix(c, "+") {
@@ -687,7 +705,7 @@ func parseCountryMSISDN(w *i18n.Words, country, msisdn cmdPair) (*Phone, error) 
 	if strings.HasPrefix(num, "+") {
 		// An msisdn written in international form is fine if it agrees
 		// with country=.
-		n, err := parseNumber(num, "")
+		n, err := pr.nums.parse(num, "")
 		if err != nil {
 			return nil, &InputError{"msisdn", w.T("command.msisdn.invalid", "Typed", quote(w, msisdn.value), "Example", example)}
 		}
@@ -695,11 +713,11 @@ func parseCountryMSISDN(w *i18n.Words, country, msisdn cmdPair) (*Phone, error) 
 			return nil, &InputError{"msisdn", w.T("command.msisdn.other_code",
 				"MSISDN", trimQuoted(msisdn.value), "Code", code, "Example", example)}
 		}
-		return checkMobile(w, n, "msisdn", msisdn.value, examples)
+		return pr.checkMobile(n, "msisdn", msisdn.value, examples)
 	}
-	n, err := parseNumber(code+num, "")
+	n, err := pr.nums.parse(code+num, "")
 	if err == nil && phonenumbers.IsValidNumber(n) {
-		return checkMobile(w, n, "msisdn", typed, examples)
+		return pr.checkMobile(n, "msisdn", typed, examples)
 	}
 	// "country=+47 msisdn=4741234567": the country code twice.
 	if again, err := phonenumbers.Parse("+"+num, ""); err == nil &&
@@ -710,7 +728,7 @@ func parseCountryMSISDN(w *i18n.Words, country, msisdn cmdPair) (*Phone, error) 
 	if err != nil {
 		return nil, &InputError{"msisdn", w.T("command.phone.invalid", "Typed", quote(w, typed), "Example", example)}
 	}
-	return checkMobile(w, n, "msisdn", typed, examples)
+	return pr.checkMobile(n, "msisdn", typed, examples)
 }
 
 // checkMobile refuses what cannot get an SMS: a number libphonenumber
@@ -722,9 +740,10 @@ func parseCountryMSISDN(w *i18n.Words, country, msisdn cmdPair) (*Phone, error) 
 //
 // typed is the number as the caller wrote it, and example a hint, both for
 // the words of a refusal.
-func checkMobile(w *i18n.Words, n *phonenumbers.PhoneNumber, field, typed string, example func() string) (*Phone, error) {
+func (pr *Parser) checkMobile(n *phonenumbers.PhoneNumber, field, typed string, example func() string) (*Phone, error) {
+	w := pr.w
 	cc := int(n.GetCountryCode())
-	typ := numberType(n)
+	typ := pr.nums.typeOf(n)
 	if typ == phonenumbers.UNKNOWN {
 		return nil, &InputError{field, w.T("command.phone.invalid_in",
 			"Typed", quote(w, typed), "Number", numberOf(w, cc), "Example", example())}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"resendbot/bot/i18n"
@@ -23,6 +24,34 @@ func newWords(l i18n.Lang) *i18n.Words {
 		panic(err)
 	}
 	return w
+}
+
+// parsers are the tests' Parsers, one per language and region, shared as
+// a bot shares its one; testNums is the number rules' memo of the tests
+// of phone.go.
+var (
+	parsers  sync.Map // parserKey → *Parser
+	testNums = &numbers{}
+)
+
+type parserKey struct {
+	w      *i18n.Words
+	region string
+}
+
+// parserFor returns the tests' Parser for w and region.
+func parserFor(w *i18n.Words, region string) *Parser {
+	k := parserKey{w, region}
+	if p, ok := parsers.Load(k); ok {
+		return p.(*Parser)
+	}
+	p, _ := parsers.LoadOrStore(k, NewParser(w, region))
+	return p.(*Parser)
+}
+
+// parse is what Parse answers text with, for w and region.
+func parse(w *i18n.Words, text, region string) (Command, error) {
+	return parserFor(w, region).Parse(text)
 }
 
 var (
@@ -92,7 +121,7 @@ func TestParseAcceptsEveryForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Parse(en, tt.text, "NO")
+			got, err := parse(en, tt.text, "NO")
 			if err != nil {
 				t.Fatalf("Parse(%q) error: %v", tt.text, err)
 			}
@@ -177,7 +206,7 @@ var refusals = []struct {
 func TestParseRefusesGarbage(t *testing.T) {
 	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Parse(en, tt.text, tt.region)
+			got, err := parse(en, tt.text, tt.region)
 			var ie *InputError
 			if !errors.As(err, &ie) {
 				t.Fatalf("Parse(%q) = %s, %v; want an *InputError", tt.text, showCommand(got), err)
@@ -209,7 +238,7 @@ func TestParseMessagesSayWhatToDo(t *testing.T) {
 		parseID + " country=+47", parseID + " foo=bar", parseID + " email=",
 		parseID + " country=+47 msisdn=4741234567", parseID + " phone=+47 22 12 34 56",
 	} {
-		_, err := Parse(en, text, "NO")
+		_, err := parse(en, text, "NO")
 		var ie *InputError
 		if !errors.As(err, &ie) {
 			t.Fatalf("Parse(%q) error = %v, want *InputError", text, err)
@@ -226,7 +255,7 @@ func TestParseMessagesSayWhatToDo(t *testing.T) {
 }
 
 func TestParseDefaultRegion(t *testing.T) {
-	got, err := Parse(en, parseID+" phone=070 123 45 67", "se")
+	got, err := parse(en, parseID+" phone=070 123 45 67", "se")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +294,7 @@ func TestUsageShowsEveryForm(t *testing.T) {
 			if !ok || strings.ContainsRune(line, '`') && strings.Count(line, "`")%2 != 0 {
 				continue
 			}
-			if _, err := Parse(en, after, "NO"); err != nil {
+			if _, err := parse(en, after, "NO"); err != nil {
 				t.Errorf("the usage example %q does not parse: %v", code, err)
 			}
 		}
@@ -290,7 +319,7 @@ func BenchmarkParse(b *testing.B) {
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			for b.Loop() {
-				_, _ = Parse(en, bm.text, "NO")
+				_, _ = parse(en, bm.text, "NO")
 			}
 		})
 	}
@@ -305,7 +334,7 @@ func TestNorwegianKeyAliases(t *testing.T) {
 		{parseID + " tlf=41234567", "", "+4741234567"},
 		{parseID + " mobil=412 34 567 epost=kari@example.com", "kari@example.com", "+4741234567"},
 	} {
-		cmd, err := Parse(en, c.text, "NO")
+		cmd, err := parse(en, c.text, "NO")
 		if err != nil {
 			t.Errorf("%q: %v", c.text, err)
 			continue
@@ -318,10 +347,10 @@ func TestNorwegianKeyAliases(t *testing.T) {
 			t.Errorf("%q = %+v (phone %q), want email %q phone %q", c.text, cmd, got, c.email, c.phone)
 		}
 	}
-	if cmd, err := Parse(en, "hjelp", "NO"); err != nil || cmd.Kind != KindHelp {
+	if cmd, err := parse(en, "hjelp", "NO"); err != nil || cmd.Kind != KindHelp {
 		t.Errorf("hjelp = %+v, %v; want help", cmd, err)
 	}
-	if _, err := Parse(en, parseID+" epost=kari@example.com e-post=ola@example.com", "NO"); err == nil {
+	if _, err := parse(en, parseID+" epost=kari@example.com e-post=ola@example.com", "NO"); err == nil {
 		t.Error("two email keys (epost and e-post) were accepted")
 	}
 }
@@ -330,7 +359,7 @@ func TestNorwegianKeyAliases(t *testing.T) {
 // link typed by mistake pings no one.
 func TestHintsEscapeWhatWasTyped(t *testing.T) {
 	for _, text := range []string{parseID + " <!channel> @here", parseID + " <@U123> hi@x", parseID + " +47 <!here>"} {
-		_, err := Parse(en, text, "NO")
+		_, err := parse(en, text, "NO")
 		if err == nil {
 			t.Fatalf("%q accepted", text)
 		}
@@ -357,7 +386,7 @@ func TestOnFileContactIsReadAsOneField(t *testing.T) {
 		{"not an address", ""},
 		{"", ""},
 	} {
-		got, err := OnFileEmail(en, tc.addr)
+		got, err := parserFor(en, "NO").OnFileEmail(tc.addr)
 		if tc.want == "" {
 			if err == nil {
 				t.Errorf("OnFileEmail(%q) = %q, want it refused", tc.addr, got)
@@ -381,7 +410,7 @@ func TestOnFileContactIsReadAsOneField(t *testing.T) {
 		{"+47", "", nil},
 		{"", "41234567", nil},
 	} {
-		got, err := OnFilePhone(en, tc.country, tc.msisdn)
+		got, err := parserFor(en, "NO").OnFilePhone(tc.country, tc.msisdn)
 		if tc.want == nil {
 			if err == nil {
 				t.Errorf("OnFilePhone(%q, %q) = %+v, want it refused", tc.country, tc.msisdn, got)

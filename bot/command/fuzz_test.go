@@ -65,7 +65,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(parseID+" phone=41234567", "xx")
 
 	f.Fuzz(func(t *testing.T, text, region string) {
-		cmd, err := Parse(en, text, region)
+		cmd, err := parse(en, text, region)
 		if err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) {
@@ -95,7 +95,7 @@ func FuzzParse(f *testing.F) {
 		if cmd.Phone != nil {
 			canonical += " phone=" + cmd.Phone.E164
 		}
-		again, err := Parse(en, canonical, region)
+		again, err := parse(en, canonical, region)
 		if err != nil {
 			t.Fatalf("Parse(%q) = %+v, but its canonical form %q fails: %v", text, cmd, canonical, err)
 		}
@@ -178,7 +178,7 @@ func FuzzNumberType(f *testing.F) {
 		if valid != (typ != phonenumbers.UNKNOWN) {
 			t.Fatalf("%q in %q: IsValidNumber %v but GetNumberType %v", num, region, valid, typ)
 		}
-		if ours := numberType(n); ours != typ {
+		if ours := testNums.typeOf(n); ours != typ {
 			t.Fatalf("%q in %q: GetNumberType %v, numberType %v", num, region, typ, ours)
 		}
 	})

@@ -7,19 +7,19 @@ import (
 )
 
 func TestParseDecodesSlackEntities(t *testing.T) {
-	cmd, err := Parse(en, parseID+" email=<mailto:tom&amp;jerry@example.com|tom&amp;jerry@example.com>", "NO")
+	cmd, err := parse(en, parseID+" email=<mailto:tom&amp;jerry@example.com|tom&amp;jerry@example.com>", "NO")
 	if err != nil || cmd.Email != "tom&jerry@example.com" {
 		t.Fatalf("Parse = %+v, %v; want tom&jerry@example.com", cmd, err)
 	}
 	// An escaped "<" is a character, never the start of a Slack link.
-	if _, err := Parse(en, parseID+" email=&lt;kari@example.com phone=41234567", "NO"); err == nil {
+	if _, err := parse(en, parseID+" email=&lt;kari@example.com phone=41234567", "NO"); err == nil {
 		t.Fatal("an address starting with < was accepted")
 	}
 }
 
 func TestATooLongCommandIsRefusedUnread(t *testing.T) {
 	text := parseID + " email=<mailto:kari@example.com" + strings.Repeat(" a=1", 600)
-	_, err := Parse(en, text, "NO")
+	_, err := parse(en, text, "NO")
 	ie, ok := err.(*InputError)
 	if !ok || !strings.Contains(ie.Message, "too long") {
 		t.Fatalf("Parse(%d bytes) = %v; want a too-long refusal", len(text), err)
@@ -46,13 +46,13 @@ func TestEmailLengthsFollowRFC5321(t *testing.T) {
 		{"kari@" + strings.Repeat("a", 64) + ".example.com", "part of the domain"},
 		{"kari@" + strings.Repeat("abcdefghi.", 28) + "no", "characters"},
 	} {
-		_, err := Parse(en, parseID+" email="+c.addr, "NO")
+		_, err := parse(en, parseID+" email="+c.addr, "NO")
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("email of %d characters: err = %v; want one about %q", len(c.addr), err, c.want)
 		}
 	}
 	ok := strings.Repeat("k", 64) + "@example.com"
-	if _, err := Parse(en, parseID+" email="+ok, "NO"); err != nil {
+	if _, err := parse(en, parseID+" email="+ok, "NO"); err != nil {
 		t.Errorf("a 64-character local part was refused: %v", err)
 	}
 }
@@ -65,7 +65,7 @@ func TestInvisibleCharactersAreRefused(t *testing.T) {
 		"email=kari\u2066@example.com", // left-to-right isolate
 		"phone=+47 412\u200d34567",
 	} {
-		_, err := Parse(en, parseID+" "+v, "NO")
+		_, err := parse(en, parseID+" "+v, "NO")
 		if err == nil || !strings.Contains(err.Error(), "invisible character") {
 			t.Errorf("%q: err = %v; want an invisible-character refusal", v, err)
 		}

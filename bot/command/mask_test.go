@@ -64,7 +64,7 @@ func TestFormatPhone(t *testing.T) {
 // TestMaskParsedContacts checks the masks on what Parse produces,
 // the way the bot uses them.
 func TestMaskParsedContacts(t *testing.T) {
-	cmd, err := Parse(en, parseID+" email=kari@example.com phone=+47 412 34 567", "NO")
+	cmd, err := parse(en, parseID+" email=kari@example.com phone=+47 412 34 567", "NO")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,9 @@ import (
 	"sync"
 
 	"github.com/nyaruka/phonenumbers"
-
-	"resendbot/bot/i18n"
 )
 
-// parseNumber is phonenumbers.Parse(num, region), with a shortcut for the
+// parse is phonenumbers.Parse(num, region), with a shortcut for the
 // form agents type most: "+" and the country code (compactNumber has
 // already dropped the separators).
 //
@@ -28,16 +26,15 @@ import (
 // which Parse may strip; a calling code shared by no region (+800, ...);
 // lengths Parse refuses. FuzzParseNumber holds the two to the same
 // answers.
-func parseNumber(num, region string) (*phonenumbers.PhoneNumber, error) {
-	if n, ok := parsePlusNumber(num); ok {
+func (ns *numbers) parse(num, region string) (*phonenumbers.PhoneNumber, error) {
+	if n, ok := ns.parsePlus(num); ok {
 		return n, nil
 	}
 	return phonenumbers.Parse(num, region)
 }
 
-// parsePlusNumber is parseNumber's shortcut; ok is false when Parse must
-// decide.
-func parsePlusNumber(num string) (*phonenumbers.PhoneNumber, bool) {
+// parsePlus is parse's shortcut; ok is false when Parse must decide.
+func (ns *numbers) parsePlus(num string) (*phonenumbers.PhoneNumber, bool) {
 	if len(num) < 2 || num[0] != '+' || num[1] == '0' {
 		return nil, false
 	}
@@ -54,7 +51,7 @@ func parsePlusNumber(num string) (*phonenumbers.PhoneNumber, bool) {
 			continue
 		}
 		nsn := digits[i:]
-		rules, geographic := rulesFor(region)
+		rules, geographic := ns.rulesFor(region)
 		if !geographic || len(nsn) < 3 || len(nsn) > 17 || nsn[0] == '0' ||
 			(rules.nationalPrefix != nil && rules.nationalPrefix.MatchString(nsn)) {
 			return nil, false
@@ -69,7 +66,7 @@ func parsePlusNumber(num string) (*phonenumbers.PhoneNumber, bool) {
 	return nil, false
 }
 
-// numberType is phonenumbers.GetNumberType(n), computed from the same
+// typeOf is phonenumbers.GetNumberType(n), computed from the same
 // metadata with each pattern compiled once per region. GetNumberType
 // builds a pattern's string and looks it up in a locked cache for every
 // check, matches it twice, and for a calling code shared by several
@@ -78,7 +75,7 @@ func parsePlusNumber(num string) (*phonenumbers.PhoneNumber, bool) {
 // ack. Non-geographic calling codes and Italian leading zeros go to
 // GetNumberType itself. TestParseNumberAgreesWithParse and FuzzNumberType
 // hold the two to the same answers.
-func numberType(n *phonenumbers.PhoneNumber) phonenumbers.PhoneNumberType {
+func (ns *numbers) typeOf(n *phonenumbers.PhoneNumber) phonenumbers.PhoneNumberType {
 	regions := phonenumbers.GetRegionCodesForCountryCode(int(n.GetCountryCode()))
 	if len(regions) == 0 {
 		return phonenumbers.UNKNOWN
@@ -88,7 +85,7 @@ func numberType(n *phonenumbers.PhoneNumber) phonenumbers.PhoneNumberType {
 	}
 	nsn := strconv.FormatUint(n.GetNationalNumber(), 10)
 	for _, region := range regions {
-		r, ok := rulesFor(region)
+		r, ok := ns.rulesFor(region)
 		if !ok {
 			return phonenumbers.GetNumberType(n)
 		}
@@ -166,16 +163,18 @@ func compileDesc(d *phonenumbers.PhoneNumberDesc) (numberDesc, error) {
 	return numberDesc{lengths: d.GetPossibleLength(), pattern: re}, err
 }
 
-// regions holds the rules of every region met so far, compiled the first
+// numbers holds the rules of every region met so far, compiled the first
 // time one of its numbers comes (as libphonenumber compiles its own): a
-// pure function's memo, never changed once stored.
-var regions sync.Map // region code → *regionRules
+// pure function's memo, never changed once stored, owned by one Parser.
+type numbers struct {
+	regions sync.Map // region code → *regionRules
+}
 
 // rulesFor returns region's rules, and false for a region without
 // metadata of its own (non-geographic calling codes) or whose patterns do
 // not compile (libphonenumber would panic on them; leave it to decide).
-func rulesFor(region string) (*regionRules, bool) {
-	if r, ok := regions.Load(region); ok {
+func (ns *numbers) rulesFor(region string) (*regionRules, bool) {
+	if r, ok := ns.regions.Load(region); ok {
 		return r.(*regionRules), true
 	}
 	if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY {
@@ -193,7 +192,7 @@ func rulesFor(region string) (*regionRules, bool) {
 		if err != nil {
 			return nil, false
 		}
-		regions.Store(region, r)
+		ns.regions.Store(region, r)
 		return r, true
 	}
 	return nil, false
@@ -231,17 +230,18 @@ func compileRules(md *phonenumbers.PhoneMetadata) (*regionRules, error) {
 	return r, errors.Join(errs...)
 }
 
-// Warm parses example commands with one of region's mobile numbers,
-// written both ways, so that what libphonenumber and parseNumber compile
-// on a region's first number (a quarter of a millisecond) is ready before
-// Slack sends the first command. Otherwise the first phone command of a
-// burst would stall its own ack and every ack queued behind it.
-func Warm(w *i18n.Words, region string) {
-	ex := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE)
+// Warm parses example commands with one of the default region's mobile
+// numbers, written both ways, so that what libphonenumber and the Parser
+// compile on a region's first number (a quarter of a millisecond) is
+// ready before Slack sends the first command. Otherwise the first phone
+// command of a burst would stall its own ack and every ack queued behind
+// it.
+func (pr *Parser) Warm() {
+	ex := phonenumbers.GetExampleNumberForType(pr.region, phonenumbers.MOBILE)
 	if ex == nil {
 		return
 	}
 	for _, num := range []string{phonenumbers.Format(ex, phonenumbers.E164), phonenumbers.GetNationalSignificantNumber(ex)} {
-		_, _ = Parse(w, ExampleReservation+" phone="+num+" email="+ExampleEmail, region)
+		_, _ = pr.Parse(ExampleReservation + " phone=" + num + " email=" + ExampleEmail)
 	}
 }

@@ -15,8 +15,8 @@ import (
 func sameAsParse(t *testing.T, num, region string) bool {
 	t.Helper()
 	want, wantErr := phonenumbers.Parse(num, region)
-	got, gotErr := parseNumber(num, region)
-	_, short := parsePlusNumber(num)
+	got, gotErr := testNums.parse(num, region)
+	_, short := testNums.parsePlus(num)
 	if (wantErr == nil) != (gotErr == nil) {
 		t.Fatalf("%q in %q: Parse error %v, parseNumber error %v (shortcut: %v)", num, region, wantErr, gotErr, short)
 	}
@@ -30,7 +30,7 @@ func sameAsParse(t *testing.T, num, region string) bool {
 	if w != g {
 		t.Fatalf("%q in %q: Parse %s, parseNumber %s (shortcut: %v)", num, region, w, g, short)
 	}
-	if wt, gt := phonenumbers.GetNumberType(want), numberType(got); wt != gt {
+	if wt, gt := phonenumbers.GetNumberType(want), testNums.typeOf(got); wt != gt {
 		t.Fatalf("%q in %q: GetNumberType %v, numberType %v", num, region, wt, gt)
 	}
 	return short
@@ -113,10 +113,10 @@ func FuzzParseNumber(f *testing.F) {
 }
 
 func TestWarmParserCompilesTheRegionsPatterns(t *testing.T) {
-	regions.Delete("SE")
-	Warm(en, "SE")
-	if _, ok := regions.Load("SE"); !ok {
-		t.Fatal("Warm(SE) left SE's patterns to the first command")
+	pr := NewParser(en, "SE")
+	pr.Warm()
+	if _, ok := pr.nums.regions.Load("SE"); !ok {
+		t.Fatal("Warm with region SE left SE's patterns to the first command")
 	}
-	Warm(en, "not a region") // nothing to warm, and no panic
+	NewParser(en, "not a region").Warm() // nothing to warm, and no panic
 }

@@ -62,8 +62,8 @@ func TestNorwegianRefusalsHaveNoEnglish(t *testing.T) {
 	}
 	refused := 0
 	for _, in := range inputs {
-		cmdEN, errEN := Parse(en, in.text, in.region)
-		cmdNB, errNB := Parse(nb, in.text, in.region)
+		cmdEN, errEN := parse(en, in.text, in.region)
+		cmdNB, errNB := parse(nb, in.text, in.region)
 		if !reflect.DeepEqual(cmdEN, cmdNB) || (errEN == nil) != (errNB == nil) {
 			t.Errorf("Parse(%q, %q): en %s, %v; nb %s, %v", in.text, in.region, showCommand(cmdEN), errEN, showCommand(cmdNB), errNB)
 			continue
@@ -98,7 +98,7 @@ func TestNorwegianFormRefusals(t *testing.T) {
 		{"", "", ""}, {parseID, "", ""}, {"x", "a@b.no", ""}, {parseID, "bad", ""}, {parseID, "", "123"},
 		{strings.Repeat("a", 2001), "", ""}, {parseID, "kari@example.com", "+47 22 12 34 56"},
 	} {
-		_, err := Resend(nb, f.reservation, f.email, f.phone, "NO")
+		_, err := parserFor(nb, "NO").Resend(f.reservation, f.email, f.phone)
 		var ie *InputError
 		if !errors.As(err, &ie) {
 			t.Fatalf("Resend(%+v) = %v, want *InputError", f, err)
@@ -125,12 +125,12 @@ func TestNorwegianMessages(t *testing.T) {
 		{parseID + " tlf=41234567 mobil=41234567", "tlf= og mobil= betyr det samme. Skriv den bare én gang."},
 		{parseID + " email=<@U123>", "«&lt;@U123&gt;» ser ikke ut som en e-postadresse. Sjekk den og prøv igjen, f.eks. email=kari@example.com"},
 	} {
-		_, err := Parse(nb, c.text, "NO")
+		_, err := parse(nb, c.text, "NO")
 		if err == nil || err.Error() != c.want {
 			t.Errorf("Parse(nb, %q)\n got %v\nwant %s", c.text, err, c.want)
 		}
 	}
-	if _, err := Resend(nb, parseID, "", "", "NO"); err == nil || err.Error() != "Fyll inn en e-postadresse eller et mobilnummer (eller begge)." {
+	if _, err := parserFor(nb, "NO").Resend(parseID, "", ""); err == nil || err.Error() != "Fyll inn en e-postadresse eller et mobilnummer (eller begge)." {
 		t.Errorf("Resend(nb) without a destination: %v", err)
 	}
 }
@@ -166,7 +166,7 @@ func TestNorwegianUsage(t *testing.T) {
 				continue
 			}
 			examples++
-			if _, err := Parse(nb, after, "NO"); err != nil {
+			if _, err := parse(nb, after, "NO"); err != nil {
 				t.Errorf("the usage example %q does not parse: %v", parts[i], err)
 			}
 		}

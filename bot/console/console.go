@@ -252,10 +252,11 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 				// a mention alone gets the usage there too.
 				out.printf("%s\n", out.words.T("console.form_in_slack"))
 			}
-			if reply := e.Command(ctx, origin, text); reply.Answer != "" {
+			reply := e.Command(ctx, origin, text)
+			if reply.Answer != "" {
 				out.print(out.onlyYou+" ", reply.Answer)
 			}
-			if cmd, err := command.Parse(out.words, text, c.DefaultRegion); err == nil && (cmd.Kind == command.KindHelp || cmd.Kind == command.KindUsage) {
+			if reply.Usage {
 				out.printf("%s", consoleHelp(out.words, real, c, live))
 			}
 		}

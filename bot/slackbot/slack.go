@@ -180,7 +180,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	// of commands, competing with their acks. Collect it now, before Slack
 	// can send anything; later, whenever the bot goes quiet after work
 	// (quietGC).
-	command.Warm(b.d.Words, b.cfg.DefaultRegion)
+	b.engine.WarmUp()
 	b.d.Collect()
 	defer goUntilStopped(ctx, b.quiet.run)()
 
