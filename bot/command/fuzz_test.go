@@ -162,7 +162,7 @@ func FuzzPlainEmail(f *testing.F) {
 }
 
 // FuzzNumberType holds checkMobile to libphonenumber: a number is valid
-// exactly when its type is known, and numberType types it as
+// exactly when its type is known, and numbers.typeOf types it as
 // GetNumberType does.
 func FuzzNumberType(f *testing.F) {
 	for _, seed := range []string{"+4741234567", "+4722123456", "+4712345678", "+4779123456", "+46701234567",
@@ -179,7 +179,7 @@ func FuzzNumberType(f *testing.F) {
 			t.Fatalf("%q in %q: IsValidNumber %v but GetNumberType %v", num, region, valid, typ)
 		}
 		if ours := testNums.typeOf(n); ours != typ {
-			t.Fatalf("%q in %q: GetNumberType %v, numberType %v", num, region, typ, ours)
+			t.Fatalf("%q in %q: GetNumberType %v, numbers.typeOf %v", num, region, typ, ours)
 		}
 	})
 }

@@ -9,16 +9,16 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// sameAsParse fails t unless parseNumber answers num the way
-// phonenumbers.Parse does, and numberType types it as GetNumberType does;
-// it reports whether parseNumber's shortcut answered.
+// sameAsParse fails t unless numbers.parse answers num the way
+// phonenumbers.Parse does, and numbers.typeOf types it as GetNumberType does;
+// it reports whether parse's shortcut answered.
 func sameAsParse(t *testing.T, num, region string) bool {
 	t.Helper()
 	want, wantErr := phonenumbers.Parse(num, region)
 	got, gotErr := testNums.parse(num, region)
 	_, short := testNums.parsePlus(num)
 	if (wantErr == nil) != (gotErr == nil) {
-		t.Fatalf("%q in %q: Parse error %v, parseNumber error %v (shortcut: %v)", num, region, wantErr, gotErr, short)
+		t.Fatalf("%q in %q: Parse error %v, numbers.parse error %v (shortcut: %v)", num, region, wantErr, gotErr, short)
 	}
 	if wantErr != nil {
 		return short
@@ -28,17 +28,17 @@ func sameAsParse(t *testing.T, num, region string) bool {
 	g := fmt.Sprintf("%d|%d|%q|%v|%d|%q|%q", got.GetCountryCode(), got.GetNationalNumber(), got.GetExtension(),
 		got.GetItalianLeadingZero(), got.GetNumberOfLeadingZeros(), got.GetRawInput(), got.GetPreferredDomesticCarrierCode())
 	if w != g {
-		t.Fatalf("%q in %q: Parse %s, parseNumber %s (shortcut: %v)", num, region, w, g, short)
+		t.Fatalf("%q in %q: Parse %s, numbers.parse %s (shortcut: %v)", num, region, w, g, short)
 	}
 	if wt, gt := phonenumbers.GetNumberType(want), testNums.typeOf(got); wt != gt {
-		t.Fatalf("%q in %q: GetNumberType %v, numberType %v", num, region, wt, gt)
+		t.Fatalf("%q in %q: GetNumberType %v, numbers.typeOf %v", num, region, wt, gt)
 	}
 	return short
 }
 
 // TestParseNumberAgreesWithParse runs every region's example numbers of
 // every type, in international form, and thousands of numbers around
-// them, through parseNumber and numberType and through libphonenumber.
+// them, through numbers.parse and numbers.typeOf and through libphonenumber.
 func TestParseNumberAgreesWithParse(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -93,7 +93,7 @@ func TestParseNumberAgreesWithParse(t *testing.T) {
 	t.Logf("%d numbers, %d by the shortcut", total, shortcuts)
 }
 
-// FuzzParseNumber holds parseNumber to phonenumbers.Parse for any input,
+// FuzzParseNumber holds numbers.parse to phonenumbers.Parse for any input,
 // and for the digits of any input written after a "+".
 func FuzzParseNumber(f *testing.F) {
 	for _, seed := range []string{"+4741234567", "+46701234567", "+460701234567", "+12025550123", "+390612345678",

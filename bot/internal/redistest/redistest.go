@@ -1,9 +1,9 @@
 // Package redistest runs real Redis processes for tests: one redis-server
 // (Start; StartTLS for one that speaks only TLS), a primary and a replica
 // watched by three sentinels (StartSentinel), or a Redis Cluster of three
-// primaries with a replica each (StartCluster). Each runs on free loopback ports, in a temporary
-// directory, with no persistence, stopped when the test ends. A test starts
-// what it needs; nobody starts Redis by hand.
+// primaries with a replica each (StartCluster). Each runs on free loopback
+// ports, in a temporary directory, with no persistence, stopped when the
+// test ends. A test starts what it needs; nobody starts Redis by hand.
 //
 // Without redis-server (or redis-sentinel) on PATH the test is skipped with
 // a message saying how to install it, except under CI (CI=true), where it
