@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -565,4 +566,52 @@ func FuzzDecodeReservation(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A server that failed gets a moment before the second GET: the pause
+// between the tries is at least retryPause (a lower bound only, so a slow
+// machine cannot fail it).
+func TestDetailsPausesBeforeTheRetry(t *testing.T) {
+	var mu sync.Mutex
+	var at []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c, err := NewClient(Config{BaseURL: srv.URL, Token: "token-for-the-test", Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Details(context.Background(), detailsUUID); !errors.Is(err, ErrServerError) {
+		t.Fatalf("got %v, want a server error", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(at) != 2 {
+		t.Fatalf("%d GETs, want 2", len(at))
+	}
+	if gap := at[1].Sub(at[0]); gap < retryPause {
+		t.Errorf("second GET %v after the first, want at least %v", gap, retryPause)
+	}
+}
+
+// The default HTTP client's own timeout is a backstop behind the call's
+// context deadline, never in front of it: FRONTPAYMENT_TIMEOUT is the
+// deadline an operator set.
+func TestDefaultHTTPClientTimeoutIsBehindTheDeadline(t *testing.T) {
+	for _, timeout := range []time.Duration{0, time.Second, 15 * time.Second} {
+		c, err := NewClient(Config{BaseURL: "https://demo-api.frontpayment.no", Token: "token-for-the-test", Timeout: timeout})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.http.Timeout <= c.timeout || c.http.Timeout > c.timeout+time.Minute {
+			t.Errorf("Timeout %v: client timeout %v, want a little behind %v", timeout, c.http.Timeout, c.timeout)
+		}
+	}
+	if c, _ := NewClient(Config{BaseURL: "https://demo-api.frontpayment.no", Token: "t"}); c.timeout != defaultTimeout {
+		t.Errorf("default timeout %v, want %v", c.timeout, defaultTimeout)
+	}
 }

@@ -1,8 +1,11 @@
 package frontpay
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -72,5 +75,86 @@ func TestKindLogLevel(t *testing.T) {
 		if got := k.LogLevel(); got != w {
 			t.Errorf("%s.LogLevel() = %v, want %v", k, got, w)
 		}
+	}
+}
+
+func TestKindStringOutOfRange(t *testing.T) {
+	for k, want := range map[Kind]string{
+		KindUnreachable:        "unreachable",
+		Kind(len(kindNames)):   "kind(10)",
+		Kind(len(kindNames)+1): "kind(11)",
+		Kind(-1):               "kind(-1)",
+	} {
+		if got := k.String(); got != want {
+			t.Errorf("Kind(%d).String() = %q, want %q", int(k), got, want)
+		}
+	}
+}
+
+// A 417's errors are Front Payment's to shape; each of these decides how a
+// line an agent reads comes out.
+func TestDecodeErrorsShapes(t *testing.T) {
+	long := strings.Repeat("é", 400)
+	many := make([]string, 25)
+	for i := range many {
+		many[i] = fmt.Sprintf("%q:%q", fmt.Sprintf("f%02d", i), long)
+	}
+	for _, tc := range []struct {
+		name, raw string
+		want      []string
+	}{
+		{"a field with null names the field", `{"email":null}`, []string{"email"}},
+		{"message wins over error", `{"message":"a","error":"b"}`, []string{"a"}},
+		{"error when there is no message", `{"error":"b","detail":"c"}`, []string{"b"}},
+		{"nested four deep is still spelled out", `{"a":{"b":{"c":{"d":"x"}}}}`, []string{"a.b.c.d: x"}},
+		{"nested five deep is compacted", `{"a":{"b":{"c":{"d":{"e":"x","f":1}}}}}`, []string{"a.b.c.d: e=x f=1"}},
+		{"arrays five deep are compacted", `[[[[["deep"]]]]]`, []string{`["deep"]`}},
+		{"objects in arrays are one line each", `{"email":[{"x":1,"y":"z"}]}`, []string{"email: x=1 y=z"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeErrors([]byte(tc.raw))
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Errorf("decodeErrors(%s) = %q, %v; want %q", tc.raw, got, err, tc.want)
+			}
+		})
+	}
+	t.Run("at most 20 lines of at most 300 runes", func(t *testing.T) {
+		got, err := decodeErrors([]byte("{" + strings.Join(many, ",") + "}"))
+		if err != nil || len(got) != maxErrorLines {
+			t.Fatalf("got %d lines, %v; want %d", len(got), err, maxErrorLines)
+		}
+		for _, l := range got {
+			if n := utf8.RuneCountInString(l); n != maxLineRunes || !strings.HasSuffix(l, "…") {
+				t.Fatalf("line of %d runes ending %q, want %d ending in …", n, l[len(l)-8:], maxLineRunes)
+			}
+		}
+		if !strings.HasPrefix(got[0], "f00: éé") || !strings.HasPrefix(got[19], "f19: ") {
+			t.Errorf("lines %q … %q, want f00 to f19 in order", got[0][:8], got[19][:8])
+		}
+	})
+}
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcd", 3, "ab…"},
+		{"ææææ", 4, "ææææ"},
+		{"æææææ", 4, "æææ…"},
+	} {
+		if got := clip(tc.s, tc.n); got != tc.want {
+			t.Errorf("clip(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestErrorMessageIsClippedAt200Runes(t *testing.T) {
+	e := &Error{Op: OpResend, Kind: KindUnexpected, StatusCode: 418, Message: strings.Repeat("x", 250)}
+	want := fmt.Sprintf("frontpay: resend: unexpected (HTTP 418, message %q)", strings.Repeat("x", 199)+"…")
+	if got := e.Error(); got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }

@@ -397,8 +397,9 @@ func TestRedisStateKeysArePrefixedAndExpire(t *testing.T) {
 
 // TestRedisRateNegativeCostDropsTheRefund documents why Refund does not use
 // redis_rate's AllowN(-1): when only one token was spent, the script does
-// not write the refund. If this starts failing, redis_rate changed and
-// Refund could use AllowN(-1).
+// not write the refund. It is a canary for the dependency: when redis_rate
+// starts applying a negative cost it fails, so that someone switches Refund
+// to AllowN(-1) and deletes it, instead of a skip line nobody reads.
 func TestRedisRateNegativeCostDropsTheRefund(t *testing.T) {
 	url, _ := redistest.Start(t)
 	rl := redis_rate.NewLimiter(redistest.Client(t, url))
@@ -412,7 +413,7 @@ func TestRedisRateNegativeCostDropsTheRefund(t *testing.T) {
 		t.Fatal(err)
 	}
 	if res, _ := rl.Allow(ctx, "k", lim); res.Allowed != 0 {
-		t.Skip("redis_rate now applies a negative cost: Refund could use AllowN(-1)")
+		t.Fatal("redis_rate now applies a negative cost: switch Refund to AllowN(-1) and delete this test")
 	}
 }
 

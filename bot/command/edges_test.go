@@ -1,0 +1,176 @@
+package command
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These cases pin lines whose breakage no other test noticed: test data
+// with every digit, a key word at the very end, the limits' boundaries.
+
+func TestMaskPhoneKeepsEveryDigit(t *testing.T) {
+	for _, tc := range []struct {
+		p    Phone
+		want string
+	}{
+		{Phone{CountryCode: "+47", National: "90123459", E164: "+4790123459"}, "+47 ****3459"},
+		{Phone{CountryCode: "+47", National: "901 23 459", E164: "+4790123459"}, "+47 ****3459"},
+		{Phone{CountryCode: "+47", National: "(901)-23.459", E164: "+4790123459"}, "+47 ****3459"},
+		{Phone{CountryCode: "+358", National: "412345670", E164: "+358412345670"}, "+358 *****5670"},
+		{Phone{CountryCode: "+1", E164: "+12015550199"}, "+1 ******0199"},
+	} {
+		if got := MaskPhone(tc.p); got != tc.want {
+			t.Errorf("MaskPhone(%+v) = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}
+
+func TestFormatPhoneShowsEveryDigit(t *testing.T) {
+	p, err := parse(en, parseID+" phone=+47 901 23 459", "NO")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := FormatPhone(*p.Phone); got != "+47 90123459" {
+		t.Errorf("FormatPhone = %q, want %q", got, "+47 90123459")
+	}
+}
+
+// A key word with nothing after it at the end of the text, with or without
+// other keys before it, is a refusal, never a read past the last word.
+func TestKeyWordLastWithoutEquals(t *testing.T) {
+	for _, text := range []string{parseID + " email", parseID + " phone", parseID + " SMS"} {
+		_, err := parse(en, text, "NO")
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != "syntax" || !strings.Contains(ie.Message, "Put = between") {
+			t.Errorf("Parse(%q) = %v, want the syntax refusal asking for =", text, err)
+		}
+	}
+	// After a key's value, the word is part of that value, and the value
+	// is refused for it.
+	for text, field := range map[string]string{
+		parseID + " phone=+47 412 34 567 email": "phone",
+		parseID + " email=kari@example.com SMS": "email",
+	} {
+		_, err := parse(en, text, "NO")
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != field {
+			t.Errorf("Parse(%q) = %v, want a refusal of %s=", text, err, field)
+		}
+	}
+}
+
+// Stray words before a key are quoted alone in the refusal, and reading
+// them ends: each Parse has a generous deadline instead of hanging the test.
+func TestStrayWordsBeforeAKeyAreQuotedAlone(t *testing.T) {
+	for text, want := range map[string]string{
+		parseID + " kari@example.com phone=+4741234567":      "email=kari@example.com",
+		parseID + " 412 34 567 email=kari@example.com":       "phone=412 34 567",
+		parseID + " to my mum phone=+4741234567 email=a@b.no": `"to my mum"`,
+	} {
+		done := make(chan error, 1)
+		go func() { _, err := parse(en, text, "NO"); done <- err }()
+		select {
+		case err := <-done:
+			var ie *InputError
+			if !errors.As(err, &ie) || !strings.Contains(ie.Message, want) {
+				t.Errorf("Parse(%q) = %v, want a refusal quoting %s", text, err, want)
+			}
+			if strings.Contains(ie.Message, "41234567") && !strings.Contains(want, "412") {
+				t.Errorf("Parse(%q) = %q quotes the key's value too", text, ie.Message)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Parse(%q) did not return", text)
+		}
+	}
+}
+
+func TestTheLengthLimitsBoundaries(t *testing.T) {
+	base := parseID + " email=kari@example.com"
+	exact := base + strings.Repeat(" ", maxCommandBytes-len(base))
+	if _, err := parse(en, exact, "NO"); err != nil {
+		t.Errorf("a command of exactly %d bytes: %v", maxCommandBytes, err)
+	}
+	if _, err := parse(en, exact+" ", "NO"); err == nil || !strings.Contains(err.Error(), "too long") {
+		t.Errorf("a command of %d bytes: %v, want too long", maxCommandBytes+1, err)
+	}
+	pr := parserFor(en, "NO")
+	tooLong := en.T("command.form.too_long")
+	for _, tc := range []struct{ name, email, phone string }{
+		{"email", strings.Repeat("a", maxCommandBytes) + "@example.com", ""},
+		{"phone", "", strings.Repeat("4", maxCommandBytes)},
+		{"both", strings.Repeat("a", maxCommandBytes/2) + "@example.com", strings.Repeat("4", maxCommandBytes/2)},
+	} {
+		_, err := pr.Resend(parseID, tc.email, tc.phone)
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Message != tooLong || ie.Field != "reservation" {
+			t.Errorf("form with a long %s: %v, want %q", tc.name, err, tooLong)
+		}
+	}
+	if _, err := pr.Resend(parseID, "kari@example.com"+strings.Repeat(" ", maxCommandBytes-len(parseID)-len("kari@example.com")), ""); err != nil {
+		t.Errorf("a form of exactly %d bytes: %v", maxCommandBytes, err)
+	}
+}
+
+// Calling codes of one and three digits are codes like any other.
+func TestCallingCodesOfEveryLength(t *testing.T) {
+	for text, e164 := range map[string]string{
+		parseID + " country=+358 msisdn=412345678":  "+358412345678",
+		parseID + " country=+1 msisdn=2015550123":   "+12015550123",
+		parseID + " country=+7 msisdn=9123456789":   "+79123456789",
+		parseID + " country=0046 msisdn=701234567":  "+46701234567",
+		parseID + " country=+354 msisdn=6111234":    "+3546111234",
+		parseID + " country=+47 msisdn=90 12 34 59": "+4790123459",
+	} {
+		cmd, err := parse(en, text, "NO")
+		if err != nil || cmd.Phone == nil || cmd.Phone.E164 != e164 {
+			t.Errorf("Parse(%q) = %+v, %v; want %s", text, cmd.Phone, err, e164)
+		}
+	}
+	pr := parserFor(en, "NO")
+	for _, tc := range []struct{ cc, msisdn, e164 string }{
+		{"+358", "412345678", "+358412345678"},
+		{"+1", "2015550123", "+12015550123"},
+	} {
+		if p, err := pr.OnFilePhone(tc.cc, tc.msisdn); err != nil || p.E164 != tc.e164 {
+			t.Errorf("OnFilePhone(%q, %q) = %+v, %v; want %s", tc.cc, tc.msisdn, p, err, tc.e164)
+		}
+	}
+	for _, bad := range []string{"+", "+0", "+4747", "+999"} {
+		if _, err := parse(en, parseID+" country="+bad+" msisdn=41234567", "NO"); err == nil {
+			t.Errorf("country=%s accepted", bad)
+		}
+	}
+}
+
+func TestCountryCodeTwiceGetsItsOwnHint(t *testing.T) {
+	_, err := parse(en, parseID+" country=+47 msisdn=4790123459", "NO")
+	want := en.T("command.msisdn.code_twice", "MSISDN", "4790123459", "National", "90123459")
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
+}
+
+// The quick check of plain addresses must never let through what the full
+// check refuses: each of these is refused.
+func TestEmailsWithCharactersOutsideTheirPlace(t *testing.T) {
+	for _, addr := range []string{
+		"kari;nordmann@example.com", "kari(x)@example.com", "kari,n@example.com",
+		"kari[1]@example.com", `kari\n@example.com`, `ka"ri@example.com`, "kari:n@example.com",
+		"kari@exa[mple.com", "kari@example.c;om", "kari@exa mple.com", "kari@exa(mple.com",
+		".kari@example.com", "kari.@example.com", "kari..n@example.com", "kari@example..com",
+	} {
+		if validEmail(addr) {
+			t.Errorf("validEmail(%q) = true", addr)
+		}
+		if _, err := parse(en, parseID+" email="+addr, "NO"); err == nil {
+			t.Errorf("Parse(email=%q) accepted it", addr)
+		}
+	}
+	for _, addr := range []string{"Kari.Nordmann+tag@Example.COM", "k@e.no", "kari_n-o@sub.example-domain.no", "0123456789@9.io"} {
+		if !validEmail(addr) {
+			t.Errorf("validEmail(%q) = false", addr)
+		}
+	}
+}
