@@ -80,10 +80,10 @@ func TestKindLogLevel(t *testing.T) {
 
 func TestKindStringOutOfRange(t *testing.T) {
 	for k, want := range map[Kind]string{
-		KindUnreachable:        "unreachable",
-		Kind(len(kindNames)):   "kind(10)",
-		Kind(len(kindNames)+1): "kind(11)",
-		Kind(-1):               "kind(-1)",
+		KindUnreachable:          "unreachable",
+		Kind(len(kindNames)):     "kind(10)",
+		Kind(len(kindNames) + 1): "kind(11)",
+		Kind(-1):                 "kind(-1)",
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("Kind(%d).String() = %q, want %q", int(k), got, want)

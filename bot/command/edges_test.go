@@ -65,8 +65,8 @@ func TestKeyWordLastWithoutEquals(t *testing.T) {
 // them ends: each Parse has a generous deadline instead of hanging the test.
 func TestStrayWordsBeforeAKeyAreQuotedAlone(t *testing.T) {
 	for text, want := range map[string]string{
-		parseID + " kari@example.com phone=+4741234567":      "email=kari@example.com",
-		parseID + " 412 34 567 email=kari@example.com":       "phone=412 34 567",
+		parseID + " kari@example.com phone=+4741234567":       "email=kari@example.com",
+		parseID + " 412 34 567 email=kari@example.com":        "phone=412 34 567",
 		parseID + " to my mum phone=+4741234567 email=a@b.no": `"to my mum"`,
 	} {
 		done := make(chan error, 1)
