@@ -1,7 +1,10 @@
 package bot
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -69,5 +72,164 @@ func benchGuardAdmit(b *testing.B, state State) {
 		if err := t.finish(ctx, false); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// limiterSpy wraps a Limiter: Take fails for the keys in failTake, and
+// every Refund is recorded with the rate it was given.
+type limiterSpy struct {
+	Limiter
+	failTake map[string]bool
+	refunds  []string // "key rate"
+}
+
+func (l *limiterSpy) Take(ctx context.Context, key string, r Rate) (time.Duration, error) {
+	if l.failTake[key] {
+		return 0, errors.New("state down")
+	}
+	return l.Limiter.Take(ctx, key, r)
+}
+
+func (l *limiterSpy) Refund(ctx context.Context, key string, r Rate) error {
+	l.refunds = append(l.refunds, fmt.Sprintf("%s %d/%v", key, r.N, r.Per))
+	return l.Limiter.Refund(ctx, key, r)
+}
+
+// guardWithSpy is a guard on in-memory state whose limiter is spied on;
+// each user may send once an hour, everyone together twice an hour.
+func guardWithSpy(t *testing.T, failTake ...string) (*guard, *limiterSpy, State) {
+	t.Helper()
+	cfg, err := LoadConfig(env(map[string]string{
+		"SLACK_APP_TOKEN": "xapp-x", "SLACK_BOT_TOKEN": "xoxb-x", "FRONTPAYMENT_TOKEN": "t",
+		"RESEND_RATE_PER_USER": "1/1h", "RESEND_RATE_GLOBAL": "2/1h",
+	}), ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := MemoryState(time.Now)
+	spy := &limiterSpy{Limiter: state.Limiter, failTake: map[string]bool{}}
+	for _, k := range failTake {
+		spy.failTake[k] = true
+	}
+	state.Limiter = spy
+	return newGuard(cfg, state, time.Now, English(), nil), spy, state
+}
+
+var guardRequest = &request{Origin: Origin{UserID: "U1", ChannelID: "C1"},
+	Reservation: "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd", Email: "kari@example.com"}
+
+// State that fails halfway through admitting a request gives back what
+// it took: the destination's hold and the tokens already spent.
+func TestAdmitGivesBackWhatItTookWhenStateFailsHalfway(t *testing.T) {
+	g, spy, state := guardWithSpy(t, globalKey)
+	ctx := t.Context()
+	dests := guardRequest.destinations()
+	tk, refusal, err := g.admit(ctx, guardRequest.Origin, dests, true)
+	if tk != nil || err == nil || refusal == nil || refusal.Reason != ReasonStateDown {
+		t.Fatalf("admit = %v, %+v, %v; want the state-down refusal", tk, refusal, err)
+	}
+	if want := []string{userKey("U1") + " 1/1h0m0s"}; !slices.Equal(spy.refunds, want) {
+		t.Errorf("refunds %q, want %q", spy.refunds, want)
+	}
+	if _, ok, err := state.Cooldowns.Claim(ctx, dests[0].key, Hold{User: "U2", At: time.Now(), Until: time.Now().Add(time.Minute)}); !ok || err != nil {
+		t.Errorf("the destination is still held after the refusal (claim %v, %v)", ok, err)
+	}
+	if wait, _ := spy.Limiter.Take(ctx, userKey("U1"), Rate{N: 1, Per: time.Hour}); wait != 0 {
+		t.Errorf("the user's token was not given back: wait %v", wait)
+	}
+}
+
+// A request cancelled after admit (never sent) gives back both tokens,
+// each to its own limiter at its own rate, and its hold.
+func TestCancelGivesBackBothTokensAtTheirRates(t *testing.T) {
+	g, spy, state := guardWithSpy(t)
+	ctx := t.Context()
+	dests := guardRequest.destinations()
+	tk, refusal, err := g.admit(ctx, guardRequest.Origin, dests, true)
+	if tk == nil || refusal != nil || err != nil {
+		t.Fatalf("admit = %v, %+v, %v", tk, refusal, err)
+	}
+	if err := tk.cancel(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{userKey("U1") + " 1/1h0m0s", globalKey + " 2/1h0m0s"}
+	if !slices.Equal(spy.refunds, want) {
+		t.Errorf("refunds %q, want %q", spy.refunds, want)
+	}
+	if _, ok, _ := state.Cooldowns.Claim(ctx, dests[0].key, Hold{User: "U2", At: time.Now(), Until: time.Now().Add(time.Minute)}); !ok {
+		t.Error("the destination is still held after cancel")
+	}
+	// Both buckets are full again: the same user may send at once.
+	if _, refusal, _ := g.admit(ctx, Origin{UserID: "U1", ChannelID: "C1"}, []destination{{channel: "email", key: "other"}}, true); refusal != nil {
+		t.Errorf("after cancel: %+v", refusal)
+	}
+}
+
+// finish starts the cooldown of a sent request for the configured time,
+// and releases the destination of one that was not sent.
+func TestFinishStartsTheCooldownOnlyWhenSent(t *testing.T) {
+	g, _, state := guardWithSpy(t)
+	ctx := t.Context()
+	for _, sent := range []bool{false, true} {
+		dests := guardRequest.destinations()
+		tk, refusal, err := g.admit(ctx, guardRequest.Origin, dests, true)
+		if refusal != nil || err != nil {
+			t.Fatalf("sent=%v: admit refused: %+v, %v", sent, refusal, err)
+		}
+		if err := tk.finish(ctx, sent); err != nil {
+			t.Fatal(err)
+		}
+		prev, ok, _ := state.Cooldowns.Claim(ctx, dests[0].key, Hold{User: "U9", At: time.Now(), Until: time.Now().Add(time.Second)})
+		if ok == sent {
+			t.Fatalf("sent=%v: claim after finish ok=%v", sent, ok)
+		}
+		if sent && (prev.InFlight || prev.Until.Sub(prev.At) != g.cooldown) {
+			t.Errorf("cooldown %+v, want %v long and not in flight", prev, g.cooldown)
+		}
+		if !sent {
+			_ = state.Cooldowns.Release(ctx, dests[0].key)
+		}
+		spy := state.Limiter.(*limiterSpy)
+		_ = spy.Limiter.Refund(ctx, userKey("U1"), Rate{N: 1, Per: time.Hour})
+	}
+}
+
+// An in-flight hold outlives the Front Payment call it guards by the
+// margin: a bot that dies mid-call does not free the destination at once.
+func TestHoldOutlivesTheCall(t *testing.T) {
+	g, _, state := guardWithSpy(t)
+	ctx := t.Context()
+	dests := guardRequest.destinations()
+	before := time.Now()
+	if _, refusal, err := g.admit(ctx, guardRequest.Origin, dests, true); refusal != nil || err != nil {
+		t.Fatal(refusal, err)
+	}
+	prev, ok, _ := state.Cooldowns.Claim(ctx, dests[0].key, Hold{})
+	if ok || !prev.InFlight {
+		t.Fatalf("claim while in flight ok=%v prev=%+v", ok, prev)
+	}
+	if min := before.Add(15*time.Second + holdMargin); prev.Until.Before(min) {
+		t.Errorf("hold until %v, want at least %v", prev.Until, min)
+	}
+}
+
+// The defaults a bot gets when it sets none are the documented ones.
+func TestDepsDefaults(t *testing.T) {
+	var d Deps
+	d.SetDefaults()
+	if d.Backoff == nil || d.Backoff(1) != 500*time.Millisecond || d.Backoff(100) != 30*time.Second {
+		t.Error("Backoff is not DefaultBackoff")
+	}
+	if d.SlackTimeout != 30*time.Second {
+		t.Errorf("SlackTimeout %v, want 30s", d.SlackTimeout)
+	}
+	if d.QuietGap != time.Second {
+		t.Errorf("QuietGap %v, want 1s", d.QuietGap)
+	}
+	if d.Collect == nil || d.Now == nil || d.Log == nil || d.Audit == nil || d.Metrics == nil || d.Words == nil || d.State.Limiter == nil {
+		t.Errorf("a default is missing: %+v", d)
+	}
+	if got := d.Words.T("destination.and"); got != English().T("destination.and") {
+		t.Errorf("default words %q, want English", got)
 	}
 }
