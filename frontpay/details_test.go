@@ -5,6 +5,7 @@ package frontpay
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -613,5 +614,41 @@ func TestDefaultHTTPClientTimeoutIsBehindTheDeadline(t *testing.T) {
 	}
 	if c, _ := NewClient(Config{BaseURL: "https://demo-api.frontpayment.no", Token: "t"}); c.timeout != defaultTimeout {
 		t.Errorf("default timeout %v, want %v", c.timeout, defaultTimeout)
+	}
+}
+
+// An answer longer than the client reads is not trusted, even when the
+// part it read is a complete envelope: what came after it is unknown.
+func TestAnswerLongerThanTheLimitIsUnexpected(t *testing.T) {
+	envelope := `{"status_code":200,"message":"reservationRetrievedSuccessfully","data":{"status":"open"}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(envelope + strings.Repeat(" ", maxDetailsBody)))
+	}))
+	defer srv.Close()
+	c, err := NewClient(Config{BaseURL: srv.URL, Token: "token-for-the-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Details(context.Background(), detailsUUID)
+	if !errors.Is(err, ErrUnexpected) || res != nil {
+		t.Fatalf("Details = %+v, %v; want an unexpected answer", res, err)
+	}
+}
+
+// A whole number written with an exponent is read as its digits below
+// 1e15; from 1e15 on it stays as sent, since float64 no longer holds every
+// such integer exactly.
+func TestTextOfNumbersWithExponents(t *testing.T) {
+	for in, want := range map[string]string{
+		"4.1234567e7": "41234567",
+		"9.99e14":     "999000000000000",
+		"1e15":        "1e15",
+		"4.5e0":       "4.5e0",
+		"41234567":    "41234567",
+	} {
+		if got := text(json.Number(in)); got != want {
+			t.Errorf("text(%s) = %q, want %q", in, got, want)
+		}
 	}
 }
