@@ -383,6 +383,12 @@ func (e *Core) Step(ctx context.Context, o Origin, reservation, email, phone str
 	e.Form(ctx, o, reservation, email, phone)
 }
 
+// Refuse ends a request an adapter cannot take (its once-only record is
+// unreadable): it writes its audit line and tells o.Ended.
+func (e *Core) Refuse(ctx context.Context, o Origin, reservation string, r *Refusal) {
+	e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, r)
+}
+
 // resend admits r through the guard and queues it. It returns the caller's
 // refusal, or "" when r is on its way.
 func (e *Core) resend(ctx context.Context, r *request) string { return e.resendOnce(ctx, r, "") }
