@@ -354,7 +354,7 @@ func (e *Core) Form(ctx context.Context, o Origin, reservation, email, phone str
 	cmd, err := e.parser.Resend(reservation, email, phone)
 	var ie *command.InputError
 	if errors.As(err, &ie) {
-		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})
+		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, e.d.Words.T("refusal.input", "Problem", ie.Message)})
 		return ie, Reply{}
 	}
 	if err != nil {
