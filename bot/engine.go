@@ -582,7 +582,12 @@ func (e *Core) tell(ctx context.Context, o Origin, text string) {
 	e.Tell(ctx, o, Message{Text: text})
 }
 
+// Tell shows m to o's caller alone. An unattended request's caller (a
+// workflow) is told through its Ended listener instead.
 func (e *Core) Tell(ctx context.Context, o Origin, m Message) {
+	if o.Unattended {
+		return
+	}
 	if err := e.surface.Tell(ctx, o, m); err != nil {
 		e.d.Log.Error("could not answer the caller", "err", err, "user", o.UserID, "channel", o.ChannelID)
 	}

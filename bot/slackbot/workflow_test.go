@@ -269,11 +269,7 @@ func TestWorkflowStepCompletionIsRetried(t *testing.T) {
 
 // A step still queued at shutdown is not sent: it fails, saying so.
 func TestWorkflowStepAbandonedAtShutdownFails(t *testing.T) {
-	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_COOLDOWN": "0"})
-	hold := make(chan struct{})
-	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
-	h.command(agent, uuidA+" email=first@example.com")
-	h.fp.WaitForCalls(1, wait)
+	h, hold := busyWithOneSend(t)
 	exec := h.step(stepInputs(agent2, "second@example.com"), 0) // queued behind the first
 	// Envelopes are handled in order: once this help is answered, the
 	// step is in the queue.
@@ -281,15 +277,7 @@ func TestWorkflowStepAbandonedAtShutdownFails(t *testing.T) {
 	h.stop() // SIGTERM
 	c := h.completed(exec)
 	close(hold)
-	select {
-	case err := <-h.done:
-		if err != nil {
-			t.Errorf("Run after SIGTERM = %v, want nil", err)
-		}
-	case <-time.After(wait):
-		t.Fatal("bot did not stop")
-	}
-	close(h.done)
+	h.stopped()
 	if c.Success || !strings.Contains(c.Error, "restarting") {
 		t.Errorf("step = %+v, want it failed as abandoned at shutdown", c)
 	}
