@@ -329,3 +329,20 @@ func waitLogAny(t *testing.T, hs []*harness, text string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// A completion Slack keeps refusing for now does not hold shutdown up: it
+// is given up once the work in flight is done.
+func TestWorkflowStepCompletionRetriesEndAtShutdown(t *testing.T) {
+	h := start(t, nil)
+	h.slack.FailNext(fakeslack.MethodCompleteSuccess, 8, fakeslack.RateLimited(60))
+	h.step(stepInputs(agent, "kari@example.com"), 0)
+	if _, err := h.slack.WaitCalls(fakeslack.MethodCompleteSuccess, 1, wait); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.shutdown(); err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	if !strings.Contains(h.logs.String(), "given up") {
+		t.Errorf("the log does not say the completion was given up:\n%s", h.logs.String())
+	}
+}
