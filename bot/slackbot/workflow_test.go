@@ -346,3 +346,15 @@ func TestWorkflowStepCompletionRetriesEndAtShutdown(t *testing.T) {
 		t.Errorf("the log does not say the completion was given up:\n%s", h.logs.String())
 	}
 }
+
+// Without a permalink from Slack, audit_message is built from the channel
+// and the message's ts.
+func TestWorkflowStepLinksTheAuditMessageWithoutAPermalink(t *testing.T) {
+	h := start(t, nil)
+	h.slack.FailNext("chat.getPermalink", 1, fakeslack.Fault{SlackError: "channel_not_found"})
+	c := h.completed(h.step(stepInputs(agent, "kari@example.com"), 0))
+	root, _ := h.thread()
+	if want := "https://slack.com/archives/" + room + "/p" + strings.ReplaceAll(root.TS, ".", ""); c.Outputs["audit_message"] != want {
+		t.Errorf("audit_message = %v, want %s", c.Outputs["audit_message"], want)
+	}
+}
