@@ -72,8 +72,27 @@ func (t *resendTask) compare(ctx context.Context) bool {
 		return false
 	}
 	e.release(ctx, t.ticket)
+	if r.Unattended {
+		e.cannotConfirm(ctx, r, t.dests)
+		return true
+	}
 	e.askToConfirm(ctx, r, file)
 	return true
+}
+
+// cannotConfirm refuses r, whose typed destination differs from the
+// contact on file, when nobody is there to confirm it (a workflow step):
+// its words say how to send it from Slack, where the caller is asked.
+func (e *Core) cannotConfirm(ctx context.Context, r *request, dests []destination) {
+	cmd := "/resend " + r.Reservation
+	if r.Email != "" {
+		cmd += " email=" + r.Email
+	}
+	if r.Phone != nil {
+		cmd += " phone=" + r.Phone.E164
+	}
+	words := e.d.Words.T("workflow.differs", "Reservation", r.Reservation, "Command", literal(cmd))
+	e.auditRefusal(ctx, r.Origin, r.Reservation, dests, &Refusal{ReasonNotOnFile, words})
 }
 
 // onFileInstead is r with each typed destination that has a contact on
@@ -136,7 +155,7 @@ func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
 		typedNames, fileNames = append(typedNames, typed.Email), append(fileNames, shown)
 	}
 	and := w.T("destination.and")
-	e.auditUnsent(ctx, typed.Origin, typed.Reservation, typed.destinations(), "confirmation_asked", slog.String("destination_check", checkAsked))
+	e.auditUnsent(ctx, typed.Origin, typed.Reservation, typed.destinations(), Ending{Outcome: "confirmation_asked"}, slog.String("destination_check", checkAsked))
 	e.Tell(ctx, typed.Origin, Message{
 		Text: w.T("confirm.ask", "Reservation", typed.Reservation, "Lines", strings.Join(lines, "\n")),
 		Note: w.T("confirm.note"),
@@ -180,7 +199,7 @@ func (e *Core) cancelConfirmation(ctx context.Context, r *request, once string) 
 	if refusal := e.firstPress(ctx, once); refusal != nil {
 		return Reply{Answer: refusal.Message}
 	}
-	e.auditUnsent(ctx, r.Origin, r.Reservation, r.destinations(), "cancelled", slog.String("destination_check", checkAsked))
+	e.auditUnsent(ctx, r.Origin, r.Reservation, r.destinations(), Ending{Outcome: "cancelled"}, slog.String("destination_check", checkAsked))
 	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: e.d.Words.T("confirm.cancelled", "Reservation", r.Reservation)})
 	return Reply{Queued: true}
 }

@@ -115,6 +115,14 @@ const coreUUID = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
 // startCore runs a core on rec with the minimal configuration and vars.
 func startCore(t *testing.T, rec *recorder, vars map[string]string) *Core {
 	t.Helper()
+	c, _ := runCore(t, rec, vars)
+	return c
+}
+
+// runCore is startCore that also returns how to stop the core before the
+// test ends (stopping it again does nothing).
+func runCore(t testing.TB, rec *recorder, vars map[string]string) (*Core, func()) {
+	t.Helper()
 	all := testkit.MinimalEnv()
 	for k, v := range vars {
 		all[k] = v
@@ -126,8 +134,9 @@ func startCore(t *testing.T, rec *recorder, vars map[string]string) *Core {
 	c := NewCore(cfg, Deps{Resender: rec}, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
-	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
-	return c
+	stop := sync.OnceFunc(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	t.Cleanup(stop)
+	return c, stop
 }
 
 var agentOrigin = Origin{UserID: "U0AGENT", ChannelID: "C0SUPPORT", ResponseURL: "https://hooks.example/r", Source: SourceSlash}

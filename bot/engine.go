@@ -322,6 +322,7 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 		return Reply{Answer: e.d.Words.T("refusal.input", "Problem", ie.Message)}
 	case err != nil:
 		e.d.Log.Error("parsing command", "err", err)
+		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, &Refusal{ReasonInvalidInput, e.d.Words.T(msgUnexpected)})
 		return Reply{Answer: e.d.Words.T(msgUnexpected)}
 	}
 	switch cmd.Kind {
@@ -353,14 +354,39 @@ func (e *Core) Form(ctx context.Context, o Origin, reservation, email, phone str
 	cmd, err := e.parser.Resend(reservation, email, phone)
 	var ie *command.InputError
 	if errors.As(err, &ie) {
-		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})
+		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, e.d.Words.T("refusal.input", "Problem", ie.Message)})
 		return ie, Reply{}
 	}
 	if err != nil {
 		e.d.Log.Error("reading the form", "err", err)
-		return &command.InputError{Field: "reservation", Message: e.d.Words.T(MsgFormUnreadable)}, Reply{}
+		ie = &command.InputError{Field: "reservation", Message: e.d.Words.T(MsgFormUnreadable)}
+		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})
+		return ie, Reply{}
 	}
 	return nil, queuedOr(e.resend(ctx, newRequest(o, cmd)))
+}
+
+// Step runs a workflow step's resend for o (Source, Execution, Unattended
+// and Ended set by the adapter): the form's checks of its fields, then the
+// normal flow. How it ends reaches o.Ended, whatever the path; a step
+// without a requester or a channel is refused, since no one could be
+// checked or told.
+func (e *Core) Step(ctx context.Context, o Origin, reservation, email, phone string) {
+	if o.UserID == "" || o.ChannelID == "" {
+		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, e.d.Words.T("workflow.no_requester")})
+		return
+	}
+	if _, r := e.guard.allowed(o); r != nil {
+		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, r)
+		return
+	}
+	e.Form(ctx, o, reservation, email, phone)
+}
+
+// Refuse ends a request an adapter cannot take (its once-only record is
+// unreadable): it writes its audit line and tells o.Ended.
+func (e *Core) Refuse(ctx context.Context, o Origin, reservation string, r *Refusal) {
+	e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, r)
 }
 
 // resend admits r through the guard and queues it. It returns the caller's
@@ -484,6 +510,8 @@ func (t *resendTask) Run(ctx context.Context) {
 		slog.Int64("latency_ms", latency.Milliseconds()),
 		slog.String("root_ts", rootTS),
 	)...)
+	r.ended(ctx, Ending{Outcome: o.name, Words: o.headline + "\n" + o.detail, Called: true,
+		Sent: o.kind == frontpay.KindSent, HTTPStatus: o.status, AuditTS: rootTS})
 
 	thread := r.ThreadTS
 	if thread == "" {
@@ -554,7 +582,12 @@ func (e *Core) tell(ctx context.Context, o Origin, text string) {
 	e.Tell(ctx, o, Message{Text: text})
 }
 
+// Tell shows m to o's caller alone. An unattended request's caller (a
+// workflow) is told through its Ended listener instead.
 func (e *Core) Tell(ctx context.Context, o Origin, m Message) {
+	if o.Unattended {
+		return
+	}
 	if err := e.surface.Tell(ctx, o, m); err != nil {
 		e.d.Log.Error("could not answer the caller", "err", err, "user", o.UserID, "channel", o.ChannelID)
 	}
@@ -562,27 +595,28 @@ func (e *Core) Tell(ctx context.Context, o Origin, m Message) {
 
 func (e *Core) auditRefusal(ctx context.Context, o Origin, reservation string, dests []destination, r *Refusal) {
 	e.d.Metrics.refusals.WithLabelValues(r.Reason).Inc()
-	e.auditUnsent(ctx, o, reservation, dests, "refused", slog.String("reason", r.Reason))
+	e.auditUnsent(ctx, o, reservation, dests, Ending{Outcome: "refused", Reason: r.Reason, Words: r.Message}, slog.String("reason", r.Reason))
 }
 
 // Shown records a request that only showed something (usage, the form):
 // nothing was looked up or sent.
 func (e *Core) Shown(ctx context.Context, o Origin, what string) {
-	e.auditUnsent(ctx, o, "", nil, what)
+	e.auditUnsent(ctx, o, "", nil, Ending{Outcome: what})
 }
 
 // auditUnsent writes the audit line of a request that ended before any
-// call to Front Payment: its outcome, then attrs.
-func (e *Core) auditUnsent(ctx context.Context, o Origin, reservation string, dests []destination, outcome string, attrs ...slog.Attr) {
-	line := append(auditAttrs(o, reservation, dests), slog.String("outcome", outcome))
+// call to Front Payment: its outcome, then attrs; and tells o's listener.
+func (e *Core) auditUnsent(ctx context.Context, o Origin, reservation string, dests []destination, end Ending, attrs ...slog.Attr) {
+	line := append(auditAttrs(o, reservation, dests), slog.String("outcome", end.Outcome))
 	line = append(line, attrs...)
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(line, slog.Int("http_status", 0), slog.Int64("latency_ms", 0))...)
+	o.ended(ctx, end)
 }
 
 // auditAttrs are the fields every audit line has. Destinations are always
 // masked here: the log outlives the channel's retention.
 func auditAttrs(o Origin, reservation string, dests []destination) []slog.Attr {
-	return []slog.Attr{
+	attrs := []slog.Attr{
 		slog.String("user", o.UserID),
 		slog.String("channel", o.ChannelID),
 		slog.String("source", o.Source),
@@ -590,6 +624,10 @@ func auditAttrs(o Origin, reservation string, dests []destination) []slog.Attr {
 		slog.Any("channels", channelsOf(dests)),
 		slog.Any("destinations", maskedOf(dests)),
 	}
+	if o.Execution != "" {
+		attrs = append(attrs, slog.String("execution_id", o.Execution))
+	}
+	return attrs
 }
 
 // pendingResend is a request kept for a button press: a Retry, or a

@@ -30,6 +30,7 @@ const (
 	ReasonAuditPostError = "audit_post_failed"
 	ReasonAlreadyPressed = "already_pressed"
 	ReasonGroupsUnknown  = "usergroups_unknown" // membership could not be read for too long
+	ReasonNotOnFile      = "not_on_file"        // differs from the contact on file, and nobody can confirm it
 )
 
 // guard is the one place a request is checked before anything is sent:

@@ -73,6 +73,7 @@ func (t *lookupTask) Run(ctx context.Context) {
 		slog.Int("http_status", status),
 		slog.Int64("latency_ms", latency.Milliseconds()),
 	)...)
+	t.o.ended(ctx, Ending{Outcome: lookupOutcome(kind), HTTPStatus: status})
 	if err != nil {
 		e.d.Log.Log(ctx, kind.LogLevel(), "front payment details failed", "err", err, "reservation", t.reservation, "kind", kind.String())
 		e.Tell(ctx, t.o, Message{Text: lookupProblem(e.d.Words, err, t.reservation)})

@@ -73,7 +73,7 @@ func NewMetrics() *Metrics {
 		m.fpLatency.WithLabelValues(ep)
 	}
 	for _, r := range []string{ReasonInvalidInput, ReasonChannel, ReasonUser, ReasonCooldown, ReasonInFlight, ReasonRateUser,
-		ReasonRateGlobal, ReasonQueueFull, ReasonStateDown, ReasonShuttingDown, ReasonAuditPostError, ReasonAlreadyPressed, ReasonGroupsUnknown} {
+		ReasonRateGlobal, ReasonQueueFull, ReasonStateDown, ReasonShuttingDown, ReasonAuditPostError, ReasonAlreadyPressed, ReasonGroupsUnknown, ReasonNotOnFile} {
 		m.refusals.WithLabelValues(r)
 	}
 	return m

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 
 	"resendbot/bot/command"
@@ -14,17 +15,60 @@ type Origin struct {
 	ChannelID   string
 	ThreadTS    string // set: the audit message and outcome go in this thread
 	ResponseURL string // set for slash commands: caller-only answers go here
-	Source      string // "slash", "mention", "retry", "console"
+	Source      string // "slash", "mention", "retry", "console", "workflow"
+	// Execution is the workflow step's function_execution_id, for the
+	// audit line; "" for every other entry point.
+	Execution string
+	// Unattended: nobody is there to press a button, so a question (a
+	// destination that differs from the contact on file) ends the request
+	// instead of asking.
+	Unattended bool
+	// Ended, when set, is told how the request ended, once, as its audit
+	// line is written.
+	Ended Listener
+}
+
+// Listener is told how a request ended: an outcome from Front Payment, a
+// refusal, an abandonment at shutdown, a question put to the caller.
+// Ended is called on the path that wrote the request's audit line (a
+// worker, or the Socket Mode loop for a refusal): it must not block.
+type Listener interface {
+	Ended(ctx context.Context, e Ending)
+}
+
+// Ending is how a request ended, as its audit line records it.
+type Ending struct {
+	// Outcome is the audit line's outcome: a Front Payment kind ("sent",
+	// "not_found", …, with "timeout" for no answer in time), or "refused",
+	// "confirmation_asked", "cancelled", "help", "form", or a lookup's.
+	Outcome string
+	Reason  string // refused: the refusal's reason (ReasonCooldown, …)
+	Words   string // what the caller reads about it; "" when nothing
+	// Called: Front Payment was asked to resend; then Sent and HTTPStatus
+	// (0 when nothing answered) say what it answered.
+	Called     bool
+	Sent       bool
+	HTTPStatus int
+	// AuditTS is the audit message in Origin's channel, once it exists.
+	AuditTS string
+}
+
+// ended tells o's listener, if any, how its request ended.
+func (o Origin) ended(ctx context.Context, e Ending) {
+	if o.Ended != nil {
+		o.Ended.Ended(ctx, e)
+	}
 }
 
 // Sources of a request, as the audit log names them.
 const (
-	SourceSlash   = "slash"
-	SourceMention = "mention"
-	SourceRetry   = "retry"
-	SourceForm    = "form"
-	SourceOffer   = "offer"
-	SourceConfirm = "confirm"
+	SourceSlash    = "slash"
+	SourceMention  = "mention"
+	SourceRetry    = "retry"
+	SourceForm     = "form"
+	SourceOffer    = "offer"
+	SourceConfirm  = "confirm"
+	SourceWorkflow = "workflow"
 )
 
 // request is one accepted or candidate resend.

@@ -17,6 +17,7 @@ import (
 // channel. outcomeOf is the one place an answer is put into words.
 type outcome struct {
 	kind     frontpay.Kind
+	name     string // kind's stable name; "timeout" for no answer in time
 	status   int    // HTTP status, 0 without an answer
 	emoji    string // status emoji for the root message and the reply
 	headline string // a few words for the root message
@@ -28,7 +29,7 @@ type outcome struct {
 // string or raw JSON: the log has those.
 func outcomeOf(w *i18n.Words, err error, dests string, timeout time.Duration) outcome {
 	kind := frontpay.KindOf(err)
-	o := outcome{kind: kind}
+	o := outcome{kind: kind, name: kind.String()}
 	var fe *frontpay.Error
 	if errors.As(err, &fe) {
 		o.status = fe.StatusCode
@@ -71,6 +72,7 @@ func outcomeOf(w *i18n.Words, err error, dests string, timeout time.Duration) ou
 	case frontpay.KindUnreachable:
 		o.emoji = ":electric_plug:"
 		if errors.Is(err, context.DeadlineExceeded) {
+			o.name = "timeout"
 			o.headline = w.T("outcome.timeout.headline")
 			o.detail = w.T("outcome.timeout.detail", "Timeout", w.Duration(timeout, true))
 		} else {

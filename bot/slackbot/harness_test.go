@@ -128,6 +128,21 @@ func (h *harness) shutdown() error {
 	}
 }
 
+// stopped waits for the bot stopped with h.stop to return from Run, with
+// nil (exit 0).
+func (h *harness) stopped() {
+	h.t.Helper()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("Run after SIGTERM = %v, want nil (exit 0)", err)
+		}
+	case <-time.After(wait):
+		h.t.Fatal("bot did not stop")
+	}
+	close(h.done)
+}
+
 // command sends a /resend and returns the acknowledgement's caller-only
 // text ("" when the ack carried nothing).
 func (h *harness) command(user, text string) string {

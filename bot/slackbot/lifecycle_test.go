@@ -77,12 +77,20 @@ func TestFullQueueIsRefusedPolitely(t *testing.T) {
 	}
 }
 
-func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
-	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_COOLDOWN": "0"})
-	hold := make(chan struct{})
+// busyWithOneSend starts a bot with one worker, busy with a send that
+// Front Payment holds until hold is closed.
+func busyWithOneSend(t *testing.T) (h *harness, hold chan struct{}) {
+	t.Helper()
+	h = start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_COOLDOWN": "0"})
+	hold = make(chan struct{})
 	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
 	h.command(agent, uuidA+" email=first@example.com")
 	h.fp.WaitForCalls(1, wait)
+	return h, hold
+}
+
+func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
+	h, hold := busyWithOneSend(t)
 	h.command(agent2, uuidA+" email=second@example.com") // queued behind the first
 
 	h.stop() // SIGTERM
@@ -91,15 +99,7 @@ func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
 	}
 	h.responseURLSays("Nothing was sent: resendbot was restarting")
 	close(hold)
-	select {
-	case err := <-h.done:
-		if err != nil {
-			t.Errorf("Run after SIGTERM = %v, want nil (exit 0)", err)
-		}
-	case <-time.After(wait):
-		t.Fatal("bot did not stop")
-	}
-	close(h.done)
+	h.stopped()
 	if n := h.fp.Calls(); n != 1 {
 		t.Errorf("front payment calls = %d, want 1 (the queued one is not sent)", n)
 	}

@@ -39,6 +39,7 @@ func (b *Bot) routeTable() routes {
 			string(slackevents.AppHomeOpened):         b.onHomeOpened,
 			string(slackevents.SubteamMembersChanged): b.onSubteam,
 			string(slackevents.SubteamUpdated):        b.onSubteam,
+			string(slackevents.FunctionExecuted):      b.onFunctionExecuted,
 		},
 		actions: map[string]func(context.Context, slack.InteractionCallback, string){
 			actionRetry:         b.onRetry,

@@ -35,6 +35,7 @@ type Bot struct {
 	quiet     *quietGC
 	routes    routes
 	groups    *userGroups // nil: RESEND_ALLOWED_USERGROUPS is empty
+	steps     *steps      // workflow steps' completions; set by Run
 }
 
 // New builds the bot from its configuration. It does not connect yet.
@@ -172,6 +173,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	b.steps = newSteps(workCtx, b.api, b.surface, b.log, func(id string) string { return b.d.Words.T(id) })
 	b.engine.Start(workCtx)
 
 	// Start-up leaves megabytes of garbage (libphonenumber alone decodes
@@ -212,6 +214,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.setConnected(false)
 	b.log.Info("socket mode closed; finishing work in flight", "grace_ms", b.cfg.ShutdownGrace.Milliseconds())
 	b.engine.Stop(workCtx, b.cfg.ShutdownGrace, cancelWork)
+	b.steps.stop(stepsDrain)
 
 	if err != nil && !errors.Is(err, context.Canceled) {
 		if isAuthError(err) {

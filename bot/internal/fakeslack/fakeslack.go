@@ -1,7 +1,8 @@
 // Package fakeslack is an in-process fake of the parts of Slack that resendbot
 // talks to: the Socket Mode WebSocket (apps.connections.open + the socket
 // itself), a handful of Web API methods (auth.test, chat.*, views.*,
-// usergroups.list, usergroups.users.list) and response_url endpoints. It
+// usergroups.list, usergroups.users.list, functions.complete*) and
+// response_url endpoints, and a workflow's custom step (function_executed). It
 // listens on 127.0.0.1 only and speaks the wire
 // protocol exactly as github.com/slack-go/slack (and its socketmode package)
 // expects it, so the real client library can be pointed at it with
@@ -127,6 +128,10 @@ type Server struct {
 	scopes            []string // the bot token's; SetScopes
 	eventTSSeq        int
 
+	// Custom steps (functions.go).
+	executions  map[string]*execution // by function_execution_id
+	completions []FunctionCompletion
+
 	tcpConns atomic.Int64 // TCP connections accepted, for ConnectionsAccepted
 }
 
@@ -152,6 +157,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		usedTriggers: map[string]bool{},
 		triggerTTL:   DefaultTriggerTTL,
 		userGroups:   map[string]*UserGroup{},
+		executions:   map[string]*execution{},
 		scopes:       slices.Clone(DefaultBotScopes),
 		upgrader: websocket.Upgrader{
 			// slack-go dials with Origin: https://api.slack.com, which the

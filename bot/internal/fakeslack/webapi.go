@@ -344,6 +344,12 @@ func (s *Server) dispatch(method string, call Call) answer {
 		s.ephemerals = append(s.ephemerals, e)
 		return okAnswer(map[string]any{"message_ts": e.MessageTS})
 
+	case "chat.getPermalink":
+		return s.permalink(call)
+
+	case MethodCompleteSuccess, MethodCompleteError:
+		return s.dispatchFunction(method, call)
+
 	case MethodUserGroupsList, MethodUserGroupsUsersList:
 		return s.dispatchUserGroups(method, call)
 

@@ -1,0 +1,206 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"resendbot/bot"
+)
+
+// The workflow step "Resend a payment link" (slack-app-manifest.yaml,
+// functions.resend_payment_link): Slack sends function_executed when a
+// workflow reaches it; the core runs the normal flow for the requester in
+// the channel, and the step is completed, once, from how the core says the
+// request ended.
+const (
+	stepCallbackID = "resend_payment_link"
+
+	// The step's inputs, as the manifest names them.
+	stepID        = "id"
+	stepEmail     = "email"
+	stepPhone     = "phone"
+	stepChannel   = "channel"
+	stepRequester = "requester"
+
+	// onceExecution keeps an execution acted on once, across replicas.
+	onceExecution = "function:"
+	// executionTTL is how long that is remembered: well past any redelivery.
+	executionTTL = 24 * time.Hour
+	// stepsDrain is how long shutdown waits for completions still retrying
+	// after the work in flight is done (RESEND_SHUTDOWN_GRACE is spent by
+	// then; Kubernetes allows 30 s in all).
+	stepsDrain = 3 * time.Second
+)
+
+// onFunctionExecuted runs the step for its execution, once.
+func (b *Bot) onFunctionExecuted(ctx context.Context, data any) {
+	ev, ok := data.(*slackevents.FunctionExecutedEvent)
+	if !ok || ev.Function.CallbackID != stepCallbackID || ev.FunctionExecutionID == "" {
+		if ok {
+			b.log.Warn("workflow step ignored", "callback_id", ev.Function.CallbackID, "execution_id", ev.FunctionExecutionID)
+		}
+		return
+	}
+	exec := ev.FunctionExecutionID
+	o := bot.Origin{
+		UserID:     stepInput(ev.Inputs, stepRequester, true),
+		ChannelID:  stepInput(ev.Inputs, stepChannel, true),
+		Source:     bot.SourceWorkflow,
+		Execution:  exec,
+		Unattended: true,
+		Ended:      b.steps.listener(exec, stepInput(ev.Inputs, stepChannel, true)),
+	}
+	first, err := b.d.State.Once.First(ctx, onceExecution+exec, executionTTL)
+	switch {
+	case err != nil:
+		// Without the shared record a redelivered execution cannot be told
+		// from a new one: nothing is sent, and the step fails.
+		b.log.Error("workflow step once-check unavailable; refusing", "err", err, "execution_id", exec)
+		b.engine.Refuse(ctx, o, stepInput(ev.Inputs, stepID, false), &bot.Refusal{Reason: bot.ReasonStateDown, Message: b.d.Words.T("msg.state_down")})
+		return
+	case !first:
+		b.log.Info("workflow step delivered again; ignored", "execution_id", exec)
+		return
+	}
+	b.engine.Step(ctx, o, stepInput(ev.Inputs, stepID, false), stepInput(ev.Inputs, stepEmail, false), stepInput(ev.Inputs, stepPhone, false))
+}
+
+// stepInput is a step's input as text. A value of another JSON type is
+// given as its JSON, so that the checks refuse it rather than read it as
+// missing; for an ID (strict) it is "", which is refused.
+func stepInput(inputs map[string]any, name string, strict bool) string {
+	switch v := inputs[name].(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	default:
+		if strict {
+			return ""
+		}
+		raw, _ := json.Marshal(v)
+		return string(raw)
+	}
+}
+
+// steps completes workflow steps from how their requests ended. Each
+// completion runs in its own goroutine, which the steps own: a completion
+// that does not reach Slack is retried (a step never completed shows as
+// stuck in the workflow), within the Web API retry budget and until stop.
+type steps struct {
+	api     *slack.Client
+	surface *slackSurface
+	log     *slog.Logger
+	words   func(id string) string
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newSteps(ctx context.Context, api *slack.Client, surface *slackSurface, log *slog.Logger, words func(string) string) *steps {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	return &steps{api: api, surface: surface, log: log, words: words, ctx: ctx, cancel: cancel}
+}
+
+// stop waits up to drain for completions under way, then cancels them and
+// waits for them to end.
+func (s *steps) stop(drain time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(drain)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		s.log.Warn("workflow step completions still retrying at shutdown; given up", "drain_ms", drain.Milliseconds())
+	}
+	s.cancel()
+	<-done
+}
+
+// listener is the Listener of execution exec, whose audit message goes to
+// channel.
+func (s *steps) listener(exec, channel string) bot.Listener {
+	return stepEnded{s: s, exec: exec, channel: channel}
+}
+
+type stepEnded struct {
+	s             *steps
+	exec, channel string
+}
+
+// Ended completes the step in the background: the core calls it on a
+// worker or on the Socket Mode loop, neither of which may wait for Slack.
+func (l stepEnded) Ended(_ context.Context, e bot.Ending) {
+	l.s.wg.Go(func() { l.s.complete(l.s.ctx, l.exec, l.channel, e) })
+}
+
+// complete ends execution exec as e says: an answer from Front Payment (or
+// none in time) succeeds with the outputs a workflow can branch on;
+// anything that stopped before Front Payment was asked fails with the
+// words the caller would have read.
+func (s *steps) complete(ctx context.Context, exec, channel string, e bot.Ending) {
+	method := "functions.completeError"
+	var op func(context.Context) error
+	if e.Called {
+		method = "functions.completeSuccess"
+		outputs := map[string]string{
+			"outcome":       e.Outcome,
+			"sent":          strconv.FormatBool(e.Sent),
+			"http_status":   strconv.Itoa(e.HTTPStatus),
+			"audit_message": s.link(ctx, channel, e.AuditTS),
+		}
+		op = func(ctx context.Context) error {
+			return s.api.FunctionCompleteSuccessContext(ctx, exec, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))
+		}
+	} else {
+		words := e.Words
+		if words == "" {
+			words = s.words("msg.unexpected")
+		}
+		op = func(ctx context.Context) error { return s.api.FunctionCompleteErrorContext(ctx, exec, words) }
+	}
+	err := s.surface.retry(ctx, method, op)
+	switch {
+	case err == nil:
+		s.log.Info("workflow step completed", "execution_id", exec, "method", method, "outcome", e.Outcome, "reason", e.Reason)
+	case slackErrorCode(err) == "execution_not_in_running_state":
+		// An earlier attempt reached Slack though its answer was lost.
+		s.log.Info("workflow step was already completed", "execution_id", exec, "method", method)
+	default:
+		s.log.Error("workflow step could not be completed; the workflow shows it as running", "err", err,
+			"execution_id", exec, "method", method, "outcome", e.Outcome)
+	}
+}
+
+// link is a link to the audit message at ts in channel: its permalink
+// (chat.getPermalink needs no scope), or one built from channel and ts
+// when Slack cannot be asked; "" when there is no audit message.
+func (s *steps) link(ctx context.Context, channel, ts string) string {
+	if ts == "" {
+		return ""
+	}
+	var link string
+	err := s.surface.retry(ctx, "chat.getPermalink", func(ctx context.Context) error {
+		var err error
+		link, err = s.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+		return err
+	})
+	if err == nil && link != "" {
+		return link
+	}
+	s.log.Warn("no permalink for the audit message; building one", "err", err, "channel", channel, "ts", ts)
+	return "https://slack.com/archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
+}
