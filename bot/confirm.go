@@ -21,6 +21,7 @@ const (
 	checkClosed       = "reservation_closed" // paid or cancelled: Front Payment sends nothing anyway
 	checkConfirmedNew = "confirmed_new"      // not on file; the requester confirmed it
 	checkAsked        = "asked"              // not on file; the requester is asked first
+	checkUnreadable   = "unreadable_on_file" // something on file cannot be read; the requester is asked first
 )
 
 // stashConfirm keeps what a confirmation's buttons will send.
@@ -62,59 +63,40 @@ func (t *resendTask) compare(ctx context.Context) bool {
 		r.checked = checkClosed
 		return false
 	}
-	file, differs := onFileInstead(r, e.contactOnFile(res))
-	if file == nil {
-		r.checked = checkNoContact
-		return false
-	}
-	if !differs {
-		r.checked = checkMatched
+	f := e.contactOnFile(res)
+	check, ask := checkAgainstFile(r, f).verdict()
+	r.checked = check
+	if !ask {
 		return false
 	}
 	e.release(ctx, t.ticket)
-	e.askToConfirm(ctx, r, file)
+	e.askToConfirm(ctx, r, f)
 	return true
 }
 
-// onFileInstead is r with each typed destination that has a contact on
-// file for its channel replaced by that contact, and whether any of them
-// differs (emails regardless of case, phone numbers as E.164). It is nil
-// when nothing is on file for any channel r asks for.
-func onFileInstead(r *request, f onFile) (file *request, differs bool) {
-	c := *r
-	onFile := false
-	if r.Phone != nil && f.phone != nil {
-		onFile = true
-		if f.phone.E164 != r.Phone.E164 {
-			differs, c.Phone = true, f.phone
-		}
-	}
-	if r.Email != "" && f.email != "" {
-		onFile = true
-		if !strings.EqualFold(f.email, r.Email) {
-			differs, c.Email = true, f.email
-		}
-	}
-	if !onFile {
-		return nil, false
-	}
-	return &c, differs
-}
-
 // pendingConfirm is what a confirmation's buttons send: what was typed,
-// or the contact on file in place of what differs.
+// or the contact on file in place of what differs (nil when something on
+// file cannot be read: then there is no such button).
 type pendingConfirm struct {
-	Typed pendingResend `json:"typed"`
-	File  pendingResend `json:"file"`
+	Typed pendingResend  `json:"typed"`
+	File  *pendingResend `json:"file,omitempty"`
 }
 
-// askToConfirm shows the caller alone what differs from the file and
-// three buttons: send to what was typed, send to the file, cancel. Both
-// sends are kept under one key; one once-only key serves all three.
-func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
+// askToConfirm shows the caller alone what differs from the contact on
+// file f, or cannot be compared with it, and the buttons: send to what was
+// typed, send to the one on file (only when all of it can be read),
+// cancel. The sends are kept under one key; one once-only key serves all
+// the buttons.
+func (e *Core) askToConfirm(ctx context.Context, typed *request, f onFile) {
 	w := e.d.Words
 	key := randomKey()
-	value, err := json.Marshal(pendingConfirm{Typed: pendingOf(typed), File: pendingOf(file)})
+	p := pendingConfirm{Typed: pendingOf(typed)}
+	file := onFileInstead(typed, f)
+	if file != nil {
+		pf := pendingOf(file)
+		p.File = &pf
+	}
+	value, err := json.Marshal(p)
 	if err == nil {
 		err = e.d.State.Stash.Put(ctx, stashConfirm+key, value, confirmTTL)
 	}
@@ -124,29 +106,45 @@ func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
 		e.tell(ctx, typed.Origin, w.T(msgStateDown))
 		return
 	}
+	c := checkAgainstFile(typed, f)
 	var lines, typedNames, fileNames []string
-	if typed.Phone != file.Phone {
-		shown := e.show(command.FormatPhone(*file.Phone), command.MaskPhone(*file.Phone))
-		lines = append(lines, w.T("confirm.line_sms", "Typed", literal(command.FormatPhone(*typed.Phone)), "OnFile", literal(shown)))
-		typedNames, fileNames = append(typedNames, command.FormatPhone(*typed.Phone)), append(fileNames, shown)
+	if c.sms == matchDiffers || c.sms == matchCannotCompare {
+		t := command.FormatPhone(*typed.Phone)
+		typedNames = append(typedNames, t)
+		if c.sms == matchDiffers {
+			shown := e.show(command.FormatPhone(*f.sms.phone), command.MaskPhone(*f.sms.phone))
+			lines = append(lines, w.T("confirm.line_sms", "Typed", literal(t), "OnFile", literal(shown)))
+			fileNames = append(fileNames, shown)
+		} else {
+			lines = append(lines, w.T("confirm.line_sms_unusable", "Typed", literal(t), "OnFile", heldText(f.sms.held), "Why", f.sms.why(w, "sms")))
+		}
 	}
-	if typed.Email != file.Email {
-		shown := e.show(file.Email, command.MaskEmail(file.Email))
-		lines = append(lines, w.T("confirm.line_email", "Typed", literal(typed.Email), "OnFile", literal(shown)))
-		typedNames, fileNames = append(typedNames, typed.Email), append(fileNames, shown)
+	if c.email == matchDiffers || c.email == matchCannotCompare {
+		typedNames = append(typedNames, typed.Email)
+		if c.email == matchDiffers {
+			shown := e.show(f.email.email, command.MaskEmail(f.email.email))
+			lines = append(lines, w.T("confirm.line_email", "Typed", literal(typed.Email), "OnFile", literal(shown)))
+			fileNames = append(fileNames, shown)
+		} else {
+			lines = append(lines, w.T("confirm.line_email_unusable", "Typed", literal(typed.Email), "OnFile", heldText(f.email.held), "Why", f.email.why(w, "email")))
+		}
 	}
 	and := w.T("destination.and")
-	e.auditUnsent(ctx, typed.Origin, typed.Reservation, typed.destinations(), "confirmation_asked", slog.String("destination_check", checkAsked))
+	e.auditUnsent(ctx, typed.Origin, typed.Reservation, typed.destinations(), "confirmation_asked", slog.String("destination_check", typed.checked))
+	ask := "confirm.ask"
+	buttons := []Button{{Action: ActionConfirm, Value: key + ":" + choiceTyped,
+		Label: Shorten(w.T("confirm.send_typed", "To", strings.Join(typedNames, and)), maxButtonRunes)}}
+	if file != nil {
+		buttons = append(buttons, Button{Action: ActionConfirm, Value: key + ":" + choiceFile, Primary: true,
+			Label: Shorten(w.T("confirm.send_file", "To", strings.Join(fileNames, and)), maxButtonRunes)})
+	} else {
+		ask = "confirm.ask_unreadable"
+	}
+	buttons = append(buttons, Button{Action: ActionConfirm, Value: key + ":" + choiceCancel, Label: Shorten(w.T("confirm.cancel"), maxButtonRunes)})
 	e.Tell(ctx, typed.Origin, Message{
-		Text: w.T("confirm.ask", "Reservation", typed.Reservation, "Lines", strings.Join(lines, "\n")),
-		Note: w.T("confirm.note"),
-		Buttons: []Button{
-			{Action: ActionConfirm, Value: key + ":" + choiceTyped,
-				Label: Shorten(w.T("confirm.send_typed", "To", strings.Join(typedNames, and)), maxButtonRunes)},
-			{Action: ActionConfirm, Value: key + ":" + choiceFile, Primary: true,
-				Label: Shorten(w.T("confirm.send_file", "To", strings.Join(fileNames, and)), maxButtonRunes)},
-			{Action: ActionConfirm, Value: key + ":" + choiceCancel, Label: Shorten(w.T("confirm.cancel"), maxButtonRunes)},
-		},
+		Text:    w.T(ask, "Reservation", typed.Reservation, "Lines", strings.Join(lines, "\n")),
+		Note:    w.T("confirm.note"),
+		Buttons: buttons,
 	})
 }
 
@@ -166,6 +164,10 @@ func (e *Core) confirm(ctx context.Context, o Origin, value string) Reply {
 	case choiceCancel:
 		return e.cancelConfirmation(ctx, p.Typed.request(o), once)
 	case choiceFile:
+		if p.File == nil {
+			// No such button was shown: nothing on file could be read.
+			return Reply{Answer: e.d.Words.T(msgButtonExpired)}
+		}
 		r := p.File.request(o)
 		r.checked = checkMatched
 		return e.sendChosen(ctx, r, once)

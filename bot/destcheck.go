@@ -1,0 +1,186 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"resendbot/bot/command"
+	"resendbot/bot/i18n"
+	"resendbot/frontpay"
+)
+
+// This file is the one place that decides, for each channel, whether a
+// typed destination is the contact on file, another one, or cannot be
+// compared with it, and whether anything is on file at all. Whatever
+// Front Payment holds that the bot cannot read is never "nothing on
+// file": it is asked about (CONTRACT §3).
+
+// fileState is what Front Payment holds for one channel of the contact on
+// file. The zero fileState is fileUnusable, so a fileContact nobody filled
+// in is asked about, never taken for nothing on file.
+type fileState int
+
+const (
+	fileUnusable fileState = iota // something is held that fails the checks typed input gets
+	fileNone                      // nothing is held: absent, null or empty
+	fileUsable                    // a destination that passes them
+)
+
+// fileContact is the contact on file for one channel.
+type fileContact struct {
+	state    fileState
+	phone    *command.Phone // usable, SMS
+	email    string         // usable, email
+	held     string         // unusable: as Front Payment holds it; show it through heldText
+	landline bool           // unusable, SMS: a valid number that cannot get SMS
+}
+
+// onFile is the contact on file, per channel, checked like typed input.
+type onFile struct {
+	sms, email fileContact
+}
+
+// contactOnFile reads res's contact on file.
+func (e *Core) contactOnFile(res *frontpay.Reservation) onFile {
+	return e.readContact(res.Customer)
+}
+
+// readContact checks what c holds for each channel as typed input is
+// checked, as held (command.Parser.OnFilePhone and OnFileEmail).
+func (e *Core) readContact(c frontpay.Customer) onFile {
+	if c.Held != "" {
+		// customerDetails was no object: whatever it is, it is not nothing.
+		u := fileContact{state: fileUnusable, held: c.Held}
+		return onFile{sms: u, email: u}
+	}
+	f := onFile{sms: fileContact{state: fileNone}, email: fileContact{state: fileNone}}
+	if c.MSISDN != "" { // a calling code alone is no number
+		if p, err := e.parser.OnFilePhone(c.CountryCode, c.MSISDN); err != nil {
+			f.sms = fileContact{state: fileUnusable, held: strings.TrimSpace(c.CountryCode + " " + c.MSISDN), landline: command.IsLandline(err)}
+		} else {
+			f.sms = fileContact{state: fileUsable, phone: p}
+		}
+	}
+	if c.Email != "" {
+		if addr, err := e.parser.OnFileEmail(c.Email); err != nil {
+			f.email = fileContact{state: fileUnusable, held: c.Email}
+		} else {
+			f.email = fileContact{state: fileUsable, email: addr}
+		}
+	}
+	return f
+}
+
+// match is what a typed destination is against the contact on file for
+// its channel.
+type match int
+
+const (
+	matchNotAsked      match = iota // the request has no destination for the channel
+	matchNothingOnFile              // nothing is on file for it
+	matchSame                       // the one on file
+	matchDiffers                    // not the one on file
+	matchCannotCompare              // something is on file that cannot be read
+)
+
+// against is what a typed destination is against f, same telling whether
+// it is f's usable destination.
+func (f fileContact) against(same func() bool) match {
+	switch f.state {
+	case fileNone:
+		return matchNothingOnFile
+	case fileUsable:
+		if same() {
+			return matchSame
+		}
+		return matchDiffers
+	}
+	return matchCannotCompare
+}
+
+// destCheck is a request's typed destinations against the contact on file.
+type destCheck struct {
+	sms, email match
+}
+
+// checkAgainstFile compares r's destinations with f: numbers as E.164,
+// emails by command.SameEmail (ASCII case only).
+func checkAgainstFile(r *request, f onFile) destCheck {
+	var c destCheck
+	if typed := r.Phone; typed != nil {
+		c.sms = f.sms.against(func() bool { return f.sms.phone != nil && f.sms.phone.E164 == typed.E164 })
+	}
+	if typed := r.Email; typed != "" {
+		c.email = f.email.against(func() bool { return f.email.email != "" && command.SameEmail(f.email.email, typed) })
+	}
+	return c
+}
+
+// verdict is c's destination_check, and whether the caller is asked
+// before anything is sent: when any channel cannot be compared or
+// differs. Nothing on file for every channel asked for is the one case
+// where a destination not on file goes on at once.
+func (c destCheck) verdict() (check string, ask bool) {
+	ms := []match{c.sms, c.email}
+	switch {
+	case slices.Contains(ms, matchCannotCompare):
+		return checkUnreadable, true
+	case slices.Contains(ms, matchDiffers):
+		return checkAsked, true
+	case slices.Contains(ms, matchSame):
+		return checkMatched, false
+	}
+	return checkNoContact, false
+}
+
+// onFileInstead is r with each destination that differs from the contact
+// on file replaced by it: what "send to the one on file" sends. It is nil
+// when a destination cannot be compared, for then there is nothing on
+// file to send to instead.
+func onFileInstead(r *request, f onFile) *request {
+	c := checkAgainstFile(r, f)
+	if c.sms == matchCannotCompare || c.email == matchCannotCompare {
+		return nil
+	}
+	file := *r
+	if c.sms == matchDiffers {
+		file.Phone = f.sms.phone
+	}
+	if c.email == matchDiffers {
+		file.Email = f.email.email
+	}
+	return &file
+}
+
+// why words what is wrong with an unusable contact on file of channel
+// ("sms" or "email").
+func (f fileContact) why(w *i18n.Words, channel string) string {
+	switch {
+	case f.landline:
+		return w.T("onfile.landline")
+	case channel == "sms":
+		return w.T("onfile.unreadable_sms")
+	}
+	return w.T("onfile.unreadable_email")
+}
+
+// maxHeldRunes bounds a held value quoted in a message.
+const maxHeldRunes = 80
+
+// heldText is a value as Front Payment holds it, for a message: invisible
+// and control characters shown by their code (U+200B), shortened, and
+// escaped in backticks, so that it mentions no one, links nowhere, and
+// looks no more like a good address or number than it is.
+func heldText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.Is(unicode.Cf, r) || unicode.IsControl(r) {
+			fmt.Fprintf(&b, "[U+%04X]", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return literal(Shorten(b.String(), maxHeldRunes))
+}
