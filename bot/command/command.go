@@ -221,9 +221,15 @@ func (pr *Parser) OnFileEmail(addr string) (string, error) {
 
 // OnFilePhone checks a number Front Payment holds for a customer, as its
 // country code and national number, with the checks country= with msisdn=
-// get, as held (see OnFileEmail). What fails is not offered; IsLandline
-// tells a number that cannot get SMS from one that cannot be read.
+// get, as held (see OnFileEmail), in ASCII digits only: libphonenumber
+// reads other scripts' digits, an SMS gateway may not. What fails is not
+// offered; IsLandline tells a number that cannot get SMS from one that
+// cannot be read.
 func (pr *Parser) OnFilePhone(countryCode, msisdn string) (*Phone, error) {
+	if strings.IndexFunc(countryCode+msisdn, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsDigit(r) }) >= 0 {
+		w := pr.w
+		return nil, &InputError{"msisdn", w.T("command.msisdn.not_a_number", "Typed", quote(w, msisdn), "Example", exampleCountryMSISDN)}
+	}
 	return pr.countryMSISDN(cmdPair{"country", strings.TrimSpace(countryCode)}, cmdPair{"msisdn", strings.TrimSpace(msisdn)})
 }
 

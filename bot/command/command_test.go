@@ -444,6 +444,8 @@ func TestOnFileContactIsReadAsHeld(t *testing.T) {
 		{"+47 msisdn=41234567", "41234567", nil, false},
 		{"+47", "<tel:41234567|41234567>", nil, false},
 		{"+47", "41234567\u200b", nil, false},
+		{"+47", "\u0664\u0661\u0662\u0663\u0664\u0665\u0666\u0667", nil, false}, // Arabic-Indic digits
+		{"+\u0664\u0667", "41234567", nil, false},
 		{"NO", "41234567", nil, false},
 		{"+47", "22123456", nil, true}, // a landline gets no SMS
 		{"+47", "", nil, false},
