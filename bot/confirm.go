@@ -107,26 +107,28 @@ func (e *Core) askToConfirm(ctx context.Context, typed *request, f onFile) {
 		return
 	}
 	c := checkAgainstFile(typed, f)
-	var lines, typedNames, fileNames []string
-	if c.sms == matchDiffers || c.sms == matchCannotCompare {
-		t := command.FormatPhone(*typed.Phone)
-		typedNames = append(typedNames, t)
-		if c.sms == matchDiffers {
-			shown := e.show(command.FormatPhone(*f.sms.phone), command.MaskPhone(*f.sms.phone))
-			lines = append(lines, w.T("confirm.line_sms", "Typed", literal(t), "OnFile", literal(shown)))
-			fileNames = append(fileNames, shown)
-		} else {
-			lines = append(lines, w.T("confirm.line_sms_unusable", "Typed", literal(t), "OnFile", heldText(f.sms.held), "Why", f.sms.why(w, "sms")))
-		}
+	typedPhone := ""
+	if typed.Phone != nil {
+		typedPhone = command.FormatPhone(*typed.Phone)
 	}
-	if c.email == matchDiffers || c.email == matchCannotCompare {
-		typedNames = append(typedNames, typed.Email)
-		if c.email == matchDiffers {
-			shown := e.show(f.email.email, command.MaskEmail(f.email.email))
-			lines = append(lines, w.T("confirm.line_email", "Typed", literal(typed.Email), "OnFile", literal(shown)))
-			fileNames = append(fileNames, shown)
-		} else {
-			lines = append(lines, w.T("confirm.line_email_unusable", "Typed", literal(typed.Email), "OnFile", heldText(f.email.held), "Why", f.email.why(w, "email")))
+	var lines, typedNames, fileNames []string
+	for _, ch := range []struct {
+		m              match
+		typed          string
+		onFile         fileContact
+		line, lineHeld string
+	}{
+		{c.sms, typedPhone, f.sms, "confirm.line_sms", "confirm.line_sms_unusable"},
+		{c.email, typed.Email, f.email, "confirm.line_email", "confirm.line_email_unusable"},
+	} {
+		switch ch.m {
+		case matchDiffers:
+			shown := e.shownOnFile(ch.onFile)
+			lines = append(lines, w.T(ch.line, "Typed", literal(ch.typed), "OnFile", literal(shown)))
+			typedNames, fileNames = append(typedNames, ch.typed), append(fileNames, shown)
+		case matchCannotCompare:
+			lines = append(lines, w.T(ch.lineHeld, "Typed", literal(ch.typed), "OnFile", heldText(ch.onFile.held), "Why", ch.onFile.why(w)))
+			typedNames = append(typedNames, ch.typed)
 		}
 	}
 	and := w.T("destination.and")

@@ -30,6 +30,7 @@ const (
 
 // fileContact is the contact on file for one channel.
 type fileContact struct {
+	channel  string // "sms" or "email"
 	state    fileState
 	phone    *command.Phone // usable, SMS
 	email    string         // usable, email
@@ -50,24 +51,25 @@ func (e *Core) contactOnFile(res *frontpay.Reservation) onFile {
 // readContact checks what c holds for each channel as typed input is
 // checked, as held (command.Parser.OnFilePhone and OnFileEmail).
 func (e *Core) readContact(c frontpay.Customer) onFile {
+	f := onFile{sms: fileContact{channel: "sms", state: fileNone}, email: fileContact{channel: "email", state: fileNone}}
 	if c.Held != "" {
 		// customerDetails was no object: whatever it is, it is not nothing.
-		u := fileContact{state: fileUnusable, held: c.Held}
-		return onFile{sms: u, email: u}
+		f.sms.state, f.sms.held = fileUnusable, c.Held
+		f.email.state, f.email.held = fileUnusable, c.Held
+		return f
 	}
-	f := onFile{sms: fileContact{state: fileNone}, email: fileContact{state: fileNone}}
 	if c.MSISDN != "" { // a calling code alone is no number
 		if p, err := e.parser.OnFilePhone(c.CountryCode, c.MSISDN); err != nil {
-			f.sms = fileContact{state: fileUnusable, held: strings.TrimSpace(c.CountryCode + " " + c.MSISDN), landline: command.IsLandline(err)}
+			f.sms.state, f.sms.held, f.sms.landline = fileUnusable, strings.TrimSpace(c.CountryCode+" "+c.MSISDN), command.IsLandline(err)
 		} else {
-			f.sms = fileContact{state: fileUsable, phone: p}
+			f.sms.state, f.sms.phone = fileUsable, p
 		}
 	}
 	if c.Email != "" {
 		if addr, err := e.parser.OnFileEmail(c.Email); err != nil {
-			f.email = fileContact{state: fileUnusable, held: c.Email}
+			f.email.state, f.email.held = fileUnusable, c.Email
 		} else {
-			f.email = fileContact{state: fileUsable, email: addr}
+			f.email.state, f.email.email = fileUsable, addr
 		}
 	}
 	return f
@@ -154,13 +156,21 @@ func onFileInstead(r *request, f onFile) *request {
 	return &file
 }
 
-// why words what is wrong with an unusable contact on file of channel
-// ("sms" or "email").
-func (f fileContact) why(w *i18n.Words, channel string) string {
+// shownOnFile is a usable contact on file for a message: masked when
+// contacts are (RESEND_MASK_CONTACTS).
+func (e *Core) shownOnFile(f fileContact) string {
+	if f.phone != nil {
+		return e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone))
+	}
+	return e.show(f.email, command.MaskEmail(f.email))
+}
+
+// why words what is wrong with an unusable contact on file.
+func (f fileContact) why(w *i18n.Words) string {
 	switch {
 	case f.landline:
 		return w.T("onfile.landline")
-	case channel == "sms":
+	case f.channel == "sms":
 		return w.T("onfile.unreadable_sms")
 	}
 	return w.T("onfile.unreadable_email")

@@ -191,15 +191,15 @@ func (e *Core) describeOnFile(f onFile) string {
 	var parts []string
 	switch f.sms.state {
 	case fileUsable:
-		parts = append(parts, w.T("lookup.on_file_sms", "To", literal(e.show(command.FormatPhone(*f.sms.phone), command.MaskPhone(*f.sms.phone)))))
+		parts = append(parts, w.T("lookup.on_file_sms", "To", literal(e.shownOnFile(f.sms))))
 	case fileUnusable:
-		parts = append(parts, w.T("lookup.on_file_sms_unusable", "Held", heldText(f.sms.held), "Why", f.sms.why(w, "sms")))
+		parts = append(parts, w.T("lookup.on_file_sms_unusable", "Held", heldText(f.sms.held), "Why", f.sms.why(w)))
 	}
 	switch f.email.state {
 	case fileUsable:
-		parts = append(parts, w.T("lookup.on_file_email", "To", literal(e.show(f.email.email, command.MaskEmail(f.email.email)))))
+		parts = append(parts, w.T("lookup.on_file_email", "To", literal(e.shownOnFile(f.email))))
 	case fileUnusable:
-		parts = append(parts, w.T("lookup.on_file_email_unusable", "Held", heldText(f.email.held), "Why", f.email.why(w, "email")))
+		parts = append(parts, w.T("lookup.on_file_email_unusable", "Held", heldText(f.email.held), "Why", f.email.why(w)))
 	}
 	if len(parts) == 0 {
 		return w.T("lookup.on_file_none")
@@ -226,12 +226,12 @@ func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reserva
 	if f.sms.state == fileUsable {
 		p := base
 		p.Phone = f.sms.phone
-		choices = append(choices, choice{w.T("lookup.offer_sms", "To", e.show(command.FormatPhone(*p.Phone), command.MaskPhone(*p.Phone))), p})
+		choices = append(choices, choice{w.T("lookup.offer_sms", "To", e.shownOnFile(f.sms)), p})
 	}
 	if f.email.state == fileUsable {
 		p := base
 		p.Email = f.email.email
-		choices = append(choices, choice{w.T("lookup.offer_email", "To", e.show(p.Email, command.MaskEmail(p.Email))), p})
+		choices = append(choices, choice{w.T("lookup.offer_email", "To", e.shownOnFile(f.email)), p})
 	}
 	if len(choices) == 2 {
 		p := base
@@ -240,10 +240,10 @@ func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reserva
 	}
 	// What is held but cannot be offered is said, not left out.
 	if f.sms.state == fileUnusable {
-		head += "\n" + w.T("lookup.offer_no_sms", "Held", heldText(f.sms.held), "Why", f.sms.why(w, "sms"))
+		head += "\n" + w.T("lookup.offer_no_sms", "Held", heldText(f.sms.held), "Why", f.sms.why(w))
 	}
 	if f.email.state == fileUnusable {
-		head += "\n" + w.T("lookup.offer_no_email", "Held", heldText(f.email.held), "Why", f.email.why(w, "email"))
+		head += "\n" + w.T("lookup.offer_no_email", "Held", heldText(f.email.held), "Why", f.email.why(w))
 	}
 	if len(choices) == 0 {
 		return Message{Text: head + "\n" + w.T("lookup.no_contact", "Reservation", reservation)}
