@@ -117,17 +117,18 @@ func (e *Core) askToConfirm(ctx context.Context, typed *request, f onFile) {
 		typed          string
 		onFile         fileContact
 		line, lineHeld string
+		note           string // after the line: what to look out for in what was typed
 	}{
-		{c.sms, typedPhone, f.sms, "confirm.line_sms", "confirm.line_sms_unusable"},
-		{c.email, typed.Email, f.email, "confirm.line_email", "confirm.line_email_unusable"},
+		{c.sms, typedPhone, f.sms, "confirm.line_sms", "confirm.line_sms_unusable", ""},
+		{c.email, typed.Email, f.email, "confirm.line_email", "confirm.line_email_unusable", notASCIINote(w, typed.Email)},
 	} {
 		switch ch.m {
 		case matchDiffers:
 			shown := e.shownOnFile(ch.onFile)
-			lines = append(lines, w.T(ch.line, "Typed", literal(ch.typed), "OnFile", literal(shown)))
+			lines = append(lines, w.T(ch.line, "Typed", literal(ch.typed), "OnFile", literal(shown))+ch.note)
 			typedNames, fileNames = append(typedNames, ch.typed), append(fileNames, shown)
 		case matchCannotCompare:
-			lines = append(lines, w.T(ch.lineHeld, "Typed", literal(ch.typed), "OnFile", heldText(ch.onFile.held), "Why", ch.onFile.why(w)))
+			lines = append(lines, w.T(ch.lineHeld, "Typed", literal(ch.typed), "OnFile", heldText(ch.onFile.held), "Why", ch.onFile.why(w))+ch.note)
 			typedNames = append(typedNames, ch.typed)
 		}
 	}

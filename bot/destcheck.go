@@ -194,3 +194,23 @@ func heldText(s string) string {
 	}
 	return literal(Shorten(b.String(), maxHeldRunes))
 }
+
+// maxNotASCII bounds the characters notASCIINote names.
+const maxNotASCII = 3
+
+// notASCIINote names the characters of a typed address that are not
+// ASCII (" … (U+212A)"), or is "": such an address can look exactly like
+// the one on file (a KELVIN SIGN K, a Cyrillic а) and be another.
+func notASCIINote(w *i18n.Words, typed string) string {
+	var codes []string
+	for _, r := range typed {
+		code := fmt.Sprintf("U+%04X", r)
+		if r > unicode.MaxASCII && !slices.Contains(codes, code) && len(codes) < maxNotASCII {
+			codes = append(codes, code)
+		}
+	}
+	if len(codes) == 0 {
+		return ""
+	}
+	return w.T("confirm.not_ascii", "Codes", strings.Join(codes, ", "))
+}

@@ -271,3 +271,19 @@ func (r heldReader) Details(_ context.Context, reservation string) (*frontpay.Re
 	r.note("read " + reservation)
 	return &frontpay.Reservation{UUID: reservation, Status: "sent", Customer: r.customer}, nil
 }
+
+// The confirmation names a typed address's characters that are not ASCII,
+// each once and at most maxNotASCII of them.
+func TestNotASCIINote(t *testing.T) {
+	w := English()
+	for typed, want := range map[string]string{
+		"kari@example.com":                    "",
+		"\u212aari@example.com":               "(careful: it has characters that are not plain ASCII, U+212A, so",
+		"\u212a\u212a\u017f\u0430\u0435@x.no": "ASCII, U+212A, U+017F, U+0430, so",
+	} {
+		got := notASCIINote(w, typed)
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("notASCIINote(%q) = %q, want %q in it", typed, got, want)
+		}
+	}
+}
