@@ -66,6 +66,10 @@ func (t *resendTask) compare(ctx context.Context) bool {
 	f := e.contactOnFile(res)
 	check, ask := checkAgainstFile(r, f).verdict()
 	r.checked = check
+	if check == checkUnreadable {
+		// Worth fixing at Front Payment; the contact itself stays out of the log.
+		e.d.Log.Log(ctx, slog.LevelInfo, "contact on file cannot be read; the caller is asked", "reservation", r.Reservation)
+	}
 	if !ask {
 		return false
 	}
