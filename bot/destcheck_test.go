@@ -287,3 +287,40 @@ func TestNotASCIINote(t *testing.T) {
 		}
 	}
 }
+
+// In Norwegian, the question about a contact on file that cannot be read,
+// and status and the offer about it, read Norwegian.
+func TestAContactOnFileThatCannotBeReadInNorwegian(t *testing.T) {
+	nb := norwegian(t)
+	e := checker()
+	e.d.Words, e.parser = nb, command.NewParser(nb, "NO")
+	f := e.readContact(frontpay.Customer{CountryCode: "+47", MSISDN: "22123456", Email: "Kari <kari@example.com>"})
+	assertNorwegian(t, "status", e.describeOnFile(f))
+	offer := e.offerMessage(t.Context(), agentOrigin, &frontpay.Reservation{Status: "sent", Customer: frontpay.Customer{CountryCode: "+47", MSISDN: "22123456", Email: "Kari <kari@example.com>"}}, coreUUID)
+	assertNorwegian(t, "offer", offer.Text)
+	for _, want := range []string{"Ingen SMS-knapp", "er et fasttelefonnummer", "Ingen e-postknapp", "`Kari &lt;kari@example.com&gt;`"} {
+		if !strings.Contains(offer.Text, want) {
+			t.Errorf("offer lacks %q:\n%s", want, offer.Text)
+		}
+	}
+	assertNorwegian(t, "note", notASCIINote(nb, "\u212aari@example.com"))
+
+	rec := newRecorder()
+	cfg, err := LoadConfig(testkit.Env(testkit.MinimalEnv()), ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCore(cfg, Deps{Resender: heldReader{rec, frontpay.Customer{CountryCode: "+47", MSISDN: "4741234567"}}, Words: nb}, rec)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Start(ctx)
+	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	c.Command(t.Context(), agentOrigin, coreUUID+" phone=+4741234567")
+	rec.waitFor(t, "tell", 1)
+	rec.mu.Lock()
+	asked := rec.tells[0]
+	rec.mu.Unlock()
+	assertNorwegian(t, "confirmation", asked.Text+"\n"+asked.Note)
+	if !strings.Contains(asked.Text, "klarer ikke å sammenligne") || !strings.Contains(asked.Text, "`+47 4741234567`: ikke et mobilnummer resendbot kan lese") {
+		t.Errorf("confirmation %q", asked.Text)
+	}
+}
