@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -84,6 +85,7 @@ func (t *resendTask) compare(ctx context.Context) bool {
 type pendingConfirm struct {
 	Typed pendingResend  `json:"typed"`
 	File  *pendingResend `json:"file,omitempty"`
+	Check string         `json:"check,omitempty"` // why it was asked (checkAsked, checkUnreadable), for a Cancel's audit line
 }
 
 // askToConfirm shows the caller alone what differs from the contact on
@@ -94,7 +96,7 @@ type pendingConfirm struct {
 func (e *Core) askToConfirm(ctx context.Context, typed *request, f onFile) {
 	w := e.d.Words
 	key := randomKey()
-	p := pendingConfirm{Typed: pendingOf(typed)}
+	p := pendingConfirm{Typed: pendingOf(typed), Check: typed.checked}
 	file := onFileInstead(typed, f)
 	if file != nil {
 		pf := pendingOf(file)
@@ -169,7 +171,9 @@ func (e *Core) confirm(ctx context.Context, o Origin, value string) Reply {
 	once := pressedOnce + stashConfirm + key
 	switch choice {
 	case choiceCancel:
-		return e.cancelConfirmation(ctx, p.Typed.request(o), once)
+		r := p.Typed.request(o)
+		r.checked = cmp.Or(p.Check, checkAsked) // kept before the check was
+		return e.cancelConfirmation(ctx, r, once)
 	case choiceFile:
 		if p.File == nil {
 			// No such button was shown: nothing on file could be read.
@@ -189,7 +193,7 @@ func (e *Core) cancelConfirmation(ctx context.Context, r *request, once string) 
 	if refusal := e.firstPress(ctx, once); refusal != nil {
 		return Reply{Answer: refusal.Message}
 	}
-	e.auditUnsent(ctx, r.Origin, r.Reservation, r.destinations(), "cancelled", slog.String("destination_check", checkAsked))
+	e.auditUnsent(ctx, r.Origin, r.Reservation, r.destinations(), "cancelled", slog.String("destination_check", r.checked))
 	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: e.d.Words.T("confirm.cancelled", "Reservation", r.Reservation)})
 	return Reply{Queued: true}
 }

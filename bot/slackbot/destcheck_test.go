@@ -90,9 +90,16 @@ func TestConfirmAContactOnFileThatCannotBeRead(t *testing.T) {
 func TestConfirmOneChannelUnreadable(t *testing.T) {
 	h := start(t, confirming(nil))
 	h.fp.SetDetailsAnswer(uuidA, withCustomer(`{"countryCode":"+47","msisdn":"4741234567","email":"`+emailOnFile+`"}`))
-	p, _ := h.askedTwo(uuidA + " phone=+4741234567 email=" + emailOnFile)
+	p, c := h.askedTwo(uuidA + " phone=+4741234567 email=" + emailOnFile)
 	if !strings.Contains(p.Text, "• SMS: you typed") || strings.Contains(p.Text, "• Email") {
 		t.Errorf("confirmation should list the SMS only:\n%s", p.Text)
+	}
+	h.pressed(agent, c[1])
+	if l := h.auditWith("cancelled"); l["destination_check"] != "unreadable_on_file" {
+		t.Errorf("cancel's audit line = %v", l)
+	}
+	if n := len(h.resends()); n != 0 {
+		t.Errorf("%d resends after Cancel", n)
 	}
 }
 
