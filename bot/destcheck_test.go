@@ -220,16 +220,7 @@ func e164OnFile(countryCode, msisdn string) string {
 // or sent until the caller chooses.
 func TestCoreAsksWhenTheContactOnFileCannotBeRead(t *testing.T) {
 	rec := newRecorder()
-	cfg, err := LoadConfig(testkit.Env(testkit.MinimalEnv()), ModeBot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	held := "Kari <@U0BOSS> Nordmann <kari@example.com>"
-	c := NewCore(cfg, Deps{Resender: heldReader{rec, frontpay.Customer{Email: held}}}, rec)
-	ctx, cancel := context.WithCancel(context.Background())
-	c.Start(ctx)
-	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
-
+	c := startReading(t, Deps{Resender: heldReader{rec, frontpay.Customer{Email: "Kari <@U0BOSS> Nordmann <kari@example.com>"}}}, rec)
 	c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
 	rec.waitFor(t, "tell", 1)
 	rec.mu.Lock()
@@ -259,6 +250,21 @@ func TestCoreAsksWhenTheContactOnFileCannotBeRead(t *testing.T) {
 	if n := rec.count("resend"); n != 1 {
 		t.Errorf("front payment resends = %d, want 1", n)
 	}
+}
+
+// startReading runs a core with the minimal configuration (the comparison
+// with the contact on file on) on d, reporting to rec.
+func startReading(t *testing.T, d Deps, rec *recorder) *Core {
+	t.Helper()
+	cfg, err := LoadConfig(testkit.Env(testkit.MinimalEnv()), ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCore(cfg, d, rec)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Start(ctx)
+	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	return c
 }
 
 // heldReader reads every reservation as open, with customer on file.
@@ -306,14 +312,7 @@ func TestAContactOnFileThatCannotBeReadInNorwegian(t *testing.T) {
 	assertNorwegian(t, "note", notASCIINote(nb, "\u212aari@example.com"))
 
 	rec := newRecorder()
-	cfg, err := LoadConfig(testkit.Env(testkit.MinimalEnv()), ModeBot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewCore(cfg, Deps{Resender: heldReader{rec, frontpay.Customer{CountryCode: "+47", MSISDN: "4741234567"}}, Words: nb}, rec)
-	ctx, cancel := context.WithCancel(context.Background())
-	c.Start(ctx)
-	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	c := startReading(t, Deps{Resender: heldReader{rec, frontpay.Customer{CountryCode: "+47", MSISDN: "4741234567"}}, Words: nb}, rec)
 	c.Command(t.Context(), agentOrigin, coreUUID+" phone=+4741234567")
 	rec.waitFor(t, "tell", 1)
 	rec.mu.Lock()
