@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -21,6 +22,7 @@ const (
 	checkClosed       = "reservation_closed" // paid or cancelled: Front Payment sends nothing anyway
 	checkConfirmedNew = "confirmed_new"      // not on file; the requester confirmed it
 	checkAsked        = "asked"              // not on file; the requester is asked first
+	checkUnreadable   = "unreadable_on_file" // something on file cannot be read; the requester is asked first
 )
 
 // stashConfirm keeps what a confirmation's buttons will send.
@@ -62,13 +64,14 @@ func (t *resendTask) compare(ctx context.Context) bool {
 		r.checked = checkClosed
 		return false
 	}
-	file, differs := onFileInstead(r, e.contactOnFile(res))
-	if file == nil {
-		r.checked = checkNoContact
-		return false
+	f := e.contactOnFile(res)
+	check, ask := checkAgainstFile(r, f).verdict()
+	r.checked = check
+	if check == checkUnreadable {
+		// Worth fixing at Front Payment; the contact itself stays out of the log.
+		e.d.Log.Log(ctx, slog.LevelInfo, "contact on file cannot be read; the caller is asked", "reservation", r.Reservation)
 	}
-	if !differs {
-		r.checked = checkMatched
+	if !ask {
 		return false
 	}
 	e.release(ctx, t.ticket)
@@ -76,7 +79,7 @@ func (t *resendTask) compare(ctx context.Context) bool {
 		e.cannotConfirm(ctx, r, t.dests)
 		return true
 	}
-	e.askToConfirm(ctx, r, file)
+	e.askToConfirm(ctx, r, f)
 	return true
 }
 
@@ -95,45 +98,30 @@ func (e *Core) cannotConfirm(ctx context.Context, r *request, dests []destinatio
 	e.auditRefusal(ctx, r.Origin, r.Reservation, dests, &Refusal{ReasonNotOnFile, words})
 }
 
-// onFileInstead is r with each typed destination that has a contact on
-// file for its channel replaced by that contact, and whether any of them
-// differs (emails regardless of case, phone numbers as E.164). It is nil
-// when nothing is on file for any channel r asks for.
-func onFileInstead(r *request, f onFile) (file *request, differs bool) {
-	c := *r
-	onFile := false
-	if r.Phone != nil && f.phone != nil {
-		onFile = true
-		if f.phone.E164 != r.Phone.E164 {
-			differs, c.Phone = true, f.phone
-		}
-	}
-	if r.Email != "" && f.email != "" {
-		onFile = true
-		if !strings.EqualFold(f.email, r.Email) {
-			differs, c.Email = true, f.email
-		}
-	}
-	if !onFile {
-		return nil, false
-	}
-	return &c, differs
-}
-
 // pendingConfirm is what a confirmation's buttons send: what was typed,
-// or the contact on file in place of what differs.
+// or the contact on file in place of what differs (nil when something on
+// file cannot be read: then there is no such button).
 type pendingConfirm struct {
-	Typed pendingResend `json:"typed"`
-	File  pendingResend `json:"file"`
+	Typed pendingResend  `json:"typed"`
+	File  *pendingResend `json:"file,omitempty"`
+	Check string         `json:"check,omitempty"` // why it was asked (checkAsked, checkUnreadable), for a Cancel's audit line
 }
 
-// askToConfirm shows the caller alone what differs from the file and
-// three buttons: send to what was typed, send to the file, cancel. Both
-// sends are kept under one key; one once-only key serves all three.
-func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
+// askToConfirm shows the caller alone what differs from the contact on
+// file f, or cannot be compared with it, and the buttons: send to what was
+// typed, send to the one on file (only when all of it can be read),
+// cancel. The sends are kept under one key; one once-only key serves all
+// the buttons.
+func (e *Core) askToConfirm(ctx context.Context, typed *request, f onFile) {
 	w := e.d.Words
 	key := randomKey()
-	value, err := json.Marshal(pendingConfirm{Typed: pendingOf(typed), File: pendingOf(file)})
+	p := pendingConfirm{Typed: pendingOf(typed), Check: typed.checked}
+	file := onFileInstead(typed, f)
+	if file != nil {
+		pf := pendingOf(file)
+		p.File = &pf
+	}
+	value, err := json.Marshal(p)
 	if err == nil {
 		err = e.d.State.Stash.Put(ctx, stashConfirm+key, value, confirmTTL)
 	}
@@ -143,29 +131,48 @@ func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
 		e.tell(ctx, typed.Origin, w.T(msgStateDown))
 		return
 	}
-	var lines, typedNames, fileNames []string
-	if typed.Phone != file.Phone {
-		shown := e.show(command.FormatPhone(*file.Phone), command.MaskPhone(*file.Phone))
-		lines = append(lines, w.T("confirm.line_sms", "Typed", literal(command.FormatPhone(*typed.Phone)), "OnFile", literal(shown)))
-		typedNames, fileNames = append(typedNames, command.FormatPhone(*typed.Phone)), append(fileNames, shown)
+	c := checkAgainstFile(typed, f)
+	typedPhone := ""
+	if typed.Phone != nil {
+		typedPhone = command.FormatPhone(*typed.Phone)
 	}
-	if typed.Email != file.Email {
-		shown := e.show(file.Email, command.MaskEmail(file.Email))
-		lines = append(lines, w.T("confirm.line_email", "Typed", literal(typed.Email), "OnFile", literal(shown)))
-		typedNames, fileNames = append(typedNames, typed.Email), append(fileNames, shown)
+	var lines, typedNames, fileNames []string
+	for _, ch := range []struct {
+		m              match
+		typed          string
+		onFile         fileContact
+		line, lineHeld string
+		note           string // after the line: what to look out for in what was typed
+	}{
+		{c.sms, typedPhone, f.sms, "confirm.line_sms", "confirm.line_sms_unusable", ""},
+		{c.email, typed.Email, f.email, "confirm.line_email", "confirm.line_email_unusable", notASCIINote(w, typed.Email)},
+	} {
+		switch ch.m {
+		case matchDiffers:
+			shown := e.shownOnFile(ch.onFile)
+			lines = append(lines, w.T(ch.line, "Typed", literal(ch.typed), "OnFile", literal(shown))+ch.note)
+			typedNames, fileNames = append(typedNames, ch.typed), append(fileNames, shown)
+		case matchCannotCompare:
+			lines = append(lines, w.T(ch.lineHeld, "Typed", literal(ch.typed), "OnFile", heldText(ch.onFile.held), "Why", ch.onFile.why(w))+ch.note)
+			typedNames = append(typedNames, ch.typed)
+		}
 	}
 	and := w.T("destination.and")
-	e.auditUnsent(ctx, typed.Origin, typed.Reservation, typed.destinations(), Ending{Outcome: "confirmation_asked"}, slog.String("destination_check", checkAsked))
+	e.auditUnsent(ctx, typed.Origin, typed.Reservation, typed.destinations(), Ending{Outcome: "confirmation_asked"}, slog.String("destination_check", typed.checked))
+	ask := "confirm.ask"
+	buttons := []Button{{Action: ActionConfirm, Value: key + ":" + choiceTyped,
+		Label: Shorten(w.T("confirm.send_typed", "To", strings.Join(typedNames, and)), maxButtonRunes)}}
+	if file != nil {
+		buttons = append(buttons, Button{Action: ActionConfirm, Value: key + ":" + choiceFile, Primary: true,
+			Label: Shorten(w.T("confirm.send_file", "To", strings.Join(fileNames, and)), maxButtonRunes)})
+	} else {
+		ask = "confirm.ask_unreadable"
+	}
+	buttons = append(buttons, Button{Action: ActionConfirm, Value: key + ":" + choiceCancel, Label: Shorten(w.T("confirm.cancel"), maxButtonRunes)})
 	e.Tell(ctx, typed.Origin, Message{
-		Text: w.T("confirm.ask", "Reservation", typed.Reservation, "Lines", strings.Join(lines, "\n")),
-		Note: w.T("confirm.note"),
-		Buttons: []Button{
-			{Action: ActionConfirm, Value: key + ":" + choiceTyped,
-				Label: Shorten(w.T("confirm.send_typed", "To", strings.Join(typedNames, and)), maxButtonRunes)},
-			{Action: ActionConfirm, Value: key + ":" + choiceFile, Primary: true,
-				Label: Shorten(w.T("confirm.send_file", "To", strings.Join(fileNames, and)), maxButtonRunes)},
-			{Action: ActionConfirm, Value: key + ":" + choiceCancel, Label: Shorten(w.T("confirm.cancel"), maxButtonRunes)},
-		},
+		Text:    w.T(ask, "Reservation", typed.Reservation, "Lines", strings.Join(lines, "\n")),
+		Note:    w.T("confirm.note"),
+		Buttons: buttons,
 	})
 }
 
@@ -183,8 +190,14 @@ func (e *Core) confirm(ctx context.Context, o Origin, value string) Reply {
 	once := pressedOnce + stashConfirm + key
 	switch choice {
 	case choiceCancel:
-		return e.cancelConfirmation(ctx, p.Typed.request(o), once)
+		r := p.Typed.request(o)
+		r.checked = cmp.Or(p.Check, checkAsked) // kept before the check was
+		return e.cancelConfirmation(ctx, r, once)
 	case choiceFile:
+		if p.File == nil {
+			// No such button was shown: nothing on file could be read.
+			return Reply{Answer: e.d.Words.T(msgButtonExpired)}
+		}
 		r := p.File.request(o)
 		r.checked = checkMatched
 		return e.sendChosen(ctx, r, once)
@@ -199,7 +212,7 @@ func (e *Core) cancelConfirmation(ctx context.Context, r *request, once string) 
 	if refusal := e.firstPress(ctx, once); refusal != nil {
 		return Reply{Answer: refusal.Message}
 	}
-	e.auditUnsent(ctx, r.Origin, r.Reservation, r.destinations(), Ending{Outcome: "cancelled"}, slog.String("destination_check", checkAsked))
+	e.auditUnsent(ctx, r.Origin, r.Reservation, r.destinations(), Ending{Outcome: "cancelled"}, slog.String("destination_check", r.checked))
 	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: e.d.Words.T("confirm.cancelled", "Reservation", r.Reservation)})
 	return Reply{Queued: true}
 }

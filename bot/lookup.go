@@ -115,28 +115,6 @@ func lookupProblem(w *i18n.Words, err error, reservation string) string {
 	return w.T("lookup.unexpected", "Status", statusSuffix(status))
 }
 
-// onFile is the contact on file, checked like typed input.
-type onFile struct {
-	phone *command.Phone
-	email string
-}
-
-func (e *Core) contactOnFile(res *frontpay.Reservation) onFile {
-	sms, email, hasSMS, hasEmail := res.Contact()
-	var f onFile
-	if hasSMS {
-		if p, err := e.parser.OnFilePhone(sms.CountryCode, sms.MSISDN); err == nil {
-			f.phone = p
-		}
-	}
-	if hasEmail {
-		if addr, err := e.parser.OnFileEmail(email.Email); err == nil {
-			f.email = addr
-		}
-	}
-	return f
-}
-
 func (e *Core) show(v string, masked string) string {
 	if e.cfg.MaskContacts {
 		return masked
@@ -206,14 +184,23 @@ func sentBy(w *i18n.Words, res *frontpay.Reservation) string {
 	return w.T("lookup.sent_by_none")
 }
 
+// describeOnFile words the contact on file for status: each channel's
+// destination (masked as configured), or what Front Payment holds that
+// cannot be used, and why; "none" only when nothing is held.
 func (e *Core) describeOnFile(f onFile) string {
 	w := e.d.Words
 	var parts []string
-	if f.phone != nil {
-		parts = append(parts, w.T("lookup.on_file_sms", "To", literal(e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone)))))
+	switch f.sms.state {
+	case fileUsable:
+		parts = append(parts, w.T("lookup.on_file_sms", "To", literal(e.shownOnFile(f.sms))))
+	case fileUnusable:
+		parts = append(parts, w.T("lookup.on_file_sms_unusable", "Held", heldText(f.sms.held), "Why", f.sms.why(w)))
 	}
-	if f.email != "" {
-		parts = append(parts, w.T("lookup.on_file_email", "To", literal(e.show(f.email, command.MaskEmail(f.email)))))
+	switch f.email.state {
+	case fileUsable:
+		parts = append(parts, w.T("lookup.on_file_email", "To", literal(e.shownOnFile(f.email))))
+	case fileUnusable:
+		parts = append(parts, w.T("lookup.on_file_email_unusable", "Held", heldText(f.email.held), "Why", f.email.why(w)))
 	}
 	if len(parts) == 0 {
 		return w.T("lookup.on_file_none")
@@ -237,20 +224,27 @@ func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reserva
 	}
 	base := pendingResend{Reservation: reservation, Channel: o.ChannelID, Thread: o.ThreadTS}
 	var choices []choice
-	if f.phone != nil {
+	if f.sms.state == fileUsable {
 		p := base
-		p.Phone = f.phone
-		choices = append(choices, choice{w.T("lookup.offer_sms", "To", e.show(command.FormatPhone(*f.phone), command.MaskPhone(*f.phone))), p})
+		p.Phone = f.sms.phone
+		choices = append(choices, choice{w.T("lookup.offer_sms", "To", e.shownOnFile(f.sms)), p})
 	}
-	if f.email != "" {
+	if f.email.state == fileUsable {
 		p := base
-		p.Email = f.email
-		choices = append(choices, choice{w.T("lookup.offer_email", "To", e.show(f.email, command.MaskEmail(f.email))), p})
+		p.Email = f.email.email
+		choices = append(choices, choice{w.T("lookup.offer_email", "To", e.shownOnFile(f.email)), p})
 	}
-	if f.phone != nil && f.email != "" {
+	if len(choices) == 2 {
 		p := base
-		p.Phone, p.Email = f.phone, f.email
+		p.Phone, p.Email = f.sms.phone, f.email.email
 		choices = append(choices, choice{w.T("lookup.offer_both"), p})
+	}
+	// What is held but cannot be offered is said, not left out.
+	if f.sms.state == fileUnusable {
+		head += "\n" + w.T("lookup.offer_no_sms", "Held", heldText(f.sms.held), "Why", f.sms.why(w))
+	}
+	if f.email.state == fileUnusable {
+		head += "\n" + w.T("lookup.offer_no_email", "Held", heldText(f.email.held), "Why", f.email.why(w))
 	}
 	if len(choices) == 0 {
 		return Message{Text: head + "\n" + w.T("lookup.no_contact", "Reservation", reservation)}

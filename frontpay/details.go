@@ -21,7 +21,8 @@ const retryPause = 100 * time.Millisecond
 
 // Reservation is what Front Payment says about a reservation, as far as a
 // support agent needs it. A field Front Payment left out, sent as null or
-// sent with a type it should not have is empty.
+// sent with a type it should not have is empty; the contact on file is
+// kept as held (see Customer).
 type Reservation struct {
 	UUID   string // "reservationUuid" as sent
 	Status string // as sent, e.g. "captured"; show this word to people
@@ -41,12 +42,22 @@ type Reservation struct {
 	Customer Customer
 }
 
-// Customer is the contact on file for a reservation ("customerDetails").
+// Customer is the contact on file for a reservation ("customerDetails"),
+// each value as Front Payment holds it, trimmed: a JSON string as it is, a
+// number as its digits, and a value of any other JSON type (an array, an
+// object, true) as its JSON text. A field is "" only when Front Payment
+// holds nothing there (absent, null or an empty string), so "nothing on
+// file" and "something on file that is not usable" are never confused.
+// Whether a value is usable is for its reader to check, as typed input is
+// checked.
 type Customer struct {
 	Name        string
-	Email       string // as sent, trimmed
-	CountryCode string // "+47" when it looks like a calling code ("47", 47 and "0047" become "+47"), else as sent
-	MSISDN      string // as sent, trimmed; a JSON number becomes its digits
+	Email       string
+	CountryCode string // "+47" when it looks like a calling code ("47", 47 and "0047" become "+47"), else as held
+	MSISDN      string
+	// Held is customerDetails as sent when it is not an object (a string,
+	// an array); then the fields above are "", and nothing in it is usable.
+	Held string
 }
 
 // ReservationState is what a reservation's state means for a resend.
@@ -89,59 +100,7 @@ func (r *Reservation) State() ReservationState {
 	return StateOpen
 }
 
-var (
-	callingCodeRE = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
-	nationalRE    = regexp.MustCompile(`^[0-9]{4,15}$`)
-)
-
-// Contact returns the contact on file as Contacts ready for Resend: sms
-// when the customer has both a calling code and a number (the number's
-// spaces, dashes and a leading copy of the calling code removed), email
-// when the address has a local part and a domain. How the link was sent
-// originally does not matter.
-func (r *Reservation) Contact() (sms, email Contact, hasSMS, hasEmail bool) {
-	cc := r.Customer.CountryCode
-	if n := nationalNumber(cc, r.Customer.MSISDN); callingCodeRE.MatchString(cc) && n != "" {
-		sms, hasSMS = Contact{CountryCode: cc, MSISDN: n}, true
-	}
-	if e := strings.TrimSpace(r.Customer.Email); looksLikeEmail(e) {
-		email, hasEmail = Contact{Email: e}, true
-	}
-	return sms, email, hasSMS, hasEmail
-}
-
-// nationalNumber returns msisdn as national digits for calling code cc,
-// or "" when it is not a plausible number.
-func nationalNumber(cc, msisdn string) string {
-	n := strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '.', '(', ')', '/', '\u00a0':
-			return -1
-		}
-		return r
-	}, msisdn)
-	digits := strings.TrimPrefix(cc, "+")
-	switch {
-	case strings.HasPrefix(n, "+"):
-		var ok bool
-		if n, ok = strings.CutPrefix(n, cc); !ok {
-			return "" // a number of another country than the calling code says
-		}
-	case strings.HasPrefix(n, "00"+digits):
-		n = strings.TrimPrefix(n, "00"+digits)
-	}
-	if !nationalRE.MatchString(n) {
-		return ""
-	}
-	return n
-}
-
-func looksLikeEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	return ok && local != "" && strings.Contains(domain, ".") &&
-		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
-		!strings.ContainsAny(s, " \t\r\n<>,;") && !strings.Contains(domain, "@")
-}
+var callingCodeRE = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
 
 // Details reads reservation reservationUUID from Front Payment.
 //
@@ -237,14 +196,41 @@ func decodeReservation(body []byte) (r *Reservation, message string, err error) 
 	r.PaymentLinkDueAt = parseTime(r.PaymentLinkDueDate)
 	by, _ := data["sendOrderBy"].(map[string]any) // reading a nil map is fine
 	r.SentBySMS, r.SentByEmail = boolean(by["sms"]), boolean(by["email"])
-	cd, _ := data["customerDetails"].(map[string]any)
-	r.Customer = Customer{
-		Name:        text(cd["name"]),
-		Email:       text(cd["email"]),
-		CountryCode: callingCode(text(cd["countryCode"])),
-		MSISDN:      text(cd["msisdn"]),
-	}
+	r.Customer = decodeCustomer(data["customerDetails"])
 	return r, message, nil
+}
+
+// decodeCustomer reads a record's "customerDetails" (see Customer). It is
+// the one reading of a contact on file, for reservations and orders alike.
+func decodeCustomer(v any) Customer {
+	cd, ok := v.(map[string]any)
+	if !ok {
+		return Customer{Held: held(v)}
+	}
+	return Customer{
+		Name:        held(cd["name"]),
+		Email:       held(cd["email"]),
+		CountryCode: callingCode(held(cd["countryCode"])),
+		MSISDN:      held(cd["msisdn"]),
+	}
+}
+
+// held is a value as a person can read it: text(v) for a string or a
+// number, "" for null, and any other JSON value as its JSON text.
+func held(v any) string {
+	switch v.(type) {
+	case nil:
+		return ""
+	case string, json.Number:
+		return text(v)
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // shown escaped for Slack by its reader; "\u003c" would hide what is held
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprintf("%v", v) // cannot happen for decoded JSON; still not ""
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // text returns a string trimmed, a number as its digits, anything else "".

@@ -140,9 +140,12 @@ func TestDetailsLenient(t *testing.T) {
 		{"nulls", `{"reservationUuid":null,"status":null,"isPaid":null,"grandTotal":null,"reservationDate":null,
 			"paymentLinkDueDate":null,"sendOrderBy":null,"customerDetails":null}`, Reservation{}},
 		{"empty data", `{}`, Reservation{}},
-		{"customerDetails a string", `{"status":"pending","customerDetails":"Kari Nordmann, +47 41234567"}`, Reservation{Status: "pending"}},
-		{"customerDetails an array", `{"customerDetails":[{"name":"Kari"}],"sendOrderBy":"sms"}`, Reservation{}},
-		{"customer fields of wrong types", `{"customerDetails":{"countryCode":["+47"],"msisdn":{"n":1},"email":false,"name":null}}`, Reservation{}},
+		// A contact on file of the wrong type is kept as held, never "".
+		{"customerDetails a string", `{"status":"pending","customerDetails":"Kari Nordmann, +47 41234567"}`,
+			Reservation{Status: "pending", Customer: Customer{Held: "Kari Nordmann, +47 41234567"}}},
+		{"customerDetails an array", `{"customerDetails":[{"name":"Kari"}],"sendOrderBy":"sms"}`, Reservation{Customer: Customer{Held: `[{"name":"Kari"}]`}}},
+		{"customer fields of wrong types", `{"customerDetails":{"countryCode":["+47"],"msisdn":{"n":1},"email":false,"name":null}}`,
+			Reservation{Customer: Customer{CountryCode: `["+47"]`, MSISDN: `{"n":1}`, Email: "false"}}},
 		{"grandTotal not a number", `{"grandTotal":"about 100"}`, Reservation{}},
 		{"grandTotal NaN", `{"grandTotal":"NaN"}`, Reservation{}},
 		{"grandTotal infinite", `{"grandTotal":"Inf"}`, Reservation{}},
@@ -411,27 +414,28 @@ func TestDetailsErrorsNeverShowTheToken(t *testing.T) {
 func TestDetailsFixtures(t *testing.T) {
 	fp := frontpaytest.NewServer(t)
 	c := detailsClient(t, fp, 0)
-	kariSMS := Contact{CountryCode: "+47", MSISDN: "41234567"}
 	kariEmail := Contact{Email: "kari.nordmann@example.com"}
+	kari := Customer{Name: "Kari Nordmann", Email: kariEmail.Email, CountryCode: "+47", MSISDN: "41234567"}
+	noContact := Customer{Name: kari.Name, CountryCode: "+47"}
+	emailOnly := Customer{Name: kari.Name, Email: kariEmail.Email}
 	for _, tc := range []struct {
-		uuid             string
-		kind             Kind // of Details
-		state            ReservationState
-		sms, email       Contact
-		hasSMS, hasEmail bool
-		resend           Kind
+		uuid     string
+		kind     Kind // of Details
+		state    ReservationState
+		customer Customer
+		resend   Kind
 	}{
-		{frontpaytest.UUIDAccepted, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindSent},
-		{frontpaytest.UUIDInvalid, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindInvalid},
-		{frontpaytest.UUIDServerError, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindServerError},
-		{frontpaytest.UUIDCompleted, KindSent, StatePaid, kariSMS, kariEmail, true, true, KindCompleted},
-		{frontpaytest.UUIDCancelled, KindSent, StateCancelled, kariSMS, kariEmail, true, true, KindCancelled},
-		{frontpaytest.UUIDPaid, KindSent, StatePaid, kariSMS, kariEmail, true, true, KindCompleted},
-		{frontpaytest.UUIDDetailsCancelled, KindSent, StateCancelled, kariSMS, kariEmail, true, true, KindCancelled},
-		{frontpaytest.UUIDNoContact, KindSent, StateOpen, Contact{}, Contact{}, false, false, KindSent},
-		{frontpaytest.UUIDEmailOnly, KindSent, StateOpen, Contact{}, kariEmail, false, true, KindSent},
-		{frontpaytest.UUIDNotFound, KindNotFound, 0, Contact{}, Contact{}, false, false, KindNotFound},
-		{"11111111-2222-4333-8444-555555555555", KindNotFound, 0, Contact{}, Contact{}, false, false, KindSent},
+		{frontpaytest.UUIDAccepted, KindSent, StateOpen, kari, KindSent},
+		{frontpaytest.UUIDInvalid, KindSent, StateOpen, kari, KindInvalid},
+		{frontpaytest.UUIDServerError, KindSent, StateOpen, kari, KindServerError},
+		{frontpaytest.UUIDCompleted, KindSent, StatePaid, kari, KindCompleted},
+		{frontpaytest.UUIDCancelled, KindSent, StateCancelled, kari, KindCancelled},
+		{frontpaytest.UUIDPaid, KindSent, StatePaid, kari, KindCompleted},
+		{frontpaytest.UUIDDetailsCancelled, KindSent, StateCancelled, kari, KindCancelled},
+		{frontpaytest.UUIDNoContact, KindSent, StateOpen, noContact, KindSent},
+		{frontpaytest.UUIDEmailOnly, KindSent, StateOpen, emailOnly, KindSent},
+		{frontpaytest.UUIDNotFound, KindNotFound, 0, Customer{}, KindNotFound},
+		{"11111111-2222-4333-8444-555555555555", KindNotFound, 0, Customer{}, KindSent},
 	} {
 		t.Run(tc.uuid, func(t *testing.T) {
 			r, err := c.Details(context.Background(), tc.uuid)
@@ -442,9 +446,8 @@ func TestDetailsFixtures(t *testing.T) {
 				if r.State() != tc.state || r.UUID != tc.uuid {
 					t.Errorf("state %v uuid %q, want %v %q", r.State(), r.UUID, tc.state, tc.uuid)
 				}
-				sms, email, hasSMS, hasEmail := r.Contact()
-				if sms != tc.sms || email != tc.email || hasSMS != tc.hasSMS || hasEmail != tc.hasEmail {
-					t.Errorf("Contact() = %+v %+v %v %v", sms, email, hasSMS, hasEmail)
+				if r.Customer != tc.customer {
+					t.Errorf("Customer = %+v, want %+v", r.Customer, tc.customer)
 				}
 			}
 			if got := KindOf(c.Resend(context.Background(), tc.uuid, kariEmail)); got != tc.resend {
@@ -489,34 +492,38 @@ func TestReservationState(t *testing.T) {
 	}
 }
 
-func TestReservationContact(t *testing.T) {
+// TestDecodeCustomer: the contact on file is kept as held, so that what
+// Front Payment holds in a shape nobody expected is never taken for
+// nothing on file.
+func TestDecodeCustomer(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		customer   Customer
-		sms, email Contact
+		name, json string
+		want       Customer
 	}{
-		{"both", Customer{CountryCode: "+47", MSISDN: "41234567", Email: "kari@example.com"},
-			Contact{CountryCode: "+47", MSISDN: "41234567"}, Contact{Email: "kari@example.com"}},
-		{"spaced number", Customer{CountryCode: "+47", MSISDN: "412 34 567"}, Contact{CountryCode: "+47", MSISDN: "41234567"}, Contact{}},
-		{"number with its code", Customer{CountryCode: "+47", MSISDN: "+47 412-34-567"}, Contact{CountryCode: "+47", MSISDN: "41234567"}, Contact{}},
-		{"number with 00 code", Customer{CountryCode: "+47", MSISDN: "004741234567"}, Contact{CountryCode: "+47", MSISDN: "41234567"}, Contact{}},
-		{"number of another country", Customer{CountryCode: "+47", MSISDN: "+46701234567"}, Contact{}, Contact{}},
-		{"no code", Customer{MSISDN: "41234567"}, Contact{}, Contact{}},
-		{"no number", Customer{CountryCode: "+47"}, Contact{}, Contact{}},
-		{"code not a code", Customer{CountryCode: "NO", MSISDN: "41234567"}, Contact{}, Contact{}},
-		{"number not a number", Customer{CountryCode: "+47", MSISDN: "unknown"}, Contact{}, Contact{}},
-		{"number too short", Customer{CountryCode: "+47", MSISDN: "123"}, Contact{}, Contact{}},
-		{"email trimmed", Customer{Email: "  kari@example.com "}, Contact{}, Contact{Email: "kari@example.com"}},
-		{"email without domain", Customer{Email: "kari@"}, Contact{}, Contact{}},
-		{"email without dot", Customer{Email: "kari@localhost"}, Contact{}, Contact{}},
-		{"not an email", Customer{Email: "n/a"}, Contact{}, Contact{}},
-		{"two emails", Customer{Email: "a@example.com, b@example.com"}, Contact{}, Contact{}},
+		{"as documented", `{"countryCode":"+47","msisdn":"41234567","email":"kari@example.com","name":"Kari"}`,
+			Customer{Name: "Kari", Email: "kari@example.com", CountryCode: "+47", MSISDN: "41234567"}},
+		{"trimmed", `{"msisdn":" 412 34 567 ","email":"  kari@example.com "}`, Customer{Email: "kari@example.com", MSISDN: "412 34 567"}},
+		{"numbers", `{"countryCode":47,"msisdn":41234567}`, Customer{CountryCode: "+47", MSISDN: "41234567"}},
+		{"exponent", `{"msisdn":4.1234567e7}`, Customer{MSISDN: "41234567"}},
+		{"calling code spelt otherwise", `{"countryCode":"0047"}`, Customer{CountryCode: "+47"}},
+		{"country name kept", `{"countryCode":"NO","msisdn":"4741234567"}`, Customer{CountryCode: "NO", MSISDN: "4741234567"}},
+		{"nothing: null, empty, blank", `{"countryCode":null,"msisdn":"","email":"  ","name":null}`, Customer{}},
+		{"array", `{"email":["a@x.no","b@y.no"]}`, Customer{Email: `["a@x.no","b@y.no"]`}},
+		{"object", `{"msisdn":{"number":"41234567"}}`, Customer{MSISDN: `{"number":"41234567"}`}},
+		{"bool", `{"email":true,"msisdn":false}`, Customer{Email: "true", MSISDN: "false"}},
+		{"angle brackets kept", `{"email":["Kari <kari@example.com>"]}`, Customer{Email: `["Kari <kari@example.com>"]`}},
+		{"zero-width kept", "{\"email\":\"kari@example.com\u200b\"}", Customer{Email: "kari@example.com\u200b"}},
+		{"not an object", `["kari@example.com"]`, Customer{Held: `["kari@example.com"]`}},
+		{"a string", `"kari@example.com"`, Customer{Held: "kari@example.com"}},
+		{"absent", `null`, Customer{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &Reservation{Customer: tc.customer}
-			sms, email, hasSMS, hasEmail := r.Contact()
-			if sms != tc.sms || email != tc.email || hasSMS != (tc.sms != Contact{}) || hasEmail != (tc.email != Contact{}) {
-				t.Errorf("Contact() = %+v %+v %v %v, want %+v %+v", sms, email, hasSMS, hasEmail, tc.sms, tc.email)
+			r, _, err := decodeReservation([]byte(frontpaytest.DetailsEnvelope(`{"customerDetails":` + tc.json + `}`)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Customer != tc.want {
+				t.Errorf("Customer = %+v, want %+v", r.Customer, tc.want)
 			}
 		})
 	}
@@ -537,6 +544,8 @@ func FuzzDecodeReservation(f *testing.F) {
 		frontpaytest.DetailsEnvelope(`{"isPaid":"true","grandTotal":"1250.50","sendOrderBy":null,"customerDetails":{"countryCode":47,"msisdn":41234567}}`),
 		frontpaytest.DetailsEnvelope(`{"customerDetails":"x","grandTotal":"NaN","reservationDate":"02.01.2006","status":["a"]}`),
 		frontpaytest.DetailsEnvelope(`{"customerDetails":{"countryCode":"0047","msisdn":"+47 412 34 567","email":"a@b.no"},"grandTotal":1e400}`),
+		frontpaytest.DetailsEnvelope(`{"customerDetails":{"countryCode":["+47"],"msisdn":{},"email":false,"name":[]}}`),
+		frontpaytest.DetailsEnvelope(`{"customerDetails":{"email":"\u200b","msisdn":"\t"}}`),
 		`{"data":null}`, `{"data":"Array"}`, `{}`, `null`, `[]`, `{"data":{}}`, `{`, ``, `{"data":{"isPaid":1e999}}`,
 	} {
 		f.Add([]byte(s))
@@ -552,20 +561,7 @@ func FuzzDecodeReservation(f *testing.F) {
 		if s := r.State(); s != StateOpen && s != StatePaid && s != StateCancelled {
 			t.Fatalf("State() = %v", s)
 		}
-		sms, email, hasSMS, hasEmail := r.Contact()
-		if hasSMS {
-			if !callingCodeRE.MatchString(sms.CountryCode) || !nationalRE.MatchString(sms.MSISDN) {
-				t.Fatalf("sms contact %+v", sms)
-			}
-			if _, err := encodeBody(detailsUUID, sms); err != nil {
-				t.Fatalf("sms contact %+v does not make a resend: %v", sms, err)
-			}
-		}
-		if hasEmail {
-			if _, err := encodeBody(detailsUUID, email); err != nil {
-				t.Fatalf("email contact %+v does not make a resend: %v", email, err)
-			}
-		}
+		checkHeld(t, body, r.Customer)
 	})
 }
 
@@ -651,4 +647,37 @@ func TestTextOfNumbersWithExponents(t *testing.T) {
 			t.Errorf("text(%s) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// checkHeld fails when a contact field of body's customerDetails holds
+// something but c has it as "" (nothing on file).
+func checkHeld(t *testing.T, body []byte, c Customer) {
+	t.Helper()
+	// Maps, as decodeReservation reads it: a struct would match keys in
+	// any case.
+	var env, data, cd map[string]json.RawMessage
+	if json.Unmarshal(body, &env) != nil || json.Unmarshal(env["data"], &data) != nil {
+		return
+	}
+	raw := data["customerDetails"]
+	if json.Unmarshal(raw, &cd) != nil || cd == nil {
+		if c.Held == "" && len(raw) > 0 && !isNothing(raw) {
+			t.Fatalf("customerDetails %s held as nothing", raw)
+		}
+		return
+	}
+	for key, got := range map[string]string{"email": c.Email, "msisdn": c.MSISDN, "countryCode": c.CountryCode, "name": c.Name} {
+		if raw, ok := cd[key]; ok && !isNothing(raw) && got == "" {
+			t.Fatalf("%s %s held as nothing", key, raw)
+		}
+	}
+}
+
+// isNothing is JSON null, or a string of nothing but white space.
+func isNothing(raw json.RawMessage) bool {
+	var s *string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return false
+	}
+	return s == nil || strings.TrimSpace(*s) == ""
 }

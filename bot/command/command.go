@@ -159,7 +159,7 @@ func (pr *Parser) Parse(text string) (Command, error) {
 		return Command{}, err
 	}
 	if p, ok := pairs.get("email"); ok {
-		if cmd.Email, err = parseEmail(w, p); err != nil {
+		if cmd.Email, err = pr.parseEmail(p); err != nil {
 			return Command{}, err
 		}
 	}
@@ -198,7 +198,7 @@ func (pr *Parser) Resend(reservation, email, phone string) (Command, error) {
 		return Command{}, &InputError{"email", w.T("command.form.no_destination")}
 	}
 	if email != "" {
-		if cmd.Email, err = parseEmail(w, cmdPair{"email", email}); err != nil {
+		if cmd.Email, err = pr.parseEmail(cmdPair{"email", email}); err != nil {
 			return Command{}, err
 		}
 	}
@@ -210,18 +210,50 @@ func (pr *Parser) Resend(reservation, email, phone string) (Command, error) {
 	return cmd, nil
 }
 
-// OnFileEmail checks an email address Front Payment keeps for a customer
-// with the checks email= gets; what fails them is not offered. It is read
-// as one field: nothing in it is taken for another key.
+// OnFileEmail checks an email address Front Payment holds for a customer
+// with the checks email= gets, as held: it is only trimmed, never
+// unwrapped as a Slack link nor cleared of invisible characters, so what
+// passes is exactly what Front Payment would send to. What fails is not
+// offered, and a typed address is never taken for it.
 func (pr *Parser) OnFileEmail(addr string) (string, error) {
-	return parseEmail(pr.w, cmdPair{"email", formField(addr)})
+	return checkEmail(pr.w, strings.TrimSpace(addr))
 }
 
-// OnFilePhone checks a number Front Payment keeps for a customer, as its
+// OnFilePhone checks a number Front Payment holds for a customer, as its
 // country code and national number, with the checks country= with msisdn=
-// get; what fails them is not offered.
+// get, as held (see OnFileEmail), in ASCII digits only: libphonenumber
+// reads other scripts' digits, an SMS gateway may not. What fails is not
+// offered; IsLandline tells a number that cannot get SMS from one that
+// cannot be read.
 func (pr *Parser) OnFilePhone(countryCode, msisdn string) (*Phone, error) {
-	return pr.parseCountryMSISDN(cmdPair{"country", formField(countryCode)}, cmdPair{"msisdn", formField(msisdn)})
+	if strings.IndexFunc(countryCode+msisdn, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsDigit(r) }) >= 0 {
+		w := pr.w
+		return nil, &InputError{"msisdn", w.T("command.msisdn.not_a_number", "Typed", quote(w, msisdn), "Example", exampleCountryMSISDN)}
+	}
+	return pr.countryMSISDN(cmdPair{"country", strings.TrimSpace(countryCode)}, cmdPair{"msisdn", strings.TrimSpace(msisdn)})
+}
+
+// SameEmail reports whether a and b are the same address: equal but for
+// the case of ASCII letters. Unicode case folding would make U+212A KELVIN
+// SIGN a "k" and U+017F LONG S an "s": an address that only looks like
+// another is another.
+func SameEmail(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if asciiLower(a[i]) != asciiLower(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // formField is a value given on its own (a form's field, a contact on
@@ -463,18 +495,63 @@ func (p *cmdPairs) combine(w *i18n.Words) error {
 // unwrapSlack returns the target of a Slack link (<mailto:a@b.no|a@b.no>,
 // <tel:+4741234567>) and anything else as it is, with Slack's entities
 // (&amp; &lt; &gt;, which message text arrives with) decoded: a literal
-// "<" in a value comes as "&lt;" and is never taken for a link.
+// "<" in a value comes as "&lt;" and is never taken for a link. It only
+// reads; linkValue is the check before anything is sent.
 func unwrapSlack(v string) string {
-	if len(v) < 2 || v[0] != '<' || v[len(v)-1] != '>' {
-		return Unescape(v)
-	}
-	target, _, _ := strings.Cut(v[1:len(v)-1], "|")
-	for _, scheme := range []string{"mailto:", "tel:"} {
-		if len(target) >= len(scheme) && strings.EqualFold(target[:len(scheme)], scheme) {
-			return Unescape(strings.TrimSpace(target[len(scheme):]))
-		}
+	if target, _, ok := linkParts(v); ok {
+		return target
 	}
 	return Unescape(v)
+}
+
+// linkParts splits a Slack mailto: or tel: link into its target and its
+// label ("" when it has none), both trimmed and with entities decoded; ok
+// is false when v is no such link.
+func linkParts(v string) (target, label string, ok bool) {
+	if len(v) < 2 || v[0] != '<' || v[len(v)-1] != '>' {
+		return "", "", false
+	}
+	target, label, _ = strings.Cut(v[1:len(v)-1], "|")
+	for _, scheme := range []string{"mailto:", "tel:"} {
+		if len(target) >= len(scheme) && strings.EqualFold(target[:len(scheme)], scheme) {
+			return Unescape(strings.TrimSpace(target[len(scheme):])), Unescape(strings.TrimSpace(label)), true
+		}
+	}
+	return "", "", false
+}
+
+// linkValue is p's value unwrapped (see unwrapSlack). A link whose label
+// is not the same destination as its target (same says, for p's kind of
+// value) is refused: the caller read the label, and Front Payment would
+// get the target.
+func (pr *Parser) linkValue(p cmdPair, field, example string, same func(a, b string) bool) (string, error) {
+	target, label, ok := linkParts(p.value)
+	if !ok {
+		return Unescape(p.value), nil
+	}
+	if label != "" && label != target && !same(label, target) {
+		w := pr.w
+		return "", &InputError{field, w.T("command.link.differs",
+			"Key", p.key, "Label", quote(w, label), "Target", quote(w, target), "Example", example)}
+	}
+	return target, nil
+}
+
+// sameNumber reports whether a and b are one phone number: the same
+// digits, or the same E.164 number read with the default region.
+func (pr *Parser) sameNumber(a, b string) bool {
+	ca, okA := compactNumber(a)
+	cb, okB := compactNumber(b)
+	if !okA || !okB {
+		return false
+	}
+	if ca == cb {
+		return true
+	}
+	na, errA := pr.nums.parse(ca, pr.region)
+	nb, errB := pr.nums.parse(cb, pr.region)
+	return errA == nil && errB == nil &&
+		phonenumbers.Format(na, phonenumbers.E164) == phonenumbers.Format(nb, phonenumbers.E164)
 }
 
 // invisibleIn returns the first invisible or direction-changing character
@@ -535,8 +612,16 @@ func emailTooLong(w *i18n.Words, v string) string {
 
 // parseEmail checks an email value. The address is sent as typed: mail
 // providers may treat the local part's case as significant.
-func parseEmail(w *i18n.Words, p cmdPair) (string, error) {
-	v := unwrapSlack(p.value)
+func (pr *Parser) parseEmail(p cmdPair) (string, error) {
+	v, err := pr.linkValue(p, "email", "email="+ExampleEmail, SameEmail)
+	if err != nil {
+		return "", err
+	}
+	return checkEmail(pr.w, v)
+}
+
+// checkEmail checks an address as it is.
+func checkEmail(w *i18n.Words, v string) (string, error) {
 	if r := invisibleIn(v); r >= 0 {
 		return "", invisibleError(w, "email", v, "email="+ExampleEmail, r)
 	}
@@ -606,8 +691,11 @@ func (pr *Parser) parsePhone(p cmdPair) (*Phone, error) {
 	w := pr.w
 	// The words of a refusal are put together only for a refusal: this
 	// runs before the Socket Mode ack.
-	v := unwrapSlack(p.value)
 	example := func() string { return p.key + "=" + ExamplePhone }
+	v, err := pr.linkValue(p, "phone", example(), pr.sameNumber)
+	if err != nil {
+		return nil, err
+	}
 	if r := invisibleIn(v); r >= 0 {
 		return nil, invisibleError(w, "phone", v, example(), r)
 	}
@@ -630,9 +718,20 @@ func (pr *Parser) parsePhone(p cmdPair) (*Phone, error) {
 
 // parseCountryMSISDN checks country= with msisdn=.
 func (pr *Parser) parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
+	var err error
+	for _, p := range []*cmdPair{&country, &msisdn} {
+		if p.value, err = pr.linkValue(*p, p.key, exampleCountryMSISDN, pr.sameNumber); err != nil {
+			return nil, err
+		}
+	}
+	return pr.countryMSISDN(country, msisdn)
+}
+
+// countryMSISDN checks a country code and a number as they are.
+func (pr *Parser) countryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 	w := pr.w
 	const example = exampleCountryMSISDN
-	c := strings.Join(strings.Fields(unwrapSlack(country.value)), "")
+	c := strings.Join(strings.Fields(country.value), "")
 	if strings.HasPrefix(c, "+") {
 		c = c[1:]
 	} else if strings.HasPrefix(c, "00") {
@@ -645,7 +744,7 @@ func (pr *Parser) parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 	}
 	code := "+" + strconv.Itoa(cc)
 
-	num, ok := compactNumber(unwrapSlack(msisdn.value))
+	num, ok := compactNumber(msisdn.value)
 	if !ok {
 		return nil, &InputError{"msisdn", w.T("command.msisdn.not_a_number", "Typed", quote(w, msisdn.value), "Example", example)}
 	}
@@ -698,11 +797,23 @@ func (pr *Parser) checkMobile(n *phonenumbers.PhoneNumber, field, typed string, 
 			"Typed", quote(w, typed), "Number", numberOf(w, cc), "Example", example())}
 	}
 	if typ == phonenumbers.FIXED_LINE {
-		return nil, &InputError{field, w.T("command.phone.landline", "Typed", quote(w, typed))}
+		return nil, landlineError{&InputError{field, w.T("command.phone.landline", "Typed", quote(w, typed))}}
 	}
 	p := &Phone{CountryCode: "+" + strconv.Itoa(cc), National: nationalNumber(n)}
 	p.E164 = p.CountryCode + p.National // E.164 is exactly that, no formatting rules apply
 	return p, nil
+}
+
+// landlineError is the InputError of a valid number that cannot get SMS.
+type landlineError struct{ *InputError }
+
+func (e landlineError) Unwrap() error { return e.InputError }
+
+// IsLandline reports whether err refuses a valid number because
+// libphonenumber types it as fixed-line only (it cannot get SMS).
+func IsLandline(err error) bool {
+	var l landlineError
+	return errors.As(err, &l)
 }
 
 // nationalNumber is libphonenumber's national significant number: the

@@ -118,6 +118,14 @@ func TestParseAcceptsEveryForm(t *testing.T) {
 		{"both channels wrapped by Slack", parseID + " sms=<tel:+4741234567|+47 412 34 567> Email=<mailto:kari@example.com|kari@example.com>",
 			resend("kari@example.com", mobileNO)},
 		{"zero-width space", parseID + "\u200bemail=kari@example.com", resend("kari@example.com", nil)},
+
+		// A Slack link is unwrapped when its label is the destination it leads to.
+		{"mailto label in other ASCII case", parseID + " email=<mailto:Kari@Example.com|kari@example.com>", resend("Kari@Example.com", nil)},
+		{"mailto with an empty label", parseID + " email=<mailto:kari@example.com|>", resend("kari@example.com", nil)},
+		{"mailto with entities", parseID + " email=<mailto:tom&amp;jerry@example.com|tom&amp;jerry@example.com>", resend("tom&jerry@example.com", nil)},
+		{"tel label written otherwise", parseID + " phone=<tel:004741234567|+47 412 34 567>", resend("", mobileNO)},
+		{"tel target national, label international", parseID + " phone=<tel:41234567|+47 41234567>", resend("", mobileNO)},
+		{"tel links in country and msisdn", parseID + " country=+47 msisdn=<tel:41234567|412 34 567>", resend("", mobileNO)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,6 +184,21 @@ var refusals = []struct {
 	{"unknown country code in phone", parseID + " phone=+999 1234567", "NO", "phone", "country code I know"},
 	{"no default region", parseID + " phone=41234567", "", "phone", "Write it with the country code"},
 	{"email in phone", parseID + " phone=<mailto:kari@example.com|kari@example.com>", "NO", "phone", "doesn't look like a phone number"},
+
+	// A Slack link whose label is another destination than its target:
+	// the caller read the label, Front Payment would get the target.
+	{"mailto label differs", parseID + " email=<mailto:attacker@evil.example|kari.nordmann@example.com>", "NO", "email",
+		`email= is a link that shows "kari.nordmann@example.com" but leads to "attacker@evil.example"`},
+	{"tel label differs", parseID + " phone=<tel:+4799999999|+47 412 34 567>", "NO", "phone",
+		`phone= is a link that shows "+47 412 34 567" but leads to "+4799999999"`},
+	{"sms tel label differs", parseID + " sms=<tel:+4799999999|41234567>", "NO", "phone", "sms= is a link that shows"},
+	{"tel label is no number", parseID + " phone=<tel:+4741234567|Kari>", "NO", "phone", `shows "Kari"`},
+	{"mailto label with a Kelvin sign", parseID + " email=<mailto:kari@example.com|\u212aari@example.com>", "NO", "email", "is a link that shows"},
+	{"mailto label with a long s", parseID + " email=<mailto:kari@example.com|kari@exam\u017fple.com>", "NO", "email", "is a link that shows"},
+	{"mailto nested bars", parseID + " email=<mailto:a@x.no|b@y.no|a@x.no>", "NO", "email", `shows "b@y.no|a@x.no"`},
+	{"mailto without target", parseID + " email=<mailto:|kari@example.com>", "NO", "email", `leads to ""`},
+	{"msisdn tel label differs", parseID + " country=+47 msisdn=<tel:99999999|41234567>", "NO", "msisdn", "msisdn= is a link that shows"},
+	{"country tel label differs", parseID + " country=<tel:+46|+47> msisdn=41234567", "NO", "country", "country= is a link that shows"},
 
 	{"country without msisdn", parseID + " country=+47", "NO", "msisdn", "country= needs msisdn="},
 	{"msisdn without country", parseID + " msisdn=41234567", "NO", "country", "msisdn= needs country="},
@@ -370,18 +393,27 @@ func TestHintsEscapeWhatWasTyped(t *testing.T) {
 	}
 }
 
-// TestOnFileContactIsReadAsOneField: the contact Front Payment keeps is
+// TestOnFileContactIsReadAsHeld: the contact Front Payment holds is
 // checked like typed input, field by field, so that nothing in it can
 // pass for another key (read back as command text, "a@b.no phone=+47…"
-// would have offered a@b.no, an address that is not on file).
-func TestOnFileContactIsReadAsOneField(t *testing.T) {
+// would have offered a@b.no, an address that is not on file), and as
+// held: Front Payment sends to what it holds, not to a Slack link's target
+// nor to an address without its invisible characters.
+func TestOnFileContactIsReadAsHeld(t *testing.T) {
 	for _, tc := range []struct {
 		addr string
 		want string // "" when refused
 	}{
 		{"kari@example.com", "kari@example.com"},
-		{"  kari@example.com\u200b", "kari@example.com"},
-		{"<mailto:kari@example.com|kari@example.com>", "kari@example.com"},
+		{"  kari@example.com ", "kari@example.com"},
+		{"kari@example.com\u200b", ""},
+		{"kari@exa\u200dmple.com", ""},
+		{"<mailto:kari@example.com|kari@example.com>", ""},
+		{"tom&amp;jerry@example.com", ""},
+		{"Kari Nordmann <kari@example.com>", ""},
+		{"a@x.no; b@y.no", ""},
+		{"kari@example.com.", ""},
+		{`["kari@example.com"]`, ""},
 		{"kari@example.com phone=+4741234567", ""},
 		{"kari@example.com email=ola@example.com", ""},
 		{"not an address", ""},
@@ -401,17 +433,29 @@ func TestOnFileContactIsReadAsOneField(t *testing.T) {
 	for _, tc := range []struct {
 		country, msisdn string
 		want            *Phone // nil when refused
+		landline        bool
 	}{
-		{"+47", "41234567", mobileNO},
-		{"47", "412 34 567", mobileNO},
-		{"+46", "701234567", mobileSE},
-		{"+47", "41234567 email=ola@example.com", nil},
-		{"+47 msisdn=41234567", "41234567", nil},
-		{"+47", "22123456", nil}, // a landline gets no SMS
-		{"+47", "", nil},
-		{"", "41234567", nil},
+		{"+47", "41234567", mobileNO, false},
+		{"47", "412 34 567", mobileNO, false},
+		{"+47", "+47 412 34 567", mobileNO, false},
+		{"+46", "701234567", mobileSE, false},
+		{"+47", "4741234567", nil, false}, // the code twice: not what Front Payment would dial
+		{"+47", "41234567 email=ola@example.com", nil, false},
+		{"+47 msisdn=41234567", "41234567", nil, false},
+		{"+47", "<tel:41234567|41234567>", nil, false},
+		{"+47", "41234567\u200b", nil, false},
+		{"+47", "\u0664\u0661\u0662\u0663\u0664\u0665\u0666\u0667", nil, false}, // Arabic-Indic digits
+		{"+\u0664\u0667", "41234567", nil, false},
+		{"NO", "41234567", nil, false},
+		{"+47", "22123456", nil, true}, // a landline gets no SMS
+		{"+47", "", nil, false},
+		{"", "41234567", nil, false},
+		{"", "+4741234567", nil, false},
 	} {
 		got, err := parserFor(en, "NO").OnFilePhone(tc.country, tc.msisdn)
+		if IsLandline(err) != tc.landline {
+			t.Errorf("OnFilePhone(%q, %q): IsLandline(%v) = %v", tc.country, tc.msisdn, err, !tc.landline)
+		}
 		if tc.want == nil {
 			if err == nil {
 				t.Errorf("OnFilePhone(%q, %q) = %+v, want it refused", tc.country, tc.msisdn, got)
@@ -420,6 +464,32 @@ func TestOnFileContactIsReadAsOneField(t *testing.T) {
 		}
 		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("OnFilePhone(%q, %q) = %+v, %v; want %+v", tc.country, tc.msisdn, got, err, tc.want)
+		}
+	}
+}
+
+// TestSameEmail: addresses are the same but for the case of ASCII letters
+// only; a letter that folds to an ASCII one in Unicode is another address.
+func TestSameEmail(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"kari@example.com", "kari@example.com", true},
+		{"KARI.Nordmann@Example.COM", "kari.nordmann@example.com", true},
+		{"\u212aari@example.com", "kari@example.com", false},  // KELVIN SIGN folds to k
+		{"kari@example.com", "kari@exampl\u0435.com", false},  // Cyrillic e
+		{"kari@example.\u017fe", "kari@example.se", false},    // LONG S folds to s
+		{"\u00c5se@example.no", "\u00e5se@example.no", false}, // non-ASCII case is not folded either
+		{"kari@example.com", "kari@example.com.", false},
+		{"kari@example.com", "kari@example.com\u200b", false},
+		{"", "", true},
+	} {
+		if got := SameEmail(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameEmail(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+		if got := SameEmail(tc.b, tc.a); got != tc.same {
+			t.Errorf("SameEmail(%q, %q) = %v, want %v", tc.b, tc.a, got, tc.same)
 		}
 	}
 }

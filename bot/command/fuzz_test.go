@@ -165,3 +165,56 @@ func FuzzNumberType(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSlackLink wraps a target and a label in a Slack link, as email=
+// and phone= values: whenever the link is accepted, what would be sent
+// is what its label shows (the same address but for ASCII case, the same
+// number), so an agent never sends somewhere other than what they read.
+func FuzzSlackLink(f *testing.F) {
+	for _, s := range [][3]string{
+		{"mailto:", "kari@example.com", "kari@example.com"},
+		{"mailto:", "attacker@evil.example", "kari.nordmann@example.com"},
+		{"mailto:", "Kari@Example.com", "kari@example.com"},
+		{"mailto:", "kari@example.com", "\u212aari@example.com"},
+		{"mailto:", "a@x.no", "b@y.no|a@x.no"},
+		{"MAILTO:", "tom&amp;jerry@example.com", "tom&jerry@example.com"},
+		{"mailto:", "", "kari@example.com"},
+		{"mailto:", "kari@example.com", ""},
+		{"tel:", "+4741234567", "+47 412 34 567"},
+		{"tel:", "+4799999999", "+47 412 34 567"},
+		{"tel:", "41234567", "+47 41234567"},
+		{"tel:", "004741234567", "41234567"},
+		{"tel:", "+4741234567", "Kari"},
+		{"tel:", "+4741234567", "\u0664\u0661\u0662\u0663\u0664\u0665\u0666\u0667"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	pr := parserFor(en, "NO")
+	f.Fuzz(func(t *testing.T, scheme, target, label string) {
+		link := "<" + scheme + target + "|" + label + ">"
+		_, shown, isLink := linkParts(link)
+		if !isLink || shown == "" {
+			return // not a link with a label: nothing is hidden behind one
+		}
+		if email, err := pr.parseEmail(cmdPair{"email", link}); err == nil && !SameEmail(email, shown) {
+			t.Fatalf("email=%s sends to %q, but its label shows %q", link, email, shown)
+		}
+		if p, err := pr.parsePhone(cmdPair{"phone", link}); err == nil && !labelIsNumber(shown, p) {
+			t.Fatalf("phone=%s sends to %s, but its label shows %q", link, p.E164, shown)
+		}
+	})
+}
+
+// labelIsNumber reports whether label, read as libphonenumber reads a
+// Norwegian agent's number, is p.
+func labelIsNumber(label string, p *Phone) bool {
+	digits, ok := compactNumber(label)
+	if !ok {
+		return false
+	}
+	if digits == p.E164 {
+		return true
+	}
+	n, err := phonenumbers.Parse(digits, "NO")
+	return err == nil && phonenumbers.Format(n, phonenumbers.E164) == p.E164
+}
