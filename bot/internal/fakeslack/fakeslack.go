@@ -1,7 +1,7 @@
 // Package fakeslack is an in-process fake of the parts of Slack that resendbot
 // talks to: the Socket Mode WebSocket (apps.connections.open + the socket
 // itself), a handful of Web API methods (auth.test, chat.*, views.*,
-// usergroups.list, usergroups.users.list) and response_url endpoints. It
+// usergroups.list, usergroups.users.list, users.info) and response_url endpoints. It
 // listens on 127.0.0.1 only and speaks the wire
 // protocol exactly as github.com/slack-go/slack (and its socketmode package)
 // expects it, so the real client library can be pointed at it with
@@ -124,8 +124,14 @@ type Server struct {
 	userGroups        map[string]*UserGroup
 	userGroupsRefusal string   // SetUserGroupsUnavailable
 	userCountStrings  bool     // SetUserGroupCountsAsStrings
+	deltaStrings      bool     // SetSubteamCountsAsStrings
 	scopes            []string // the bot token's; SetScopes
 	eventTSSeq        int
+
+	// People (users.go).
+	users      map[string]*User
+	noUsers    map[string]bool // RemoveUser
+	enterprise string          // SetEnterprise
 
 	tcpConns atomic.Int64 // TCP connections accepted, for ConnectionsAccepted
 }
@@ -152,6 +158,8 @@ func New(t testing.TB, opts ...Option) *Server {
 		usedTriggers: map[string]bool{},
 		triggerTTL:   DefaultTriggerTTL,
 		userGroups:   map[string]*UserGroup{},
+		users:        map[string]*User{},
+		noUsers:      map[string]bool{},
 		scopes:       slices.Clone(DefaultBotScopes),
 		upgrader: websocket.Upgrader{
 			// slack-go dials with Origin: https://api.slack.com, which the

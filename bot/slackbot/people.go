@@ -1,0 +1,116 @@
+package slackbot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/slack-go/slack"
+
+	"resendbot/bot"
+)
+
+// How long what users.info said of someone is believed, and how long a
+// read that failed stands before Slack is asked again (so that a Slack in
+// trouble is not asked on every request, nor a person refused for long).
+const (
+	personTTL     = 10 * time.Minute
+	personFailTTL = 15 * time.Second
+	// personTimeout bounds one users.info read: a request waits for it.
+	personTimeout = 3 * time.Second
+	// personCacheSweep is how many people are remembered before the
+	// expired ones are forgotten.
+	personCacheSweep = 1024
+)
+
+// people says who Slack users are, for the core's guard: the bot's own
+// organisation (auth.test at start) and each user's (users.info, cached).
+// It is the core's bot.People.
+type people struct {
+	api      *slack.Client
+	log      *slog.Logger
+	now      func() time.Time
+	failures prometheus.Counter
+
+	home bot.Org // set by learnHome before the bot takes requests
+
+	mu    sync.Mutex
+	known map[string]personRead
+}
+
+var _ bot.People = (*people)(nil)
+
+// personRead is one users.info answer, or its failure, and until when it
+// stands.
+type personRead struct {
+	person bot.Person
+	err    error
+	until  time.Time
+}
+
+func newPeople(api *slack.Client, d bot.Deps) *people {
+	failures := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "resendbot_users_info_failures_total",
+		Help: "users.info reads that failed: until one succeeds, only people listed in RESEND_ALLOWED_USERS may resend.",
+	})
+	d.Metrics.MustRegister(failures)
+	return &people{api: api, log: d.Log, now: d.Now, failures: failures, known: map[string]personRead{}}
+}
+
+// learnHome records the bot's own organisation from auth.test's answer.
+func (p *people) learnHome(at *slack.AuthTestResponse) {
+	p.home = bot.Org{Team: at.TeamID, Enterprise: at.EnterpriseID}
+}
+
+// Home implements bot.People.
+func (p *people) Home() bot.Org { return p.home }
+
+// Person implements bot.People: what users.info says of user, read at
+// most every personTTL. A read that fails (Slack down, a 429, an unknown
+// user) is an error for personFailTTL.
+func (p *people) Person(ctx context.Context, user string) (bot.Person, error) {
+	now := p.now()
+	p.mu.Lock()
+	r, ok := p.known[user]
+	p.mu.Unlock()
+	if ok && now.Before(r.until) {
+		return r.person, r.err
+	}
+	r = p.read(ctx, user)
+	if r.err != nil {
+		p.failures.Inc()
+		p.log.Warn("users.info could not be read; only people listed in RESEND_ALLOWED_USERS may resend until it can",
+			"user", user, "err", r.err)
+		r.until = now.Add(personFailTTL)
+	} else {
+		r.until = now.Add(personTTL)
+	}
+	p.mu.Lock()
+	if len(p.known) >= personCacheSweep {
+		for u, old := range p.known {
+			if !now.Before(old.until) {
+				delete(p.known, u)
+			}
+		}
+	}
+	p.known[user] = r
+	p.mu.Unlock()
+	return r.person, r.err
+}
+
+func (p *people) read(ctx context.Context, user string) personRead {
+	ctx, cancel := context.WithTimeout(ctx, personTimeout)
+	defer cancel()
+	u, err := p.api.GetUserInfoContext(ctx, user)
+	if err != nil {
+		return personRead{err: fmt.Errorf("users.info %s: %w", user, err)}
+	}
+	return personRead{person: bot.Person{
+		Org:      bot.Org{Team: u.TeamID, Enterprise: u.Enterprise.EnterpriseID},
+		Guest:    u.IsRestricted || u.IsUltraRestricted,
+		Stranger: u.IsStranger,
+	}}
+}
