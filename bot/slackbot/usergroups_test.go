@@ -152,6 +152,14 @@ func TestMembershipFollowsSubteamEvents(t *testing.T) {
 // when it connects instead.
 func runBot(t *testing.T, s *fakeslack.Server, env map[string]string) error {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), wait)
+	defer cancel()
+	return runBotCtx(t, ctx, s, env)
+}
+
+// runBotCtx is runBot until ctx ends.
+func runBotCtx(t *testing.T, ctx context.Context, s *fakeslack.Server, env map[string]string) error {
+	t.Helper()
 	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
 		"SLACK_API_URL": s.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token"}
 	for k, v := range env {
@@ -168,8 +176,6 @@ func runBot(t *testing.T, s *fakeslack.Server, env map[string]string) error {
 		t.Fatal(err)
 	}
 	b := New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, Backoff: func(int) time.Duration { return time.Millisecond }})
-	ctx, cancel := context.WithTimeout(t.Context(), wait)
-	defer cancel()
 	return b.Run(ctx)
 }
 
