@@ -261,3 +261,30 @@ func TestTheFormOpensOnlyForPeopleWhoMayUseIt(t *testing.T) {
 		t.Errorf("the form did not open for someone allowed: %v", err)
 	}
 }
+
+// Someone Slack is slow to describe (users.info) holds up nobody else: the
+// Socket Mode loop does not wait for the read, so a known colleague's
+// command is acknowledged and handled meanwhile; theirs follows once the
+// read is done.
+func TestASlowUsersInfoHoldsUpNobodyElse(t *testing.T) {
+	s := fakeslack.New(t)
+	h := startOn(t, map[string]string{"RESEND_COOLDOWN": "0"}, s, frontpaytest.NewServer(t), bot.State{})
+	h.sent(agent, uuidA+" email=kari@example.com") // agent is known from now on
+	s.FailNext(fakeslack.MethodUsersInfo, 1, fakeslack.Fault{Delay: 700 * time.Millisecond})
+	slow := s.SlashCommand(fakeslack.SlashCommand{UserID: agent2, ChannelID: room, Text: uuidA + " email=ola@example.com"})
+	quick := s.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: "help"})
+	if _, err := s.WaitAck(quick, wait); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range s.Acks() {
+		if a.EnvelopeID == slow {
+			t.Fatal("the slow read's envelope was acknowledged before the other: the loop waited for users.info")
+		}
+	}
+	if _, err := s.WaitAck(slow, wait); err != nil {
+		t.Fatalf("the envelope that waited for users.info was never handled: %v", err)
+	}
+	if _, err := s.WaitFor(func(fakeslack.Snapshot) bool { return len(h.resends()) == 2 }, wait); err != nil {
+		t.Errorf("the slowly described colleague's resend was not sent: %v", err)
+	}
+}

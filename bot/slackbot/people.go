@@ -19,8 +19,15 @@ import (
 const (
 	personTTL     = 10 * time.Minute
 	personFailTTL = 15 * time.Second
-	// personTimeout bounds one users.info read: a request waits for it.
-	personTimeout = 3 * time.Second
+	// personTimeout bounds one users.info read: the envelope of someone
+	// not known yet waits for it before it is handled and acknowledged,
+	// well inside Slack's 3 s.
+	personTimeout = 2 * time.Second
+	// personReaders read users.info for envelopes waiting on it, from a
+	// queue of up to personQueue people; when it is full, an envelope is
+	// handled at once and its read blocks the Socket Mode loop instead.
+	personReaders = 4
+	personQueue   = 256
 	// personCacheSweep is how many people are remembered before the
 	// expired ones are forgotten.
 	personCacheSweep = 1024
@@ -37,8 +44,10 @@ type people struct {
 
 	home bot.Org // set by learnHome before the bot takes requests
 
-	mu    sync.Mutex
-	known map[string]personRead
+	mu      sync.Mutex
+	known   map[string]personRead
+	waiting map[string][]func(context.Context) // user → what runs once they are known
+	queue   chan string                        // people to read for waiting envelopes
 }
 
 var _ bot.People = (*people)(nil)
@@ -57,7 +66,8 @@ func newPeople(api *slack.Client, d bot.Deps) *people {
 		Help: "users.info reads that failed: until one succeeds, only people listed in RESEND_ALLOWED_USERS may resend.",
 	})
 	d.Metrics.MustRegister(failures)
-	return &people{api: api, log: d.Log, now: d.Now, failures: failures, known: map[string]personRead{}}
+	return &people{api: api, log: d.Log, now: d.Now, failures: failures, known: map[string]personRead{},
+		waiting: map[string][]func(context.Context){}, queue: make(chan string, personQueue)}
 }
 
 // learnHome records the bot's own organisation from auth.test's answer.
@@ -67,6 +77,60 @@ func (p *people) learnHome(at *slack.AuthTestResponse) {
 
 // Home implements bot.People.
 func (p *people) Home() bot.Org { return p.home }
+
+// whenKnown arranges for then to run once what Slack says of user is
+// known (read, or failed to be read), off the caller's goroutine (with
+// run's context, which ends at shutdown), and
+// reports true; it reports false when that is known already, or cannot be
+// arranged (the queue is full), and the caller goes on at once.
+func (p *people) whenKnown(user string, then func(context.Context)) bool {
+	if user == "" {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r, ok := p.known[user]; ok && p.now().Before(r.until) {
+		return false
+	}
+	if waiters, reading := p.waiting[user]; reading {
+		p.waiting[user] = append(waiters, then)
+		return true
+	}
+	select {
+	case p.queue <- user:
+		p.waiting[user] = []func(context.Context){then}
+		return true
+	default:
+		return false
+	}
+}
+
+// run reads the people envelopes wait on, with personReaders readers,
+// until ctx ends; what still waits then is dropped (its envelopes were
+// never acknowledged, so Slack delivers them again, elsewhere).
+func (p *people) run(ctx context.Context) {
+	var readers sync.WaitGroup
+	for range personReaders {
+		readers.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case user := <-p.queue:
+					_, _ = p.Person(ctx, user)
+					p.mu.Lock()
+					waiters := p.waiting[user]
+					delete(p.waiting, user)
+					p.mu.Unlock()
+					for _, then := range waiters {
+						then(ctx)
+					}
+				}
+			}
+		})
+	}
+	readers.Wait()
+}
 
 // Person implements bot.People: what users.info says of user, read at
 // most every personTTL. A read that fails (Slack down, a 429, an unknown

@@ -37,6 +37,15 @@ type Bot struct {
 	routes    routes
 	groups    *userGroups // nil: RESEND_ALLOWED_USERGROUPS is empty
 	people    *people
+	// whoKnown are envelopes that waited for users.info, back to the event
+	// loop once their requester is known.
+	whoKnown chan waited
+}
+
+// waited is an envelope that waited for users.info, and when it arrived.
+type waited struct {
+	evt      socketmode.Event
+	received time.Time
 }
 
 // New builds the bot from its configuration. It does not connect yet.
@@ -71,16 +80,17 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 	people := newPeople(api, d)
 	d.People = people
 	b := &Bot{
-		cfg:     cfg,
-		log:     d.Log,
-		api:     api,
-		sm:      sm,
-		d:       d,
-		surface: surface,
-		metrics: metrics,
-		groups:  groups,
-		people:  people,
-		engine:  bot.NewCore(cfg, d, surface),
+		cfg:      cfg,
+		log:      d.Log,
+		api:      api,
+		sm:       sm,
+		d:        d,
+		surface:  surface,
+		metrics:  metrics,
+		groups:   groups,
+		people:   people,
+		whoKnown: make(chan waited),
+		engine:   bot.NewCore(cfg, d, surface),
 	}
 	b.routes = b.routeTable()
 	b.quiet = newQuietGC(d.QuietGap, d.Now, b.engine.Busy, d.Collect)
@@ -188,6 +198,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.engine.WarmUp()
 	b.d.Collect()
 	defer goUntilStopped(ctx, b.quiet.run)()
+	defer goUntilStopped(ctx, b.people.run)()
 
 	smCtx, cancelSM := context.WithCancel(ctx)
 	defer cancelSM()
@@ -207,7 +218,12 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.received = b.d.Now()
 			b.lastEvent.Store(b.received.UnixNano())
 			b.quiet.touch(b.received)
-			b.dispatchSafely(ctx, evt)
+			if !b.waitForRequester(evt) {
+				b.dispatchSafely(ctx, evt)
+			}
+		case w := <-b.whoKnown:
+			b.received = w.received
+			b.dispatchSafely(ctx, w.evt)
 		}
 	}
 	cancelSM()
@@ -301,6 +317,39 @@ func (b *Bot) dispatchSafely(ctx context.Context, evt socketmode.Event) {
 		}
 	}()
 	b.dispatch(ctx, evt)
+}
+
+// waitForRequester holds back an envelope of someone the bot does not know
+// yet (users.info, which the guard asks) until people has read them, so
+// that the event loop never waits on Slack's Web API and other people's
+// acknowledgements are not held up: it reports true when the envelope
+// comes back later through whoKnown, to be handled and acknowledged then.
+func (b *Bot) waitForRequester(evt socketmode.Event) bool {
+	received := b.received
+	return b.people.whenKnown(requesterOf(evt), func(ctx context.Context) {
+		select {
+		case b.whoKnown <- waited{evt, received}:
+		case <-ctx.Done():
+		}
+	})
+}
+
+// requesterOf is the user an envelope asks something for: the guard will
+// check them. "" for envelopes that ask nothing.
+func requesterOf(evt socketmode.Event) string {
+	switch d := evt.Data.(type) {
+	case slack.SlashCommand:
+		return d.UserID
+	case slack.InteractionCallback:
+		if d.Type == slack.InteractionTypeBlockActions || d.Type == slack.InteractionTypeViewSubmission {
+			return d.User.ID
+		}
+	case slackevents.EventsAPIEvent:
+		if m, ok := d.InnerEvent.Data.(*slackevents.AppMentionEvent); ok && m.BotID == "" {
+			return m.User
+		}
+	}
+	return ""
 }
 
 // responseURLOf is the caller's response_url of an event, if it has one.

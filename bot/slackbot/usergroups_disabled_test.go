@@ -46,7 +46,9 @@ func (h *harness) eventually(user, text string, ok func(answer string) bool, wha
 	}
 }
 
-func refusedAs(want string) func(string) bool { return func(a string) bool { return strings.Contains(a, want) } }
+func refusedAs(want string) func(string) bool {
+	return func(a string) bool { return strings.Contains(a, want) }
+}
 
 // A group disabled in Slack (subteam_updated with date_delete set) has no
 // members from then on, while the other group keeps letting its members
@@ -174,7 +176,9 @@ func TestAStartUpWaitEndsWhenTheBotIsStopped(t *testing.T) {
 	s.FailNext(fakeslack.MethodUserGroupsList, -1, fakeslack.Fault{RetryAfter: 120})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- runBotCtx(t, ctx, s, map[string]string{"RESEND_ALLOWED_USERGROUPS": "@support-agents"}) }()
+	go func() {
+		done <- runBotCtx(t, ctx, s, map[string]string{"RESEND_ALLOWED_USERGROUPS": "@support-agents"})
+	}()
 	if _, err := s.WaitCalls(fakeslack.MethodUserGroupsList, 1, wait); err != nil {
 		t.Fatal(err)
 	}
