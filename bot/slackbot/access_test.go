@@ -120,7 +120,8 @@ func TestPeopleOfAnotherOrganisationAreRefusedEverywhere(t *testing.T) {
 	}, wait); err != nil {
 		t.Errorf("six presses by people of another organisation were not all refused: %v", err)
 	}
-	if p := h.submitFormAs(outsider, otherTeam, uuidA, "kari@example.com"); len(p) != 0 && string(p) != "null" {
+	metadata := `{"channel":"` + room + `","response_url":"` + s.ResponseURL("form-outsider") + `"}`
+	if p := h.submitForm(outsider, metadata, uuidA, "kari@example.com", ""); len(p) != 0 && string(p) != "null" {
 		t.Errorf("form ack %s", p)
 	}
 	if home := h.homeSays(outsider); !strings.Contains(home, refused) || strings.Contains(home, "latest resends") {
@@ -139,29 +140,6 @@ func TestPeopleOfAnotherOrganisationAreRefusedEverywhere(t *testing.T) {
 			t.Errorf("audit line %v, want reason %s", l, bot.ReasonOutsider)
 		}
 	}
-}
-
-// submitFormAs submits the /resend form as user of team.
-func (h *harness) submitFormAs(user, team, reservation, email string) []byte {
-	h.t.Helper()
-	val := func(v string) map[string]any {
-		return map[string]any{formValue: map[string]any{"type": "plain_text_input", "value": v}}
-	}
-	id := h.slack.Interactive(map[string]any{
-		"type": "view_submission",
-		"user": map[string]any{"id": user, "team_id": team},
-		"view": map[string]any{
-			"id": "V1", "callback_id": formID, "private_metadata": `{"channel":"` + room + `","response_url":"` + h.slack.ResponseURL("form-"+user) + `"}`,
-			"state": map[string]any{"values": map[string]any{
-				formReservation: val(reservation), formEmail: val(email), formPhone: val(""),
-			}},
-		},
-	}, 0)
-	ack, err := h.slack.WaitAck(id, wait)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return ack.Payload
 }
 
 // Guests, single- or multi-channel, are refused unless listed by ID.

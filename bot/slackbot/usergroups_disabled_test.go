@@ -50,6 +50,9 @@ func refusedAs(want string) func(string) bool {
 	return func(a string) bool { return strings.Contains(a, want) }
 }
 
+// accepted is an answer that refuses nothing: the request is on its way.
+func accepted(answer string) bool { return answer == "" }
+
 // A group disabled in Slack (subteam_updated with date_delete set) has no
 // members from then on, while the other group keeps letting its members
 // in; the re-reads that follow (usergroups.users.list answers
