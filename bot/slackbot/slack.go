@@ -528,7 +528,9 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 // it is acknowledged by its envelope_id, so that Slack does not deliver it
 // again and again, logged at warn, and what it may have changed is read
 // again: an Events API envelope may have been a user group's change.
-// Nothing else is acted on: the bot does not guess at what it cannot read.
+// Nothing else is acted on, the bot does not guess at what it cannot read;
+// a command's or a press's caller (its response_url) is told nothing was
+// sent.
 func (b *Bot) onUndecodable(ctx context.Context, evt socketmode.Event) {
 	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
 	if !ok {
@@ -543,6 +545,7 @@ func (b *Bot) onUndecodable(ctx context.Context, evt socketmode.Event) {
 		Event struct {
 			Type string `json:"type"`
 		} `json:"event"`
+		ResponseURL string `json:"response_url"`
 	}
 	_ = json.Unmarshal(bad.Message, &env) // what can be read of it
 	_ = json.Unmarshal(env.Payload, &payload)
@@ -554,6 +557,10 @@ func (b *Bot) onUndecodable(ctx context.Context, evt socketmode.Event) {
 	}
 	if env.Type == string(socketmode.RequestTypeEventsAPI) && b.groups != nil {
 		b.groups.reread()
+	}
+	if payload.ResponseURL != "" {
+		// A command or a press that came to nothing: its caller is told.
+		b.engine.TellLater(bot.Origin{ResponseURL: payload.ResponseURL}, bot.Message{Text: b.d.Words.T(bot.MsgHandlerFailed)})
 	}
 }
 

@@ -198,3 +198,18 @@ func TestAStartUpWaitEndsWhenTheBotIsStopped(t *testing.T) {
 		t.Error("connected although stopped")
 	}
 }
+
+// A press slack-go cannot decode (here a user written as a string) is
+// acknowledged, sends nothing, and its presser is told so.
+func TestAPressThatCannotBeDecodedTellsThePresser(t *testing.T) {
+	h := start(t, nil)
+	id := h.slack.Interactive(`{"type":"block_actions","user":"`+agent+`","response_url":"`+h.slack.ResponseURL("garbled")+`",`+
+		`"actions":[{"type":"button","action_id":"`+actionRetry+`","value":"x"}]}`, 0)
+	if _, err := h.slack.WaitAck(id, wait); err != nil {
+		t.Fatalf("the undecodable press was never acknowledged: %v", err)
+	}
+	h.responseURLSays("nothing was sent")
+	if n := h.fp.Calls(); n != 0 {
+		t.Errorf("front payment calls = %d, want 0", n)
+	}
+}
