@@ -76,7 +76,7 @@ func (h *harness) homeSays(user string) string {
 // team_id, is_stranger) and as the payload says (user_team,
 // user.team_id).
 func TestPeopleOfAnotherOrganisationAreRefusedEverywhere(t *testing.T) {
-	const refused = "organisation's own Slack"
+	const refused = "belong to another one"
 	s := fakeslack.New(t)
 	s.SetUser(fakeslack.User{ID: outsider, TeamID: otherTeam, Stranger: true})
 	h := startOn(t, confirming(map[string]string{"RESEND_ALLOWED_USERS": agent + "," + outsider}), s, frontpaytest.NewServer(t), bot.State{})
@@ -212,7 +212,7 @@ func TestEnterpriseGridIsOneOrganisation(t *testing.T) {
 	if _, err := s.WaitFor(func(fakeslack.Snapshot) bool { return len(h.resends()) == 1 }, wait); err != nil {
 		t.Errorf("a colleague of a sister workspace was not let in: %v", err)
 	}
-	h.refused(outsider, uuidA+" email=kari@example.com", "organisation's own Slack")
+	h.refused(outsider, uuidA+" email=kari@example.com", "belong to another one")
 }
 
 // "/resend" with no text opens the form only for people who may use it
