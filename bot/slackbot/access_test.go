@@ -266,3 +266,20 @@ func TestASlowUsersInfoHoldsUpNobodyElse(t *testing.T) {
 		t.Errorf("the slowly described colleague's resend was not sent: %v", err)
 	}
 }
+
+// A 429 from users.info is honoured: Slack is not asked about that person
+// again before its Retry-After, and meanwhile they are told the bot can't
+// check; after it, they are read again and let in.
+func TestUsersInfoRateLimitIsHonoured(t *testing.T) {
+	s := fakeslack.New(t)
+	h := startOn(t, nil, s, frontpaytest.NewServer(t), bot.State{})
+	s.FailNext(fakeslack.MethodUsersInfo, 1, fakeslack.Fault{RetryAfter: 60})
+	h.refused(agent, uuidA+" email=kari@example.com", "can't check who may resend right now")
+	h.later.Store(int64(45 * time.Second))
+	h.refused(agent, uuidA+" email=kari@example.com", "can't check who may resend right now")
+	if n := len(s.Calls(fakeslack.MethodUsersInfo)); n != 1 {
+		t.Errorf("users.info calls = %d within its Retry-After, want 1", n)
+	}
+	h.later.Store(int64(61 * time.Second))
+	h.sent(agent, uuidA+" email=kari@example.com")
+}

@@ -134,7 +134,7 @@ func (p *people) run(ctx context.Context) {
 
 // Person implements bot.People: what users.info says of user, read at
 // most every personTTL. A read that fails (Slack down, a 429, an unknown
-// user) is an error for personFailTTL.
+// user) is an error for personFailTTL, or a 429's Retry-After if longer.
 func (p *people) Person(ctx context.Context, user string) (bot.Person, error) {
 	now := p.now()
 	p.mu.Lock()
@@ -148,7 +148,8 @@ func (p *people) Person(ctx context.Context, user string) (bot.Person, error) {
 		p.failures.Inc()
 		p.log.Warn("users.info could not be read; only people listed in RESEND_ALLOWED_USERS may resend until it can",
 			"user", user, "err", r.err)
-		r.until = now.Add(personFailTTL)
+		wait, _ := retryable(r.err) // a 429's Retry-After: Slack asked for that much quiet
+		r.until = now.Add(max(personFailTTL, wait))
 	} else {
 		r.until = now.Add(personTTL)
 	}
