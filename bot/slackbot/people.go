@@ -79,10 +79,10 @@ func (p *people) learnHome(at *slack.AuthTestResponse) {
 func (p *people) Home() bot.Org { return p.home }
 
 // whenKnown arranges for then to run once what Slack says of user is
-// known (read, or failed to be read), off the caller's goroutine (with
-// run's context, which ends at shutdown), and
-// reports true; it reports false when that is known already, or cannot be
-// arranged (the queue is full), and the caller goes on at once.
+// known (read, or failed to be read), off the caller's goroutine, with
+// run's context (which ends at shutdown), and reports true. It reports
+// false when that is known already, or cannot be arranged (the queue is
+// full): the caller goes on at once.
 func (p *people) whenKnown(user string, then func(context.Context)) bool {
 	if user == "" {
 		return false
