@@ -41,6 +41,9 @@ type Deps struct {
 	// Groups are the members of RESEND_ALLOWED_USERGROUPS, kept current by
 	// the Slack side; nil with groups listed lets no one in through them.
 	Groups Groups
+	// People says who a Slack user is (their organisation, whether a
+	// guest); nil (the console) checks neither.
+	People People
 	// GroupRefresh is how often the Slack side re-reads them; default 5m.
 	GroupRefresh time.Duration
 	// SlackTimeout bounds one Slack Web API call; a call that times out is
@@ -143,7 +146,7 @@ func NewCore(cfg *Config, d Deps, s Surface) *Core {
 		cfg:      cfg,
 		d:        d,
 		surface:  s,
-		guard:    newGuard(cfg, d.State, d.Now, d.Words, d.Groups),
+		guard:    newGuard(cfg, d.State, d.Now, d.Words, d.Groups, d.People),
 		parser:   command.NewParser(d.Words, cfg.DefaultRegion),
 		queue:    make(chan Task, queuePerWorker*cfg.MaxInflight),
 		prompt:   make(chan Task, promptQueue),
@@ -310,7 +313,7 @@ func queuedOr(refusal string) Reply {
 func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 	// Who and where come first: the text of someone who may not resend is
 	// not parsed at all, however long it is.
-	if _, r := e.guard.allowed(o); r != nil {
+	if _, r := e.guard.allowed(ctx, o); r != nil {
 		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, r)
 		return Reply{Answer: r.Message}
 	}
@@ -337,11 +340,24 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 	return queuedOr(e.resend(ctx, newRequest(o, cmd)))
 }
 
-// MayUse is "" when user may use the bot (by the user lists; channels
-// aside, for places such as App Home that have none), and otherwise what
-// they read instead.
-func (e *Core) MayUse(user string) string {
-	if _, r := e.guard.userAllowed(user); r != nil {
+// MayUse is "" when user may use the bot (by the user lists and who they
+// are in Slack; channels aside, for places such as App Home that have
+// none), and otherwise what they read instead.
+func (e *Core) MayUse(ctx context.Context, user string) string {
+	if _, r := e.guard.userAllowed(ctx, Origin{UserID: user}); r != nil {
+		return r.Message
+	}
+	return ""
+}
+
+// MayStart is "" when o's user may use the bot in o's channel, by every
+// check a command makes before it is parsed (the channel, their
+// organisation, guests, the user lists and groups), and otherwise what
+// they read instead. A door calls it before it opens a form, so that
+// nobody fills one in to be refused. A refusal is audited.
+func (e *Core) MayStart(ctx context.Context, o Origin) string {
+	if _, r := e.guard.allowed(ctx, o); r != nil {
+		e.auditRefusal(ctx, o, "", nil, r)
 		return r.Message
 	}
 	return ""
@@ -376,7 +392,7 @@ func (e *Core) Step(ctx context.Context, o Origin, reservation, email, phone str
 		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, e.d.Words.T("workflow.no_requester")})
 		return
 	}
-	if _, r := e.guard.allowed(o); r != nil {
+	if _, r := e.guard.allowed(ctx, o); r != nil {
 		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, r)
 		return
 	}

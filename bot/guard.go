@@ -31,6 +31,9 @@ const (
 	ReasonAlreadyPressed = "already_pressed"
 	ReasonGroupsUnknown  = "usergroups_unknown" // membership could not be read for too long
 	ReasonNotOnFile      = "not_on_file"        // differs from the contact on file, and nobody can confirm it
+	ReasonOutsider       = "other_organisation" // Slack Connect: a person of another organisation
+	ReasonGuest          = "guest"              // a guest not listed in RESEND_ALLOWED_USERS
+	ReasonPersonUnknown  = "user_unknown"       // users.info could not be read
 )
 
 // guard is the one place a request is checked before anything is sent:
@@ -41,6 +44,7 @@ type guard struct {
 	channels map[string]bool // empty: any
 	users    map[string]bool // empty: any, unless groups are listed
 	groups   Groups          // nil: no user groups listed
+	people   People          // nil: no Slack to ask (the console)
 	grouped  bool            // RESEND_ALLOWED_USERGROUPS lists some
 	perUser  Rate
 	global   Rate
@@ -51,9 +55,10 @@ type guard struct {
 	w        *i18n.Words // the refusals' language
 }
 
-func newGuard(cfg *Config, state State, now func() time.Time, w *i18n.Words, groups Groups) *guard {
+func newGuard(cfg *Config, state State, now func() time.Time, w *i18n.Words, groups Groups, people People) *guard {
 	return &guard{
 		groups:   groups,
+		people:   people,
 		grouped:  len(cfg.AllowedUserGroups) > 0,
 		channels: set(cfg.AllowedChannels),
 		users:    set(cfg.AllowedUsers),
@@ -86,19 +91,36 @@ const globalKey = "rate:global"
 
 func userKey(user string) string { return "rate:user:" + user }
 
-// allowed checks the allowlists. It returns the rule that lets o's user
-// in: "anyone" (no list), "user" (RESEND_ALLOWED_USERS) or
+// allowed checks the allowlists and who o's user is. It returns the rule
+// that lets them in: "anyone" (no list), "user" (RESEND_ALLOWED_USERS) or
 // "usergroup:S0…" (a member of that group).
-func (g *guard) allowed(o Origin) (string, *Refusal) {
+func (g *guard) allowed(ctx context.Context, o Origin) (string, *Refusal) {
 	if len(g.channels) > 0 && !g.channels[o.ChannelID] {
 		return "", &Refusal{ReasonChannel, g.w.T(msgChannelNotAllowed)}
 	}
-	return g.userAllowed(o.UserID)
+	return g.userAllowed(ctx, o)
 }
 
-// userAllowed checks the user lists alone: RESEND_ALLOWED_USERS and the
+// userAllowed checks o's user wherever they are: their organisation as the
+// payload says, the user lists, and then what Slack says of them
+// (users.info), last so that people the lists refuse cost no call.
+func (g *guard) userAllowed(ctx context.Context, o Origin) (string, *Refusal) {
+	if g.people != nil && !g.people.Home().mayInclude(o.UserTeam) {
+		return "", g.outsider()
+	}
+	rule, r := g.listed(o.UserID)
+	if r != nil {
+		return "", r
+	}
+	if r := g.person(ctx, o.UserID); r != nil {
+		return "", r
+	}
+	return rule, nil
+}
+
+// listed checks the user lists alone: RESEND_ALLOWED_USERS and the
 // members of RESEND_ALLOWED_USERGROUPS.
-func (g *guard) userAllowed(user string) (string, *Refusal) {
+func (g *guard) listed(user string) (string, *Refusal) {
 	switch {
 	case len(g.users) == 0 && !g.grouped:
 		return "anyone", nil
@@ -121,10 +143,36 @@ func (g *guard) userAllowed(user string) (string, *Refusal) {
 	return "", &Refusal{ReasonUser, g.w.T("refusal.not_in_group", "Groups", strings.Join(g.groups.Handles(), ", "))}
 }
 
+// person checks what Slack says of user: a person of another organisation
+// is refused whatever the lists say; a guest unless RESEND_ALLOWED_USERS
+// names them. When Slack cannot say, only people listed by ID get in.
+func (g *guard) person(ctx context.Context, user string) *Refusal {
+	if g.people == nil {
+		return nil
+	}
+	p, err := g.people.Person(ctx, user)
+	byID := g.users[user]
+	switch {
+	case err != nil && byID:
+		return nil
+	case err != nil:
+		return &Refusal{ReasonPersonUnknown, g.w.T("refusal.person_unknown")}
+	case p.Stranger || !g.people.Home().includes(p.Org):
+		return g.outsider()
+	case p.Guest && !byID:
+		return &Refusal{ReasonGuest, g.w.T("refusal.guest")}
+	}
+	return nil
+}
+
+func (g *guard) outsider() *Refusal {
+	return &Refusal{ReasonOutsider, g.w.T("refusal.outsider")}
+}
+
 // admitLookup checks a reservation lookup: the allowlists and the caller's
 // rate limit (a lookup reaches Front Payment, so it spends a token).
 func (g *guard) admitLookup(ctx context.Context, o Origin) (string, *Refusal, error) {
-	rule, r := g.allowed(o)
+	rule, r := g.allowed(ctx, o)
 	if r != nil {
 		return "", r, nil
 	}
@@ -187,7 +235,7 @@ func (t *ticket) cancel(ctx context.Context) error {
 // or the refusal the caller should read. When the shared state cannot be
 // read, it refuses: a double send is worse than a delay.
 func (g *guard) admit(ctx context.Context, o Origin, dests []destination, mask bool) (*ticket, *Refusal, error) {
-	rule, r := g.allowed(o)
+	rule, r := g.allowed(ctx, o)
 	if r != nil {
 		return nil, r, nil
 	}
@@ -248,4 +296,43 @@ type Groups interface {
 	Member(user string) (group string, known bool)
 	// Handles are the groups as people know them: "@support-agents".
 	Handles() []string
+}
+
+// People tells the guard who a Slack user is: only people of the bot's own
+// organisation may resend, and guests only when listed by ID. The Slack
+// side implements it (auth.test at start, users.info cached for minutes);
+// the console has none.
+type People interface {
+	// Home is the bot's own organisation, as auth.test said at start.
+	Home() Org
+	// Person is what Slack says of user. An error means it cannot be told
+	// now: then only people listed in RESEND_ALLOWED_USERS get in.
+	Person(ctx context.Context, user string) (Person, error)
+}
+
+// Org is a Slack organisation: a workspace (team) and, on Enterprise Grid,
+// the enterprise it belongs to.
+type Org struct {
+	Team, Enterprise string
+}
+
+// includes reports whether someone of team and enterprise p belongs to
+// this organisation: the same workspace, or the same enterprise.
+func (home Org) includes(p Org) bool {
+	return (p.Team != "" && p.Team == home.Team) || (home.Enterprise != "" && p.Enterprise == home.Enterprise)
+}
+
+// mayInclude reports whether a payload's user team (team_id of the user
+// as Slack sent it; "" when the payload has none) may be this
+// organisation's. On Enterprise Grid another workspace of the same
+// enterprise has another team ID, so there only users.info can tell.
+func (home Org) mayInclude(team string) bool {
+	return team == "" || team == home.Team || home.Enterprise != ""
+}
+
+// Person is what Slack says of a user.
+type Person struct {
+	Org           // the user's own workspace and enterprise
+	Guest    bool // a single- or multi-channel guest (is_restricted, is_ultra_restricted)
+	Stranger bool // Slack marks them of another organisation (is_stranger)
 }

@@ -59,7 +59,7 @@ func benchGuardAdmit(b *testing.B, state State) {
 		"RESEND_ALLOWED_CHANNELS": "C1,C2,C3", "RESEND_ALLOWED_USERS": "U1,U2,U3,U4",
 		"RESEND_RATE_PER_USER": "1000000000/1s", "RESEND_RATE_GLOBAL": "1000000000/1s",
 	}), ModeBot)
-	g := newGuard(cfg, state, time.Now, English(), nil)
+	g := newGuard(cfg, state, time.Now, English(), nil, nil)
 	r := &request{Origin: Origin{UserID: "U2", ChannelID: "C2"}, Reservation: "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd", Email: "kari@example.com"}
 	ctx := b.Context()
 	b.ReportAllocs()
@@ -112,7 +112,7 @@ func guardWithSpy(t *testing.T, failTake ...string) (*guard, *limiterSpy, State)
 		spy.failTake[k] = true
 	}
 	state.Limiter = spy
-	return newGuard(cfg, state, time.Now, English(), nil), spy, state
+	return newGuard(cfg, state, time.Now, English(), nil, nil), spy, state
 }
 
 var guardRequest = &request{Origin: Origin{UserID: "U1", ChannelID: "C1"},

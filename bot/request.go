@@ -11,7 +11,11 @@ import (
 
 // Origin is where a request came from and where its answers go.
 type Origin struct {
-	UserID      string
+	UserID string
+	// UserTeam is the user's own workspace as the payload says (an event's
+	// user_team, an interaction's user.team_id); "" when it does not say.
+	// Someone of another organisation writes from a shared channel.
+	UserTeam    string
 	ChannelID   string
 	ThreadTS    string // set: the audit message and outcome go in this thread
 	ResponseURL string // set for slash commands: caller-only answers go here

@@ -54,7 +54,7 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 // onRetry runs a Retry press. Once the core accepts it, the button is
 // replaced by who pressed it.
 func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key string) {
-	o := bot.Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+	o := pressOrigin(cb)
 	if reply := b.engine.Press(ctx, o, bot.ActionRetry, key); !reply.Queued {
 		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
 		return
@@ -64,6 +64,12 @@ func (b *Bot) onRetry(ctx context.Context, cb slack.InteractionCallback, key str
 	if !b.engine.Submit(used) {
 		b.log.Warn("queue full; a used button stays shown", "channel", used.channel, "ts", used.ts)
 	}
+}
+
+// pressOrigin is who pressed a button, and where: the presser's own team
+// (user.team_id) comes along, for the guard.
+func pressOrigin(cb slack.InteractionCallback) bot.Origin {
+	return bot.Origin{UserID: cb.User.ID, UserTeam: cb.User.TeamID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
 }
 
 // buttonsUsedTask replaces a pressed message's buttons with who pressed them.
@@ -84,7 +90,7 @@ func (t *buttonsUsedTask) Abandon(ctx context.Context) { t.Run(ctx) }
 // onConfirm runs the press of a confirmation's button: the destination
 // typed, the one on file, or cancel.
 func (b *Bot) onConfirm(ctx context.Context, cb slack.InteractionCallback, value string) {
-	o := bot.Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+	o := pressOrigin(cb)
 	if reply := b.engine.Press(ctx, o, bot.ActionConfirm, value); !reply.Queued {
 		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
 	}
@@ -92,7 +98,7 @@ func (b *Bot) onConfirm(ctx context.Context, cb slack.InteractionCallback, value
 
 // onOffer runs the press of a contact-on-file button.
 func (b *Bot) onOffer(ctx context.Context, cb slack.InteractionCallback, key string) {
-	o := bot.Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+	o := pressOrigin(cb)
 	if reply := b.engine.Press(ctx, o, bot.ActionOffer, key); !reply.Queued {
 		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
 	}
@@ -176,7 +182,7 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) an
 	}
 	reservation, email, phone := value(formReservation), value(formEmail), value(formPhone)
 	from := readFormOrigin(cb.View.PrivateMetadata)
-	o := bot.Origin{UserID: cb.User.ID, ChannelID: from.Channel, ResponseURL: from.ResponseURL, Source: bot.SourceForm}
+	o := bot.Origin{UserID: cb.User.ID, UserTeam: cb.User.TeamID, ChannelID: from.Channel, ResponseURL: from.ResponseURL, Source: bot.SourceForm}
 	ie, reply := b.engine.Form(ctx, o, reservation, email, phone)
 	if ie != nil {
 		errs := map[string]string{formBlockFor(ie.Field): ie.Message}
@@ -215,7 +221,7 @@ func (t *publishHomeTask) Run(ctx context.Context) {
 		t.b.log.Warn("reading recent resends for App Home", "err", err)
 	}
 	blocks := homeBlocks(t.b.d.Words, recent)
-	if refusal := t.b.engine.MayUse(t.user); refusal != "" {
+	if refusal := t.b.engine.MayUse(ctx, t.user); refusal != "" {
 		// Someone who may not resend sees why, not how to.
 		blocks = []slack.Block{slack.NewSectionBlock(mrkdwn(refusal), nil, nil)}
 	}

@@ -22,6 +22,8 @@ type slackMetrics struct {
 	unsharedState    prometheus.Gauge
 	slackFailures    *prometheus.CounterVec
 	slackRetries     *prometheus.CounterVec
+	// undecodable counts envelopes slack-go could not decode.
+	undecodable prometheus.Counter
 }
 
 func newSlackMetrics(m *bot.Metrics) *slackMetrics {
@@ -59,9 +61,13 @@ func newSlackMetrics(m *bot.Metrics) *slackMetrics {
 			Name: "resendbot_slack_api_retries_total",
 			Help: "Slack Web API calls retried, by method and the error that made it retry.",
 		}, []string{"method", "error"}),
+		undecodable: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "resendbot_slack_undecodable_envelopes_total",
+			Help: "Socket Mode envelopes the Slack library could not decode: acknowledged and not acted on (user groups are read again).",
+		}),
 	}
 	m.MustRegister(s.ackLatency, s.reconnects, s.connectFailures, s.connected, s.slackConnections, s.unsharedState,
-		s.slackFailures, s.slackRetries)
+		s.slackFailures, s.slackRetries, s.undecodable)
 	return s
 }
 

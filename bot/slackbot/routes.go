@@ -33,6 +33,7 @@ func (b *Bot) routeTable() routes {
 			socketmode.EventTypeSlashCommand:    b.onSlashCommand,
 			socketmode.EventTypeEventsAPI:       b.onEventsAPI,
 			socketmode.EventTypeInteractive:     b.onInteractive,
+			socketmode.EventTypeErrorBadMessage: b.onUndecodable,
 		},
 		events: map[string]func(context.Context, any){
 			string(slackevents.AppMention):            b.onMention,

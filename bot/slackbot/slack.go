@@ -2,6 +2,7 @@ package slackbot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,16 @@ type Bot struct {
 	routes    routes
 	groups    *userGroups // nil: RESEND_ALLOWED_USERGROUPS is empty
 	steps     *steps      // workflow steps' completions; set by Run
+	people    *people
+	// whoKnown are envelopes that waited for users.info, back to the event
+	// loop once their requester is known.
+	whoKnown chan waited
+}
+
+// waited is an envelope that waited for users.info, and when it arrived.
+type waited struct {
+	evt      socketmode.Event
+	received time.Time
 }
 
 // New builds the bot from its configuration. It does not connect yet.
@@ -67,16 +78,20 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 		groups = newUserGroups(api, d, surface)
 		d.Groups = groups
 	}
+	people := newPeople(api, d)
+	d.People = people
 	b := &Bot{
-		cfg:     cfg,
-		log:     d.Log,
-		api:     api,
-		sm:      sm,
-		d:       d,
-		surface: surface,
-		metrics: metrics,
-		groups:  groups,
-		engine:  bot.NewCore(cfg, d, surface),
+		cfg:      cfg,
+		log:      d.Log,
+		api:      api,
+		sm:       sm,
+		d:        d,
+		surface:  surface,
+		metrics:  metrics,
+		groups:   groups,
+		people:   people,
+		whoKnown: make(chan waited),
+		engine:   bot.NewCore(cfg, d, surface),
 	}
 	b.routes = b.routeTable()
 	b.quiet = newQuietGC(d.QuietGap, d.Now, b.engine.Busy, d.Collect)
@@ -161,12 +176,12 @@ var ErrSlackAuth = errors.New("slack refused the tokens")
 // queued requests that nothing was sent, and lets calls in flight finish
 // within ShutdownGrace. It returns nil after a clean shutdown.
 func (b *Bot) Run(ctx context.Context) error {
-	if err := b.checkBotToken(ctx); err != nil {
-		return err
+	if err := b.learnHome(ctx); err != nil {
+		return startProblem(ctx, err)
 	}
 	if b.groups != nil {
-		if err := b.groups.resolve(ctx, b.cfg.AllowedUserGroups); err != nil {
-			return err
+		if err := b.groups.resolve(ctx, b.surface.patient(), b.cfg.AllowedUserGroups); err != nil {
+			return startProblem(ctx, err)
 		}
 		b.log.Info("allowed user groups read", "groups", strings.Join(b.groups.Handles(), ","))
 		defer goUntilStopped(ctx, b.groups.run)()
@@ -185,6 +200,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.engine.WarmUp()
 	b.d.Collect()
 	defer goUntilStopped(ctx, b.quiet.run)()
+	defer goUntilStopped(ctx, b.people.run)()
 
 	smCtx, cancelSM := context.WithCancel(ctx)
 	defer cancelSM()
@@ -204,7 +220,12 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.received = b.d.Now()
 			b.lastEvent.Store(b.received.UnixNano())
 			b.quiet.touch(b.received)
-			b.dispatchSafely(ctx, evt)
+			if !b.waitForRequester(evt) {
+				b.dispatchSafely(ctx, evt)
+			}
+		case w := <-b.whoKnown:
+			b.received = w.received
+			b.dispatchSafely(ctx, w.evt)
 		}
 	}
 	cancelSM()
@@ -226,34 +247,47 @@ func (b *Bot) Run(ctx context.Context) error {
 	return nil
 }
 
-// checkBotToken asks Slack whether SLACK_BOT_TOKEN is good before the bot
-// connects: with a wrong one it would connect (the app token is another),
-// say it is ready, and fail every command. A refused token is ErrSlackAuth;
-// when Slack cannot answer for now, the bot goes on and Socket Mode's own
-// retries take over.
-func (b *Bot) checkBotToken(ctx context.Context) error {
-	const attempts = 3
-	for attempt := 1; ; attempt++ {
-		_, err := b.api.AuthTestContext(ctx)
-		switch {
-		case err == nil:
-			return nil
-		case isAuthError(err):
-			return fmt.Errorf("%w: Slack answered %q to auth.test. Check SLACK_BOT_TOKEN (the app's Bot User OAuth Token, xoxb-…, from its installation)", ErrSlackAuth, err.Error())
-		case ctx.Err() != nil:
-			return nil
-		case attempt == attempts:
-			b.log.Warn("could not check SLACK_BOT_TOKEN with Slack; connecting anyway", "err", err)
-			return nil
-		}
-		t := time.NewTimer(b.d.Backoff(attempt))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C:
-		}
+// learnHome asks Slack (auth.test) whether SLACK_BOT_TOKEN is good, and
+// which organisation the bot belongs to, before the bot connects: with a
+// wrong token it would connect (the app token is another), say it is
+// ready, and fail every command; without its organisation it could not
+// tell people of another one. A refused token is ErrSlackAuth; a Slack that
+// limits or fails is waited out (startBudget).
+func (b *Bot) learnHome(ctx context.Context) error {
+	var at *slack.AuthTestResponse
+	err := b.surface.patient().retry(ctx, "auth.test", func(ctx context.Context) error {
+		var err error
+		at, err = b.api.AuthTestContext(ctx)
+		return err
+	})
+	switch {
+	case err == nil:
+		b.people.learnHome(at)
+		b.log.Info("slack workspace", "team", at.TeamID, "enterprise", at.EnterpriseID)
+		return nil
+	case isAuthError(err):
+		return fmt.Errorf("%w: Slack answered %q to auth.test. Check SLACK_BOT_TOKEN (the app's Bot User OAuth Token, xoxb-…, from its installation)", ErrSlackAuth, err.Error())
 	}
+	return fmt.Errorf("auth.test: %w", err)
+}
+
+// ErrSlackUnavailable is returned by Run when Slack kept failing or
+// limiting the bot's start-up reads for longer than startBudget: not a
+// configuration problem, and worth starting again.
+var ErrSlackUnavailable = errors.New("slack did not answer at start")
+
+// startProblem is what Run returns for a start-up read that failed: nil
+// when the bot was stopped meanwhile, a configuration problem as it is,
+// and anything else as ErrSlackUnavailable.
+func startProblem(ctx context.Context, err error) error {
+	var cfgErr *bot.ConfigError
+	switch {
+	case ctx.Err() != nil:
+		return nil
+	case errors.Is(err, ErrSlackAuth), errors.As(err, &cfgErr):
+		return err
+	}
+	return fmt.Errorf("%w (waited up to %s): %w", ErrSlackUnavailable, startBudget, err)
 }
 
 func isAuthError(err error) bool {
@@ -286,6 +320,39 @@ func (b *Bot) dispatchSafely(ctx context.Context, evt socketmode.Event) {
 		}
 	}()
 	b.dispatch(ctx, evt)
+}
+
+// waitForRequester holds back an envelope of someone the bot does not know
+// yet (users.info, which the guard asks) until people has read them, so
+// that the event loop never waits on Slack's Web API and other people's
+// acknowledgements are not held up: it reports true when the envelope
+// comes back later through whoKnown, to be handled and acknowledged then.
+func (b *Bot) waitForRequester(evt socketmode.Event) bool {
+	received := b.received
+	return b.people.whenKnown(requesterOf(evt), func(ctx context.Context) {
+		select {
+		case b.whoKnown <- waited{evt, received}:
+		case <-ctx.Done():
+		}
+	})
+}
+
+// requesterOf is the user an envelope asks something for: the guard will
+// check them. "" for envelopes that ask nothing.
+func requesterOf(evt socketmode.Event) string {
+	switch d := evt.Data.(type) {
+	case slack.SlashCommand:
+		return d.UserID
+	case slack.InteractionCallback:
+		if d.Type == slack.InteractionTypeBlockActions || d.Type == slack.InteractionTypeViewSubmission {
+			return d.User.ID
+		}
+	case slackevents.EventsAPIEvent:
+		if m, ok := d.InnerEvent.Data.(*slackevents.AppMentionEvent); ok && m.BotID == "" {
+			return m.User
+		}
+	}
+	return ""
 }
 
 // responseURLOf is the caller's response_url of an event, if it has one.
@@ -412,6 +479,11 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 	}
 	o := bot.Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: bot.SourceSlash}
 	if strings.TrimSpace(cmd.Text) == "" && cmd.TriggerID != "" {
+		// Nobody fills in a form to be refused.
+		if refusal := b.engine.MayStart(ctx, o); refusal != "" {
+			b.ack(ctx, evt, ephemeral{ResponseType: "ephemeral", Text: refusal})
+			return
+		}
 		// The form has 3 s to open: it takes the prompt lane, never the
 		// queue behind Front Payment calls. If even that lane is full, the
 		// ack itself carries the usage.
@@ -454,6 +526,47 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 	}
 }
 
+// onUndecodable handles an envelope slack-go could not decode (Slack's own
+// reference writes some counts as strings, which slack-go's types refuse):
+// it is acknowledged by its envelope_id, so that Slack does not deliver it
+// again and again, logged at warn, and what it may have changed is read
+// again: an Events API envelope may have been a user group's change.
+// Nothing else is acted on, the bot does not guess at what it cannot read;
+// a command's or a press's caller (its response_url) is told nothing was
+// sent.
+func (b *Bot) onUndecodable(ctx context.Context, evt socketmode.Event) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	var env struct {
+		EnvelopeID string          `json:"envelope_id"`
+		Type       string          `json:"type"`
+		Payload    json.RawMessage `json:"payload"`
+	}
+	var payload struct {
+		Event struct {
+			Type string `json:"type"`
+		} `json:"event"`
+		ResponseURL string `json:"response_url"`
+	}
+	_ = json.Unmarshal(bad.Message, &env) // what can be read of it
+	_ = json.Unmarshal(env.Payload, &payload)
+	b.metrics.undecodable.Inc()
+	b.log.Warn("a Slack envelope could not be decoded; acknowledged and not acted on",
+		"envelope", env.EnvelopeID, "type", env.Type, "event", payload.Event.Type, "err", bad.Cause)
+	if env.EnvelopeID != "" {
+		b.ack(ctx, socketmode.Event{Request: &socketmode.Request{EnvelopeID: env.EnvelopeID}}, nil)
+	}
+	if env.Type == string(socketmode.RequestTypeEventsAPI) && b.groups != nil {
+		b.groups.reread()
+	}
+	if payload.ResponseURL != "" {
+		// A command or a press that came to nothing: its caller is told.
+		b.engine.TellLater(bot.Origin{ResponseURL: payload.ResponseURL}, bot.Message{Text: b.d.Words.T(bot.MsgHandlerFailed)})
+	}
+}
+
 // onHomeOpened refreshes the App Home tab of whoever opened it.
 func (b *Bot) onHomeOpened(_ context.Context, data any) {
 	home, ok := data.(*slackevents.AppHomeOpenedEvent)
@@ -482,7 +595,7 @@ func (b *Bot) onMention(ctx context.Context, data any) {
 	if thread == "" {
 		thread = m.TimeStamp
 	}
-	o := bot.Origin{UserID: m.User, ChannelID: m.Channel, ThreadTS: thread, Source: bot.SourceMention}
+	o := bot.Origin{UserID: m.User, UserTeam: m.UserTeam, ChannelID: m.Channel, ThreadTS: thread, Source: bot.SourceMention}
 	text, _ := command.StripMention(m.Text)
 	if reply := b.engine.Command(ctx, o, text); reply.Answer != "" {
 		b.engine.TellLater(o, bot.Message{Text: reply.Answer})

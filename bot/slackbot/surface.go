@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"regexp"
@@ -33,6 +34,18 @@ type slackSurface struct {
 // this long for Slack at most (it is in the audit log regardless), and an
 // in-flight hold (holdTTL) outlasts it.
 const slackRetryBudget = 2 * time.Minute
+
+// startBudget bounds how long start-up waits out a Slack that limits (429,
+// Retry-After honoured) or fails: the reads it needs before it takes
+// requests (auth.test, the user groups) are not configuration problems.
+const startBudget = 10 * time.Minute
+
+// patient is s for start-up reads: retried until startBudget is spent.
+func (s *slackSurface) patient() *slackSurface {
+	p := *s
+	p.attempts, p.budget = math.MaxInt, startBudget
+	return &p
+}
 
 func (s *slackSurface) Post(ctx context.Context, channel, threadTS string, m bot.Message) (string, error) {
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(blocksOf(m)...)}

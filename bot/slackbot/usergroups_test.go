@@ -76,16 +76,7 @@ func TestNonMembersAreRefusedOnEveryEntryPoint(t *testing.T) {
 	}
 	h.slack.EventsAPI(map[string]any{"type": "app_mention", "user": agent2, "channel": room, "ts": "1700000009.000100",
 		"text": "<@" + fakeslack.BotUserID + "> resend " + uuidA + " email=kari@example.com"}, fakeslack.EventOpts{})
-	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
-		for _, e := range s.Ephemerals {
-			if e.User == agent2 && strings.Contains(e.Text, refused) {
-				return true
-			}
-		}
-		return false
-	}, wait); err != nil {
-		t.Errorf("mention: %v", err)
-	}
+	h.ephemeralSays(agent2, refused)
 	h.press(agent2, reply, retryButton(t, reply))
 	h.pressOffer(agent2, offer["Both"])
 	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
@@ -139,18 +130,20 @@ func TestMembershipFollowsSubteamEvents(t *testing.T) {
 	g, _ := s.UserGroup(supportGroup)
 	g.Users = []string{agent, agent2}
 	s.SendSubteamUpdated(g, fakeslack.EventOpts{})
-	deadline := time.Now().Add(wait)
-	for h.command(agent2, uuidA+" email=per@example.com") != "" {
-		if time.Now().After(deadline) {
-			t.Fatal("agent2 added by subteam_updated was never let in")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	h.eventually(agent2, uuidA+" email=per@example.com", accepted, "agent2 added by subteam_updated")
 }
 
 // runBot runs a bot on s with env and returns what Run returned, or fails
 // when it connects instead.
 func runBot(t *testing.T, s *fakeslack.Server, env map[string]string) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), wait)
+	defer cancel()
+	return runBotCtx(t, ctx, s, env)
+}
+
+// runBotCtx is runBot until ctx ends.
+func runBotCtx(t *testing.T, ctx context.Context, s *fakeslack.Server, env map[string]string) error {
 	t.Helper()
 	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
 		"SLACK_API_URL": s.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token"}
@@ -168,8 +161,6 @@ func runBot(t *testing.T, s *fakeslack.Server, env map[string]string) error {
 		t.Fatal(err)
 	}
 	b := New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, Backoff: func(int) time.Duration { return time.Millisecond }})
-	ctx, cancel := context.WithTimeout(t.Context(), wait)
-	defer cancel()
 	return b.Run(ctx)
 }
 
@@ -267,11 +258,5 @@ func TestUserGroupsAreReReadAfterAReconnect(t *testing.T) {
 	if _, err := s.WaitCalls(fakeslack.MethodUserGroupsUsersList, before+1, wait); err != nil {
 		t.Fatalf("members not read again after the reconnect: %v", err)
 	}
-	deadline := time.Now().Add(wait)
-	for h.command(agent2, uuidA+" email=kari@example.com") != "" {
-		if time.Now().After(deadline) {
-			t.Fatal("a member added while disconnected was never let in")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	h.eventually(agent2, uuidA+" email=kari@example.com", accepted, "a member added while disconnected")
 }

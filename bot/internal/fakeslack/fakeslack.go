@@ -1,8 +1,8 @@
 // Package fakeslack is an in-process fake of the parts of Slack that resendbot
 // talks to: the Socket Mode WebSocket (apps.connections.open + the socket
 // itself), a handful of Web API methods (auth.test, chat.*, views.*,
-// usergroups.list, usergroups.users.list, functions.complete*) and
-// response_url endpoints, and a workflow's custom step (function_executed). It
+// usergroups.list, usergroups.users.list, users.info, functions.complete*)
+// and response_url endpoints, and a workflow's custom step (function_executed). It
 // listens on 127.0.0.1 only and speaks the wire
 // protocol exactly as github.com/slack-go/slack (and its socketmode package)
 // expects it, so the real client library can be pointed at it with
@@ -125,12 +125,17 @@ type Server struct {
 	userGroups        map[string]*UserGroup
 	userGroupsRefusal string   // SetUserGroupsUnavailable
 	userCountStrings  bool     // SetUserGroupCountsAsStrings
+	deltaStrings      bool     // SetSubteamCountsAsStrings
 	scopes            []string // the bot token's; SetScopes
 	eventTSSeq        int
 
 	// Custom steps (functions.go).
 	executions  map[string]*execution // by function_execution_id
 	completions []FunctionCompletion
+	// People (users.go).
+	users      map[string]*User
+	noUsers    map[string]bool // RemoveUser
+	enterprise string          // SetEnterprise
 
 	tcpConns atomic.Int64 // TCP connections accepted, for ConnectionsAccepted
 }
@@ -158,6 +163,8 @@ func New(t testing.TB, opts ...Option) *Server {
 		triggerTTL:   DefaultTriggerTTL,
 		userGroups:   map[string]*UserGroup{},
 		executions:   map[string]*execution{},
+		users:        map[string]*User{},
+		noUsers:      map[string]bool{},
 		scopes:       slices.Clone(DefaultBotScopes),
 		upgrader: websocket.Upgrader{
 			// slack-go dials with Origin: https://api.slack.com, which the

@@ -1,6 +1,7 @@
 package fakeslack
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -364,10 +365,39 @@ func (s *Server) Interactive(payload any, conn int) string {
 		Type string `json:"type"`
 	}
 	_ = json.Unmarshal(raw, &head)
+	raw = withUserTeam(raw)
 	return s.Send(Envelope{
 		Type: "interactive", Payload: raw, Conn: conn,
 		AcceptsResponsePayload: head.Type == "view_submission" || head.Type == "block_suggestion",
 	})
+}
+
+// withUserTeam fills in what Slack always sends of the person in an
+// interaction payload and a test may leave out: their own workspace,
+// user.team_id (TeamID), and the payload's team. A payload that is not an
+// object, or already says, is sent as it is.
+func withUserTeam(raw json.RawMessage) json.RawMessage {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var p map[string]any
+	if dec.Decode(&p) != nil {
+		return raw
+	}
+	user, ok := p["user"].(map[string]any)
+	if !ok {
+		return raw
+	}
+	if _, ok := user["team_id"]; !ok {
+		user["team_id"] = TeamID
+	}
+	if _, ok := p["team"]; !ok {
+		p["team"] = map[string]any{"id": TeamID, "domain": "fake"}
+	}
+	out, err := json.Marshal(p)
+	if err != nil {
+		return raw
+	}
+	return out
 }
 
 // EventsAPI delivers an "events_api" envelope wrapping event (the inner event

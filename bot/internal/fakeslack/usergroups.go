@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -51,14 +52,16 @@ const (
 
 // DefaultBotScopes are the scopes the fake's bot token carries until
 // SetScopes changes them: the app manifest's bot scopes (commands,
-// chat:write, app_mentions:read) and usergroups:read.
-var DefaultBotScopes = []string{"commands", "chat:write", "app_mentions:read", ScopeUserGroupsRead}
+// chat:write, app_mentions:read, users:read) and usergroups:read.
+var DefaultBotScopes = []string{"commands", "chat:write", "app_mentions:read", ScopeUsersRead, ScopeUserGroupsRead}
 
-// methodScopes is the scope each method needs. Only the user group methods
-// are checked so far; other methods answer whatever the scopes.
+// methodScopes is the scope each method needs. Only the user group
+// methods and users.info are checked so far; other methods answer whatever
+// the scopes.
 var methodScopes = map[string]string{
 	MethodUserGroupsList:      ScopeUserGroupsRead,
 	MethodUserGroupsUsersList: ScopeUserGroupsRead,
+	MethodUsersInfo:           ScopeUsersRead,
 }
 
 // UserGroup is a user group (Slack's "usergroup" object, ID "S…") in the
@@ -197,6 +200,17 @@ func (s *Server) SetUserGroupCountsAsStrings(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.userCountStrings = on
+}
+
+// SetSubteamCountsAsStrings makes subteam_members_changed carry
+// added_users_count and removed_users_count as JSON strings ("3", "1"),
+// exactly as the event's reference page shows them, instead of the numbers
+// delivered events carry. slack-go v0.35.0 decodes them into ints and
+// cannot decode such an envelope at all.
+func (s *Server) SetSubteamCountsAsStrings(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deltaStrings = on
 }
 
 // SetScopes replaces the scopes the bot token was granted (default
@@ -388,6 +402,9 @@ func (s *Server) SendSubteamMembersChanged(id string, users []string, opts Event
 		"removed_users":        removed,
 		"removed_users_count":  len(removed),
 		"event_ts":             s.nextEventTSLocked(),
+	}
+	if s.deltaStrings {
+		event["added_users_count"], event["removed_users_count"] = strconv.Itoa(len(added)), strconv.Itoa(len(removed))
 	}
 	s.notifyLocked()
 	s.mu.Unlock()

@@ -226,10 +226,10 @@ func (s *Server) dispatch(method string, call Call) answer {
 	f := call.Form
 	switch method {
 	case "auth.test":
-		return okAnswer(map[string]any{
-			"url": "https://fake.slack.com/", "team": "Fake", "user": "resendbot",
-			"team_id": TeamID, "user_id": BotUserID, "bot_id": BotID,
-		})
+		return s.authTest()
+
+	case MethodUsersInfo:
+		return s.usersInfo(call)
 
 	case MethodConnectionsOpen:
 		s.mu.Lock()
