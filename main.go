@@ -15,8 +15,12 @@ import (
 	"resendbot/bot/app"
 )
 
-// version is stamped at build time: -ldflags "-X main.version=1.2.3".
-var version = "dev"
+// version and revision are stamped at build time:
+// -ldflags "-X main.version=1.2.3 -X main.revision=$(git rev-parse HEAD)".
+var (
+	version  = "dev"
+	revision = ""
+)
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
@@ -45,6 +49,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		Stdin:   stdin,
 		Stdout:  stdout,
 		Stderr:  stderr,
-		Version: version,
+		Version:  version,
+		Revision: revision,
 	})
 }

@@ -6,9 +6,11 @@ import (
 	"time"
 )
 
-// Health answers /healthz (the process is alive), /readyz (connected to
-// Slack, and the shared state answers) and /metrics.
+// Health answers /healthz (the process is alive and its event loop turns),
+// /readyz (connected to Slack, the bot token accepted, and the shared
+// state answers) and /metrics.
 type Health struct {
+	Alive   func() error // nil: alive while the process answers
 	Ready   func(context.Context) error
 	Metrics *Metrics
 }
@@ -17,6 +19,12 @@ type Health struct {
 func (h Health) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if h.Alive != nil {
+			if err := h.Alive(); err != nil {
+				http.Error(w, "not alive: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
+	"net/url"
 	"resendbot/bot"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
@@ -22,7 +26,24 @@ type slackMetrics struct {
 	unsharedState    prometheus.Gauge
 	slackFailures    *prometheus.CounterVec
 	slackRetries     *prometheus.CounterVec
+	slackLatency     *prometheus.HistogramVec
+	// tokenRejected is 1 while Slack refuses SLACK_BOT_TOKEN (botToken).
+	tokenRejected prometheus.Gauge
 }
+
+// webAPIMethods are the Slack calls the bot makes after start-up (and
+// response_url, its answers to callers): their failure series exist at 0
+// from the first scrape, so an alert's increase() sees the first one.
+var webAPIMethods = []string{"chat.postMessage", "chat.update", "chat.postEphemeral", methodResponseURL,
+	"views.open", "views.publish", "usergroups.list", "usergroups.users.list"}
+
+// knownSlackErrors are the error labels created at 0 for every method:
+// slackErrorLabel's own, and Slack's codes an on-call acts on.
+var knownSlackErrors = []string{"ratelimited", "timeout", "network", "other",
+	"invalid_auth", "token_revoked", "account_inactive", "not_in_channel", "channel_not_found"}
+
+// methodResponseURL labels the posts to a command's response_url.
+const methodResponseURL = "response_url"
 
 func newSlackMetrics(m *bot.Metrics) *slackMetrics {
 	s := &slackMetrics{
@@ -59,10 +80,47 @@ func newSlackMetrics(m *bot.Metrics) *slackMetrics {
 			Name: "resendbot_slack_api_retries_total",
 			Help: "Slack Web API calls retried, by method and the error that made it retry.",
 		}, []string{"method", "error"}),
+		slackLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "resendbot_slack_api_latency_seconds",
+			Help:    "Time Slack took to answer one Web API call (each attempt), by method; response_url for answers to a command.",
+			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"method"}),
+		tokenRejected: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "resendbot_slack_token_rejected",
+			Help: "1 while Slack refuses SLACK_BOT_TOKEN (invalid_auth, token_revoked, account_inactive): nothing can be posted, so nothing is sent.",
+		}),
 	}
 	m.MustRegister(s.ackLatency, s.reconnects, s.connectFailures, s.connected, s.slackConnections, s.unsharedState,
-		s.slackFailures, s.slackRetries)
+		s.slackFailures, s.slackRetries, s.slackLatency, s.tokenRejected)
+	for _, method := range webAPIMethods {
+		s.slackLatency.WithLabelValues(method)
+		for _, code := range knownSlackErrors {
+			s.slackFailures.WithLabelValues(method, code)
+		}
+	}
 	return s
+}
+
+// timedTransport measures each Web API call and response_url post.
+type timedTransport struct {
+	next    http.RoundTripper
+	latency *prometheus.HistogramVec
+}
+
+func (t timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := t.next.RoundTrip(r)
+	t.latency.WithLabelValues(apiMethod(r.URL)).Observe(time.Since(start).Seconds())
+	return resp, err
+}
+
+// apiMethod is the Web API method a request calls (the path after /api/),
+// or response_url for anything else the bot posts to.
+func apiMethod(u *url.URL) string {
+	if _, method, ok := strings.Cut(u.Path, "/api/"); ok && method != "" {
+		return method
+	}
+	return methodResponseURL
 }
 
 // slackCall records a Slack Web API failure: retried says whether the call

@@ -35,14 +35,20 @@ type Bot struct {
 	quiet     *quietGC
 	routes    routes
 	groups    *userGroups // nil: RESEND_ALLOWED_USERGROUPS is empty
+	token     *botToken
+	// loopTurned is when the event loop last turned, in UnixNano; 0 while
+	// it is not running (start-up and shutdown have bounds of their own).
+	loopTurned atomic.Int64
+	stallSaid  atomic.Bool // the current stall has been logged
 }
 
 // New builds the bot from its configuration. It does not connect yet.
 func New(cfg *bot.Config, d bot.Deps) *Bot {
 	d.SetDefaults()
+	metrics := newSlackMetrics(d.Metrics)
 	httpClient := &http.Client{
 		Timeout: d.SlackTimeout,
-		Transport: &http.Transport{
+		Transport: timedTransport{latency: metrics.slackLatency, next: &http.Transport{
 			Proxy: http.ProxyFromEnvironment,
 			// Every worker may be posting at once; keep that many
 			// connections to Slack instead of redialling in a burst.
@@ -50,7 +56,7 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 			MaxIdleConnsPerHost: cfg.MaxInflight + 8,
 			IdleConnTimeout:     90 * time.Second,
 			ForceAttemptHTTP2:   true,
-		},
+		}},
 	}
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAPIURL(cfg.SlackAPIURL),
@@ -59,8 +65,8 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 		slack.OptionLog(slogOutput{d.Log}),
 	)
 	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
-	metrics := newSlackMetrics(d.Metrics)
-	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: metrics}
+	token := &botToken{log: d.Log, gauge: metrics.tokenRejected}
+	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: metrics, token: token}
 	var groups *userGroups
 	if len(cfg.AllowedUserGroups) > 0 {
 		groups = newUserGroups(api, d, surface)
@@ -75,6 +81,7 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 		surface: surface,
 		metrics: metrics,
 		groups:  groups,
+		token:   token,
 		engine:  bot.NewCore(cfg, d, surface),
 	}
 	b.routes = b.routeTable()
@@ -115,17 +122,54 @@ func (b *Bot) settle(ctx context.Context) {
 // Connected reports whether the Socket Mode connection is up.
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
-// Ready is /readyz: connected to Slack, and the shared state, if any,
-// answers (a replica that cannot check limits refuses every resend).
+// Ready is /readyz: connected to Slack, Slack accepts the bot token, and
+// the shared state, if any, answers (a replica that cannot check limits
+// refuses every resend). The shared state is checked whatever else is
+// wrong: resendbot_shared_state_up is what this check found.
 func (b *Bot) Ready(ctx context.Context) error {
-	if !b.Connected() {
-		return errNotConnected
-	}
+	var stateErr error
 	if health := b.d.State.Health; health != nil {
-		return health(ctx)
+		stateErr = health(ctx)
+		b.d.Metrics.SharedStateUp(stateErr == nil)
 	}
-	return nil
+	switch {
+	case !b.Connected():
+		return errNotConnected
+	case b.token.err() != nil:
+		return b.token.err()
+	}
+	return stateErr
 }
+
+// logLoopStuck is logged, at error, when /healthz first finds a stall.
+const logLoopStuck = "the Socket Mode event loop is stuck; /healthz fails so that the orchestrator restarts the bot"
+
+// errLoopStalled is /healthz's answer while the event loop does not turn.
+var errLoopStalled = errors.New("the Socket Mode event loop has not turned")
+
+// Alive is /healthz: the Socket Mode event loop turned within LoopStall.
+// A wedged loop acknowledges nothing, so Slack shows every caller an
+// error; a restart is the way out. The first failed check of a stall is
+// logged at error.
+func (b *Bot) Alive() error {
+	turned := b.loopTurned.Load()
+	if turned == 0 {
+		return nil
+	}
+	stalled := b.d.Now().Sub(time.Unix(0, turned))
+	if stalled <= b.d.LoopStall {
+		b.stallSaid.Store(false)
+		return nil
+	}
+	err := fmt.Errorf("%w for %s (more than %s)", errLoopStalled, stalled.Round(time.Second), b.d.LoopStall)
+	if b.stallSaid.CompareAndSwap(false, true) {
+		b.log.Error(logLoopStuck, "err", err)
+	}
+	return err
+}
+
+// turned records that the event loop turned.
+func (b *Bot) turned() { b.loopTurned.Store(b.d.Now().UnixNano()) }
 
 // Once-only keys of what Slack may deliver twice: an envelope (by its
 // envelope_id), an Events API event (by its event_id).
@@ -191,6 +235,8 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	var err error
 	running := true
+	heartbeat := time.NewTicker(b.d.LoopStall / 6)
+	b.turned()
 	for running {
 		select {
 		case <-ctx.Done():
@@ -198,13 +244,18 @@ func (b *Bot) Run(ctx context.Context) error {
 		case err = <-runErr:
 			runErr = nil
 			running = false
+		case <-heartbeat.C:
+			b.turned()
 		case evt := <-b.sm.Events:
 			b.received = b.d.Now()
 			b.lastEvent.Store(b.received.UnixNano())
+			b.turned()
 			b.quiet.touch(b.received)
 			b.dispatchSafely(ctx, evt)
 		}
 	}
+	heartbeat.Stop()
+	b.loopTurned.Store(0)
 	cancelSM()
 	if runErr != nil {
 		<-runErr

@@ -125,6 +125,7 @@ type Server struct {
 	userGroupsRefusal string   // SetUserGroupsUnavailable
 	userCountStrings  bool     // SetUserGroupCountsAsStrings
 	scopes            []string // the bot token's; SetScopes
+	botTokenRevoked   string   // RevokeBotToken
 	eventTSSeq        int
 
 	tcpConns atomic.Int64 // TCP connections accepted, for ConnectionsAccepted
