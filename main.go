@@ -44,11 +44,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return app.Main(ctx, app.Program{
-		Args:    args,
-		Getenv:  getenv,
-		Stdin:   stdin,
-		Stdout:  stdout,
-		Stderr:  stderr,
+		Args:     args,
+		Getenv:   getenv,
+		Stdin:    stdin,
+		Stdout:   stdout,
+		Stderr:   stderr,
 		Version:  version,
 		Revision: revision,
 	})

@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http/httptest"
-	"strings"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 

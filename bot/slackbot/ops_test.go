@@ -132,7 +132,6 @@ func TestWedgedEventLoopFailsLiveness(t *testing.T) {
 	eventually(t, "/healthz 200 once the loop turns again", func() bool { return status("/healthz") == 200 })
 }
 
-
 // The series an on-call reads in an incident: the queue's length and
 // capacity, whether the shared state answered the readiness check, and
 // each Slack call's latency by method.
