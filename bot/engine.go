@@ -504,6 +504,7 @@ func (t *resendTask) Run(ctx context.Context) {
 	}
 	now := e.d.Now()
 	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(e.d.Words, r, shown, o, now, e.stashRetry(ctx, r, thread, rootTS, o))); err != nil {
+		e.d.Metrics.outcomesUnposted.Inc()
 		e.d.Log.Error("outcome reply could not be posted", "err", err, "channel", r.ChannelID, "reservation", r.Reservation, "outcome", o.kind.String())
 	}
 	if err := e.surface.Update(ctx, r.ChannelID, rootTS, rootMessage(e.d.Words, r, shown, &o, now)); err != nil {

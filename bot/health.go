@@ -15,6 +15,9 @@ type Health struct {
 	Metrics *Metrics
 }
 
+// ReadyTimeout bounds one /readyz check; a readiness probe must wait longer.
+const ReadyTimeout = 2 * time.Second
+
 // Handler is the health and metrics route table.
 func (h Health) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -28,7 +31,7 @@ func (h Health) Handler() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
 		defer cancel()
 		if err := h.Ready(ctx); err != nil {
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)

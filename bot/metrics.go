@@ -27,6 +27,9 @@ type Metrics struct {
 	// check last found it; stateErrors counts its failed operations.
 	stateUp     prometheus.Gauge
 	stateErrors *prometheus.CounterVec
+	// outcomesUnposted counts outcomes Front Payment gave that could not be
+	// posted in Slack: the caller may not know what happened.
+	outcomesUnposted prometheus.Counter
 	// queue reports the main queue's length and capacity, once a Core
 	// has been built on these metrics.
 	queue atomic.Pointer[func() (length, capacity int)]
@@ -77,6 +80,10 @@ func NewMetrics() *Metrics {
 			Name: "resendbot_shared_state_errors_total",
 			Help: "Operations on the shared state (Redis) that failed, by operation; each one refused or dropped what needed it.",
 		}, []string{"op"}),
+		outcomesUnposted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "resendbot_outcomes_unposted_total",
+			Help: "Outcomes of calls to Front Payment that could not be posted in Slack (the audit log has them).",
+		}),
 	}
 	queueGauge := func(name, help string, pick func(length, capacity int) int) prometheus.GaugeFunc {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
@@ -86,7 +93,7 @@ func NewMetrics() *Metrics {
 			return 0
 		})
 	}
-	m.reg.MustRegister(m.requests, m.refusals, m.fpLatency, m.fpAnswers, m.inFlight, m.buildInfo, m.stateUp, m.stateErrors,
+	m.reg.MustRegister(m.requests, m.refusals, m.fpLatency, m.fpAnswers, m.inFlight, m.buildInfo, m.stateUp, m.stateErrors, m.outcomesUnposted,
 		queueGauge("resendbot_queue_length", "Tasks waiting in the work queue (resends, lookups, answers); at capacity, requests are refused with queue_full.",
 			func(length, _ int) int { return length }),
 		queueGauge("resendbot_queue_capacity", "How many tasks the work queue holds (16 per RESEND_MAX_INFLIGHT).",
