@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"flag"
 	"net/http/httptest"
 	"os"
@@ -537,5 +538,87 @@ func TestKustomizeBuilds(t *testing.T) {
 		if !reflect.DeepEqual(kinds, want) {
 			t.Errorf("kubectl kustomize %s made %v, want %v", dir, kinds, want)
 		}
+	}
+}
+
+// The dashboard is JSON Grafana imports (a title, a uid, panels with
+// queries on the datasource variable) and every query reads only series
+// the bot exports.
+func TestGrafanaDashboard(t *testing.T) {
+	b, err := os.ReadFile("deploy/grafana/resendbot.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Title      string `json:"title"`
+		UID        string `json:"uid"`
+		Templating struct {
+			List []struct {
+				Name  string `json:"name"`
+				Type  string `json:"type"`
+				Query any    `json:"query"`
+			} `json:"list"`
+		} `json:"templating"`
+		Panels []struct {
+			Type    string `json:"type"`
+			Title   string `json:"title"`
+			GridPos struct {
+				H, W, X, Y int
+			} `json:"gridPos"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&d); err != nil {
+		t.Fatalf("deploy/grafana/resendbot.json: %v", err)
+	}
+	if d.Title == "" || d.UID == "" || len(d.Panels) == 0 {
+		t.Fatalf("dashboard title %q, uid %q, %d panels: not importable", d.Title, d.UID, len(d.Panels))
+	}
+	series := exportedSeries(t)
+	series["up"] = true
+	queries := 0
+	for _, p := range d.Panels {
+		if p.Type != "row" && (p.GridPos.W == 0 || p.GridPos.H == 0 || len(p.Targets) == 0) {
+			t.Errorf("panel %q has no place or no query", p.Title)
+		}
+		for _, q := range p.Targets {
+			queries++
+			if q.Expr == "" {
+				t.Errorf("panel %q has an empty query", p.Title)
+			}
+			for _, s := range seriesIn(q.Expr) {
+				if !series[s] {
+					t.Errorf("panel %q reads %s, which the bot does not export", p.Title, s)
+				}
+			}
+		}
+	}
+	variable := regexp.MustCompile(`^label_values\(([a-z_]+), *job\)$`)
+	for _, v := range d.Templating.List {
+		if v.Type != "query" {
+			continue
+		}
+		q, _ := json.Marshal(v.Query)
+		var inner struct {
+			Query string `json:"query"`
+		}
+		_ = json.Unmarshal(q, &inner)
+		if m := variable.FindStringSubmatch(inner.Query); m == nil || !series[m[1]] {
+			t.Errorf("variable %s: query %q, want label_values(<an exported series>, job)", v.Name, inner.Query)
+		}
+	}
+	// The series an on-call reads in an incident are on it.
+	for _, must := range []string{"resendbot_queue_length", "resendbot_queue_capacity", "resendbot_shared_state_up",
+		"resendbot_shared_state_errors_total", "resendbot_slack_api_failures_total", "resendbot_slack_api_latency_seconds_bucket",
+		"resendbot_build_info", "resendbot_slack_token_rejected", "resendbot_outcomes_unposted_total"} {
+		if !bytes.Contains(b, []byte(must)) {
+			t.Errorf("the dashboard does not show %s", must)
+		}
+	}
+	if queries < 20 {
+		t.Errorf("%d queries", queries)
 	}
 }

@@ -42,6 +42,9 @@ var webAPIMethods = []string{"chat.postMessage", "chat.update", "chat.postEpheme
 var knownSlackErrors = []string{"ratelimited", "timeout", "network", "other",
 	"invalid_auth", "token_revoked", "account_inactive", "not_in_channel", "channel_not_found"}
 
+// retriedSlackErrors are the error labels of retries created at 0.
+var retriedSlackErrors = []string{"ratelimited", "timeout", "network"}
+
 // methodResponseURL labels the posts to a command's response_url.
 const methodResponseURL = "response_url"
 
@@ -96,6 +99,9 @@ func newSlackMetrics(m *bot.Metrics) *slackMetrics {
 		s.slackLatency.WithLabelValues(method)
 		for _, code := range knownSlackErrors {
 			s.slackFailures.WithLabelValues(method, code)
+		}
+		for _, code := range retriedSlackErrors {
+			s.slackRetries.WithLabelValues(method, code)
 		}
 	}
 	return s
