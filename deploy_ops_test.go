@@ -622,3 +622,57 @@ func TestGrafanaDashboard(t *testing.T) {
 		t.Errorf("%d queries", queries)
 	}
 }
+
+// Docker stops a container 10 s after SIGTERM unless told otherwise: every
+// `docker run` we document waits longer than a Front Payment call plus
+// posting its outcome, which is what RESEND_SHUTDOWN_GRACE bounds.
+func TestDockerRunStopTimeout(t *testing.T) {
+	cfg, err := bot.LoadConfig(func(k string) string {
+		return map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "t"}[k]
+	}, bot.ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := max(cfg.ShutdownGrace, cfg.FrontPaymentTimeout+bot.OutcomePostTime)
+	run := regexp.MustCompile(`(?m)^[ #]*docker run [^\n]*`)
+	stop := regexp.MustCompile(`--stop-timeout[ =](\d+)`)
+	for _, file := range []string{"README.md", "Dockerfile"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs := run.FindAllString(string(b), -1)
+		if len(runs) == 0 {
+			t.Errorf("%s shows no docker run", file)
+		}
+		for _, r := range runs {
+			m := stop.FindStringSubmatch(r)
+			if m == nil {
+				t.Errorf("%s: %q has no --stop-timeout (Docker's default 10s kills a call in flight)", file, r)
+				continue
+			}
+			if n, _ := strconv.Atoi(m[1]); time.Duration(n)*time.Second <= need {
+				t.Errorf("%s: %q: --stop-timeout %ss, want more than %s", file, r, m[1], need)
+			}
+		}
+	}
+}
+
+// The Dockerfile builds with go.mod's toolchain.
+func TestDockerfileGoMatchesToolchain(t *testing.T) {
+	mod, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^toolchain go(1\.\d+\.\d+)$`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod has no toolchain line")
+	}
+	docker, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(docker, []byte("FROM golang:"+string(m[1])+"-")) {
+		t.Errorf("the Dockerfile does not build with golang:%s (go.mod's toolchain)", m[1])
+	}
+}
