@@ -130,15 +130,13 @@ type ruleGroups struct {
 	} `yaml:"groups"`
 }
 
-func readStrict(t *testing.T, path string, v any) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.UnmarshalStrict(b, v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+// object is what every Kubernetes object starts with.
+type object struct {
+	APIVersion string `yaml:"apiVersion"`
+	Kind       string `yaml:"kind"`
+	Metadata   struct {
+		Name string `yaml:"name"`
+	} `yaml:"metadata"`
 }
 
 // readmeAnchors are the anchors GitHub gives README.md's headings.
@@ -252,12 +250,8 @@ func TestPrometheusRuleMatchesAlerts(t *testing.T) {
 		}
 	}
 	var pr struct {
-		APIVersion string `yaml:"apiVersion"`
-		Kind       string `yaml:"kind"`
-		Metadata   struct {
-			Name string `yaml:"name"`
-		} `yaml:"metadata"`
-		Spec ruleGroups `yaml:"spec"`
+		object `yaml:",inline"`
+		Spec   ruleGroups `yaml:"spec"`
 	}
 	readStrict(t, promRulePath, &pr)
 	if pr.APIVersion != "monitoring.coreos.com/v1" || pr.Kind != "PrometheusRule" {
@@ -291,12 +285,8 @@ type netRule struct {
 }
 
 type networkPolicy struct {
-	APIVersion string `yaml:"apiVersion"`
-	Kind       string `yaml:"kind"`
-	Metadata   struct {
-		Name string `yaml:"name"`
-	} `yaml:"metadata"`
-	Spec struct {
+	object `yaml:",inline"`
+	Spec   struct {
 		PodSelector selector  `yaml:"podSelector"`
 		PolicyTypes []string  `yaml:"policyTypes"`
 		Ingress     []netRule `yaml:"ingress"`
@@ -454,12 +444,8 @@ func TestPrometheusOperatorComponent(t *testing.T) {
 		t.Errorf("component kustomization = %+v", k)
 	}
 	var pm struct {
-		APIVersion string `yaml:"apiVersion"`
-		Kind       string `yaml:"kind"`
-		Metadata   struct {
-			Name string `yaml:"name"`
-		} `yaml:"metadata"`
-		Spec struct {
+		object `yaml:",inline"`
+		Spec   struct {
 			Selector            selector `yaml:"selector"`
 			PodMetricsEndpoints []struct {
 				Port     string `yaml:"port"`

@@ -102,11 +102,22 @@ func show[T any](p *T) string {
 
 func readYAML(t *testing.T, path string, v any) {
 	t.Helper()
+	decodeFile(t, path, v, yaml.Unmarshal)
+}
+
+// readStrict is readYAML failing on a field v does not have.
+func readStrict(t *testing.T, path string, v any) {
+	t.Helper()
+	decodeFile(t, path, v, yaml.UnmarshalStrict)
+}
+
+func decodeFile(t *testing.T, path string, v any, unmarshal func([]byte, any) error) {
+	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := yaml.Unmarshal(b, v); err != nil {
+	if err := unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
