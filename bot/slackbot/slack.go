@@ -235,7 +235,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	var err error
 	running := true
-	heartbeat := time.NewTicker(b.d.LoopStall / 6)
+	heartbeat := time.NewTicker(max(b.d.LoopStall/6, time.Millisecond))
 	b.turned()
 	for running {
 		select {
