@@ -74,7 +74,7 @@ func NewMetrics() *Metrics {
 		}, []string{"version", "revision", "goversion"}),
 		stateUp: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "resendbot_shared_state_up",
-			Help: "1 while the guardrail state (Redis, with REDIS_URL) answered the latest readiness check, 0 when it did not. Always 1 without REDIS_URL.",
+			Help: "1 while the guardrail state (Redis, with REDIS_URL) answered the latest check (every 15 s, and each /readyz), 0 when it did not. Always 1 without REDIS_URL.",
 		}),
 		stateErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "resendbot_shared_state_errors_total",

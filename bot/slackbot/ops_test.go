@@ -163,3 +163,27 @@ func TestIncidentSeries(t *testing.T) {
 	}
 	wantSeries(t, scrape(t, h.metrics), `resendbot_shared_state_up 0`)
 }
+
+// Where nothing probes /readyz (compose) and nobody types, the bot checks
+// the shared state by itself, so the gauge the alert reads follows Redis.
+func TestSharedStateIsWatchedWithoutProbes(t *testing.T) {
+	state := bot.MemoryState(time.Now)
+	var down atomic.Bool
+	state.Health = func(context.Context) error {
+		if down.Load() {
+			return bot.ErrStateUnavailable
+		}
+		return nil
+	}
+	h := startOn(t, nil, fakeslack.New(t), frontpaytest.NewServer(t), state)
+	stop := goUntilStopped(t.Context(), h.bot.watchState(10*time.Millisecond))
+	defer stop()
+	down.Store(true)
+	eventually(t, "resendbot_shared_state_up 0", func() bool {
+		return strings.Contains(scrape(t, h.metrics), "resendbot_shared_state_up 0\n")
+	})
+	down.Store(false)
+	eventually(t, "resendbot_shared_state_up 1", func() bool {
+		return strings.Contains(scrape(t, h.metrics), "resendbot_shared_state_up 1\n")
+	})
+}

@@ -127,11 +127,7 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 // refuses every resend). The shared state is checked whatever else is
 // wrong: resendbot_shared_state_up is what this check found.
 func (b *Bot) Ready(ctx context.Context) error {
-	var stateErr error
-	if health := b.d.State.Health; health != nil {
-		stateErr = health(ctx)
-		b.d.Metrics.SharedStateUp(stateErr == nil)
-	}
+	stateErr := b.checkState(ctx)
 	switch {
 	case !b.Connected():
 		return errNotConnected
@@ -143,6 +139,41 @@ func (b *Bot) Ready(ctx context.Context) error {
 
 // logLoopStuck is logged, at error, when /healthz first finds a stall.
 const logLoopStuck = "the Socket Mode event loop is stuck; /healthz fails so that the orchestrator restarts the bot"
+
+// checkState asks the shared state, if any, whether it answers, and
+// records the answer in resendbot_shared_state_up.
+func (b *Bot) checkState(ctx context.Context) error {
+	health := b.d.State.Health
+	if health == nil {
+		return nil
+	}
+	err := health(ctx)
+	b.d.Metrics.SharedStateUp(err == nil)
+	return err
+}
+
+// stateCheckEvery is how often the bot checks the shared state by itself,
+// so that resendbot_shared_state_up follows Redis where nothing probes
+// /readyz (compose) and while nobody types.
+const stateCheckEvery = 15 * time.Second
+
+// watchState checks the shared state every so often until ctx ends.
+func (b *Bot) watchState(every time.Duration) func(context.Context) {
+	return func(ctx context.Context) {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				checkCtx, cancel := context.WithTimeout(ctx, bot.ReadyTimeout)
+				_ = b.checkState(checkCtx)
+				cancel()
+			}
+		}
+	}
+}
 
 // errLoopStalled is /healthz's answer while the event loop does not turn.
 var errLoopStalled = errors.New("the Socket Mode event loop has not turned")
@@ -227,6 +258,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.engine.WarmUp()
 	b.d.Collect()
 	defer goUntilStopped(ctx, b.quiet.run)()
+	if b.d.State.Health != nil {
+		defer goUntilStopped(ctx, b.watchState(stateCheckEvery))()
+	}
 
 	smCtx, cancelSM := context.WithCancel(ctx)
 	defer cancelSM()
@@ -305,8 +339,7 @@ func (b *Bot) checkBotToken(ctx context.Context) error {
 }
 
 func isAuthError(err error) bool {
-	switch err.Error() {
-	case "invalid_auth", "account_inactive", "not_authed", "token_revoked", "token_expired":
+	if tokenRefusals[err.Error()] {
 		return true
 	}
 	var sc slack.StatusCodeError
