@@ -120,6 +120,13 @@ func (t timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// CloseIdleConnections passes http.Client.CloseIdleConnections on.
+func (t timedTransport) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // apiMethod is the Web API method a request calls (the path after /api/),
 // or response_url for anything else the bot posts to.
 func apiMethod(u *url.URL) string {
