@@ -132,18 +132,25 @@ func TestWedgedEventLoopFailsLiveness(t *testing.T) {
 	eventually(t, "/healthz 200 once the loop turns again", func() bool { return status("/healthz") == 200 })
 }
 
-// The series an on-call reads in an incident: the queue's length and
-// capacity, whether the shared state answered the readiness check, and
-// each Slack call's latency by method.
-func TestIncidentSeries(t *testing.T) {
+// switchableState is the in-memory state with a Health that fails while
+// down is set, as a Redis that stops answering.
+func switchableState() (bot.State, *atomic.Bool) {
 	state := bot.MemoryState(time.Now)
-	var down atomic.Bool
+	down := &atomic.Bool{}
 	state.Health = func(context.Context) error {
 		if down.Load() {
 			return bot.ErrStateUnavailable
 		}
 		return nil
 	}
+	return state, down
+}
+
+// The series an on-call reads in an incident: the queue's length and
+// capacity, whether the shared state answered the readiness check, and
+// each Slack call's latency by method.
+func TestIncidentSeries(t *testing.T) {
+	state, down := switchableState()
 	h := startOn(t, map[string]string{"RESEND_MAX_INFLIGHT": "2"}, fakeslack.New(t), frontpaytest.NewServer(t), state)
 	status := healthServer(t, h)
 	h.sent(agent, uuidA+" email=kari@example.com")
@@ -167,14 +174,7 @@ func TestIncidentSeries(t *testing.T) {
 // Where nothing probes /readyz (compose) and nobody types, the bot checks
 // the shared state by itself, so the gauge the alert reads follows Redis.
 func TestSharedStateIsWatchedWithoutProbes(t *testing.T) {
-	state := bot.MemoryState(time.Now)
-	var down atomic.Bool
-	state.Health = func(context.Context) error {
-		if down.Load() {
-			return bot.ErrStateUnavailable
-		}
-		return nil
-	}
+	state, down := switchableState()
 	h := startOn(t, nil, fakeslack.New(t), frontpaytest.NewServer(t), state)
 	stop := goUntilStopped(t.Context(), h.bot.watchState(10*time.Millisecond))
 	defer stop()
