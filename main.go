@@ -15,8 +15,12 @@ import (
 	"resendbot/bot/app"
 )
 
-// version is stamped at build time: -ldflags "-X main.version=1.2.3".
-var version = "dev"
+// version and revision are stamped at build time:
+// -ldflags "-X main.version=1.2.3 -X main.revision=$(git rev-parse HEAD)".
+var (
+	version  = "dev"
+	revision = ""
+)
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
@@ -40,11 +44,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return app.Main(ctx, app.Program{
-		Args:    args,
-		Getenv:  getenv,
-		Stdin:   stdin,
-		Stdout:  stdout,
-		Stderr:  stderr,
-		Version: version,
+		Args:     args,
+		Getenv:   getenv,
+		Stdin:    stdin,
+		Stdout:   stdout,
+		Stderr:   stderr,
+		Version:  version,
+		Revision: revision,
 	})
 }

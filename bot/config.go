@@ -67,6 +67,10 @@ type Config struct {
 	ShutdownGrace time.Duration
 }
 
+// OutcomePostTime is what a shutdown leaves, after Front Payment's
+// answer, to post the outcome and update the audit message.
+const OutcomePostTime = 3 * time.Second
+
 // Secrets returns the configured secret values, so that tests and log
 // scrubbers can check none of them escapes.
 func (c *Config) Secrets() []string {
@@ -116,6 +120,10 @@ func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
 		LogFormat:             p.oneOf("LOG_FORMAT", "json", "json", "text"),
 		Language:              p.language("RESEND_LANGUAGE"),
 		ShutdownGrace:         p.duration("RESEND_SHUTDOWN_GRACE", 25*time.Second, false),
+	}
+	if c.FrontPaymentTimeout > 0 && c.ShutdownGrace > 0 && c.FrontPaymentTimeout+OutcomePostTime > c.ShutdownGrace {
+		p.problem("FRONTPAYMENT_TIMEOUT", "(%s) plus %s to post the outcome must fit in RESEND_SHUTDOWN_GRACE (%s), or a shutdown cuts off a resend in flight: lower FRONTPAYMENT_TIMEOUT or raise RESEND_SHUTDOWN_GRACE",
+			c.FrontPaymentTimeout, OutcomePostTime, c.ShutdownGrace)
 	}
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/" // slack-go appends method names to it

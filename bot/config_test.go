@@ -327,3 +327,37 @@ func TestRedisPassword(t *testing.T) {
 		}
 	}
 }
+
+// A Front Payment call and the post of its outcome must fit in the
+// shutdown grace, or a SIGTERM cuts a resend off without its outcome.
+func TestFrontPaymentTimeoutMustFitInTheShutdownGrace(t *testing.T) {
+	for _, tc := range []struct {
+		timeout, grace string
+		ok             bool
+	}{
+		{"", "", true},         // 15s + 3s within 25s
+		{"22s", "", true},      // 25s exactly
+		{"23s", "", false},     // 26s
+		{"", "17s", false},     // 18s
+		{"10s", "13s", true},   // 13s exactly
+		{"30s", "1m", true},    // both raised
+		{"soon", "10s", false}, // the timeout's own problem, not this one
+		{"2s", "1s", false},
+	} {
+		vars := map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "t",
+			"FRONTPAYMENT_TIMEOUT": tc.timeout, "RESEND_SHUTDOWN_GRACE": tc.grace}
+		_, err := LoadConfig(env(vars), ModeBot)
+		if tc.ok != (err == nil) {
+			t.Errorf("FRONTPAYMENT_TIMEOUT=%q RESEND_SHUTDOWN_GRACE=%q: err = %v, want ok %v", tc.timeout, tc.grace, err, tc.ok)
+			continue
+		}
+		if err == nil || tc.timeout == "soon" {
+			continue
+		}
+		var ce *ConfigError
+		if !errors.As(err, &ce) || len(ce.Problems) != 1 || !strings.HasPrefix(ce.Problems[0], "FRONTPAYMENT_TIMEOUT (") ||
+			!strings.Contains(ce.Problems[0], "RESEND_SHUTDOWN_GRACE") {
+			t.Errorf("%s/%s: problems = %v, want one line naming both variables", tc.timeout, tc.grace, err)
+		}
+	}
+}

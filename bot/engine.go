@@ -53,7 +53,15 @@ type Deps struct {
 	// and once the bot goes quiet for QuietGap (default 1s) after work.
 	Collect  func()
 	QuietGap time.Duration
+	// LoopStall is how long the Socket Mode event loop may go without
+	// turning before /healthz fails (default 60s).
+	LoopStall time.Duration
 }
+
+// DefaultLoopStall is Deps.LoopStall's default: far above anything the
+// loop waits for (it hands work to the queue and acks), well below what a
+// liveness probe's failures add up to.
+const DefaultLoopStall = 60 * time.Second
 
 func (d *Deps) SetDefaults() {
 	if d.Now == nil {
@@ -76,6 +84,9 @@ func (d *Deps) SetDefaults() {
 	}
 	if d.QuietGap == 0 {
 		d.QuietGap = time.Second
+	}
+	if d.LoopStall == 0 {
+		d.LoopStall = DefaultLoopStall
 	}
 	if d.Details == nil {
 		d.Details, _ = d.Resender.(DetailsReader)
@@ -142,7 +153,7 @@ const (
 
 func NewCore(cfg *Config, d Deps, s Surface) *Core {
 	d.SetDefaults()
-	return &Core{
+	e := &Core{
 		cfg:      cfg,
 		d:        d,
 		surface:  s,
@@ -152,6 +163,8 @@ func NewCore(cfg *Config, d Deps, s Surface) *Core {
 		prompt:   make(chan Task, promptQueue),
 		stopping: make(chan struct{}),
 	}
+	d.Metrics.observeQueue(func() (int, int) { return len(e.queue), cap(e.queue) })
+	return e
 }
 
 // WarmUp prepares what the first commands would otherwise pay for before
@@ -535,6 +548,7 @@ func (t *resendTask) Run(ctx context.Context) {
 	}
 	now := e.d.Now()
 	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(e.d.Words, r, shown, o, now, e.stashRetry(ctx, r, thread, rootTS, o))); err != nil {
+		e.d.Metrics.outcomesUnposted.Inc()
 		e.d.Log.Error("outcome reply could not be posted", "err", err, "channel", r.ChannelID, "reservation", r.Reservation, "outcome", o.kind.String())
 	}
 	if err := e.surface.Update(ctx, r.ChannelID, rootTS, rootMessage(e.d.Words, r, shown, &o, now)); err != nil {

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"net/http"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +23,16 @@ type Metrics struct {
 	fpAnswers *prometheus.CounterVec
 	inFlight  prometheus.Gauge
 	buildInfo *prometheus.GaugeVec
+	// stateUp is 1 while the guardrail state answers, as the readiness
+	// check last found it; stateErrors counts its failed operations.
+	stateUp     prometheus.Gauge
+	stateErrors *prometheus.CounterVec
+	// outcomesUnposted counts outcomes Front Payment gave that could not be
+	// posted in Slack: the caller may not know what happened.
+	outcomesUnposted prometheus.Counter
+	// queue reports the main queue's length and capacity, once a Core
+	// has been built on these metrics.
+	queue atomic.Pointer[func() (length, capacity int)]
 }
 
 // Front Payment endpoints, as metric labels.
@@ -58,15 +70,40 @@ func NewMetrics() *Metrics {
 		}),
 		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "resendbot_build_info",
-			Help: "Always 1; the version label is the running build's.",
-		}, []string{"version"}),
+			Help: "Always 1; the labels are the running build's version, source revision and Go version.",
+		}, []string{"version", "revision", "goversion"}),
+		stateUp: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "resendbot_shared_state_up",
+			Help: "1 while the guardrail state (Redis, with REDIS_URL) answered the latest check (every 15 s, and each /readyz), 0 when it did not. Always 1 without REDIS_URL.",
+		}),
+		stateErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "resendbot_shared_state_errors_total",
+			Help: "Operations on the shared state (Redis) that failed, by operation; each one refused or dropped what needed it.",
+		}, []string{"op"}),
+		outcomesUnposted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "resendbot_outcomes_unposted_total",
+			Help: "Outcomes of calls to Front Payment that could not be posted in Slack (the audit log has them).",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.refusals, m.fpLatency, m.fpAnswers, m.inFlight, m.buildInfo,
+	queueGauge := func(name, help string, pick func(length, capacity int) int) prometheus.GaugeFunc {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+			if f := m.queue.Load(); f != nil {
+				return float64(pick((*f)()))
+			}
+			return 0
+		})
+	}
+	m.reg.MustRegister(m.requests, m.refusals, m.fpLatency, m.fpAnswers, m.inFlight, m.buildInfo, m.stateUp, m.stateErrors, m.outcomesUnposted,
+		queueGauge("resendbot_queue_length", "Tasks waiting in the work queue (resends, lookups, answers); at capacity, requests are refused with queue_full.",
+			func(length, _ int) int { return length }),
+		queueGauge("resendbot_queue_capacity", "How many tasks the work queue holds (16 per RESEND_MAX_INFLIGHT).",
+			func(_, capacity int) int { return capacity }),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.stateUp.Set(1)
 	for k := frontpay.KindUnexpected; k <= frontpay.KindUnreachable; k++ {
 		m.requests.WithLabelValues(k.String())
 		for _, ep := range []string{endpointResend, endpointDetails} {
-			m.fpAnswers.WithLabelValues(ep, k.String())
+			m.fpAnswers.WithLabelValues(ep, answerKind(ep, k))
 		}
 	}
 	for _, ep := range []string{endpointResend, endpointDetails} {
@@ -79,17 +116,49 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-// SetVersion publishes resendbot_build_info{version}.
-func (m *Metrics) SetVersion(version string) {
+// SetBuild publishes resendbot_build_info{version,revision,goversion};
+// an empty revision is "unknown".
+func (m *Metrics) SetBuild(version, revision string) {
+	if revision == "" {
+		revision = "unknown"
+	}
 	m.buildInfo.Reset()
-	m.buildInfo.WithLabelValues(version).Set(1)
+	m.buildInfo.WithLabelValues(version, revision, runtime.Version()).Set(1)
+}
+
+// answerOK is the kind label of a details read that Front Payment
+// answered: it sent nothing, so it is not "sent".
+const answerOK = "ok"
+
+// answerKind is the kind label of an answer of endpoint.
+func answerKind(endpoint string, k frontpay.Kind) string {
+	if k == frontpay.KindSent && endpoint != endpointResend {
+		return answerOK
+	}
+	return k.String()
 }
 
 // frontPayment records one Front Payment answer.
 func (m *Metrics) frontPayment(endpoint string, latency time.Duration, err error) {
 	m.fpLatency.WithLabelValues(endpoint).Observe(latency.Seconds())
-	m.fpAnswers.WithLabelValues(endpoint, frontpay.KindOf(err).String()).Inc()
+	m.fpAnswers.WithLabelValues(endpoint, answerKind(endpoint, frontpay.KindOf(err))).Inc()
 }
+
+// observeQueue makes resendbot_queue_length and _capacity report f.
+func (m *Metrics) observeQueue(f func() (length, capacity int)) { m.queue.Store(&f) }
+
+// SharedStateUp records what the readiness check found of the shared state.
+func (m *Metrics) SharedStateUp(up bool) {
+	if up {
+		m.stateUp.Set(1)
+	} else {
+		m.stateUp.Set(0)
+	}
+}
+
+// SharedStateError counts a failed operation on the shared state; op is
+// its name (ping, claim, …), from a short fixed list.
+func (m *Metrics) SharedStateError(op string) { m.stateErrors.WithLabelValues(op).Inc() }
 
 // MustRegister adds an adapter's own series to the registry /metrics serves.
 func (m *Metrics) MustRegister(cs ...prometheus.Collector) { m.reg.MustRegister(cs...) }

@@ -161,6 +161,20 @@ func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
 		}
 	}
 
+	// The incident series are wired in the process as it runs.
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`resendbot_queue_capacity 256`, `resendbot_build_info{goversion="go`, `resendbot_slack_token_rejected 0`,
+		`resendbot_shared_state_up 1`, `resendbot_slack_api_latency_seconds_count{method="auth.test"} 1`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics of the binary lacks %q", want)
+		}
+	}
+
 	stopBinary(t, cmd, logs, exited)
 
 	// Every log line is JSON, the audit line is there, and no secret is.

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"resendbot/bot"
+	"resendbot/bot/internal/testkit"
 	"strings"
 	"testing"
 	"time"
@@ -109,13 +111,65 @@ func TestStartLogNamesFrontPaymentAndWarnsAboutTheDemo(t *testing.T) {
 	}{{bot.DemoFrontPaymentURL, true}, {"https://api.frontpayment.no", false}} {
 		var buf bytes.Buffer
 		log := slog.New(slog.NewJSONHandler(&buf, nil))
-		logStart(log, &bot.Config{FrontPaymentBaseURL: tc.url, AllowedUsers: []string{"U1"}}, "1.0")
+		logStart(log, &bot.Config{FrontPaymentBaseURL: tc.url, AllowedUsers: []string{"U1"}}, "1.0", "abc123")
 		if !strings.Contains(buf.String(), `"front_payment":"`+tc.url+`"`) {
 			t.Errorf("%s: start log does not name it:\n%s", tc.url, buf.String())
 		}
 		warned := strings.Contains(buf.String(), `"level":"WARN","msg":"FRONTPAYMENT_BASE_URL is Front Payment's demo API`)
 		if warned != tc.demo {
 			t.Errorf("%s: demo warning = %v, want %v:\n%s", tc.url, warned, tc.demo, buf.String())
+		}
+	}
+}
+
+// The start line says every setting an on-call needs to know what this
+// replica runs with, and never a secret: the line is checked before the
+// log's redaction, which would otherwise hide a leak.
+func TestStartLogHasTheSettingsAndNoSecret(t *testing.T) {
+	vars := testkit.MinimalEnv()
+	vars["FRONTPAYMENT_BASE_URL"] = "https://api.frontpayment.no"
+	vars["RESEND_ALLOWED_CHANNELS"] = "C0SUPPORT,C0BILLING"
+	vars["RESEND_ALLOWED_USERS"] = "U0LEAD"
+	vars["RESEND_ALLOWED_USERGROUPS"] = "@support"
+	vars["RESEND_RATE_PER_USER"] = "3/1m"
+	vars["RESEND_LANGUAGE"] = "nb"
+	vars["REDIS_URL"] = "rediss+sentinel://:redis-secret-pw@s1.example:26379,s2.example:26379/mymaster"
+	cfg, err := bot.LoadConfig(env(vars), bot.ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	logStart(slog.New(slog.NewJSONHandler(&buf, nil)), cfg, "1.0", "abc123")
+	var start map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if m["msg"] == "starting" {
+			if start != nil {
+				t.Fatalf("two start lines:\n%s", buf.String())
+			}
+			start = m
+		}
+	}
+	for k, want := range map[string]any{
+		"version": "1.0", "revision": "abc123",
+		"allowed_channels": "C0SUPPORT,C0BILLING", "allowed_users": "U0LEAD", "allowed_usergroups": "@support",
+		"rate_per_user": "3/1m0s", "rate_global": "60/1m0s", "cooldown": "2m0s", "max_inflight": float64(16),
+		"language": "nb", "front_payment": "https://api.frontpayment.no", "front_payment_timeout": "15s",
+		"shutdown_grace": "25s", "redis_mode": "sentinel+tls", "default_region": "NO",
+	} {
+		if start[k] != want {
+			t.Errorf("start line %s = %v, want %v", k, start[k], want)
+		}
+	}
+	if hosts, _ := start["redis_hosts"].(string); !strings.Contains(hosts, "s1.example:26379") || !strings.Contains(hosts, "mymaster") {
+		t.Errorf("start line redis_hosts = %q, want the sentinels and the primary's name", hosts)
+	}
+	for _, secret := range cfg.Secrets() {
+		if strings.Contains(buf.String(), secret) {
+			t.Errorf("the start log holds a secret (%d chars):\n%s", len(secret), buf.String())
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 
 	"github.com/joho/godotenv"
@@ -29,6 +30,9 @@ type Program struct {
 	Stdout  io.Writer
 	Stderr  io.Writer
 	Version string
+	// Revision is the source revision the binary was built from ("":
+	// the one Go stamped, if any).
+	Revision string
 	// DotEnv is the .env file to read first; "" means ".env".
 	DotEnv string
 }
@@ -85,7 +89,10 @@ func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Lo
 	if err != nil {
 		return fmt.Errorf("front payment client: %w", err)
 	}
-	logStart(log, cfg, p.Version)
+	revision := revisionOf(p.Revision)
+	logStart(log, cfg, p.Version, revision)
+	metrics := bot.NewMetrics()
+	metrics.SetBuild(p.Version, revision)
 	var state bot.State // zero: in this process
 	if cfg.RedisURL != "" {
 		// go-redis logs dial failures through a package-level logger only;
@@ -93,14 +100,12 @@ func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Lo
 		// stays machine-readable.
 		redis.SetLogger(redisLog{log})
 		var closeState func() error
-		if state, closeState, err = redisstate.Open(ctx, cfg.RedisURL, cfg.RedisPrefix); err != nil {
+		if state, closeState, err = redisstate.Open(ctx, cfg.RedisURL, cfg.RedisPrefix, redisstate.OnFailure(metrics.SharedStateError)); err != nil {
 			return err // names the address and REDIS_URL, never the password
 		}
 		defer closeState()
 		log.Info("limits, cooldowns and dedupe are shared through Redis", "prefix", cfg.RedisPrefix)
 	}
-	metrics := bot.NewMetrics()
-	metrics.SetVersion(p.Version)
 	words, err := i18n.New(cfg.Language)
 	if err != nil {
 		return err
@@ -109,7 +114,7 @@ func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Lo
 
 	if cfg.HTTPAddr != "" {
 		httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
-		wait, err := serveHTTP(httpCtx, cfg.HTTPAddr, bot.Health{Ready: b.Ready, Metrics: metrics}.Handler())
+		wait, err := serveHTTP(httpCtx, cfg.HTTPAddr, bot.Health{Alive: b.Alive, Ready: b.Ready, Metrics: metrics}.Handler())
 		if err != nil {
 			stopHTTP()
 			return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
@@ -147,16 +152,80 @@ working directory if there is one (the environment wins). Every variable
 is described in README.md ("Configuration") and in .env.example.
 `
 
-// logStart says what the bot is about to talk to, and warns about settings
-// an operator most likely did not mean for production.
-func logStart(log *slog.Logger, cfg *bot.Config, version string) {
+// logStart says, in one line, what the bot is about to talk to and every
+// setting in effect but the secrets, and warns about settings an operator
+// most likely did not mean for production.
+func logStart(log *slog.Logger, cfg *bot.Config, version, revision string) {
 	if len(cfg.AllowedChannels) == 0 && len(cfg.AllowedUsers) == 0 && len(cfg.AllowedUserGroups) == 0 {
 		log.Warn("RESEND_ALLOWED_CHANNELS, RESEND_ALLOWED_USERS and RESEND_ALLOWED_USERGROUPS are all empty: anyone in the workspace can resend payment links from any channel the bot is in")
 	}
-	log.Info("starting", "version", version, "front_payment", cfg.FrontPaymentBaseURL, "slack_api", cfg.SlackAPIURL)
+	log.Info("starting", append([]any{"version", version, "revision", revision}, settings(cfg)...)...)
 	if cfg.FrontPaymentBaseURL == bot.DemoFrontPaymentURL {
 		log.Warn("FRONTPAYMENT_BASE_URL is Front Payment's demo API: resends reach no real customer. Set FRONTPAYMENT_BASE_URL to your production Front Payment origin (and its token) when you go live", "front_payment", cfg.FrontPaymentBaseURL)
 	}
+}
+
+// settings are the effective non-secret settings, as log attributes: no
+// token, and of REDIS_URL only its mode and hosts.
+func settings(cfg *bot.Config) []any {
+	redisMode, redisHosts := "off", ""
+	if cfg.RedisURL != "" {
+		t, _ := bot.ParseRedisURL(cfg.RedisURL) // LoadConfig checked it
+		redisMode, redisHosts = redisModeName(t), t.String()
+	}
+	return []any{
+		"front_payment", cfg.FrontPaymentBaseURL,
+		"front_payment_timeout", cfg.FrontPaymentTimeout.String(),
+		"slack_api", cfg.SlackAPIURL,
+		"allowed_channels", strings.Join(cfg.AllowedChannels, ","),
+		"allowed_users", strings.Join(cfg.AllowedUsers, ","),
+		"allowed_usergroups", strings.Join(cfg.AllowedUserGroups, ","),
+		"rate_per_user", cfg.RatePerUser.String(),
+		"rate_global", cfg.RateGlobal.String(),
+		"cooldown", cfg.Cooldown.String(),
+		"max_inflight", cfg.MaxInflight,
+		"default_region", cfg.DefaultRegion,
+		"mask_contacts", cfg.MaskContacts,
+		"confirm_new_destination", cfg.ConfirmNewDestination,
+		"language", string(cfg.Language),
+		"shutdown_grace", cfg.ShutdownGrace.String(),
+		"http_addr", cfg.HTTPAddr,
+		"redis_mode", redisMode,
+		"redis_hosts", redisHosts,
+		"redis_prefix", cfg.RedisPrefix,
+		"log_level", cfg.LogLevel.String(),
+	}
+}
+
+// redisModeName names how REDIS_URL reaches Redis, for the start line.
+func redisModeName(t bot.RedisTarget) string {
+	mode := "single"
+	switch t.Mode {
+	case bot.RedisSentinel:
+		mode = "sentinel"
+	case bot.RedisCluster:
+		mode = "cluster"
+	}
+	if t.TLS {
+		mode += "+tls"
+	}
+	return mode
+}
+
+// revisionOf is the build's source revision: the one stamped with
+// -ldflags, else the one Go stamped from the repository, else "".
+func revisionOf(stamped string) string {
+	if stamped != "" {
+		return stamped
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return ""
 }
 
 // parseArgs returns the mode to run.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"resendbot/bot"
+	"strings"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -42,12 +43,19 @@ const DefaultRedisPrefix = "resendbot:"
 // The error, when Redis cannot be used, wraps ErrStateUnavailable and names
 // the address, never the password. Every later error of the returned State
 // wraps ErrStateUnavailable too.
-func Open(ctx context.Context, redisURL, prefix string) (_ bot.State, closeState func() error, _ error) {
-	return openRedisState(ctx, redisURL, prefix, redisOpTimeout)
+func Open(ctx context.Context, redisURL, prefix string, opts ...Option) (_ bot.State, closeState func() error, _ error) {
+	return openRedisState(ctx, redisURL, prefix, redisOpTimeout, opts...)
 }
 
+// Option adjusts the State Open returns.
+type Option func(*redisStore)
+
+// OnFailure has failed call f with the failed operation's name
+// (cooldown_claim, ping, …: a short fixed list), for a metric.
+func OnFailure(f func(op string)) Option { return func(s *redisStore) { s.onFailure = f } }
+
 // openRedisState is Open with opTimeout bounding each operation.
-func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time.Duration) (bot.State, func() error, error) {
+func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time.Duration, opts ...Option) (bot.State, func() error, error) {
 	if prefix == "" {
 		prefix = DefaultRedisPrefix
 	}
@@ -56,6 +64,9 @@ func openRedisState(ctx context.Context, redisURL, prefix string, opTimeout time
 		return bot.State{}, nil, err
 	}
 	s := &redisStore{conn: c, prefix: prefix, now: time.Now, opTimeout: opTimeout}
+	for _, o := range opts {
+		o(s)
+	}
 
 	pingCtx, cancel := context.WithTimeout(ctx, StartTimeout)
 	defer cancel()
@@ -198,6 +209,7 @@ type redisStore struct {
 	prefix    string
 	now       func() time.Time
 	opTimeout time.Duration
+	onFailure func(op string) // nil: not counted
 }
 
 // op bounds one operation.
@@ -213,6 +225,9 @@ func (s *redisStore) key(kind, k string) string { return s.prefix + kind + ":" +
 func (s *redisStore) failed(op string, err error) error {
 	if s.afterFailure != nil {
 		s.afterFailure()
+	}
+	if s.onFailure != nil {
+		s.onFailure(strings.ReplaceAll(op, " ", "_"))
 	}
 	return fmt.Errorf("%w: redis %s: %w", bot.ErrStateUnavailable, op, err)
 }

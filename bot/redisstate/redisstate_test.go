@@ -614,3 +614,35 @@ func BenchmarkAdmitOps(b *testing.B) {
 		}
 	}
 }
+
+// OnFailure hears of every failed operation by a fixed name, for
+// resendbot_shared_state_errors_total.
+func TestOnFailureNamesTheFailedOperation(t *testing.T) {
+	url, srv := redistest.Start(t)
+	var mu sync.Mutex
+	var failed []string
+	s, closeState, err := openRedisState(t.Context(), url, "fail:", testOpTimeout, OnFailure(func(op string) {
+		mu.Lock()
+		defer mu.Unlock()
+		failed = append(failed, op)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = closeState() })
+	if err := s.Health(t.Context()); err != nil {
+		t.Fatalf("health with Redis up: %v", err)
+	}
+	srv.Stop()
+	if err := s.Health(t.Context()); !errors.Is(err, bot.ErrStateUnavailable) {
+		t.Fatalf("health with Redis down: %v", err)
+	}
+	if _, err := s.Once.First(t.Context(), "k", time.Minute); err == nil {
+		t.Fatal("once with Redis down: no error")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(failed, ",") != "ping,once" {
+		t.Errorf("failures heard = %v, want [ping once]", failed)
+	}
+}

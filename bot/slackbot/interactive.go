@@ -116,7 +116,7 @@ func (t *openFormTask) Run(ctx context.Context) {
 	// No retry: the trigger expires 3 s after the command.
 	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.b.d.Words, t.o))
 	if err != nil {
-		t.b.metrics.slackCall("views.open", err, false)
+		t.b.surface.failed("views.open", err)
 		t.b.log.Warn("could not open the form; showing usage", "err", err)
 		t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage(t.b.d.Words)})
 	}

@@ -126,7 +126,16 @@ func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
 // Payment call past it, and shuts the bot down.
 func shutDownWithAHeldCall(t *testing.T, grace string) *harness {
 	t.Helper()
-	h := start(t, map[string]string{"RESEND_SHUTDOWN_GRACE": grace, "FRONTPAYMENT_TIMEOUT": "30s"})
+	h := start(t, map[string]string{"RESEND_SHUTDOWN_GRACE": "35s", "FRONTPAYMENT_TIMEOUT": "30s"})
+	// The configuration refuses a FRONTPAYMENT_TIMEOUT that does not fit in
+	// the grace; the grace can still run out (Slack slow to take the
+	// outcome), which a shorter grace than the call stands for here. Run
+	// reads it only once the shutdown below has begun.
+	g, err := time.ParseDuration(grace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cfg.ShutdownGrace = g
 	hold := make(chan struct{})
 	t.Cleanup(func() { close(hold) })
 	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Hold: hold})

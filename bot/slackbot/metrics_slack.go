@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
+	"net/url"
 	"resendbot/bot"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
@@ -23,8 +27,29 @@ type slackMetrics struct {
 	slackFailures    *prometheus.CounterVec
 	slackRetries     *prometheus.CounterVec
 	// undecodable counts envelopes slack-go could not decode.
-	undecodable prometheus.Counter
+	undecodable  prometheus.Counter
+	slackLatency *prometheus.HistogramVec
+	// tokenRejected is 1 while Slack refuses SLACK_BOT_TOKEN (botToken).
+	tokenRejected prometheus.Gauge
 }
+
+// webAPIMethods are the Slack calls the bot makes after start-up (and
+// response_url, its answers to callers): their failure series exist at 0
+// from the first scrape, so an alert's increase() sees the first one.
+var webAPIMethods = []string{"chat.postMessage", "chat.update", "chat.postEphemeral", methodResponseURL,
+	"views.open", "views.publish", "usergroups.list", "usergroups.users.list", "auth.test", "users.info",
+	"functions.completeSuccess", "functions.completeError", "chat.getPermalink"}
+
+// knownSlackErrors are the error labels created at 0 for every method:
+// slackErrorLabel's own, and Slack's codes an on-call acts on.
+var knownSlackErrors = []string{"ratelimited", "timeout", "network", "other",
+	"invalid_auth", "token_revoked", "account_inactive", "not_in_channel", "channel_not_found"}
+
+// retriedSlackErrors are the error labels of retries created at 0.
+var retriedSlackErrors = []string{"ratelimited", "timeout", "network"}
+
+// methodResponseURL labels the posts to a command's response_url.
+const methodResponseURL = "response_url"
 
 func newSlackMetrics(m *bot.Metrics) *slackMetrics {
 	s := &slackMetrics{
@@ -65,10 +90,57 @@ func newSlackMetrics(m *bot.Metrics) *slackMetrics {
 			Name: "resendbot_slack_undecodable_envelopes_total",
 			Help: "Socket Mode envelopes the Slack library could not decode: acknowledged and not acted on (user groups are read again).",
 		}),
+		slackLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "resendbot_slack_api_latency_seconds",
+			Help:    "Time Slack took to answer one Web API call (each attempt), by method; response_url for answers to a command.",
+			Buckets: []float64{.025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"method"}),
+		tokenRejected: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "resendbot_slack_token_rejected",
+			Help: "1 while Slack refuses SLACK_BOT_TOKEN (invalid_auth, token_revoked, account_inactive): nothing can be posted, so nothing is sent.",
+		}),
 	}
 	m.MustRegister(s.ackLatency, s.reconnects, s.connectFailures, s.connected, s.slackConnections, s.unsharedState,
-		s.slackFailures, s.slackRetries, s.undecodable)
+		s.slackFailures, s.slackRetries, s.slackLatency, s.tokenRejected, s.undecodable)
+	for _, method := range webAPIMethods {
+		s.slackLatency.WithLabelValues(method)
+		for _, code := range knownSlackErrors {
+			s.slackFailures.WithLabelValues(method, code)
+		}
+		for _, code := range retriedSlackErrors {
+			s.slackRetries.WithLabelValues(method, code)
+		}
+	}
 	return s
+}
+
+// timedTransport measures each Web API call and response_url post.
+type timedTransport struct {
+	next    http.RoundTripper
+	latency *prometheus.HistogramVec
+}
+
+func (t timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := t.next.RoundTrip(r)
+	t.latency.WithLabelValues(apiMethod(r.URL)).Observe(time.Since(start).Seconds())
+	return resp, err
+}
+
+// CloseIdleConnections passes http.Client.CloseIdleConnections on.
+func (t timedTransport) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// apiMethod is the Web API method a request calls (the path after /api/),
+// or response_url for anything else the bot posts to.
+func apiMethod(u *url.URL) string {
+	if _, method, ok := strings.Cut(u.Path, "/api/"); ok && method != "" {
+		return method
+	}
+	return methodResponseURL
 }
 
 // slackCall records a Slack Web API failure: retried says whether the call

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func wantSeries(t *testing.T, body string, series ...string) {
 
 func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
 	m := bot.NewMetrics()
-	m.SetVersion("1.2.3")
+	m.SetBuild("1.2.3", "abc123")
 	newSlackMetrics(m) // the Slack side's series, as New registers them
 	wantSeries(t, scrape(t, m),
 		`resendbot_requests_total{outcome="sent"} 0`,
@@ -55,7 +56,15 @@ func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
 		`resendbot_slack_connect_failures_total 0`,
 		`resendbot_slack_connected 0`,
 		`resendbot_unshared_state 0`,
-		`resendbot_build_info{version="1.2.3"} 1`,
+		`resendbot_build_info{goversion="`+runtime.Version()+`",revision="abc123",version="1.2.3"} 1`,
+		`resendbot_slack_api_failures_total{error="token_revoked",method="chat.postMessage"} 0`,
+		`resendbot_slack_api_failures_total{error="ratelimited",method="response_url"} 0`,
+		`resendbot_slack_api_failures_total{error="not_in_channel",method="chat.update"} 0`,
+		`resendbot_slack_api_latency_seconds_count{method="chat.postMessage"} 0`,
+		`resendbot_slack_token_rejected 0`,
+		`resendbot_shared_state_up 1`,
+		`resendbot_queue_length 0`,
+		`resendbot_queue_capacity 0`,
 	)
 }
 
@@ -67,10 +76,14 @@ func TestLookupsAreMeasuredByEndpoint(t *testing.T) {
 	wantSeries(t, scrape(t, h.metrics),
 		`resendbot_frontpayment_latency_seconds_count{endpoint="details"} 1`,
 		`resendbot_frontpayment_latency_seconds_count{endpoint="resend"} 1`,
-		`resendbot_frontpayment_answers_total{endpoint="details",kind="sent"} 1`,
+		`resendbot_frontpayment_answers_total{endpoint="details",kind="ok"} 1`,
 		`resendbot_frontpayment_answers_total{endpoint="resend",kind="sent"} 1`,
 		`resendbot_slack_connected 1`,
 	)
+	// A details read sends nothing: it is "ok", never "sent".
+	if body := scrape(t, h.metrics); strings.Contains(body, `endpoint="details",kind="sent"`) {
+		t.Error(`/metrics counts a details read as kind="sent"`)
+	}
 }
 
 func TestSlackWebAPIRetriesAndFailuresAreCounted(t *testing.T) {

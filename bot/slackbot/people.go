@@ -41,6 +41,9 @@ type people struct {
 	log      *slog.Logger
 	now      func() time.Time
 	failures prometheus.Counter
+	// called, when set, is told each users.info result: the Web API's
+	// failure counts and whether Slack still takes the bot token.
+	called func(method string, err error)
 
 	home bot.Org // set by learnHome before the bot takes requests
 
@@ -170,6 +173,9 @@ func (p *people) read(ctx context.Context, user string) personRead {
 	ctx, cancel := context.WithTimeout(ctx, personTimeout)
 	defer cancel()
 	u, err := p.api.GetUserInfoContext(ctx, user)
+	if p.called != nil {
+		p.called("users.info", err)
+	}
 	if err != nil {
 		return personRead{err: fmt.Errorf("users.info %s: %w", user, err)}
 	}

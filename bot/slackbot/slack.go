@@ -41,6 +41,11 @@ type Bot struct {
 	// whoKnown are envelopes that waited for users.info, back to the event
 	// loop once their requester is known.
 	whoKnown chan waited
+	token    *botToken
+	// loopTurned is when the event loop last turned, in UnixNano; 0 while
+	// it is not running (start-up and shutdown have bounds of their own).
+	loopTurned atomic.Int64
+	stallSaid  atomic.Bool // the current stall has been logged
 }
 
 // waited is an envelope that waited for users.info, and when it arrived.
@@ -52,9 +57,10 @@ type waited struct {
 // New builds the bot from its configuration. It does not connect yet.
 func New(cfg *bot.Config, d bot.Deps) *Bot {
 	d.SetDefaults()
+	metrics := newSlackMetrics(d.Metrics)
 	httpClient := &http.Client{
 		Timeout: d.SlackTimeout,
-		Transport: &http.Transport{
+		Transport: timedTransport{latency: metrics.slackLatency, next: &http.Transport{
 			Proxy: http.ProxyFromEnvironment,
 			// Every worker may be posting at once; keep that many
 			// connections to Slack instead of redialling in a burst.
@@ -62,7 +68,7 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 			MaxIdleConnsPerHost: cfg.MaxInflight + 8,
 			IdleConnTimeout:     90 * time.Second,
 			ForceAttemptHTTP2:   true,
-		},
+		}},
 	}
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAPIURL(cfg.SlackAPIURL),
@@ -71,14 +77,15 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 		slack.OptionLog(slogOutput{d.Log}),
 	)
 	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
-	metrics := newSlackMetrics(d.Metrics)
-	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: metrics}
+	token := &botToken{log: d.Log, gauge: metrics.tokenRejected}
+	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: metrics, token: token}
 	var groups *userGroups
 	if len(cfg.AllowedUserGroups) > 0 {
 		groups = newUserGroups(api, d, surface)
 		d.Groups = groups
 	}
 	people := newPeople(api, d)
+	people.called = surface.called
 	d.People = people
 	b := &Bot{
 		cfg:      cfg,
@@ -90,6 +97,7 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 		metrics:  metrics,
 		groups:   groups,
 		people:   people,
+		token:    token,
 		whoKnown: make(chan waited),
 		engine:   bot.NewCore(cfg, d, surface),
 	}
@@ -131,17 +139,85 @@ func (b *Bot) settle(ctx context.Context) {
 // Connected reports whether the Socket Mode connection is up.
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
-// Ready is /readyz: connected to Slack, and the shared state, if any,
-// answers (a replica that cannot check limits refuses every resend).
+// Ready is /readyz: connected to Slack, Slack accepts the bot token, and
+// the shared state, if any, answers (a replica that cannot check limits
+// refuses every resend). The shared state is checked whatever else is
+// wrong: resendbot_shared_state_up is what this check found.
 func (b *Bot) Ready(ctx context.Context) error {
-	if !b.Connected() {
+	stateErr := b.checkState(ctx)
+	switch {
+	case !b.Connected():
 		return errNotConnected
+	case b.token.err() != nil:
+		return b.token.err()
 	}
-	if health := b.d.State.Health; health != nil {
-		return health(ctx)
-	}
-	return nil
+	return stateErr
 }
+
+// logLoopStuck is logged, at error, when /healthz first finds a stall.
+const logLoopStuck = "the Socket Mode event loop is stuck; /healthz fails so that the orchestrator restarts the bot"
+
+// checkState asks the shared state, if any, whether it answers, and
+// records the answer in resendbot_shared_state_up.
+func (b *Bot) checkState(ctx context.Context) error {
+	health := b.d.State.Health
+	if health == nil {
+		return nil
+	}
+	err := health(ctx)
+	b.d.Metrics.SharedStateUp(err == nil)
+	return err
+}
+
+// stateCheckEvery is how often the bot checks the shared state by itself,
+// so that resendbot_shared_state_up follows Redis where nothing probes
+// /readyz (compose) and while nobody types.
+const stateCheckEvery = 15 * time.Second
+
+// watchState checks the shared state every so often until ctx ends.
+func (b *Bot) watchState(every time.Duration) func(context.Context) {
+	return func(ctx context.Context) {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				checkCtx, cancel := context.WithTimeout(ctx, bot.ReadyTimeout)
+				_ = b.checkState(checkCtx)
+				cancel()
+			}
+		}
+	}
+}
+
+// errLoopStalled is /healthz's answer while the event loop does not turn.
+var errLoopStalled = errors.New("the Socket Mode event loop has not turned")
+
+// Alive is /healthz: the Socket Mode event loop turned within LoopStall.
+// A wedged loop acknowledges nothing, so Slack shows every caller an
+// error; a restart is the way out. The first failed check of a stall is
+// logged at error.
+func (b *Bot) Alive() error {
+	turned := b.loopTurned.Load()
+	if turned == 0 {
+		return nil
+	}
+	stalled := b.d.Now().Sub(time.Unix(0, turned))
+	if stalled <= b.d.LoopStall {
+		b.stallSaid.Store(false)
+		return nil
+	}
+	err := fmt.Errorf("%w for %s (more than %s)", errLoopStalled, stalled.Round(time.Second), b.d.LoopStall)
+	if b.stallSaid.CompareAndSwap(false, true) {
+		b.log.Error(logLoopStuck, "err", err)
+	}
+	return err
+}
+
+// turned records that the event loop turned.
+func (b *Bot) turned() { b.loopTurned.Store(b.d.Now().UnixNano()) }
 
 // Once-only keys of what Slack may deliver twice: an envelope (by its
 // envelope_id), an Events API event (by its event_id).
@@ -201,6 +277,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.d.Collect()
 	defer goUntilStopped(ctx, b.quiet.run)()
 	defer goUntilStopped(ctx, b.people.run)()
+	if b.d.State.Health != nil {
+		defer goUntilStopped(ctx, b.watchState(stateCheckEvery))()
+	}
 
 	smCtx, cancelSM := context.WithCancel(ctx)
 	defer cancelSM()
@@ -209,6 +288,8 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	var err error
 	running := true
+	heartbeat := time.NewTicker(max(b.d.LoopStall/6, time.Millisecond))
+	b.turned()
 	for running {
 		select {
 		case <-ctx.Done():
@@ -216,9 +297,12 @@ func (b *Bot) Run(ctx context.Context) error {
 		case err = <-runErr:
 			runErr = nil
 			running = false
+		case <-heartbeat.C:
+			b.turned()
 		case evt := <-b.sm.Events:
 			b.received = b.d.Now()
 			b.lastEvent.Store(b.received.UnixNano())
+			b.turned()
 			b.quiet.touch(b.received)
 			if !b.waitForRequester(evt) {
 				b.dispatchSafely(ctx, evt)
@@ -228,6 +312,8 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.dispatchSafely(ctx, w.evt)
 		}
 	}
+	heartbeat.Stop()
+	b.loopTurned.Store(0)
 	cancelSM()
 	if runErr != nil {
 		<-runErr
@@ -291,8 +377,7 @@ func startProblem(ctx context.Context, err error) error {
 }
 
 func isAuthError(err error) bool {
-	switch err.Error() {
-	case "invalid_auth", "account_inactive", "not_authed", "token_revoked", "token_expired":
+	if tokenRefusals[err.Error()] {
 		return true
 	}
 	var sc slack.StatusCodeError

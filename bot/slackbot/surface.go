@@ -28,6 +28,7 @@ type slackSurface struct {
 	backoff  bot.Backoff
 	budget   time.Duration // the most one call waits between its attempts, in all
 	metrics  *slackMetrics // nil: not counted
+	token    *botToken     // nil: not followed
 }
 
 // slackRetryBudget bounds how long one post keeps trying: an outcome waits
@@ -85,7 +86,7 @@ func (s *slackSurface) updateBlocks(ctx context.Context, channel, ts, text strin
 // the bot is not a member; chat.postEphemeral is the last resort.
 func (s *slackSurface) Tell(ctx context.Context, o bot.Origin, m bot.Message) error {
 	if o.ResponseURL != "" {
-		err := s.retry(ctx, "response_url", func(ctx context.Context) error { return s.respond(ctx, o.ResponseURL, m) })
+		err := s.retry(ctx, methodResponseURL, func(ctx context.Context) error { return s.respond(ctx, o.ResponseURL, m) })
 		if err == nil {
 			return nil
 		}
@@ -167,14 +168,13 @@ func (s *slackSurface) retry(ctx context.Context, method string, op func(context
 	for attempt := 1; ; attempt++ {
 		err := op(ctx)
 		if err == nil {
+			s.token.observe(method, nil)
 			return nil
 		}
 		wait, again := retryable(err)
 		wait = max(wait, s.backoff(attempt))
 		if !again || attempt >= s.attempts || ctx.Err() != nil || waited+wait > s.budget {
-			if s.metrics != nil {
-				s.metrics.slackCall(method, err, false)
-			}
+			s.failed(method, err)
 			return err
 		}
 		if s.metrics != nil {
@@ -189,6 +189,26 @@ func (s *slackSurface) retry(ctx context.Context, method string, op func(context
 		case <-t.C:
 		}
 	}
+}
+
+// failed counts a call that failed for good, and follows what its error
+// says of the bot token.
+// called notes the result of one Web API call made outside retry (a
+// users.info read): a failure is counted, and either way the bot token's
+// state follows it.
+func (s *slackSurface) called(method string, err error) {
+	if err != nil {
+		s.failed(method, err)
+		return
+	}
+	s.token.observe(method, nil)
+}
+
+func (s *slackSurface) failed(method string, err error) {
+	if s.metrics != nil {
+		s.metrics.slackCall(method, err, false)
+	}
+	s.token.observe(method, err)
 }
 
 // retryable says whether Slack may take the same call later, and the least

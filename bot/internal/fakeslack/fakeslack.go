@@ -127,6 +127,7 @@ type Server struct {
 	userCountStrings  bool     // SetUserGroupCountsAsStrings
 	deltaStrings      bool     // SetSubteamCountsAsStrings
 	scopes            []string // the bot token's; SetScopes
+	botTokenRevoked   string   // RevokeBotToken
 	eventTSSeq        int
 
 	// Custom steps (functions.go).

@@ -606,3 +606,31 @@ func TestNoGoroutinesLeft(t *testing.T) {
 	})
 	goleak.VerifyNone(t)
 }
+
+// A revoked bot token is refused as Slack refuses it: HTTP 200 with
+// ok:false and the code, by every method, auth.test included; the app
+// token and Socket Mode are not affected.
+func TestRevokeBotToken(t *testing.T) {
+	s := New(t)
+	api := slack.New(BotToken, slack.OptionAPIURL(s.APIURL()))
+	s.RevokeBotToken("token_revoked")
+	if _, err := api.AuthTest(); err == nil || err.Error() != "token_revoked" {
+		t.Fatalf("auth.test with a revoked token: %v", err)
+	}
+	_, _, err := api.PostMessage("C1", slack.MsgOptionText("audit", false))
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) || se.Err != "token_revoked" {
+		t.Fatalf("chat.postMessage with a revoked token: %v", err)
+	}
+	calls := s.Calls("chat.postMessage")
+	if last := calls[len(calls)-1]; last.Status != http.StatusOK || last.Error != "token_revoked" {
+		t.Fatalf("recorded call = %+v, want HTTP 200 token_revoked", last)
+	}
+	if _, _, err := slack.New("", slack.OptionAPIURL(s.APIURL()), slack.OptionAppLevelToken(AppToken)).StartSocketModeContext(t.Context()); err != nil {
+		t.Fatalf("the app token is refused too: %v", err)
+	}
+	s.RevokeBotToken("")
+	if _, err := api.AuthTest(); err != nil {
+		t.Fatalf("token accepted again: %v", err)
+	}
+}

@@ -27,6 +27,17 @@ func (s *Server) Handle(method string, h func(Call) any) {
 	s.handlers[method] = h
 }
 
+// RevokeBotToken makes Slack refuse BotToken from now on, as it does once
+// the app is uninstalled or its token revoked: every Web API call with it
+// answers HTTP 200 {"ok":false,"error":code} (token_revoked,
+// account_inactive or invalid_auth; "" accepts the token again). The app
+// token, Socket Mode and response_url posts go on working.
+func (s *Server) RevokeBotToken(code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.botTokenRevoked = code
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -130,12 +141,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if method == MethodConnectionsOpen {
 		want = AppToken
 	}
+	s.mu.Lock()
+	revoked := s.botTokenRevoked
+	s.mu.Unlock()
 	var ans answer
 	switch {
 	case call.Token == "":
 		ans = errAnswer("not_authed")
 	case call.Token != want:
 		ans = errAnswer("invalid_auth")
+	case revoked != "" && call.Token == BotToken:
+		ans = errAnswer(revoked)
 	default:
 		if a, missing := s.scopeAnswer(method); missing {
 			ans = a
