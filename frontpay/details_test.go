@@ -407,14 +407,20 @@ func TestDetailsErrorsNeverShowTheToken(t *testing.T) {
 	}
 }
 
-// TestDetailsFixtures checks that frontpaytest's preloaded reservations say
-// what their names promise, and that their resend answers agree.
+// TestDetailsFixtures checks that frontpaytest's preloaded reservations
+// and orders say what their names promise, and that their resend answers
+// agree.
 func TestDetailsFixtures(t *testing.T) {
 	fp := frontpaytest.NewServer(t)
 	c := detailsClient(t, fp, 0)
 	kariSMS := Contact{CountryCode: "+47", MSISDN: "41234567"}
 	kariEmail := Contact{Email: "kari.nordmann@example.com"}
+	const (
+		res   = LinkReservation
+		order = LinkOrder
+	)
 	for _, tc := range []struct {
+		link             LinkKind
 		uuid             string
 		kind             Kind // of Details
 		state            ReservationState
@@ -422,33 +428,45 @@ func TestDetailsFixtures(t *testing.T) {
 		hasSMS, hasEmail bool
 		resend           Kind
 	}{
-		{frontpaytest.UUIDAccepted, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindSent},
-		{frontpaytest.UUIDInvalid, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindInvalid},
-		{frontpaytest.UUIDServerError, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindServerError},
-		{frontpaytest.UUIDCompleted, KindSent, StatePaid, kariSMS, kariEmail, true, true, KindCompleted},
-		{frontpaytest.UUIDCancelled, KindSent, StateCancelled, kariSMS, kariEmail, true, true, KindCancelled},
-		{frontpaytest.UUIDPaid, KindSent, StatePaid, kariSMS, kariEmail, true, true, KindCompleted},
-		{frontpaytest.UUIDDetailsCancelled, KindSent, StateCancelled, kariSMS, kariEmail, true, true, KindCancelled},
-		{frontpaytest.UUIDNoContact, KindSent, StateOpen, Contact{}, Contact{}, false, false, KindSent},
-		{frontpaytest.UUIDEmailOnly, KindSent, StateOpen, Contact{}, kariEmail, false, true, KindSent},
-		{frontpaytest.UUIDNotFound, KindNotFound, 0, Contact{}, Contact{}, false, false, KindNotFound},
-		{"11111111-2222-4333-8444-555555555555", KindNotFound, 0, Contact{}, Contact{}, false, false, KindSent},
+		{res, frontpaytest.UUIDAccepted, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindSent},
+		{res, frontpaytest.UUIDInvalid, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindInvalid},
+		{res, frontpaytest.UUIDServerError, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindServerError},
+		{res, frontpaytest.UUIDCompleted, KindSent, StatePaid, kariSMS, kariEmail, true, true, KindCompleted},
+		{res, frontpaytest.UUIDCancelled, KindSent, StateCancelled, kariSMS, kariEmail, true, true, KindCancelled},
+		{res, frontpaytest.UUIDPaid, KindSent, StatePaid, kariSMS, kariEmail, true, true, KindCompleted},
+		{res, frontpaytest.UUIDDetailsCancelled, KindSent, StateCancelled, kariSMS, kariEmail, true, true, KindCancelled},
+		{res, frontpaytest.UUIDNoContact, KindSent, StateOpen, Contact{}, Contact{}, false, false, KindSent},
+		{res, frontpaytest.UUIDEmailOnly, KindSent, StateOpen, Contact{}, kariEmail, false, true, KindSent},
+		{res, frontpaytest.UUIDNotFound, KindNotFound, 0, Contact{}, Contact{}, false, false, KindNotFound},
+		{res, "11111111-2222-4333-8444-555555555555", KindSent, StateOpen, kariSMS, kariEmail, true, true, KindSent},
+		{res, frontpaytest.OrderAccepted, KindNotFound, 0, Contact{}, Contact{}, false, false, KindNotFound},
+		{order, frontpaytest.UUIDAccepted, KindNotFound, 0, Contact{}, Contact{}, false, false, KindNotFound},
+		{order, frontpaytest.UUIDNotFound, KindNotFound, 0, Contact{}, Contact{}, false, false, KindNotFound},
+		{order, frontpaytest.OrderAccepted, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindSent},
+		{order, frontpaytest.OrderInvoiced, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindSent},
+		{order, frontpaytest.OrderPaid, KindSent, StatePaid, kariSMS, kariEmail, true, true, KindCompleted},
+		{order, frontpaytest.OrderRefunded, KindSent, StatePaid, kariSMS, kariEmail, true, true, KindCompleted},
+		{order, frontpaytest.OrderCancelled, KindSent, StateCancelled, kariSMS, kariEmail, true, true, KindCancelled},
+		{order, frontpaytest.OrderAlreadyPaid, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindCompleted},
+		{order, frontpaytest.OrderAlreadyCancelled, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindCancelled},
+		{order, frontpaytest.OrderInvalid, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindInvalid},
+		{order, frontpaytest.OrderServerError, KindSent, StateOpen, kariSMS, kariEmail, true, true, KindServerError},
 	} {
-		t.Run(tc.uuid, func(t *testing.T) {
-			r, err := c.Details(context.Background(), LinkReservation, tc.uuid)
+		t.Run(tc.link.String()+"/"+tc.uuid, func(t *testing.T) {
+			r, err := c.Details(context.Background(), tc.link, tc.uuid)
 			if KindOf(err) != tc.kind {
 				t.Fatalf("Details: %v, want %v", err, tc.kind)
 			}
 			if err == nil {
-				if r.State() != tc.state || r.UUID != tc.uuid {
-					t.Errorf("state %v uuid %q, want %v %q", r.State(), r.UUID, tc.state, tc.uuid)
+				if r.State() != tc.state || r.UUID != tc.uuid || r.Kind != tc.link {
+					t.Errorf("state %v uuid %q kind %v, want %v %q %v", r.State(), r.UUID, r.Kind, tc.state, tc.uuid, tc.link)
 				}
 				sms, email, hasSMS, hasEmail := r.Contact()
 				if sms != tc.sms || email != tc.email || hasSMS != tc.hasSMS || hasEmail != tc.hasEmail {
 					t.Errorf("Contact() = %+v %+v %v %v", sms, email, hasSMS, hasEmail)
 				}
 			}
-			if got := KindOf(c.Resend(context.Background(), LinkReservation, tc.uuid, kariEmail)); got != tc.resend {
+			if got := KindOf(c.Resend(context.Background(), tc.link, tc.uuid, kariEmail)); got != tc.resend {
 				t.Errorf("Resend: %v, want %v", got, tc.resend)
 			}
 		})
