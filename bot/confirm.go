@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -17,8 +18,8 @@ const (
 	checkOff          = "off"                // the setting is off, or nothing can read reservations
 	checkMatched      = "matched"            // the contact on file, or chosen from it
 	checkNoContact    = "no_contact_on_file" // nothing on file for the channel asked for
-	checkNotCompared  = "not_compared"       // the reservation could not be read
-	checkClosed       = "reservation_closed" // paid or cancelled: Front Payment sends nothing anyway
+	checkNotCompared  = "not_compared"       // the record could not be read
+	checkClosed       = "reservation_closed" // the record says paid or cancelled, or there is none: nothing sent
 	checkConfirmedNew = "confirmed_new"      // not on file; the requester confirmed it
 	checkAsked        = "asked"              // not on file; the requester is asked first
 )
@@ -37,32 +38,52 @@ const (
 	choiceCancel = "cancel"
 )
 
-// compare reads the reservation and compares r's typed destinations with
-// the contact on file. It returns true when the caller is asked to
-// confirm first: nothing is sent now, and what admit took is given back.
-// Whatever it finds, it notes in r.checked.
-func (t *resendTask) compare(ctx context.Context) bool {
+// check finds r's kind and, when it reads the record (to find the kind,
+// or to compare), looks at what it says before anything is sent. It
+// returns true when the request ends here, nothing sent and what admit
+// took given back: no reservation or order has r's UUID, the record says
+// it is paid or cancelled (the caller alone is told, §3), or a typed
+// destination differs from the contact on file and the caller is asked to
+// confirm it first. Whatever it finds, it notes in r.checked and r.Link.
+func (t *resendTask) check(ctx context.Context) bool {
 	e, r := t.e, t.r
-	if !e.cfg.ConfirmNewDestination || e.d.Details == nil {
+	compare := r.checked == "" && e.cfg.ConfirmNewDestination && e.d.Details != nil
+	if r.checked == "" && !compare {
 		r.checked = checkOff
+	}
+	r.Link = e.knownKind(ctx, r.Link, r.Reservation)
+	switch {
+	case e.d.Details == nil:
+		// Nothing can read records: the kind Front Payment always had.
+		r.Link = cmp.Or(r.Link, frontpay.LinkReservation)
+		return false
+	case r.Link != frontpay.LinkUnknown && !compare:
+		return false // known, and nothing to compare: no read
+	}
+	f := e.read(ctx, r.Link, r.Reservation)
+	r.Link = f.kind
+	switch {
+	case f.neither:
+		e.release(ctx, t.ticket)
+		e.endUnsent(ctx, r, t.dests, frontpay.KindNotFound, checkNotCompared, e.d.Words.T("lookup.neither", "Reservation", r.Reservation))
+		return true
+	case f.rec == nil:
+		// Failing or too slow: the resend goes on, and Front Payment's own
+		// answer to it is what the caller reads.
+		e.d.Log.Log(ctx, slog.LevelInfo, "destination not compared with the contact on file", "err", f.err,
+			"reservation", r.Reservation, "kind", r.Link.String())
+		if compare {
+			r.checked = checkNotCompared
+		}
+		return false
+	case f.rec.State() != frontpay.StateOpen:
+		e.release(ctx, t.ticket)
+		e.closed(ctx, r, t.dests, f.rec)
+		return true
+	case !compare:
 		return false
 	}
-	start := e.d.Now()
-	res, err := e.d.Details.Details(ctx, r.Reservation)
-	e.d.Metrics.frontPayment(endpointDetails, e.d.Now().Sub(start), err)
-	if err != nil {
-		// Not found, failing, too slow: the resend goes on, and Front
-		// Payment's own answer to it is what the caller reads.
-		e.d.Log.Log(ctx, slog.LevelInfo, "destination not compared with the contact on file", "err", err, "reservation", r.Reservation)
-		r.checked = checkNotCompared
-		return false
-	}
-	if res.State() != frontpay.StateOpen {
-		// Front Payment refuses to send for it, in the words of today.
-		r.checked = checkClosed
-		return false
-	}
-	file, differs := onFileInstead(r, e.contactOnFile(res))
+	file, differs := onFileInstead(r, e.contactOnFile(f.rec))
 	if file == nil {
 		r.checked = checkNoContact
 		return false
@@ -74,6 +95,33 @@ func (t *resendTask) compare(ctx context.Context) bool {
 	e.release(ctx, t.ticket)
 	e.askToConfirm(ctx, r, file)
 	return true
+}
+
+// closed ends r, whose record says it is paid or cancelled: nothing is
+// sent and nothing is posted; the caller alone is told at once, in the
+// words of Front Payment's own answer, that its record says so.
+func (e *Core) closed(ctx context.Context, r *request, dests []destination, rec *frontpay.Record) {
+	w := e.d.Words
+	answer, id := frontpay.ErrCompleted, "closed.paid"
+	if rec.State() == frontpay.StateCancelled {
+		answer, id = frontpay.ErrCancelled, "closed.cancelled"
+	}
+	o := outcomeOf(w, r.Link, answer, "", 0)
+	status := quoted(rec.Status)
+	if status == "" {
+		status = w.T("lookup.status_unknown")
+	}
+	text := words(w, "reply.text", r.Link, r.Reservation, "Emoji", o.emoji, "Headline", o.headline,
+		"Detail", words(w, id, r.Link, r.Reservation, "Status", status))
+	e.endUnsent(ctx, r, dests, o.kind, checkClosed, text)
+}
+
+// endUnsent ends r before anything was sent, as Front Payment's records
+// say (kind: not found, paid, cancelled): the audit line records it with
+// check, the caller alone reads text, and the channel gets nothing.
+func (e *Core) endUnsent(ctx context.Context, r *request, dests []destination, kind frontpay.Kind, check, text string) {
+	e.auditUnsent(ctx, r.Origin, r.Link, r.Reservation, dests, kind.String(), slog.String("destination_check", check))
+	e.tell(ctx, r.Origin, text)
 }
 
 // onFileInstead is r with each typed destination that has a contact on
@@ -120,7 +168,7 @@ func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
 	}
 	if err != nil {
 		e.d.Log.Error("could not keep a confirmation; nothing sent", "err", err)
-		e.auditRefusal(ctx, typed.Origin, typed.Reservation, typed.destinations(), &Refusal{ReasonStateDown, w.T(msgStateDown)})
+		e.auditRefusal(ctx, typed.Origin, typed.Link, typed.Reservation, typed.destinations(), &Refusal{ReasonStateDown, w.T(msgStateDown)})
 		e.tell(ctx, typed.Origin, w.T(msgStateDown))
 		return
 	}
@@ -136,9 +184,9 @@ func (e *Core) askToConfirm(ctx context.Context, typed, file *request) {
 		typedNames, fileNames = append(typedNames, typed.Email), append(fileNames, shown)
 	}
 	and := w.T("destination.and")
-	e.auditUnsent(ctx, typed.Origin, typed.Reservation, typed.destinations(), "confirmation_asked", slog.String("destination_check", checkAsked))
+	e.auditUnsent(ctx, typed.Origin, typed.Link, typed.Reservation, typed.destinations(), "confirmation_asked", slog.String("destination_check", checkAsked))
 	e.Tell(ctx, typed.Origin, Message{
-		Text: w.T("confirm.ask", "Reservation", typed.Reservation, "Lines", strings.Join(lines, "\n")),
+		Text: words(w, "confirm.ask", typed.Link, typed.Reservation, "Lines", strings.Join(lines, "\n")),
 		Note: w.T("confirm.note"),
 		Buttons: []Button{
 			{Action: ActionConfirm, Value: key + ":" + choiceTyped,
@@ -180,7 +228,7 @@ func (e *Core) cancelConfirmation(ctx context.Context, r *request, once string) 
 	if refusal := e.firstPress(ctx, once); refusal != nil {
 		return Reply{Answer: refusal.Message}
 	}
-	e.auditUnsent(ctx, r.Origin, r.Reservation, r.destinations(), "cancelled", slog.String("destination_check", checkAsked))
-	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: e.d.Words.T("confirm.cancelled", "Reservation", r.Reservation)})
+	e.auditUnsent(ctx, r.Origin, r.Link, r.Reservation, r.destinations(), "cancelled", slog.String("destination_check", checkAsked))
+	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: words(e.d.Words, "confirm.cancelled", r.Link, r.Reservation)})
 	return Reply{Queued: true}
 }

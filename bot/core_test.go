@@ -65,8 +65,11 @@ func (r *recorder) Tell(_ context.Context, o Origin, m Message) error {
 	return nil
 }
 
-func (r *recorder) Resend(_ context.Context, reservation string, _ frontpay.Contact) error {
-	r.note("resend " + reservation)
+func (r *recorder) Resend(_ context.Context, kind frontpay.LinkKind, uuid string, _ frontpay.Contact) error {
+	if kind != frontpay.LinkReservation {
+		uuid = kind.String() + " " + uuid
+	}
+	r.note("resend " + uuid)
 	if r.answer != nil {
 		return r.answer()
 	}
@@ -228,9 +231,13 @@ func TestRetryPressWorksOnce(t *testing.T) {
 // Kari's.
 type reader struct{ *recorder }
 
-func (r reader) Details(_ context.Context, reservation string) (*frontpay.Reservation, error) {
-	r.note("read " + reservation)
-	return &frontpay.Reservation{UUID: reservation, Status: "sent",
+func (r reader) Details(_ context.Context, kind frontpay.LinkKind, uuid string) (*frontpay.Record, error) {
+	if kind != frontpay.LinkReservation {
+		r.note("read " + kind.String() + " " + uuid)
+		return nil, frontpay.ErrNotFound
+	}
+	r.note("read " + uuid)
+	return &frontpay.Record{Kind: kind, UUID: uuid, Status: "sent",
 		Customer: frontpay.Customer{Email: "kari@example.com", CountryCode: "+47", MSISDN: "41234567"}}, nil
 }
 

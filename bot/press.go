@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+
+	"resendbot/frontpay"
 )
 
 // Keys a button's request is kept under in the Stash, and the once-only
@@ -60,7 +62,7 @@ func (e *Core) sendChosen(ctx context.Context, r *request, once string) Reply {
 	if refusal := e.resendOnce(ctx, r, once); refusal != "" {
 		return Reply{Answer: refusal}
 	}
-	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(e.d.Words, r.Reservation, describe(e.d.Words, r.destinations(), e.cfg.MaskContacts))})
+	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(e.d.Words, r, describe(e.d.Words, r.destinations(), e.cfg.MaskContacts))})
 	return Reply{Queued: true}
 }
 
@@ -93,5 +95,5 @@ func (e *Core) unstash(ctx context.Context, key, expired string, v any) string {
 // and thread of the original request.
 func (p pendingResend) request(o Origin) *request {
 	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
-	return &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
+	return &request{Origin: o, Link: frontpay.ParseLinkKind(p.Kind), Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
 }

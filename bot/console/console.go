@@ -469,16 +469,22 @@ type consoleFrontPayment struct {
 	out *consoleSurface
 }
 
-func (c consoleFrontPayment) Resend(ctx context.Context, reservation string, to frontpay.Contact) error {
-	err := c.fp.Resend(ctx, reservation, to)
+func (c consoleFrontPayment) Resend(ctx context.Context, kind frontpay.LinkKind, uuid string, to frontpay.Contact) error {
+	err := c.fp.Resend(ctx, kind, uuid, to)
 	c.out.noteDetail(err)
 	return err
 }
 
-func (c consoleFrontPayment) Details(ctx context.Context, reservation string) (*frontpay.Reservation, error) {
-	res, err := c.fp.Details(ctx, reservation)
+func (c consoleFrontPayment) Details(ctx context.Context, kind frontpay.LinkKind, uuid string) (*frontpay.Record, error) {
+	res, err := c.fp.Details(ctx, kind, uuid)
 	c.out.noteDetail(err)
 	return res, err
+}
+
+func (c consoleFrontPayment) OrderStatus(ctx context.Context, uuid string) (*frontpay.OrderStatus, error) {
+	s, err := c.fp.OrderStatus(ctx, uuid)
+	c.out.noteDetail(err)
+	return s, err
 }
 
 // consoleSurface shows on a terminal what Slack would show: the channel
