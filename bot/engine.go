@@ -40,7 +40,7 @@ type Deps struct {
 	// OrderStatus reads an order's status for `status`; default: Resender,
 	// when it reads that too. Without it `status` shows no refunds.
 	OrderStatus OrderStatusReader
-	Words    *i18n.Words      // the language people read; default English
+	Words       *i18n.Words // the language people read; default English
 	// Groups are the members of RESEND_ALLOWED_USERGROUPS, kept current by
 	// the Slack side; nil with groups listed lets no one in through them.
 	Groups Groups

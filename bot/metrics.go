@@ -30,7 +30,6 @@ const (
 	endpointStatus  = "status" // orders only
 )
 
-
 // NewMetrics registers every series, plus the Go runtime and process ones.
 // Series with known label values start at 0, so rate() and alerts work
 // from the first scrape.

@@ -75,7 +75,7 @@ type RecentResend struct {
 	Reservation string    `json:"reservation"`
 	Kind        string    `json:"kind,omitempty"` // "order" or "reservation"; "" in entries from before orders
 	Destination string    `json:"destination"`    // masked
-	Outcome     string    `json:"outcome"`     // the outcome's headline
+	Outcome     string    `json:"outcome"`        // the outcome's headline
 	Emoji       string    `json:"emoji"`
 }
 

@@ -52,8 +52,8 @@ type Command struct {
 	Kind        Kind
 	Link        frontpay.LinkKind // said with a kind word before the UUID; LinkUnknown when not
 	Reservation string            // the reservation's or order's UUID, canonical lower-case 8-4-4-4-12
-	Email       string // trimmed as typed, "" if none
-	Phone       *Phone // nil if none
+	Email       string            // trimmed as typed, "" if none
+	Phone       *Phone            // nil if none
 }
 
 // InputError is a problem with what the caller typed. Field names the part

@@ -170,18 +170,31 @@ func NewServer(t testing.TB) *Server {
 // returns what arrived.
 func (s *Server) WaitForCalls(n int, timeout time.Duration) []Request {
 	s.t.Helper()
+	return s.waitFor(n, timeout, "calls", s.Requests)
+}
+
+// WaitForResends is WaitForCalls counting only resends (POSTs), the reads
+// of reservations and orders left out.
+func (s *Server) WaitForResends(n int, timeout time.Duration) []Request {
+	s.t.Helper()
+	return s.waitFor(n, timeout, "resends", s.Resends)
+}
+
+func (s *Server) waitFor(n int, timeout time.Duration, what string, list func() []Request) []Request {
+	s.t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
-		got, changed := s.Watch()
-		if got >= n {
-			return s.Requests()
+		_, changed := s.Watch()
+		if got := list(); len(got) >= n {
+			return got
 		}
 		select {
 		case <-changed:
 		case <-deadline.C:
-			s.t.Errorf("frontpaytest: got %d Front Payment calls after %v, want %d", got, timeout, n)
-			return s.Requests()
+			got := list()
+			s.t.Errorf("frontpaytest: got %d Front Payment %s after %v, want %d", len(got), what, timeout, n)
+			return got
 		}
 	}
 }
