@@ -57,9 +57,11 @@ var routes = map[string]string{
 // Reservations whose answers NewHandler preloads, for the demo and tests.
 // The comment names the resend answer. Details are SampleDetails (an open
 // reservation with Kari Nordmann's mobile and email on file) except for
-// UUIDNotFound (404), UUIDCompleted (paid, "completed") and UUIDCancelled
-// ("cancelled"), so that the no-destination flow offers buttons whose press
-// then gets the constant's resend answer.
+// UUIDNotFound (404, and no order either) and the UUID*2xxx ones below, so
+// that a resend reaches Front Payment and gets the constant's answer
+// (UUIDCompleted and UUIDCancelled: paid or cancelled after the bot read
+// them), while UUIDPaid and UUIDDetailsCancelled are answered from their
+// records.
 const (
 	UUIDAccepted     = "00000000-0000-4000-8000-000000000202" // Accepted
 	UUIDNotFound     = "00000000-0000-4000-8000-000000000404" // NotFound
@@ -369,19 +371,17 @@ func NewHandler(token string) *Handler {
 		h.answers[ResendPath+u] = a
 	}
 	h.reads[DetailsPath+UUIDNotFound] = []Answer{NotFound()}
-	completed := SampleDetails(UUIDCompleted)
-	completed.Status, completed.IsPaid = "completed", true
 	paid := SampleDetails(UUIDPaid)
 	paid.Status, paid.IsPaid = "captured", true
-	cancelled, cancelled2 := SampleDetails(UUIDCancelled), SampleDetails(UUIDDetailsCancelled)
-	cancelled.Status, cancelled2.Status = "cancelled", "cancelled"
+	cancelled := SampleDetails(UUIDDetailsCancelled)
+	cancelled.Status = "cancelled"
 	noContact := SampleDetails(UUIDNoContact)
 	noContact.CustomerDetails.MSISDN, noContact.CustomerDetails.Email = "", ""
 	noContact.SendOrderBy = SendOrderBy{}
 	emailOnly := SampleDetails(UUIDEmailOnly)
 	emailOnly.CustomerDetails.CountryCode, emailOnly.CustomerDetails.MSISDN = "", ""
 	emailOnly.SendOrderBy = SendOrderBy{Email: true}
-	for _, d := range []Details{completed, paid, cancelled, cancelled2, noContact, emailOnly} {
+	for _, d := range []Details{paid, cancelled, noContact, emailOnly} {
 		h.reads[DetailsPath+d.ReservationUUID] = []Answer{Retrieved(d)}
 	}
 	for u, o := range map[string]struct {
