@@ -49,7 +49,7 @@ func (e *Core) rememberKind(ctx context.Context, kind frontpay.LinkKind, uuid st
 
 // found is what reading a UUID's record found.
 type found struct {
-	kind frontpay.LinkKind // the kind found, or reached so far when the reads failed
+	kind frontpay.LinkKind // the kind found, or reached so far when a read failed; LinkUnknown when neither
 	rec  *frontpay.Record  // nil when no read succeeded
 	err  error             // the last read's error when rec is nil
 	// neither: both kinds answered 404, so there is no reservation or
@@ -80,7 +80,10 @@ func (e *Core) read(ctx context.Context, kind frontpay.LinkKind, uuid string) fo
 			kind = frontpay.LinkOrder
 			continue
 		}
-		return found{kind: kind, err: err, neither: guess && errors.Is(err, frontpay.ErrNotFound)}
+		if guess && errors.Is(err, frontpay.ErrNotFound) {
+			return found{kind: frontpay.LinkUnknown, err: err, neither: true}
+		}
+		return found{kind: kind, err: err}
 	}
 }
 
