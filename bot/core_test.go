@@ -118,6 +118,13 @@ const coreUUID = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
 // startCore runs a core on rec with the minimal configuration and vars.
 func startCore(t *testing.T, rec *recorder, vars map[string]string) *Core {
 	t.Helper()
+	return startCoreOn(t, Deps{Resender: rec}, rec, vars)
+}
+
+// startCoreOn runs a core of d on rec with the minimal configuration and
+// vars.
+func startCoreOn(t *testing.T, d Deps, rec *recorder, vars map[string]string) *Core {
+	t.Helper()
 	all := testkit.MinimalEnv()
 	for k, v := range vars {
 		all[k] = v
@@ -126,7 +133,7 @@ func startCore(t *testing.T, rec *recorder, vars map[string]string) *Core {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewCore(cfg, Deps{Resender: rec}, rec)
+	c := NewCore(cfg, d, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
 	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })

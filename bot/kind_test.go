@@ -36,19 +36,7 @@ const orderUUID = "7d8e9f00-1a2b-4c3d-8e4f-5a6b7c8d9e0f"
 
 func startLedger(t *testing.T, l ledger, vars map[string]string) *Core {
 	t.Helper()
-	all := testkit.MinimalEnv()
-	for k, v := range vars {
-		all[k] = v
-	}
-	cfg, err := LoadConfig(testkit.Env(all), ModeBot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewCore(cfg, Deps{Resender: l}, l.recorder)
-	ctx, cancel := context.WithCancel(context.Background())
-	c.Start(ctx)
-	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
-	return c
+	return startCoreOn(t, Deps{Resender: l}, l.recorder, vars)
 }
 
 func (r *recorder) eventsSoFar() string {
@@ -105,18 +93,9 @@ func TestTheKindIsNotFoundBeforeTheAck(t *testing.T) {
 // to the wrong kind.
 func TestAnUnreadableKindIsReadAgain(t *testing.T) {
 	l := ledger{recorder: newRecorder(), kinds: map[string]frontpay.LinkKind{orderUUID: frontpay.LinkOrder}}
-	all := testkit.MinimalEnv()
-	all["RESEND_CONFIRM_NEW_DESTINATION"] = "false"
-	cfg, err := LoadConfig(testkit.Env(all), ModeBot)
-	if err != nil {
-		t.Fatal(err)
-	}
 	state := MemoryState(time.Now)
 	state.Stash = brokenStash{state.Stash}
-	c := NewCore(cfg, Deps{Resender: l, State: state}, l.recorder)
-	ctx, cancel := context.WithCancel(context.Background())
-	c.Start(ctx)
-	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	c := startCoreOn(t, Deps{Resender: l, State: state}, l.recorder, map[string]string{"RESEND_CONFIRM_NEW_DESTINATION": "false"})
 	c.Command(t.Context(), agentOrigin, orderUUID+" email=kari@example.com")
 	l.waitFor(t, "update", 1)
 	if got := l.eventsSoFar(); !strings.HasPrefix(got, "read reservation "+orderUUID+",read order "+orderUUID+",post C0SUPPORT,resend order ") {
