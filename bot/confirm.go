@@ -19,7 +19,7 @@ const (
 	checkMatched      = "matched"            // the contact on file, or chosen from it
 	checkNoContact    = "no_contact_on_file" // nothing on file for the channel asked for
 	checkNotCompared  = "not_compared"       // the record could not be read
-	checkClosed       = "reservation_closed" // the record says paid or cancelled, or there is none: nothing sent
+	checkClosed       = "reservation_closed" // the record (reservation or order) says paid or cancelled: nothing sent
 	checkConfirmedNew = "confirmed_new"      // not on file; the requester confirmed it
 	checkAsked        = "asked"              // not on file; the requester is asked first
 )
