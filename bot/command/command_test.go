@@ -144,16 +144,16 @@ var refusals = []struct {
 	name, text, region string
 	field, phrase      string
 }{
-	{"not a uuid", "12345", "NO", "reservation", `"12345" isn't a reservation ID`},
+	{"not a uuid", "12345", "NO", "reservation", `"12345" isn't a reservation or order ID`},
 	{"uuid too short", "3f1c2a9e-8b7d-4c6e-9f01-23456789abc", "NO", "reservation", "8-4-4-4-12"},
-	{"uuid not hex", "3f1c2a9e-8b7d-4c6e-9f01-23456789abcg", "NO", "reservation", "isn't a reservation ID"},
+	{"uuid not hex", "3f1c2a9e-8b7d-4c6e-9f01-23456789abcg", "NO", "reservation", "isn't a reservation or order ID"},
 	{"uuid without dashes", "3f1c2a9e8b7d4c6e9f0123456789abcd", "NO", "reservation", parseID},
-	{"uuid in braces", "{" + parseID + "}", "NO", "reservation", "isn't a reservation ID"},
+	{"uuid in braces", "{" + parseID + "}", "NO", "reservation", "isn't a reservation or order ID"},
 	{"long garbage is trimmed", strings.Repeat("x", 500), "NO", "reservation", `xxx…" isn't`},
-	{"destination without uuid", "email=kari@example.com", "NO", "reservation", "Start with the reservation ID"},
-	{"status without uuid", "status", "NO", "reservation", "status needs the reservation ID"},
-	{"status with bad uuid", "status 1234", "NO", "reservation", `"1234" isn't a reservation ID`},
-	{"status with more", "status " + parseID + " email=kari@example.com", "NO", "syntax", "status takes only the reservation ID"},
+	{"destination without uuid", "email=kari@example.com", "NO", "reservation", "Start with the reservation's or order's ID"},
+	{"status without uuid", "status", "NO", "reservation", "status needs the reservation's or order's ID"},
+	{"status with bad uuid", "status 1234", "NO", "reservation", `"1234" isn't a reservation or order ID`},
+	{"status with more", "status " + parseID + " email=kari@example.com", "NO", "syntax", "status takes only the ID"},
 	{"status after uuid", parseID + " status", "NO", "syntax", "put status first"},
 
 	{"missing value", parseID + " email=", "NO", "email", "email= has nothing after it"},

@@ -433,7 +433,7 @@ func TestConsoleMention(t *testing.T) {
 		t.Errorf("mention alone: want the usage:\n%s", secs[3].out)
 	}
 	for i, sec := range secs {
-		if strings.Contains(sec.out, "isn't a reservation ID") {
+		if strings.Contains(sec.out, "isn't a reservation or order ID") {
 			t.Errorf("command %d: the mention was read as the reservation ID:\n%s", i, sec.out)
 		}
 	}
@@ -496,7 +496,7 @@ func TestMaskedValuesPrintLiterallyInTheConsole(t *testing.T) {
 // englishMarkers are phrases of the console's English that can appear
 // neither in its Norwegian nor in a technical token.
 var englishMarkers = []string{
-	"Nothing", "nothing", "Leave with", "Limits are", "Limits as", "the reservation ID", "only you", "@you",
+	"Nothing", "nothing", "Leave with", "Limits are", "Limits as", "order ID", "only you", "@you",
 	"resendbot's", "Shown as", "type the command", "is optional", "lists the", "every outcome",
 	"Sent", "not found", "on file", "Retry button", "For example", "Buttons", "Slack bot",
 	"The audit message", "now reads", "Details (from", "just now", "alone opens", " every ", " per person",
@@ -547,10 +547,10 @@ func TestConsoleSpeaksNorwegian(t *testing.T) {
 		"DEMO Front Payment: ID-en til reservasjonen eller ordren bestemmer svaret.",
 		"  "+frontpaytest.UUIDAccepted+"  accepted (202): sendt",
 		"  "+frontpaytest.UUIDTimeout+"  ingen svar innen 3 sekunder: Front Payment svarte ikke (knapp for å prøve igjen)",
-		"  alle andre reservasjons-ID-er         accepted (202): sendt",
+		"  alle andre ID-er                      accepted (202): sendt",
 		"For eksempel: "+frontpaytest.UUIDNotFound+" email=kari@example.com",
 		"«status <ID>» viser en reservasjon eller en ordre",
-		"  alle andre reservasjons-ID-er         en åpen reservasjon",
+		"  alle andre ID-er                      en åpen reservasjon",
 		"Grensene er romsligere i demoen",
 		"Slack-boten bruker de konfigurerte grensene:",
 		"Knappene har nummer, som [1: Prøv igjen]: skriv nummeret for å trykke på en.",

@@ -252,7 +252,7 @@ func TestMentionInAThreadRepliesInThatThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := snap.Ephemerals[0]; e.User != agent || e.ThreadTS != ticket || !strings.Contains(e.Text, "reservation ID") {
+	if e := snap.Ephemerals[0]; e.User != agent || e.ThreadTS != ticket || !strings.Contains(e.Text, "reservation or order ID") {
 		t.Errorf("ephemeral = %+v", e)
 	}
 	if n := len(h.fp.Resends()); n != 1 {
