@@ -18,8 +18,8 @@ const (
 	checkOff          = "off"                // the setting is off, or nothing can read reservations
 	checkMatched      = "matched"            // the contact on file, or chosen from it
 	checkNoContact    = "no_contact_on_file" // nothing on file for the channel asked for
-	checkNotCompared  = "not_compared"       // the reservation could not be read
-	checkClosed       = "reservation_closed" // paid or cancelled: Front Payment sends nothing anyway
+	checkNotCompared  = "not_compared"       // the record could not be read
+	checkClosed       = "reservation_closed" // the record (reservation or order) says paid or cancelled: nothing sent
 	checkConfirmedNew = "confirmed_new"      // not on file; the requester confirmed it
 	checkAsked        = "asked"              // not on file; the requester is asked first
 	checkUnreadable   = "unreadable_on_file" // something on file cannot be read; the requester is asked first
@@ -39,37 +39,57 @@ const (
 	choiceCancel = "cancel"
 )
 
-// compare reads the reservation and compares r's typed destinations with
-// the contact on file. It returns true when the caller is asked to
-// confirm first: nothing is sent now, and what admit took is given back.
-// Whatever it finds, it notes in r.checked.
-func (t *resendTask) compare(ctx context.Context) bool {
+// check finds r's kind and, when it reads the record (to find the kind,
+// or to compare), looks at what it says before anything is sent. It
+// returns true when the request ends here, nothing sent and what admit
+// took given back: no reservation or order has r's UUID, the record says
+// it is paid or cancelled (the caller alone is told, §3), or a typed
+// destination differs from the contact on file and the caller is asked to
+// confirm it first. Whatever it finds, it notes in r.checked and r.Link.
+func (t *resendTask) check(ctx context.Context) bool {
 	e, r := t.e, t.r
-	if !e.cfg.ConfirmNewDestination || e.d.Details == nil {
+	compare := r.checked == "" && e.cfg.ConfirmNewDestination && e.d.Details != nil
+	if r.checked == "" && !compare {
 		r.checked = checkOff
+	}
+	r.Link = e.knownKind(ctx, r.Link, r.Reservation)
+	switch {
+	case e.d.Details == nil:
+		// Nothing can read records: the kind Front Payment always had.
+		r.Link = cmp.Or(r.Link, frontpay.LinkReservation)
+		return false
+	case r.Link != frontpay.LinkUnknown && !compare:
+		return false // known, and nothing to compare: no read
+	}
+	f := e.read(ctx, r.Link, r.Reservation)
+	r.Link = f.kind
+	switch {
+	case f.neither:
+		e.release(ctx, t.ticket)
+		e.endUnsent(ctx, r, t.dests, frontpay.KindNotFound, checkNotCompared, e.d.Words.T("lookup.neither", "Reservation", r.Reservation))
+		return true
+	case f.rec == nil:
+		// Failing or too slow: the resend goes on, and Front Payment's own
+		// answer to it is what the caller reads.
+		e.d.Log.Log(ctx, slog.LevelInfo, "destination not compared with the contact on file", "err", f.err,
+			"reservation", r.Reservation, "kind", r.Link.String())
+		if compare {
+			r.checked = checkNotCompared
+		}
+		return false
+	case f.rec.State() != frontpay.StateOpen:
+		e.release(ctx, t.ticket)
+		e.closed(ctx, r, t.dests, f.rec)
+		return true
+	case !compare:
 		return false
 	}
-	start := e.d.Now()
-	res, err := e.d.Details.Details(ctx, r.Reservation)
-	e.d.Metrics.frontPayment(endpointDetails, e.d.Now().Sub(start), err)
-	if err != nil {
-		// Not found, failing, too slow: the resend goes on, and Front
-		// Payment's own answer to it is what the caller reads.
-		e.d.Log.Log(ctx, slog.LevelInfo, "destination not compared with the contact on file", "err", err, "reservation", r.Reservation)
-		r.checked = checkNotCompared
-		return false
-	}
-	if res.State() != frontpay.StateOpen {
-		// Front Payment refuses to send for it, in the words of today.
-		r.checked = checkClosed
-		return false
-	}
-	f := e.contactOnFile(res)
-	check, ask := checkAgainstFile(r, f).verdict()
+	onFile := e.contactOnFile(f.rec)
+	check, ask := checkAgainstFile(r, onFile).verdict()
 	r.checked = check
 	if check == checkUnreadable {
 		// Worth fixing at Front Payment; the contact itself stays out of the log.
-		e.d.Log.Log(ctx, slog.LevelInfo, "contact on file cannot be read; the caller is asked", "reservation", r.Reservation)
+		e.d.Log.Log(ctx, slog.LevelInfo, "contact on file cannot be read; the caller is asked", "reservation", r.Reservation, "kind", r.Link.String())
 	}
 	if !ask {
 		return false
@@ -79,8 +99,35 @@ func (t *resendTask) compare(ctx context.Context) bool {
 		e.cannotConfirm(ctx, r, t.dests)
 		return true
 	}
-	e.askToConfirm(ctx, r, f)
+	e.askToConfirm(ctx, r, onFile)
 	return true
+}
+
+// closed ends r, whose record says it is paid or cancelled: nothing is
+// sent and nothing is posted; the caller alone is told at once, in the
+// words of Front Payment's own answer, that its record says so.
+func (e *Core) closed(ctx context.Context, r *request, dests []destination, rec *frontpay.Record) {
+	w := e.d.Words
+	answer, id := frontpay.ErrCompleted, "closed.paid"
+	if rec.State() == frontpay.StateCancelled {
+		answer, id = frontpay.ErrCancelled, "closed.cancelled"
+	}
+	o := outcomeOf(w, r.Link, answer, "", 0)
+	status := quoted(rec.Status)
+	if status == "" {
+		status = w.T("lookup.status_unknown")
+	}
+	text := words(w, "reply.text", r.Link, r.Reservation, "Emoji", o.emoji, "Headline", o.headline,
+		"Detail", words(w, id, r.Link, r.Reservation, "Status", status))
+	e.endUnsent(ctx, r, dests, o.kind, checkClosed, text)
+}
+
+// endUnsent ends r before anything was sent, as Front Payment's records
+// say (kind: not found, paid, cancelled): the audit line records it with
+// check, the caller alone reads text, and the channel gets nothing.
+func (e *Core) endUnsent(ctx context.Context, r *request, dests []destination, kind frontpay.Kind, check, text string) {
+	e.auditUnsent(ctx, r.Origin, r.Link, r.Reservation, dests, Ending{Outcome: kind.String(), Words: text}, slog.String("destination_check", check))
+	e.tell(ctx, r.Origin, text)
 }
 
 // cannotConfirm refuses r, whose typed destination differs from the
@@ -88,14 +135,17 @@ func (t *resendTask) compare(ctx context.Context) bool {
 // its words say how to send it from Slack, where the caller is asked.
 func (e *Core) cannotConfirm(ctx context.Context, r *request, dests []destination) {
 	cmd := "/resend " + r.Reservation
+	if r.Link != frontpay.LinkUnknown {
+		cmd = "/resend " + r.Link.String() + " " + r.Reservation
+	}
 	if r.Email != "" {
 		cmd += " email=" + r.Email
 	}
 	if r.Phone != nil {
 		cmd += " phone=" + r.Phone.E164
 	}
-	words := e.d.Words.T("workflow.differs", "Reservation", r.Reservation, "Command", literal(cmd))
-	e.auditRefusal(ctx, r.Origin, r.Reservation, dests, &Refusal{ReasonNotOnFile, words})
+	text := words(e.d.Words, "workflow.differs", r.Link, r.Reservation, "Command", literal(cmd))
+	e.auditRefusal(ctx, r.Origin, r.Link, r.Reservation, dests, &Refusal{ReasonNotOnFile, text})
 }
 
 // pendingConfirm is what a confirmation's buttons send: what was typed,
@@ -127,7 +177,7 @@ func (e *Core) askToConfirm(ctx context.Context, typed *request, f onFile) {
 	}
 	if err != nil {
 		e.d.Log.Error("could not keep a confirmation; nothing sent", "err", err)
-		e.auditRefusal(ctx, typed.Origin, typed.Reservation, typed.destinations(), &Refusal{ReasonStateDown, w.T(msgStateDown)})
+		e.auditRefusal(ctx, typed.Origin, typed.Link, typed.Reservation, typed.destinations(), &Refusal{ReasonStateDown, w.T(msgStateDown)})
 		e.tell(ctx, typed.Origin, w.T(msgStateDown))
 		return
 	}
@@ -158,7 +208,7 @@ func (e *Core) askToConfirm(ctx context.Context, typed *request, f onFile) {
 		}
 	}
 	and := w.T("destination.and")
-	e.auditUnsent(ctx, typed.Origin, typed.Reservation, typed.destinations(), Ending{Outcome: "confirmation_asked"}, slog.String("destination_check", typed.checked))
+	e.auditUnsent(ctx, typed.Origin, typed.Link, typed.Reservation, typed.destinations(), Ending{Outcome: "confirmation_asked"}, slog.String("destination_check", typed.checked))
 	ask := "confirm.ask"
 	buttons := []Button{{Action: ActionConfirm, Value: key + ":" + choiceTyped,
 		Label: Shorten(w.T("confirm.send_typed", "To", strings.Join(typedNames, and)), maxButtonRunes)}}
@@ -170,7 +220,7 @@ func (e *Core) askToConfirm(ctx context.Context, typed *request, f onFile) {
 	}
 	buttons = append(buttons, Button{Action: ActionConfirm, Value: key + ":" + choiceCancel, Label: Shorten(w.T("confirm.cancel"), maxButtonRunes)})
 	e.Tell(ctx, typed.Origin, Message{
-		Text:    w.T(ask, "Reservation", typed.Reservation, "Lines", strings.Join(lines, "\n")),
+		Text:    words(w, ask, typed.Link, typed.Reservation, "Lines", strings.Join(lines, "\n")),
 		Note:    w.T("confirm.note"),
 		Buttons: buttons,
 	})
@@ -212,7 +262,7 @@ func (e *Core) cancelConfirmation(ctx context.Context, r *request, once string) 
 	if refusal := e.firstPress(ctx, once); refusal != nil {
 		return Reply{Answer: refusal.Message}
 	}
-	e.auditUnsent(ctx, r.Origin, r.Reservation, r.destinations(), Ending{Outcome: "cancelled"}, slog.String("destination_check", r.checked))
-	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: e.d.Words.T("confirm.cancelled", "Reservation", r.Reservation)})
+	e.auditUnsent(ctx, r.Origin, r.Link, r.Reservation, r.destinations(), Ending{Outcome: "cancelled"}, slog.String("destination_check", r.checked))
+	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: words(e.d.Words, "confirm.cancelled", r.Link, r.Reservation)})
 	return Reply{Queued: true}
 }

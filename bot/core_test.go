@@ -65,8 +65,11 @@ func (r *recorder) Tell(_ context.Context, o Origin, m Message) error {
 	return nil
 }
 
-func (r *recorder) Resend(_ context.Context, reservation string, _ frontpay.Contact) error {
-	r.note("resend " + reservation)
+func (r *recorder) Resend(_ context.Context, kind frontpay.LinkKind, uuid string, _ frontpay.Contact) error {
+	if kind != frontpay.LinkReservation {
+		uuid = kind.String() + " " + uuid
+	}
+	r.note("resend " + uuid)
 	if r.answer != nil {
 		return r.answer()
 	}
@@ -119,9 +122,22 @@ func startCore(t *testing.T, rec *recorder, vars map[string]string) *Core {
 	return c
 }
 
+// startCoreOn runs a core of d on rec with the minimal configuration and
+// vars.
+func startCoreOn(t *testing.T, d Deps, rec *recorder, vars map[string]string) *Core {
+	t.Helper()
+	c, _ := runCoreOn(t, d, rec, vars)
+	return c
+}
+
 // runCore is startCore that also returns how to stop the core before the
 // test ends (stopping it again does nothing).
 func runCore(t testing.TB, rec *recorder, vars map[string]string) (*Core, func()) {
+	return runCoreOn(t, Deps{Resender: rec}, rec, vars)
+}
+
+// runCoreOn is startCoreOn that also returns how to stop the core.
+func runCoreOn(t testing.TB, d Deps, rec *recorder, vars map[string]string) (*Core, func()) {
 	t.Helper()
 	all := testkit.MinimalEnv()
 	for k, v := range vars {
@@ -131,7 +147,7 @@ func runCore(t testing.TB, rec *recorder, vars map[string]string) (*Core, func()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := NewCore(cfg, Deps{Resender: rec}, rec)
+	c := NewCore(cfg, d, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
 	stop := sync.OnceFunc(func() { c.Stop(ctx, time.Second, cancel); cancel() })
@@ -237,9 +253,13 @@ func TestRetryPressWorksOnce(t *testing.T) {
 // Kari's.
 type reader struct{ *recorder }
 
-func (r reader) Details(_ context.Context, reservation string) (*frontpay.Reservation, error) {
-	r.note("read " + reservation)
-	return &frontpay.Reservation{UUID: reservation, Status: "sent",
+func (r reader) Details(_ context.Context, kind frontpay.LinkKind, uuid string) (*frontpay.Record, error) {
+	if kind != frontpay.LinkReservation {
+		r.note("read " + kind.String() + " " + uuid)
+		return nil, frontpay.ErrNotFound
+	}
+	r.note("read " + uuid)
+	return &frontpay.Record{Kind: kind, UUID: uuid, Status: "sent",
 		Customer: frontpay.Customer{Email: "kari@example.com", CountryCode: "+47", MSISDN: "41234567"}}, nil
 }
 

@@ -44,7 +44,7 @@ type onFile struct {
 }
 
 // contactOnFile reads res's contact on file.
-func (e *Core) contactOnFile(res *frontpay.Reservation) onFile {
+func (e *Core) contactOnFile(res *frontpay.Record) onFile {
 	return e.readContact(res.Customer)
 }
 

@@ -273,9 +273,9 @@ type heldReader struct {
 	customer frontpay.Customer
 }
 
-func (r heldReader) Details(_ context.Context, reservation string) (*frontpay.Reservation, error) {
+func (r heldReader) Details(_ context.Context, kind frontpay.LinkKind, reservation string) (*frontpay.Record, error) {
 	r.note("read " + reservation)
-	return &frontpay.Reservation{UUID: reservation, Status: "sent", Customer: r.customer}, nil
+	return &frontpay.Record{Kind: kind, UUID: reservation, Status: "sent", Customer: r.customer}, nil
 }
 
 // The confirmation names a typed address's characters that are not ASCII,
@@ -302,7 +302,7 @@ func TestAContactOnFileThatCannotBeReadInNorwegian(t *testing.T) {
 	e.d.Words, e.parser = nb, command.NewParser(nb, "NO")
 	f := e.readContact(frontpay.Customer{CountryCode: "+47", MSISDN: "22123456", Email: "Kari <kari@example.com>"})
 	assertNorwegian(t, "status", e.describeOnFile(f))
-	offer := e.offerMessage(t.Context(), agentOrigin, &frontpay.Reservation{Status: "sent", Customer: frontpay.Customer{CountryCode: "+47", MSISDN: "22123456", Email: "Kari <kari@example.com>"}}, coreUUID)
+	offer := e.offerMessage(t.Context(), agentOrigin, &frontpay.Record{Status: "sent", Customer: frontpay.Customer{CountryCode: "+47", MSISDN: "22123456", Email: "Kari <kari@example.com>"}}, coreUUID)
 	assertNorwegian(t, "offer", offer.Text)
 	for _, want := range []string{"Ingen SMS-knapp", "er et fasttelefonnummer", "Ingen e-postknapp", "`Kari &lt;kari@example.com&gt;`"} {
 		if !strings.Contains(offer.Text, want) {

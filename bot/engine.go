@@ -18,11 +18,11 @@ import (
 	"resendbot/frontpay"
 )
 
-// Resender sends a reservation's payment link again. *frontpay.Client is
-// the production one; it returns nil when Front Payment accepted the resend
-// and a *frontpay.Error otherwise.
+// Resender sends the payment link of a reservation or an order (kind)
+// again. *frontpay.Client is the production one; it returns nil when Front
+// Payment accepted the resend and a *frontpay.Error otherwise.
 type Resender interface {
-	Resend(ctx context.Context, reservation string, to frontpay.Contact) error
+	Resend(ctx context.Context, kind frontpay.LinkKind, uuid string, to frontpay.Contact) error
 }
 
 var _ Resender = (*frontpay.Client)(nil)
@@ -37,7 +37,10 @@ type Deps struct {
 	State    State            // guardrail state; default MemoryState
 	Metrics  *Metrics         // default: a registry nobody serves
 	Details  DetailsReader    // default: Resender, when it reads details too
-	Words    *i18n.Words      // the language people read; default English
+	// OrderStatus reads an order's status for `status`; default: Resender,
+	// when it reads that too. Without it `status` shows no refunds.
+	OrderStatus OrderStatusReader
+	Words       *i18n.Words // the language people read; default English
 	// Groups are the members of RESEND_ALLOWED_USERGROUPS, kept current by
 	// the Slack side; nil with groups listed lets no one in through them.
 	Groups Groups
@@ -90,6 +93,9 @@ func (d *Deps) SetDefaults() {
 	}
 	if d.Details == nil {
 		d.Details, _ = d.Resender.(DetailsReader)
+	}
+	if d.OrderStatus == nil {
+		d.OrderStatus, _ = d.Resender.(OrderStatusReader)
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics()
@@ -327,18 +333,18 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 	// Who and where come first: the text of someone who may not resend is
 	// not parsed at all, however long it is.
 	if _, r := e.guard.allowed(ctx, o); r != nil {
-		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, r)
+		e.auditRefusal(ctx, o, frontpay.LinkUnknown, command.TypedReservation(text), nil, r)
 		return Reply{Answer: r.Message}
 	}
 	cmd, err := e.parser.Parse(text)
 	var ie *command.InputError
 	switch {
 	case errors.As(err, &ie):
-		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, &Refusal{ReasonInvalidInput, ie.Message})
+		e.auditRefusal(ctx, o, frontpay.LinkUnknown, command.TypedReservation(text), nil, &Refusal{ReasonInvalidInput, ie.Message})
 		return Reply{Answer: e.d.Words.T("refusal.input", "Problem", ie.Message)}
 	case err != nil:
 		e.d.Log.Error("parsing command", "err", err)
-		e.auditRefusal(ctx, o, command.TypedReservation(text), nil, &Refusal{ReasonInvalidInput, e.d.Words.T(msgUnexpected)})
+		e.auditRefusal(ctx, o, frontpay.LinkUnknown, command.TypedReservation(text), nil, &Refusal{ReasonInvalidInput, e.d.Words.T(msgUnexpected)})
 		return Reply{Answer: e.d.Words.T(msgUnexpected)}
 	}
 	switch cmd.Kind {
@@ -346,9 +352,9 @@ func (e *Core) Command(ctx context.Context, o Origin, text string) Reply {
 		e.Shown(ctx, o, "help")
 		return Reply{Answer: command.Usage(e.d.Words), Usage: true}
 	case command.KindOffer:
-		return queuedOr(e.lookup(ctx, o, cmd.Reservation, true))
+		return queuedOr(e.lookup(ctx, o, cmd.Link, cmd.Reservation, true))
 	case command.KindStatus:
-		return queuedOr(e.lookup(ctx, o, cmd.Reservation, false))
+		return queuedOr(e.lookup(ctx, o, cmd.Link, cmd.Reservation, false))
 	}
 	return queuedOr(e.resend(ctx, newRequest(o, cmd)))
 }
@@ -370,7 +376,7 @@ func (e *Core) MayUse(ctx context.Context, user string) string {
 // nobody fills one in to be refused. A refusal is audited.
 func (e *Core) MayStart(ctx context.Context, o Origin) string {
 	if _, r := e.guard.allowed(ctx, o); r != nil {
-		e.auditRefusal(ctx, o, "", nil, r)
+		e.auditRefusal(ctx, o, frontpay.LinkUnknown, "", nil, r)
 		return r.Message
 	}
 	return ""
@@ -383,13 +389,13 @@ func (e *Core) Form(ctx context.Context, o Origin, reservation, email, phone str
 	cmd, err := e.parser.Resend(reservation, email, phone)
 	var ie *command.InputError
 	if errors.As(err, &ie) {
-		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, e.d.Words.T("refusal.input", "Problem", ie.Message)})
+		e.auditRefusal(ctx, o, frontpay.LinkUnknown, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, e.d.Words.T("refusal.input", "Problem", ie.Message)})
 		return ie, Reply{}
 	}
 	if err != nil {
 		e.d.Log.Error("reading the form", "err", err)
 		ie = &command.InputError{Field: "reservation", Message: e.d.Words.T(MsgFormUnreadable)}
-		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})
+		e.auditRefusal(ctx, o, frontpay.LinkUnknown, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, ie.Message})
 		return ie, Reply{}
 	}
 	return nil, queuedOr(e.resend(ctx, newRequest(o, cmd)))
@@ -402,11 +408,11 @@ func (e *Core) Form(ctx context.Context, o Origin, reservation, email, phone str
 // checked or told.
 func (e *Core) Step(ctx context.Context, o Origin, reservation, email, phone string) {
 	if o.UserID == "" || o.ChannelID == "" {
-		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, e.d.Words.T("workflow.no_requester")})
+		e.auditRefusal(ctx, o, frontpay.LinkUnknown, command.TypedReservation(reservation), nil, &Refusal{ReasonInvalidInput, e.d.Words.T("workflow.no_requester")})
 		return
 	}
 	if _, r := e.guard.allowed(ctx, o); r != nil {
-		e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, r)
+		e.auditRefusal(ctx, o, frontpay.LinkUnknown, command.TypedReservation(reservation), nil, r)
 		return
 	}
 	e.Form(ctx, o, reservation, email, phone)
@@ -415,7 +421,7 @@ func (e *Core) Step(ctx context.Context, o Origin, reservation, email, phone str
 // Refuse ends a request an adapter cannot take (its once-only record is
 // unreadable): it writes its audit line and tells o.Ended.
 func (e *Core) Refuse(ctx context.Context, o Origin, reservation string, r *Refusal) {
-	e.auditRefusal(ctx, o, command.TypedReservation(reservation), nil, r)
+	e.auditRefusal(ctx, o, frontpay.LinkUnknown, command.TypedReservation(reservation), nil, r)
 }
 
 // resend admits r through the guard and queues it. It returns the caller's
@@ -450,7 +456,7 @@ func (e *Core) resendOnce(ctx context.Context, r *request, once string) string {
 		refusal = &Refusal{ReasonQueueFull, e.d.Words.T(msgQueueFull)}
 	}
 	if refusal != nil {
-		e.auditRefusal(ctx, r.Origin, r.Reservation, dests, refusal)
+		e.auditRefusal(ctx, r.Origin, r.Link, r.Reservation, dests, refusal)
 		return refusal.Message
 	}
 	return ""
@@ -489,13 +495,14 @@ type resendTask struct {
 	ticket *ticket
 }
 
-// run posts the audit message, and only once it exists calls Front Payment,
-// exactly once; then it posts the outcome in the message's thread and
-// updates the message.
+// run finds the kind and checks the record (check), posts the audit
+// message, and only once it exists calls Front Payment, exactly once;
+// then it posts the outcome in the message's thread and updates the
+// message.
 func (t *resendTask) Run(ctx context.Context) {
 	e, r := t.e, t.r
-	if r.checked == "" && t.compare(ctx) {
-		return // the caller confirms first
+	if t.check(ctx) {
+		return // nothing to send, or the caller confirms first
 	}
 	mask := e.cfg.MaskContacts
 	shown := describe(e.d.Words, t.dests, mask)
@@ -510,28 +517,29 @@ func (t *resendTask) Run(ctx context.Context) {
 			msg = e.d.Words.T(msgNotInChannel)
 		}
 		e.d.Log.Error("audit message could not be posted; nothing sent", "err", err, "channel", r.ChannelID)
-		e.auditRefusal(ctx, r.Origin, r.Reservation, t.dests, &Refusal{ReasonAuditPostError, msg})
+		e.auditRefusal(ctx, r.Origin, r.Link, r.Reservation, t.dests, &Refusal{ReasonAuditPostError, msg})
 		e.tell(ctx, r.Origin, msg)
 		return
 	}
 
 	start := e.d.Now()
 	e.d.Metrics.inFlight.Inc()
-	sendErr := e.d.Resender.Resend(ctx, r.Reservation, r.contact())
+	sendErr := e.d.Resender.Resend(ctx, r.Link, r.Reservation, r.contact())
 	e.d.Metrics.inFlight.Dec()
 	latency := e.d.Now().Sub(start)
-	e.d.Metrics.frontPayment(endpointResend, latency, sendErr)
-	o := outcomeOf(e.d.Words, sendErr, shown, e.cfg.FrontPaymentTimeout)
-	e.d.Metrics.requests.WithLabelValues(o.kind.String()).Inc()
+	e.d.Metrics.frontPayment(endpointResend, r.Link, latency, sendErr)
+	o := outcomeOf(e.d.Words, r.Link, sendErr, shown, e.cfg.FrontPaymentTimeout)
+	e.d.Metrics.requests.WithLabelValues(o.kind.String(), r.Link.String()).Inc()
 	if err := t.ticket.finish(ctx, o.kind == frontpay.KindSent); err != nil {
 		e.d.Log.Error("could not record the cooldown", "err", err, "reservation", r.Reservation)
 	}
 	if sendErr != nil {
-		e.d.Log.Log(ctx, o.kind.LogLevel(), "front payment did not send", "err", sendErr, "reservation", r.Reservation, "kind", o.kind.String())
+		e.d.Log.Log(ctx, o.kind.LogLevel(), "front payment did not send", "err", sendErr, "reservation", r.Reservation,
+			"kind", r.Link.String(), "outcome", o.kind.String())
 	}
 	// The audit line is written as soon as Front Payment has answered, not
 	// after the posts to Slack, which may retry for a while.
-	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(r.Origin, r.Reservation, t.dests),
+	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(auditAttrs(r.Origin, r.Link, r.Reservation, t.dests),
 		slog.String("outcome", o.kind.String()),
 		slog.String("allowed_by", t.ticket.rule),
 		slog.String("destination_check", r.checked),
@@ -561,7 +569,7 @@ func (t *resendTask) Run(ctx context.Context) {
 			e.d.Log.Error("retried audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", p.TS)
 		}
 	}
-	if err := e.d.State.Recent.Add(ctx, r.UserID, RecentResend{At: now, Reservation: r.Reservation,
+	if err := e.d.State.Recent.Add(ctx, r.UserID, RecentResend{At: now, Reservation: r.Reservation, Kind: r.Link.String(),
 		Destination: describe(e.d.Words, t.dests, true), Outcome: o.headline, Emoji: o.emoji}); err != nil {
 		e.d.Log.Warn("recording the resend for App Home", "err", err)
 	}
@@ -589,7 +597,7 @@ func (e *Core) stashRetry(ctx context.Context, r *request, thread, rootTS string
 
 func (t *resendTask) Abandon(ctx context.Context) {
 	t.e.release(ctx, t.ticket)
-	t.e.auditRefusal(ctx, t.r.Origin, t.r.Reservation, t.dests, &Refusal{ReasonShuttingDown, t.e.d.Words.T(msgShutdown)})
+	t.e.auditRefusal(ctx, t.r.Origin, t.r.Link, t.r.Reservation, t.dests, &Refusal{ReasonShuttingDown, t.e.d.Words.T(msgShutdown)})
 	t.e.tell(ctx, t.r.Origin, t.e.d.Words.T(msgShutdown))
 }
 
@@ -623,34 +631,37 @@ func (e *Core) Tell(ctx context.Context, o Origin, m Message) {
 	}
 }
 
-func (e *Core) auditRefusal(ctx context.Context, o Origin, reservation string, dests []destination, r *Refusal) {
+func (e *Core) auditRefusal(ctx context.Context, o Origin, kind frontpay.LinkKind, reservation string, dests []destination, r *Refusal) {
 	e.d.Metrics.refusals.WithLabelValues(r.Reason).Inc()
-	e.auditUnsent(ctx, o, reservation, dests, Ending{Outcome: "refused", Reason: r.Reason, Words: r.Message}, slog.String("reason", r.Reason))
+	e.auditUnsent(ctx, o, kind, reservation, dests, Ending{Outcome: "refused", Reason: r.Reason, Words: r.Message}, slog.String("reason", r.Reason))
 }
 
 // Shown records a request that only showed something (usage, the form):
 // nothing was looked up or sent.
 func (e *Core) Shown(ctx context.Context, o Origin, what string) {
-	e.auditUnsent(ctx, o, "", nil, Ending{Outcome: what})
+	e.auditUnsent(ctx, o, frontpay.LinkUnknown, "", nil, Ending{Outcome: what})
 }
 
 // auditUnsent writes the audit line of a request that ended before any
-// call to Front Payment: its outcome, then attrs; and tells o's listener.
-func (e *Core) auditUnsent(ctx context.Context, o Origin, reservation string, dests []destination, end Ending, attrs ...slog.Attr) {
-	line := append(auditAttrs(o, reservation, dests), slog.String("outcome", end.Outcome))
+// resend call to Front Payment: its outcome, then attrs; and tells o's
+// listener.
+func (e *Core) auditUnsent(ctx context.Context, o Origin, kind frontpay.LinkKind, reservation string, dests []destination, end Ending, attrs ...slog.Attr) {
+	line := append(auditAttrs(o, kind, reservation, dests), slog.String("outcome", end.Outcome))
 	line = append(line, attrs...)
 	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, "resend", append(line, slog.Int("http_status", 0), slog.Int64("latency_ms", 0))...)
 	o.ended(ctx, end)
 }
 
 // auditAttrs are the fields every audit line has. Destinations are always
-// masked here: the log outlives the channel's retention.
-func auditAttrs(o Origin, reservation string, dests []destination) []slog.Attr {
+// masked here: the log outlives the channel's retention. kind is
+// "unknown" until Front Payment has said, or a kind word.
+func auditAttrs(o Origin, kind frontpay.LinkKind, reservation string, dests []destination) []slog.Attr {
 	attrs := []slog.Attr{
 		slog.String("user", o.UserID),
 		slog.String("channel", o.ChannelID),
 		slog.String("source", o.Source),
 		slog.String("reservation", reservation),
+		slog.String("kind", kind.String()),
 		slog.Any("channels", channelsOf(dests)),
 		slog.Any("destinations", maskedOf(dests)),
 	}
@@ -664,6 +675,7 @@ func auditAttrs(o Origin, reservation string, dests []destination) []slog.Attr {
 // contact-on-file offer.
 type pendingResend struct {
 	Reservation string         `json:"reservation"`
+	Kind        string         `json:"kind,omitempty"` // frontpay.LinkKind's String; "" for unknown
 	Email       string         `json:"email,omitempty"`
 	Phone       *command.Phone `json:"phone,omitempty"`
 	Channel     string         `json:"channel"`
@@ -679,7 +691,15 @@ type pendingResend struct {
 // pendingOf is what a button keeps of r to send it again: its request,
 // channel and thread.
 func pendingOf(r *request) pendingResend {
-	return pendingResend{Reservation: r.Reservation, Email: r.Email, Phone: r.Phone, Channel: r.ChannelID, Thread: r.ThreadTS}
+	return pendingResend{Reservation: r.Reservation, Kind: kindName(r.Link), Email: r.Email, Phone: r.Phone, Channel: r.ChannelID, Thread: r.ThreadTS}
+}
+
+// kindName is kind as a pending request keeps it: "" while unknown.
+func kindName(kind frontpay.LinkKind) string {
+	if kind == frontpay.LinkUnknown {
+		return ""
+	}
+	return kind.String()
 }
 
 // retryTTL is how long a Retry button works.

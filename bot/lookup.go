@@ -13,81 +13,113 @@ import (
 	"resendbot/frontpay"
 )
 
-// DetailsReader reads a reservation; *frontpay.Client is the production one.
+// DetailsReader reads a reservation or an order (kind); *frontpay.Client
+// is the production one.
 type DetailsReader interface {
-	Details(ctx context.Context, reservation string) (*frontpay.Reservation, error)
+	Details(ctx context.Context, kind frontpay.LinkKind, uuid string) (*frontpay.Record, error)
 }
 
-var _ DetailsReader = (*frontpay.Client)(nil)
+// OrderStatusReader reads an order's status (its refunds);
+// *frontpay.Client is the production one.
+type OrderStatusReader interface {
+	OrderStatus(ctx context.Context, uuid string) (*frontpay.OrderStatus, error)
+}
+
+var (
+	_ DetailsReader     = (*frontpay.Client)(nil)
+	_ OrderStatusReader = (*frontpay.Client)(nil)
+)
 
 // lookup answers "/resend status <uuid>" and "/resend <uuid>": it admits the
 // lookup through the caller's rate limit (it reaches Front Payment, so it
 // spends a token) and queues it. It returns the caller's refusal, or "".
-func (e *Core) lookup(ctx context.Context, o Origin, reservation string, offer bool) string {
+func (e *Core) lookup(ctx context.Context, o Origin, link frontpay.LinkKind, uuid string, offer bool) string {
 	if e.d.Details == nil {
-		return e.d.Words.T("lookup.unavailable", "Reservation", reservation)
+		return e.d.Words.T("lookup.unavailable", "Reservation", uuid)
 	}
 	rule, refusal, err := e.guard.admitLookup(ctx, o)
 	if err != nil {
 		e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
 	}
-	if refusal == nil && !e.Submit(&lookupTask{e: e, o: o, reservation: reservation, offer: offer, rule: rule}) {
+	if refusal == nil && !e.Submit(&lookupTask{e: e, o: o, link: link, uuid: uuid, offer: offer, rule: rule}) {
 		refusal = &Refusal{ReasonQueueFull, e.d.Words.T(msgQueueFull)}
 	}
 	if refusal != nil {
-		e.auditRefusal(ctx, o, reservation, nil, refusal)
+		e.auditRefusal(ctx, o, link, uuid, nil, refusal)
 		return refusal.Message
 	}
 	return ""
 }
 
-// lookupTask reads a reservation and shows it only to the caller: its
-// state, and for an offer the contact on file as buttons.
+// lookupTask reads a reservation or order and shows it only to the
+// caller: its state, and for an offer the contact on file as buttons.
 type lookupTask struct {
-	e           *Core
-	o           Origin
-	reservation string
-	offer       bool
-	rule        string // what let the lookup in, for the audit line
+	e     *Core
+	o     Origin
+	link  frontpay.LinkKind // said with a kind word, or LinkUnknown
+	uuid  string
+	offer bool
+	rule  string // what let the lookup in, for the audit line
 }
 
 func (t *lookupTask) Run(ctx context.Context) {
 	e := t.e
 	start := e.d.Now()
-	res, err := e.d.Details.Details(ctx, t.reservation)
+	f := e.read(ctx, e.knownKind(ctx, t.link, t.uuid), t.uuid)
+	var refunds *frontpay.OrderStatus
+	if f.rec != nil && f.kind == frontpay.LinkOrder && !t.offer {
+		refunds = e.orderStatus(ctx, t.uuid)
+	}
 	latency := e.d.Now().Sub(start)
-	e.d.Metrics.frontPayment(endpointDetails, latency, err)
-	kind := frontpay.KindOf(err)
+	kind := frontpay.KindOf(f.err)
 	var fe *frontpay.Error
 	status := 200
-	if errors.As(err, &fe) {
+	if errors.As(f.err, &fe) {
 		status = fe.StatusCode
 	}
 	op := "status"
 	if t.offer {
 		op = "offer"
 	}
-	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, op, append(auditAttrs(t.o, t.reservation, nil),
+	e.d.Audit.LogAttrs(ctx, slog.LevelInfo, op, append(auditAttrs(t.o, f.kind, t.uuid, nil),
 		slog.String("outcome", lookupOutcome(kind)),
 		slog.String("allowed_by", t.rule),
 		slog.Int("http_status", status),
 		slog.Int64("latency_ms", latency.Milliseconds()),
 	)...)
 	t.o.ended(ctx, Ending{Outcome: lookupOutcome(kind), HTTPStatus: status})
-	if err != nil {
-		e.d.Log.Log(ctx, kind.LogLevel(), "front payment details failed", "err", err, "reservation", t.reservation, "kind", kind.String())
-		e.Tell(ctx, t.o, Message{Text: lookupProblem(e.d.Words, err, t.reservation)})
+	if f.rec == nil {
+		e.d.Log.Log(ctx, kind.LogLevel(), "front payment details failed", "err", f.err, "reservation", t.uuid,
+			"kind", f.kind.String(), "outcome", kind.String())
+		e.Tell(ctx, t.o, Message{Text: lookupProblem(e.d.Words, f, t.uuid)})
 		return
 	}
 	if t.offer {
-		e.Tell(ctx, t.o, e.offerMessage(ctx, t.o, res, t.reservation))
+		e.Tell(ctx, t.o, e.offerMessage(ctx, t.o, f.rec, t.uuid))
 		return
 	}
-	e.Tell(ctx, t.o, Message{Text: e.statusText(res, t.reservation)})
+	e.Tell(ctx, t.o, Message{Text: e.statusText(f.rec, refunds, t.uuid)})
+}
+
+// orderStatus reads what the order status endpoint adds to an order's
+// details (its refunds); nil when it cannot be read, which the status
+// answer then leaves out.
+func (e *Core) orderStatus(ctx context.Context, uuid string) *frontpay.OrderStatus {
+	if e.d.OrderStatus == nil {
+		return nil
+	}
+	start := e.d.Now()
+	s, err := e.d.OrderStatus.OrderStatus(ctx, uuid)
+	e.d.Metrics.frontPayment(endpointStatus, frontpay.LinkOrder, e.d.Now().Sub(start), err)
+	if err != nil {
+		e.d.Log.Log(ctx, frontpay.KindOf(err).LogLevel(), "order status not read; status shows no refunds", "err", err, "reservation", uuid, "kind", "order")
+		return nil
+	}
+	return s
 }
 
 func (t *lookupTask) Abandon(ctx context.Context) {
-	t.e.tell(ctx, t.o, t.e.d.Words.T("lookup.shutdown"))
+	t.e.tell(ctx, t.o, words(t.e.d.Words, "lookup.shutdown", t.link, t.uuid))
 }
 
 func lookupOutcome(k frontpay.Kind) string {
@@ -97,22 +129,25 @@ func lookupOutcome(k frontpay.Kind) string {
 	return k.String()
 }
 
-// lookupProblem words a failed lookup: nothing was sent either way.
-func lookupProblem(w *i18n.Words, err error, reservation string) string {
-	switch frontpay.KindOf(err) {
+// lookupProblem words a failed read: nothing was sent either way.
+func lookupProblem(w *i18n.Words, f found, uuid string) string {
+	switch frontpay.KindOf(f.err) {
 	case frontpay.KindNotFound:
-		return w.T("lookup.not_found", "Reservation", reservation)
+		if f.neither {
+			return w.T("lookup.neither", "Reservation", uuid)
+		}
+		return words(w, "lookup.not_found", f.kind, uuid)
 	case frontpay.KindUnauthorized:
-		return w.T("lookup.unauthorized")
+		return words(w, "lookup.unauthorized", f.kind, uuid)
 	case frontpay.KindRateLimited, frontpay.KindServerError, frontpay.KindUnreachable:
 		return w.T("lookup.busy")
 	}
 	status := 0
 	var fe *frontpay.Error
-	if errors.As(err, &fe) {
+	if errors.As(f.err, &fe) {
 		status = fe.StatusCode
 	}
-	return w.T("lookup.unexpected", "Status", statusSuffix(status))
+	return words(w, "lookup.unexpected", f.kind, uuid, "Status", statusSuffix(status))
 }
 
 func (e *Core) show(v string, masked string) string {
@@ -123,7 +158,7 @@ func (e *Core) show(v string, masked string) string {
 }
 
 // stateLine says in words whether the customer still needs a link.
-func stateLine(w *i18n.Words, res *frontpay.Reservation) string {
+func stateLine(w *i18n.Words, res *frontpay.Record) string {
 	status := quoted(res.Status)
 	if status == "" {
 		status = w.T("lookup.status_unknown")
@@ -137,19 +172,33 @@ func stateLine(w *i18n.Words, res *frontpay.Reservation) string {
 	return w.T("lookup.open", "Status", status)
 }
 
-func (e *Core) statusText(res *frontpay.Reservation, reservation string) string {
+// statusText words a record for `status`; refunds, when the order status
+// endpoint answered, adds what it says was refunded.
+func (e *Core) statusText(res *frontpay.Record, refunds *frontpay.OrderStatus, uuid string) string {
 	w := e.d.Words
-	lines := []string{w.T("lookup.heading", "Reservation", reservation), stateLine(w, res)}
+	lines := []string{words(w, "lookup.heading", res.Kind, uuid), stateLine(w, res)}
 	if res.HasTotal {
 		lines = append(lines, w.T("lookup.total", "Total", w.Amount(res.GrandTotal)))
+	}
+	if refunds != nil && refunds.HasRefunded && refunds.RefundedAmount != 0 {
+		lines = append(lines, w.T("lookup.refunded", "Amount", w.Amount(refunds.RefundedAmount)))
+	}
+	if res.InvoiceNumber != "" {
+		lines = append(lines, w.T("lookup.invoice", "Number", quoted(res.InvoiceNumber)))
 	}
 	if res.PaymentLinkDueDate != "" {
 		lines = append(lines, w.T("lookup.due", "Due", quoted(res.PaymentLinkDueDate)))
 	}
 	if res.ReservationDate != "" {
-		lines = append(lines, w.T("lookup.reserved", "Date", quoted(res.ReservationDate)))
+		id := "lookup.reserved"
+		if res.Kind == frontpay.LinkOrder {
+			id = "lookup.ordered"
+		}
+		lines = append(lines, w.T(id, "Date", quoted(res.ReservationDate)))
 	}
-	lines = append(lines, w.T("lookup.sent_by", "By", sentBy(w, res)))
+	if res.Kind != frontpay.LinkOrder {
+		lines = append(lines, w.T("lookup.sent_by", "By", sentBy(w, res))) // orders do not say
+	}
 	f := e.contactOnFile(res)
 	if res.Customer.Name != "" {
 		lines = append(lines, w.T("lookup.customer", "Name", quoted(res.Customer.Name)))
@@ -157,7 +206,7 @@ func (e *Core) statusText(res *frontpay.Reservation, reservation string) string 
 	lines = append(lines, w.T("lookup.contact", "Contact", e.describeOnFile(f)))
 	text := strings.Join(lines, "\n") + "\n"
 	if res.State() == frontpay.StateOpen {
-		text += w.T("lookup.how_to", "Reservation", reservation)
+		text += w.T("lookup.how_to", "Reservation", uuid)
 	}
 	return text
 }
@@ -172,7 +221,7 @@ func quoted(s string) string {
 	return command.Escape(Shorten(strings.Join(strings.Fields(s), " "), maxFieldRunes))
 }
 
-func sentBy(w *i18n.Words, res *frontpay.Reservation) string {
+func sentBy(w *i18n.Words, res *frontpay.Record) string {
 	switch {
 	case res.SentBySMS && res.SentByEmail:
 		return w.T("lookup.sent_by_both")
@@ -211,9 +260,9 @@ func (e *Core) describeOnFile(f onFile) string {
 // offerMessage shows the reservation's state and, when a link can be
 // resent, one button per way to reach the contact on file. Nothing is
 // sent until a button is pressed.
-func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reservation, reservation string) Message {
+func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Record, reservation string) Message {
 	w := e.d.Words
-	head := w.T("lookup.heading", "Reservation", reservation) + "\n" + stateLine(w, res)
+	head := words(w, "lookup.heading", res.Kind, reservation) + "\n" + stateLine(w, res)
 	if res.State() != frontpay.StateOpen {
 		return Message{Text: head + "\n" + w.T("lookup.nothing_sent")}
 	}
@@ -222,7 +271,7 @@ func (e *Core) offerMessage(ctx context.Context, o Origin, res *frontpay.Reserva
 		label string
 		p     pendingResend
 	}
-	base := pendingResend{Reservation: reservation, Channel: o.ChannelID, Thread: o.ThreadTS}
+	base := pendingResend{Reservation: reservation, Kind: kindName(res.Kind), Channel: o.ChannelID, Thread: o.ThreadTS}
 	var choices []choice
 	if f.sms.state == fileUsable {
 		p := base

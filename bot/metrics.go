@@ -39,6 +39,7 @@ type Metrics struct {
 const (
 	endpointResend  = "resend"
 	endpointDetails = "details"
+	endpointStatus  = "status" // orders only
 )
 
 // NewMetrics registers every series, plus the Go runtime and process ones.
@@ -49,21 +50,21 @@ func NewMetrics() *Metrics {
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "resendbot_requests_total",
-			Help: "Resends that reached Front Payment, by outcome kind.",
-		}, []string{"outcome"}),
+			Help: "Resends that reached Front Payment, by outcome kind and kind of payment link (kind: order or reservation).",
+		}, []string{"outcome", "kind"}),
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "resendbot_refusals_total",
 			Help: "Requests not sent, by reason.",
 		}, []string{"reason"}),
 		fpLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "resendbot_frontpayment_latency_seconds",
-			Help:    "Time Front Payment took to answer, by endpoint: resend, or details (status, the contact-on-file offer, any read of a reservation).",
+			Help:    "Time Front Payment took to answer, by endpoint (resend; details: any read of a reservation or order; status: an order's status) and record (order or reservation).",
 			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 15, 30},
-		}, []string{"endpoint"}),
+		}, []string{"endpoint", "record"}),
 		fpAnswers: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "resendbot_frontpayment_answers_total",
-			Help: "Front Payment answers by endpoint and outcome kind (unauthorized: the token is refused; server_error, unreachable: Front Payment failing).",
-		}, []string{"endpoint", "kind"}),
+			Help: "Front Payment answers by endpoint, outcome kind (unauthorized: the token is refused; server_error, unreachable: Front Payment failing) and record (order or reservation).",
+		}, []string{"endpoint", "kind", "record"}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "resendbot_frontpayment_in_flight",
 			Help: "Front Payment calls under way.",
@@ -100,17 +101,24 @@ func NewMetrics() *Metrics {
 			func(_, capacity int) int { return capacity }),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.stateUp.Set(1)
-	for k := frontpay.KindUnexpected; k <= frontpay.KindUnreachable; k++ {
-		m.requests.WithLabelValues(k.String())
-		for _, ep := range []string{endpointResend, endpointDetails} {
-			m.fpAnswers.WithLabelValues(ep, answerKind(ep, k))
+	for _, link := range []frontpay.LinkKind{frontpay.LinkReservation, frontpay.LinkOrder} {
+		eps := []string{endpointResend, endpointDetails}
+		if link == frontpay.LinkOrder {
+			eps = append(eps, endpointStatus)
+		}
+		for k := frontpay.KindUnexpected; k <= frontpay.KindUnreachable; k++ {
+			m.requests.WithLabelValues(k.String(), link.String())
+			for _, ep := range eps {
+				m.fpAnswers.WithLabelValues(ep, answerKind(ep, k), link.String())
+			}
+		}
+		for _, ep := range eps {
+			m.fpLatency.WithLabelValues(ep, link.String())
 		}
 	}
-	for _, ep := range []string{endpointResend, endpointDetails} {
-		m.fpLatency.WithLabelValues(ep)
-	}
 	for _, r := range []string{ReasonInvalidInput, ReasonChannel, ReasonUser, ReasonCooldown, ReasonInFlight, ReasonRateUser,
-		ReasonRateGlobal, ReasonQueueFull, ReasonStateDown, ReasonShuttingDown, ReasonAuditPostError, ReasonAlreadyPressed, ReasonGroupsUnknown, ReasonNotOnFile} {
+		ReasonRateGlobal, ReasonQueueFull, ReasonStateDown, ReasonShuttingDown, ReasonAuditPostError, ReasonAlreadyPressed, ReasonGroupsUnknown, ReasonNotOnFile,
+		ReasonOutsider, ReasonGuest, ReasonPersonUnknown} {
 		m.refusals.WithLabelValues(r)
 	}
 	return m
@@ -138,10 +146,11 @@ func answerKind(endpoint string, k frontpay.Kind) string {
 	return k.String()
 }
 
-// frontPayment records one Front Payment answer.
-func (m *Metrics) frontPayment(endpoint string, latency time.Duration, err error) {
-	m.fpLatency.WithLabelValues(endpoint).Observe(latency.Seconds())
-	m.fpAnswers.WithLabelValues(endpoint, answerKind(endpoint, frontpay.KindOf(err))).Inc()
+// frontPayment records one Front Payment answer from endpoint about a
+// record of kind link.
+func (m *Metrics) frontPayment(endpoint string, link frontpay.LinkKind, latency time.Duration, err error) {
+	m.fpLatency.WithLabelValues(endpoint, link.String()).Observe(latency.Seconds())
+	m.fpAnswers.WithLabelValues(endpoint, answerKind(endpoint, frontpay.KindOf(err)), link.String()).Inc()
 }
 
 // observeQueue makes resendbot_queue_length and _capacity report f.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+
+	"resendbot/frontpay"
 )
 
 // Keys a button's request is kept under in the Stash, and the once-only
@@ -57,10 +59,12 @@ func (e *Core) Press(ctx context.Context, o Origin, a Action, value string) Repl
 // sendChosen sends r, chosen by a press of one of the buttons that share
 // the once-only key once, and replaces the buttons with what was chosen.
 func (e *Core) sendChosen(ctx context.Context, r *request, once string) Reply {
+	// Worded before r is queued: from then on it is the worker's.
+	chosen := offerChosen(e.d.Words, r, describe(e.d.Words, r.destinations(), e.cfg.MaskContacts))
 	if refusal := e.resendOnce(ctx, r, once); refusal != "" {
 		return Reply{Answer: refusal}
 	}
-	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: offerChosen(e.d.Words, r.Reservation, describe(e.d.Words, r.destinations(), e.cfg.MaskContacts))})
+	e.TellLater(r.Origin, Message{ReplaceOriginal: true, Text: chosen})
 	return Reply{Queued: true}
 }
 
@@ -93,5 +97,5 @@ func (e *Core) unstash(ctx context.Context, key, expired string, v any) string {
 // and thread of the original request.
 func (p pendingResend) request(o Origin) *request {
 	o.ChannelID, o.ThreadTS = p.Channel, p.Thread
-	return &request{Origin: o, Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
+	return &request{Origin: o, Link: frontpay.ParseLinkKind(p.Kind), Reservation: p.Reservation, Email: p.Email, Phone: p.Phone}
 }

@@ -78,7 +78,8 @@ const (
 // request is one accepted or candidate resend.
 type request struct {
 	Origin
-	Reservation string
+	Link        frontpay.LinkKind // said, remembered or found; LinkUnknown until then
+	Reservation string            // the reservation's or order's UUID
 	Email       string
 	Phone       *command.Phone
 
@@ -99,7 +100,7 @@ type priorAttempt struct {
 }
 
 func newRequest(o Origin, cmd command.Command) *request {
-	return &request{Origin: o, Reservation: cmd.Reservation, Email: cmd.Email, Phone: cmd.Phone}
+	return &request{Origin: o, Link: cmd.Link, Reservation: cmd.Reservation, Email: cmd.Email, Phone: cmd.Phone}
 }
 
 // contact is what Front Payment is asked to send to.

@@ -56,7 +56,7 @@ type Once interface {
 
 // Stash keeps small values for a while: what a Retry or an offer button
 // will send, kept out of the message so the customer's contact is not in
-// Slack unmasked.
+// Slack unmasked, and the kind (reservation or order) of each UUID read.
 type Stash interface {
 	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
 	// Get returns the value, or ok false when it is gone.
@@ -73,8 +73,9 @@ type Recent interface {
 type RecentResend struct {
 	At          time.Time `json:"at"`
 	Reservation string    `json:"reservation"`
-	Destination string    `json:"destination"` // masked
-	Outcome     string    `json:"outcome"`     // the outcome's headline
+	Kind        string    `json:"kind,omitempty"` // "order" or "reservation"; "" in entries from before orders
+	Destination string    `json:"destination"`    // masked
+	Outcome     string    `json:"outcome"`        // the outcome's headline
 	Emoji       string    `json:"emoji"`
 }
 

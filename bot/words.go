@@ -24,10 +24,11 @@ type outcome struct {
 	detail   string // what happened and what to do next
 }
 
-// outcomeOf words the result of one resend call for a support agent. err is
-// nil when Front Payment accepted the resend. It never shows a Go error
-// string or raw JSON: the log has those.
-func outcomeOf(w *i18n.Words, err error, dests string, timeout time.Duration) outcome {
+// outcomeOf words the result of one resend call about a payment link of
+// kind link for a support agent. err is nil when Front Payment accepted
+// the resend. It never shows a Go error string or raw JSON: the log has
+// those.
+func outcomeOf(w *i18n.Words, link frontpay.LinkKind, err error, dests string, timeout time.Duration) outcome {
 	kind := frontpay.KindOf(err)
 	o := outcome{kind: kind, name: kind.String()}
 	var fe *frontpay.Error
@@ -41,14 +42,14 @@ func outcomeOf(w *i18n.Words, err error, dests string, timeout time.Duration) ou
 		o.emoji, o.headline = ":white_check_mark:", w.T("outcome.sent.headline")
 		o.detail = w.T("outcome.sent.detail", "Dests", dests)
 	case frontpay.KindNotFound:
-		o.emoji, o.headline = ":mag:", w.T("outcome.not_found.headline")
-		o.detail = w.T("outcome.not_found.detail")
+		o.emoji, o.headline = ":mag:", words(w, "outcome.not_found.headline", link, "")
+		o.detail = words(w, "outcome.not_found.detail", link, "")
 	case frontpay.KindCompleted:
 		o.emoji, o.headline = ":moneybag:", w.T("outcome.completed.headline")
-		o.detail = w.T("outcome.completed.detail")
+		o.detail = words(w, "outcome.completed.detail", link, "")
 	case frontpay.KindCancelled:
-		o.emoji, o.headline = ":no_entry_sign:", w.T("outcome.cancelled.headline")
-		o.detail = w.T("outcome.cancelled.detail")
+		o.emoji, o.headline = ":no_entry_sign:", words(w, "outcome.cancelled.headline", link, "")
+		o.detail = words(w, "outcome.cancelled.detail", link, "")
 	case frontpay.KindInvalid:
 		o.emoji, o.headline = ":pencil2:", w.T("outcome.invalid.headline")
 		o.detail = w.T("outcome.invalid.detail")
@@ -194,7 +195,7 @@ func rootMessage(w *i18n.Words, r *request, dests string, o *outcome, at time.Ti
 	if r.Source == SourceRetry {
 		id = "audit.retried"
 	}
-	text := w.T(id, "User", r.UserID, "Reservation", r.Reservation, "Dests", dests, "Status", status)
+	text := words(w, id, r.Link, r.Reservation, "User", r.UserID, "Dests", dests, "Status", status)
 	note := w.T("audit.requested_at", "At", w.Time(at))
 	if o != nil {
 		note = frontPaymentContext(w, o, at)
@@ -206,7 +207,7 @@ func rootMessage(w *i18n.Words, r *request, dests string, o *outcome, at time.Ti
 // a retryKey it carries a Retry button that re-runs the same request.
 func replyMessage(w *i18n.Words, r *request, dests string, o outcome, at time.Time, retryKey string) Message {
 	m := Message{
-		Text: w.T("reply.text", "Emoji", o.emoji, "Headline", o.headline, "Reservation", r.Reservation, "Detail", o.detail),
+		Text: words(w, "reply.text", r.Link, r.Reservation, "Emoji", o.emoji, "Headline", o.headline, "Detail", o.detail),
 		Note: w.T("reply.requested_by", "User", r.UserID, "Dests", dests, "FrontPayment", frontPaymentContext(w, &o, at)),
 	}
 	if retryKey != "" {
@@ -245,8 +246,8 @@ func coolingDown(w *i18n.Words, shown, by string, ago, left time.Duration) strin
 }
 
 // offerChosen replaces the offer once a button of it was pressed.
-func offerChosen(w *i18n.Words, reservation, dests string) string {
-	return w.T("msg.offer_chosen", "Reservation", reservation, "Dests", dests)
+func offerChosen(w *i18n.Words, r *request, dests string) string {
+	return words(w, "msg.offer_chosen", r.Link, r.Reservation, "Dests", dests)
 }
 
 // Caller-only answers that need no details, by catalogue ID: refusals,
@@ -304,7 +305,7 @@ func HomePage(w *i18n.Words, recent []RecentResend) Home {
 		h.Recent = []string{w.T("home.none")}
 	}
 	for _, r := range recent {
-		h.Recent = append(h.Recent, w.T("home.line", "Emoji", r.Emoji, "Outcome", r.Outcome, "Reservation", r.Reservation,
+		h.Recent = append(h.Recent, words(w, "home.line", frontpay.ParseLinkKind(r.Kind), r.Reservation, "Emoji", r.Emoji, "Outcome", r.Outcome,
 			"Dest", r.Destination, "At", w.Minute(r.At)))
 	}
 	return h

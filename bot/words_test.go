@@ -15,7 +15,7 @@ import (
 
 // The console replaces these words with the detail line they point to.
 func TestUnexpectedOutcomePointsToTheLog(t *testing.T) {
-	o := outcomeOf(English(), &frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 200}, "email", time.Second)
+	o := outcomeOf(English(), frontpay.LinkReservation, &frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 200}, "email", time.Second)
 	if !strings.Contains(o.detail, "(the details are in resendbot's log)") {
 		t.Errorf("detail = %q", o.detail)
 	}
@@ -66,9 +66,9 @@ func TestNorwegianWordsHaveNoEnglish(t *testing.T) {
 		"unexpected":   &frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 418},
 	}
 	at := time.Date(2026, 12, 2, 14, 5, 0, 0, time.UTC)
-	r := &request{Origin: Origin{UserID: "U0AGENT", Source: SourceSlash}, Reservation: coreUUID}
+	r := &request{Origin: Origin{UserID: "U0AGENT", Source: SourceSlash}, Link: frontpay.LinkOrder, Reservation: coreUUID}
 	for name, err := range errs {
-		o := outcomeOf(nb, err, dests, 15*time.Second)
+		o := outcomeOf(nb, frontpay.LinkOrder, err, dests, 15*time.Second)
 		assertNorwegian(t, name, o.headline+"\n"+o.detail)
 		root, reply := rootMessage(nb, r, dests, &o, at), replyMessage(nb, r, dests, o, at, "key")
 		assertNorwegian(t, name+" audit message", root.Text+"\n"+root.Note)
@@ -88,7 +88,7 @@ func TestNorwegianWordsHaveNoEnglish(t *testing.T) {
 	}
 	assertNorwegian(t, "in flight", inFlight(nb, dests, "U1", 30*time.Second))
 	assertNorwegian(t, "cooldown", coolingDown(nb, dests, "U1", 30*time.Second, 90*time.Second))
-	assertNorwegian(t, "offer chosen", offerChosen(nb, coreUUID, dests))
+	assertNorwegian(t, "offer chosen", offerChosen(nb, &request{Link: frontpay.LinkOrder, Reservation: coreUUID}, dests))
 	assertNorwegian(t, "groups unknown", nb.T("refusal.groups_unknown"))
 	assertNorwegian(t, "not in group", nb.T("refusal.not_in_group", "Groups", "@support-agents"))
 	for _, id := range []string{"refusal.rate_user", "refusal.rate_team", "refusal.rate_lookup"} {
@@ -97,7 +97,7 @@ func TestNorwegianWordsHaveNoEnglish(t *testing.T) {
 	assertNorwegian(t, "retry pressed", RetryPressedNote(nb, "U1"))
 	for _, err := range errs {
 		if err != nil {
-			assertNorwegian(t, "lookup problem", lookupProblem(nb, err, coreUUID))
+			assertNorwegian(t, "lookup problem", lookupProblem(nb, found{kind: frontpay.LinkOrder, err: err}, coreUUID))
 		}
 	}
 }
@@ -110,7 +110,7 @@ func TestNorwegianRepliesFitSlack(t *testing.T) {
 	for i := range reasons {
 		reasons[i] = strings.Repeat("å", 300)
 	}
-	o := outcomeOf(nb, &frontpay.Error{Kind: frontpay.KindInvalid, StatusCode: 417, Errors: reasons}, "e-post til `k***@example.com`", time.Second)
+	o := outcomeOf(nb, frontpay.LinkReservation, &frontpay.Error{Kind: frontpay.KindInvalid, StatusCode: 417, Errors: reasons}, "e-post til `k***@example.com`", time.Second)
 	m := replyMessage(nb, &request{Reservation: coreUUID}, "x", o, time.Now(), "k")
 	if n := utf8.RuneCountInString(m.Text); n > 3000 {
 		t.Errorf("nb reply of a long 417 is %d characters, over a section's 3000", n)

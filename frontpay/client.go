@@ -1,11 +1,12 @@
-// Package frontpay is a small client for Front Payment's Resend Reservation
-// and Get Reservation Details endpoints. It knows HTTP and Front Payment,
-// nothing of Slack.
+// Package frontpay is a small client for Front Payment's payment links of
+// both kinds (LinkKind): reservations and orders. For each it resends the
+// link and reads its details; for orders it also reads the status. It
+// knows HTTP and Front Payment, nothing of Slack.
 //
 // A resend texts or emails a real customer and the endpoint takes no
 // idempotency key, so Resend never retries: every failure is reported as an
-// *Error and a person decides. Reading details changes nothing, so Details
-// tries once more after a connection error or a 5xx.
+// *Error and a person decides. Reading changes nothing, so Details and
+// OrderStatus try once more after a connection error or a 5xx.
 package frontpay
 
 import (
@@ -26,8 +27,6 @@ import (
 const (
 	defaultTimeout   = 15 * time.Second
 	defaultUserAgent = "resendbot"
-	resendPath       = "/api/v1/connect/reservations/resend/"
-	detailsPath      = "/api/v1/connect/reservations/details/"
 	maxBody          = 64 << 10 // Front Payment's envelopes are a few hundred bytes
 	maxDetailsBody   = 1 << 20  // details carry product lists and payment history
 	maxRetryAfter    = 24 * 60 * 60
@@ -114,42 +113,50 @@ type resendBody struct {
 	Email       *string `json:"email"`
 }
 
-// Resend asks Front Payment to send the payment link of reservation
-// reservationUUID again to to. It makes exactly one POST and never retries.
+// Resend asks Front Payment to send the payment link of the reservation or
+// order (kind) uuid again to to. It makes exactly one POST and never
+// retries.
 //
 // It returns nil only when Front Payment answers 202. Otherwise it returns an
 // *Error whose Kind tells what happened (errors.Is(err, ErrNotFound) and so
-// on): KindNotFound, KindCompleted, KindCancelled, KindInvalid,
+// on): KindNotFound, KindCompleted (orderStatusAlreadyCompleted or
+// orderStatusAlreadyPaid), KindCancelled, KindInvalid,
 // KindUnauthorized, KindRateLimited, KindServerError, KindUnreachable (no
 // answer within the Timeout, or no connection; Err holds the cause, so
 // errors.Is(err, context.DeadlineExceeded) works) or KindUnexpected. An empty
-// UUID or a Contact with no complete channel is KindInvalid with StatusCode
-// 0, and nothing is sent.
-func (c *Client) Resend(ctx context.Context, reservationUUID string, to Contact) error {
+// UUID, a kind other than LinkReservation or LinkOrder, or a Contact with
+// no complete channel is KindInvalid with StatusCode 0, and nothing is sent.
+func (c *Client) Resend(ctx context.Context, kind LinkKind, uuid string, to Contact) error {
 	red := newRedactor(c.token, to)
-	body, err := encodeBody(reservationUUID, to)
+	fail := func(k Kind, err error) error {
+		return &Error{Op: OpResend, Link: kind, Kind: k, Err: err, redact: red}
+	}
+	body, err := encodeBody(uuid, to)
+	if err == nil && kind.path(OpResend, uuid) == "" {
+		err = errors.New("no kind of payment link given")
+	}
 	if err != nil {
-		return &Error{Op: OpResend, Kind: KindInvalid, Errors: []string{err.Error()}, redact: red}
+		return &Error{Op: OpResend, Link: kind, Kind: KindInvalid, Errors: []string{err.Error()}, redact: red}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	req, err := c.newRequest(ctx, http.MethodPost, resendPath+url.PathEscape(reservationUUID), body)
+	req, err := c.newRequest(ctx, http.MethodPost, kind.path(OpResend, uuid), body)
 	if err != nil {
-		return &Error{Op: OpResend, Kind: KindUnexpected, Err: err, redact: red}
+		return fail(KindUnexpected, err)
 	}
 	a, err := c.do(req, maxBody)
 	if err != nil {
-		return &Error{Op: OpResend, Kind: KindUnreachable, Err: err, redact: red}
+		return fail(KindUnreachable, err)
 	}
 	if a.status == http.StatusAccepted {
 		// Sent whatever the body says: Front Payment accepted the resend,
 		// and calling it a failure would invite a person to send it twice.
 		return nil
 	}
-	return errorFor(OpResend, a, red)
+	return errorFor(OpResend, kind, a, red)
 }
 
-func encodeBody(reservationUUID string, to Contact) ([]byte, error) {
+func encodeBody(uuid string, to Contact) ([]byte, error) {
 	var b resendBody
 	if to.Email != "" {
 		b.Email = &to.Email
@@ -161,8 +168,8 @@ func encodeBody(reservationUUID string, to Contact) ([]byte, error) {
 		return nil, errors.New("sms needs both a country code and a number")
 	}
 	switch {
-	case strings.TrimSpace(reservationUUID) == "":
-		return nil, errors.New("reservation UUID is empty")
+	case strings.TrimSpace(uuid) == "":
+		return nil, errors.New("UUID is empty")
 	case b.Email == nil && b.MSISDN == nil:
 		return nil, errors.New("no email address or phone number to send to")
 	}
@@ -220,9 +227,10 @@ func (c *Client) do(req *http.Request, limit int64) (answer, error) {
 // errorFor maps an answer that is not op's success to an *Error. The
 // status decides first (401/403, 429, 5xx); below that, a body that is not
 // Front Payment's JSON envelope is KindUnexpected, and the envelope's
-// message picks the kind for op's documented answers.
-func errorFor(op string, a answer, red *redactor) *Error {
-	e := &Error{Op: op, Kind: KindUnexpected, StatusCode: a.status, redact: red}
+// message picks the kind for op's documented answers, the same for both
+// kinds of link.
+func errorFor(op string, link LinkKind, a answer, red *redactor) *Error {
+	e := &Error{Op: op, Link: link, Kind: KindUnexpected, StatusCode: a.status, redact: red}
 	var env struct {
 		Message string          `json:"message"`
 		Errors  json.RawMessage `json:"errors"`
@@ -248,11 +256,11 @@ func errorFor(op string, a answer, red *redactor) *Error {
 	case s == http.StatusNotFound && env.Message == "orderNotFound":
 		e.Kind = KindNotFound
 	case s == http.StatusNotFound && !resend && env.Message != "routeNotFound":
-		// The details page documents no error answers; any 404 envelope
-		// but one saying the path itself is unknown means no such
-		// reservation.
+		// The reservation details page documents no error answers; any
+		// 404 envelope but one saying the path itself is unknown means no
+		// such reservation or order.
 		e.Kind = KindNotFound
-	case resend && s == http.StatusBadRequest && env.Message == "orderStatusAlreadyCompleted":
+	case resend && s == http.StatusBadRequest && (env.Message == "orderStatusAlreadyCompleted" || env.Message == "orderStatusAlreadyPaid"):
 		e.Kind = KindCompleted
 	case resend && s == http.StatusBadRequest && env.Message == "orderStatusAlreadyCancelled":
 		e.Kind = KindCancelled

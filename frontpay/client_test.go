@@ -45,7 +45,7 @@ func TestResendWire(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fp := frontpaytest.NewServer(t)
-			if err := newClient(t, fp, 0).Resend(context.Background(), uuid, tc.to); err != nil {
+			if err := newClient(t, fp, 0).Resend(context.Background(), frontpay.LinkReservation, uuid, tc.to); err != nil {
 				t.Fatalf("Resend: %v", err)
 			}
 			reqs := fp.Requests()
@@ -116,7 +116,7 @@ func TestResendOutcomes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fp := frontpaytest.NewServer(t)
 			fp.SetAnswer(uuid, tc.answer)
-			err := newClient(t, fp, 0).Resend(context.Background(), uuid, byBoth)
+			err := newClient(t, fp, 0).Resend(context.Background(), frontpay.LinkReservation, uuid, byBoth)
 			if n := fp.Calls(); n != 1 {
 				t.Errorf("Front Payment got %d calls, want exactly 1", n)
 			}
@@ -148,7 +148,7 @@ func TestResendOutcomes(t *testing.T) {
 			if (fe.Err != nil) != tc.cause {
 				t.Errorf("Err = %v, want set: %v", fe.Err, tc.cause)
 			}
-			if !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d", tc.status)) || !strings.HasPrefix(err.Error(), "frontpay: resend: "+tc.kind.String()) {
+			if !strings.Contains(err.Error(), fmt.Sprintf("HTTP %d", tc.status)) || !strings.HasPrefix(err.Error(), "frontpay: resend reservation: "+tc.kind.String()) {
 				t.Errorf("Error() = %q", err)
 			}
 			if fe.Kind.Transient() != (tc.kind == frontpay.KindRateLimited || tc.kind == frontpay.KindServerError) {
@@ -181,7 +181,7 @@ func TestResendErrorsShapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fp := frontpaytest.NewServer(t)
 			fp.SetAnswer(uuid, frontpaytest.Invalid(tc.errs))
-			err := newClient(t, fp, 0).Resend(context.Background(), uuid, byEmail)
+			err := newClient(t, fp, 0).Resend(context.Background(), frontpay.LinkReservation, uuid, byEmail)
 			var fe *frontpay.Error
 			if !errors.As(err, &fe) || fe.Kind != frontpay.KindInvalid {
 				t.Fatalf("got %v, want an invalid *Error", err)
@@ -197,7 +197,7 @@ func TestResendTimeoutIsNotRetried(t *testing.T) {
 	fp := frontpaytest.NewServer(t)
 	fp.SetAnswer(uuid, frontpaytest.Answer{Status: 202, Delay: 10 * time.Second})
 	start := time.Now()
-	err := newClient(t, fp, 100*time.Millisecond).Resend(context.Background(), uuid, bySMS)
+	err := newClient(t, fp, 100*time.Millisecond).Resend(context.Background(), frontpay.LinkReservation, uuid, bySMS)
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("Resend took %v with a 100ms timeout", took)
 	}
@@ -219,7 +219,7 @@ func TestResendServerErrorIsNotRetried(t *testing.T) {
 	fp.SetDefault(frontpaytest.BadGateway())
 	c := newClient(t, fp, 0)
 	for range 3 {
-		if err := c.Resend(context.Background(), uuid, bySMS); !errors.Is(err, frontpay.ErrServerError) {
+		if err := c.Resend(context.Background(), frontpay.LinkReservation, uuid, bySMS); !errors.Is(err, frontpay.ErrServerError) {
 			t.Fatalf("got %v", err)
 		}
 	}
@@ -235,7 +235,7 @@ func TestResendCancelled(t *testing.T) {
 	fp.SetAnswer(uuid, frontpaytest.Answer{Status: 202, Hold: hold})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { fp.WaitForCalls(1, 5*time.Second); cancel() }()
-	err := newClient(t, fp, 0).Resend(ctx, uuid, bySMS)
+	err := newClient(t, fp, 0).Resend(ctx, frontpay.LinkReservation, uuid, bySMS)
 	if !errors.Is(err, frontpay.ErrUnreachable) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want unreachable wrapping context.Canceled", err)
 	}
@@ -248,7 +248,7 @@ func TestResendConnectionRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = c.Resend(context.Background(), uuid, bySMS)
+	err = c.Resend(context.Background(), frontpay.LinkReservation, uuid, bySMS)
 	if !errors.Is(err, frontpay.ErrUnreachable) || !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("got %v, want unreachable wrapping ECONNREFUSED", err)
 	}
@@ -265,7 +265,7 @@ func TestResendConnectionReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Resend(context.Background(), uuid, bySMS); !errors.Is(err, frontpay.ErrUnreachable) {
+	if err := c.Resend(context.Background(), frontpay.LinkReservation, uuid, bySMS); !errors.Is(err, frontpay.ErrUnreachable) {
 		t.Fatalf("got %v, want unreachable", err)
 	}
 	srv.Close() // waits for the handler, so calls is settled
@@ -280,7 +280,7 @@ func TestResendWrongToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Resend(context.Background(), uuid, byEmail); !errors.Is(err, frontpay.ErrUnauthorized) {
+	if err := c.Resend(context.Background(), frontpay.LinkReservation, uuid, byEmail); !errors.Is(err, frontpay.ErrUnauthorized) {
 		t.Fatalf("got %v, want unauthorized", err)
 	}
 	if ua := fp.Requests()[0].Header.Get("User-Agent"); ua != "resendbot" {
@@ -299,7 +299,7 @@ func TestResendEscapesUUIDAndKeepsBasePath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Resend(context.Background(), "a/b?c", byEmail); err != nil {
+	if err := c.Resend(context.Background(), frontpay.LinkReservation, "a/b?c", byEmail); err != nil {
 		t.Fatal(err)
 	}
 	if want := "/proxy/api/v1/connect/reservations/resend/a%2Fb%3Fc"; got != want {
@@ -319,7 +319,7 @@ func TestResendRefusesEmptyRequests(t *testing.T) {
 		{uuid, frontpay.Contact{CountryCode: "+47", Email: "kari@example.com"}},
 		{" ", byEmail},
 	} {
-		err := c.Resend(context.Background(), tc.uuid, tc.to)
+		err := c.Resend(context.Background(), frontpay.LinkReservation, tc.uuid, tc.to)
 		var fe *frontpay.Error
 		if !errors.As(err, &fe) || fe.Kind != frontpay.KindInvalid || fe.StatusCode != 0 || len(fe.Errors) != 1 {
 			t.Errorf("Resend(%q, %+v) = %v, want a local invalid error", tc.uuid, tc.to, err)
@@ -381,19 +381,19 @@ func TestErrorNeverLeaks(t *testing.T) {
 		n++
 		u := fmt.Sprintf("00000000-0000-4000-8000-%012d", n)
 		fp.SetAnswer(u, a)
-		check(name, c.Resend(context.Background(), u, to))
+		check(name, c.Resend(context.Background(), frontpay.LinkReservation, u, to))
 	}
-	check("local", c.Resend(context.Background(), uuid, frontpay.Contact{CountryCode: "+47"}))
+	check("local", c.Resend(context.Background(), frontpay.LinkReservation, uuid, frontpay.Contact{CountryCode: "+47"}))
 	bad, _ := frontpay.NewClient(frontpay.Config{BaseURL: fp.URL, Token: "wrong-token-abcdef"})
 	check("completed", func() error {
 		fp.SetAnswer(uuid, frontpaytest.Completed())
-		return c.Resend(context.Background(), uuid, to)
+		return c.Resend(context.Background(), frontpay.LinkReservation, uuid, to)
 	}())
 	check("cancelled", func() error {
 		fp.SetAnswer(uuid, frontpaytest.Cancelled())
-		return c.Resend(context.Background(), uuid, to)
+		return c.Resend(context.Background(), frontpay.LinkReservation, uuid, to)
 	}())
-	check("wrong token", bad.Resend(context.Background(), uuid, to))
+	check("wrong token", bad.Resend(context.Background(), frontpay.LinkReservation, uuid, to))
 	if len(seen) != 9 {
 		t.Errorf("covered %d kinds, want all 9 error kinds: %v", len(seen), seen)
 	}
@@ -450,7 +450,7 @@ func BenchmarkResend(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := c.Resend(ctx, uuid, byBoth); err != nil {
+		if err := c.Resend(ctx, frontpay.LinkReservation, uuid, byBoth); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -485,7 +485,7 @@ func TestNoRedirectFollowed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = c.Resend(context.Background(), uuid, byEmail)
+			err = c.Resend(context.Background(), frontpay.LinkReservation, uuid, byEmail)
 			var fe *frontpay.Error
 			if !errors.As(err, &fe) || fe.Kind != frontpay.KindUnexpected || fe.StatusCode != tc.status {
 				t.Fatalf("Resend = %v, want unexpected with HTTP %d", err, tc.status)
@@ -497,7 +497,7 @@ func TestNoRedirectFollowed(t *testing.T) {
 			if len(reqs) != 1 {
 				t.Fatalf("got %d requests for one resend, want 1", len(reqs))
 			}
-			if _, err := c.Details(context.Background(), uuid); frontpay.KindOf(err) != frontpay.KindUnexpected {
+			if _, err := c.Details(context.Background(), frontpay.LinkReservation, uuid); frontpay.KindOf(err) != frontpay.KindUnexpected {
 				t.Fatalf("Details = %v, want unexpected", err)
 			}
 			if n := len(fp.Requests()); n != 2 {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,30 +18,33 @@ import (
 // deadline: long enough for a restarting server, short against the Timeout.
 const retryPause = 100 * time.Millisecond
 
-// Reservation is what Front Payment says about a reservation, as far as a
-// support agent needs it. A field Front Payment left out, sent as null or
-// sent with a type it should not have is empty; the contact on file is
-// kept as held (see Customer).
-type Reservation struct {
-	UUID   string // "reservationUuid" as sent
-	Status string // as sent, e.g. "captured"; show this word to people
-	IsPaid bool
+// Record is what Front Payment says about a reservation or an order, as
+// far as a support agent needs it. A field Front Payment left out, sent as
+// null or sent with a type it should not have is empty; the contact on
+// file is kept as held (see Customer).
+type Record struct {
+	Kind   LinkKind
+	UUID   string // "reservationUuid" or "orderUuid" as sent
+	Status string // as sent, e.g. "captured" or "INVOICED"; show this word to people
+	IsPaid bool   // a reservation's "isPaid"
 
-	GrandTotal float64
-	HasTotal   bool // GrandTotal was sent as a number or a numeric string
+	GrandTotal float64 // a reservation's "grandTotal", an order's "orderSummary.grandTotal"
+	HasTotal   bool    // GrandTotal was sent as a number or a numeric string
 
-	ReservationDate    string    // as sent; the format is not documented
+	ReservationDate    string    // as sent ("reservationDate", an order's "orderDate"); the format is not documented
 	ReservedAt         time.Time // ReservationDate parsed; zero if it is in no format we know
 	PaymentLinkDueDate string    // as sent
 	PaymentLinkDueAt   time.Time // PaymentLinkDueDate parsed; zero if it is in no format we know
+	InvoiceNumber      string    // an order's "invoiceNumber", as sent
 
-	SentBySMS   bool // how the link was sent originally ("sendOrderBy")
+	SentBySMS   bool // how a reservation's link was sent originally ("sendOrderBy")
 	SentByEmail bool
 
 	Customer Customer
 }
 
-// Customer is the contact on file for a reservation ("customerDetails"),
+// Customer is the contact on file for a reservation or an order
+// ("customerDetails"; both kinds send it in the same shape),
 // each value as Front Payment holds it, trimmed: a JSON string as it is, a
 // number as its digits, and a value of any other JSON type (an array, an
 // object, true) as its JSON text. A field is "" only when Front Payment
@@ -60,7 +62,7 @@ type Customer struct {
 	Held string
 }
 
-// ReservationState is what a reservation's state means for a resend.
+// ReservationState is what a record's state means for a resend.
 type ReservationState int
 
 // The states State returns. The zero ReservationState is none of them.
@@ -84,15 +86,17 @@ func (s ReservationState) String() string {
 }
 
 // State tells whether r is paid, cancelled or open. IsPaid decides first;
-// then the status, case-insensitively: reserved, captured, charged,
-// completed and paid are StatePaid (Front Payment holds or has the money),
-// cancelled and canceled are StateCancelled, anything else is StateOpen.
-func (r *Reservation) State() ReservationState {
+// then the status, case-insensitively, the same words for both kinds:
+// reserved, captured, charged, completed, paid, refunded and
+// partially_refunded are StatePaid (Front Payment holds or has had the
+// money), cancelled and canceled are StateCancelled, anything else
+// (pending, sent, an order's INVOICED…) is StateOpen.
+func (r *Record) State() ReservationState {
 	if r.IsPaid {
 		return StatePaid
 	}
 	switch strings.ToLower(strings.TrimSpace(r.Status)) {
-	case "reserved", "captured", "charged", "completed", "paid":
+	case "reserved", "captured", "charged", "completed", "paid", "refunded", "partially_refunded":
 		return StatePaid
 	case "cancelled", "canceled":
 		return StateCancelled
@@ -102,33 +106,73 @@ func (r *Reservation) State() ReservationState {
 
 var callingCodeRE = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
 
-// Details reads reservation reservationUUID from Front Payment.
+// Details reads the reservation or order (kind) uuid from Front Payment.
 //
 // A GET changes nothing, so after a connection error or a 5xx Details tries
 // once more, within the same Timeout; never after a 4xx, and not once the
 // context is done. When both tries fail it reports the second failure.
 //
-// It returns the reservation when Front Payment answers 200 with a "data"
-// object; the fields are read leniently (see Reservation). Otherwise it
+// It returns the record, its Kind set, when Front Payment answers 200 with
+// a "data" object; the fields are read leniently (see Record). Otherwise it
 // returns an *Error with Op OpDetails whose Kind is KindNotFound (404),
 // KindUnauthorized (401, 403), KindRateLimited (429, with RetryAfter),
 // KindServerError (5xx), KindUnreachable (no answer within the Timeout, or
 // no connection; Err holds the cause) or KindUnexpected (any other status,
 // or a body that is not the documented JSON, a 200 without a "data" object
-// included; StatusCode says which). An empty UUID is KindInvalid with
-// StatusCode 0, and nothing is sent.
-func (c *Client) Details(ctx context.Context, reservationUUID string) (*Reservation, error) {
+// included; StatusCode says which). An empty UUID or a kind other than
+// LinkReservation or LinkOrder is KindInvalid with StatusCode 0, and
+// nothing is sent.
+func (c *Client) Details(ctx context.Context, kind LinkKind, uuid string) (*Record, error) {
+	data, err := c.read(ctx, OpDetails, kind, uuid)
+	if err != nil {
+		return nil, err
+	}
+	r := recordOf(kind, data)
+	return &r, nil
+}
+
+// OrderStatus is what Front Payment's order status endpoint says.
+type OrderStatus struct {
+	UUID   string
+	Status string // as sent, e.g. "REFUNDED"
+
+	OrderAmount    float64
+	HasAmount      bool
+	RefundedAmount float64
+	HasRefunded    bool // RefundedAmount was sent as a number or a numeric string
+}
+
+// OrderStatus reads the status of order uuid ("Get Order Status By UUID"):
+// its status word and the amounts ordered and refunded. It retries and
+// fails as Details does, with Op OpStatus.
+func (c *Client) OrderStatus(ctx context.Context, uuid string) (*OrderStatus, error) {
+	data, err := c.read(ctx, OpStatus, LinkOrder, uuid)
+	if err != nil {
+		return nil, err
+	}
+	s := &OrderStatus{UUID: text(data["uuid"]), Status: text(data["status"])}
+	s.OrderAmount, s.HasAmount = number(data["orderAmount"])
+	s.RefundedAmount, s.HasRefunded = number(data["refundedAmount"])
+	return s, nil
+}
+
+// read makes the GET of endpoint op for kind and uuid, once more after a
+// connection error or a 5xx, and returns the answer's "data" object.
+func (c *Client) read(ctx context.Context, op string, kind LinkKind, uuid string) (map[string]any, error) {
 	red := newRedactor(c.token, Contact{})
-	if strings.TrimSpace(reservationUUID) == "" {
-		return nil, &Error{Op: OpDetails, Kind: KindInvalid, Errors: []string{"reservation UUID is empty"}, redact: red}
+	path := kind.path(op, uuid)
+	switch {
+	case strings.TrimSpace(uuid) == "":
+		return nil, &Error{Op: op, Link: kind, Kind: KindInvalid, Errors: []string{"UUID is empty"}, redact: red}
+	case path == "":
+		return nil, &Error{Op: op, Link: kind, Kind: KindInvalid, Errors: []string{"no such endpoint for this kind of payment link"}, redact: red}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	path := detailsPath + url.PathEscape(reservationUUID)
 	for try := 1; ; try++ {
-		r, e := c.details(ctx, path, red)
+		data, e := c.get(ctx, op, kind, path, red)
 		if e == nil {
-			return r, nil
+			return data, nil
 		}
 		retry := e.Kind == KindServerError || e.Kind == KindUnreachable
 		if try == 2 || !retry || ctx.Err() != nil {
@@ -144,31 +188,31 @@ func (c *Client) Details(ctx context.Context, reservationUUID string) (*Reservat
 	}
 }
 
-// details makes one GET.
-func (c *Client) details(ctx context.Context, path string, red *redactor) (*Reservation, *Error) {
+// get makes one GET.
+func (c *Client) get(ctx context.Context, op string, kind LinkKind, path string, red *redactor) (map[string]any, *Error) {
 	req, err := c.newRequest(ctx, http.MethodGet, path, nil)
 	if err != nil {
-		return nil, &Error{Op: OpDetails, Kind: KindUnexpected, Err: err, redact: red}
+		return nil, &Error{Op: op, Link: kind, Kind: KindUnexpected, Err: err, redact: red}
 	}
 	a, err := c.do(req, maxDetailsBody)
 	if err != nil {
-		return nil, &Error{Op: OpDetails, Kind: KindUnreachable, Err: err, redact: red}
+		return nil, &Error{Op: op, Link: kind, Kind: KindUnreachable, Err: err, redact: red}
 	}
 	if a.status != http.StatusOK || a.err != nil {
-		return nil, errorFor(OpDetails, a, red)
+		return nil, errorFor(op, kind, a, red)
 	}
-	r, message, err := decodeReservation(a.body)
+	data, message, err := decodeData(a.body)
 	if err != nil {
-		return nil, &Error{Op: OpDetails, Kind: KindUnexpected, StatusCode: a.status,
+		return nil, &Error{Op: op, Link: kind, Kind: KindUnexpected, StatusCode: a.status,
 			Message: red.Replace(message), Err: err, redact: red}
 	}
-	return r, nil
+	return data, nil
 }
 
-// decodeReservation reads a details envelope. It fails only when body is
-// not a JSON object or has no "data" object; message is the envelope's
-// "message" if it has one.
-func decodeReservation(body []byte) (r *Reservation, message string, err error) {
+// decodeData reads an envelope's "data" object, numbers kept as
+// json.Number. It fails only when body is not a JSON object or has no
+// "data" object; message is the envelope's "message" if it has one.
+func decodeData(body []byte) (data map[string]any, message string, err error) {
 	var env map[string]json.RawMessage
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, "", err
@@ -178,26 +222,37 @@ func decodeReservation(body []byte) (r *Reservation, message string, err error) 
 		return nil, "", errors.New("no data object in the answer")
 	}
 	_ = json.Unmarshal(env["message"], &message) // a message that is no string is no message
-	var data map[string]any
 	dec := json.NewDecoder(bytes.NewReader(env["data"]))
 	dec.UseNumber()
 	if err := dec.Decode(&data); err != nil || data == nil {
 		return nil, message, errors.New("no data object in the answer")
 	}
-	r = &Reservation{
-		UUID:               text(data["reservationUuid"]),
-		Status:             text(data["status"]),
-		IsPaid:             boolean(data["isPaid"]),
-		ReservationDate:    text(data["reservationDate"]),
-		PaymentLinkDueDate: text(data["paymentLinkDueDate"]),
+	return data, message, nil
+}
+
+// recordOf reads a details "data" object of kind leniently: each kind
+// names its fields its own way, and both send "customerDetails" alike.
+func recordOf(kind LinkKind, data map[string]any) Record {
+	r := Record{Kind: kind, Status: text(data["status"]), PaymentLinkDueDate: text(data["paymentLinkDueDate"])}
+	switch kind {
+	case LinkOrder:
+		r.UUID = text(data["orderUuid"])
+		r.ReservationDate = text(data["orderDate"])
+		r.InvoiceNumber = text(data["invoiceNumber"])
+		summary, _ := data["orderSummary"].(map[string]any) // reading a nil map is fine
+		r.GrandTotal, r.HasTotal = number(summary["grandTotal"])
+	default:
+		r.UUID = text(data["reservationUuid"])
+		r.ReservationDate = text(data["reservationDate"])
+		r.IsPaid = boolean(data["isPaid"])
+		r.GrandTotal, r.HasTotal = number(data["grandTotal"])
+		by, _ := data["sendOrderBy"].(map[string]any)
+		r.SentBySMS, r.SentByEmail = boolean(by["sms"]), boolean(by["email"])
 	}
-	r.GrandTotal, r.HasTotal = number(data["grandTotal"])
 	r.ReservedAt = parseTime(r.ReservationDate)
 	r.PaymentLinkDueAt = parseTime(r.PaymentLinkDueDate)
-	by, _ := data["sendOrderBy"].(map[string]any) // reading a nil map is fine
-	r.SentBySMS, r.SentByEmail = boolean(by["sms"]), boolean(by["email"])
 	r.Customer = decodeCustomer(data["customerDetails"])
-	return r, message, nil
+	return r
 }
 
 // decodeCustomer reads a record's "customerDetails" (see Customer). It is

@@ -21,7 +21,7 @@ const (
 	KindUnexpected   Kind = iota // any other status, or a body that is not the documented JSON
 	KindSent                     // success (a resend's 202, a details 200); only KindOf(nil) reports it
 	KindNotFound                 // 404 orderNotFound; for Details, any 404 envelope but routeNotFound
-	KindCompleted                // 400 orderStatusAlreadyCompleted
+	KindCompleted                // 400 orderStatusAlreadyCompleted or orderStatusAlreadyPaid: paid
 	KindCancelled                // 400 orderStatusAlreadyCancelled
 	KindInvalid                  // 417 payloadValidationErrors
 	KindUnauthorized             // 401 or 403
@@ -98,18 +98,13 @@ var (
 	ErrUnexpected   error = sentinel(KindUnexpected)
 )
 
-// The calls an Error can come from, as in Error.Op.
-const (
-	OpResend  = "resend"
-	OpDetails = "details"
-)
-
 // Error is any outcome of a call other than success. Its Error text never
 // holds the token or the customer's contact; Message and Errors have them
 // replaced by "[token]", "[email]" or "[phone]" should Front Payment echo
 // them.
 type Error struct {
-	Op         string // the call: OpResend or OpDetails
+	Op         string   // the call: OpResend, OpDetails or OpStatus
+	Link       LinkKind // the kind of payment link it was about
 	Kind       Kind
 	StatusCode int           // 0 when there was no answer
 	Message    string        // Front Payment's "message", e.g. "orderNotFound"; "" if none
@@ -120,13 +115,18 @@ type Error struct {
 	redact *redactor
 }
 
-// Error returns e.g. `frontpay: resend: not_found (HTTP 404, message
-// "orderNotFound")`, or `frontpay: details: …` for a Details call.
+// Error returns e.g. `frontpay: resend reservation: not_found (HTTP 404,
+// message "orderNotFound")`, or `frontpay: details order: …` for a Details
+// call about an order.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("frontpay: ")
 	if e.Op != "" {
-		b.WriteString(e.Op + ": ")
+		b.WriteString(e.Op)
+		if e.Link != LinkUnknown {
+			b.WriteString(" " + e.Link.String())
+		}
+		b.WriteString(": ")
 	}
 	b.WriteString(e.Kind.String())
 	var details []string

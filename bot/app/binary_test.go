@@ -149,7 +149,7 @@ func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
 		}
 	}
 
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": `resendbot_requests_total{outcome="sent"} 1`} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": `resendbot_requests_total{kind="reservation",outcome="sent"} 1`} {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
 			t.Fatal(err)

@@ -161,7 +161,7 @@ func testMainUsesRedis(t *testing.T, url string, keys func(context.Context) ([]s
 	if err := slack.WaitConnected(1, wait); err != nil {
 		t.Fatal(err)
 	}
-	id := slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: uuidA + " email=kari@example.com"})
+	id := slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: uuidA + " email=kari.nordmann@example.com"})
 	if _, err := slack.WaitAck(id, wait); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"resendbot/bot/i18n"
+	"resendbot/frontpay"
 )
 
 // zeroWidthToSpace maps the zero-width characters that come along when IDs
@@ -49,9 +50,10 @@ type Phone struct {
 // Command is one parsed /resend.
 type Command struct {
 	Kind        Kind
-	Reservation string // canonical lower-case 8-4-4-4-12
-	Email       string // trimmed as typed, "" if none
-	Phone       *Phone // nil if none
+	Link        frontpay.LinkKind // said with a kind word before the UUID; LinkUnknown when not
+	Reservation string            // the reservation's or order's UUID, canonical lower-case 8-4-4-4-12
+	Email       string            // trimmed as typed, "" if none
+	Phone       *Phone            // nil if none
 }
 
 // InputError is a problem with what the caller typed. Field names the part
@@ -87,14 +89,18 @@ const maxQuoted = 40
 // is well under it; anything longer is refused before it is parsed.
 const maxCommandBytes = 2000
 
-// TypedReservation is the reservation a command's text names, lower-cased,
-// when its first word (or the word after "status") is a valid UUID; ""
-// otherwise. It reads only those words, so it can run before the text is
-// checked: audit lines of refused commands still name the reservation.
+// TypedReservation is the reservation or order a command's text names,
+// lower-cased, when its first word (or the word after "status", or after a
+// kind word) is a valid UUID; "" otherwise. It reads only those words, so
+// it can run before the text is checked: audit lines of refused commands
+// still name the reservation.
 func TypedReservation(text string) string {
 	text = strings.Map(zeroWidthToSpace, text)
 	first, rest, _ := strings.Cut(strings.TrimSpace(text), " ")
 	if strings.EqualFold(first, "status") {
+		first, rest, _ = strings.Cut(strings.TrimSpace(rest), " ")
+	}
+	if linkWord(first) != frontpay.LinkUnknown {
 		first, _, _ = strings.Cut(strings.TrimSpace(rest), " ")
 	}
 	if isCanonicalUUID(first) {
@@ -143,18 +149,22 @@ func (pr *Parser) Parse(text string) (Command, error) {
 	case "status":
 		return parseStatus(w, tokens[1:])
 	}
+	link, tokens := cutLinkWord(tokens)
+	if len(tokens) == 0 {
+		return Command{}, &InputError{"reservation", w.T("command.reservation.after_kind", "Reservation", ExampleReservation)}
+	}
 	id, err := parseReservation(w, tokens[0])
 	if err != nil {
 		return Command{}, err
 	}
 	if len(tokens) == 1 {
-		return Command{Kind: KindOffer, Reservation: id}, nil
+		return Command{Kind: KindOffer, Link: link, Reservation: id}, nil
 	}
 	pairs, err := splitPairs(w, tokens[1:])
 	if err != nil {
 		return Command{}, err
 	}
-	cmd := Command{Kind: KindResend, Reservation: id}
+	cmd := Command{Kind: KindResend, Link: link, Reservation: id}
 	if err := pairs.combine(w); err != nil {
 		return Command{}, err
 	}
@@ -186,14 +196,15 @@ func (pr *Parser) Resend(reservation, email, phone string) (Command, error) {
 	if len(reservation)+len(email)+len(phone) > maxCommandBytes {
 		return Command{}, &InputError{"reservation", w.T("command.form.too_long")}
 	}
-	if reservation == "" {
+	link, words := cutLinkWord(strings.Fields(reservation))
+	if len(words) == 0 {
 		return Command{}, &InputError{"reservation", w.T("command.form.no_reservation", "Reservation", ExampleReservation)}
 	}
-	id, err := parseReservation(w, reservation)
+	id, err := parseReservation(w, strings.Join(words, " "))
 	if err != nil {
 		return Command{}, err
 	}
-	cmd := Command{Kind: KindResend, Reservation: id}
+	cmd := Command{Kind: KindResend, Link: link, Reservation: id}
 	if email == "" && phone == "" {
 		return Command{}, &InputError{"email", w.T("command.form.no_destination")}
 	}
@@ -263,7 +274,31 @@ func formField(v string) string {
 	return strings.Join(strings.Fields(strings.Map(zeroWidthToSpace, v)), " ")
 }
 
+// linkWord is the kind a kind word names ("order", "ordre",
+// "reservation", "reservasjon", any case, in either language), or
+// LinkUnknown for any other word.
+func linkWord(word string) frontpay.LinkKind {
+	switch strings.ToLower(word) {
+	case "order", "ordre":
+		return frontpay.LinkOrder
+	case "reservation", "reservasjon":
+		return frontpay.LinkReservation
+	}
+	return frontpay.LinkUnknown
+}
+
+// cutLinkWord takes a kind word off the front of tokens.
+func cutLinkWord(tokens []string) (frontpay.LinkKind, []string) {
+	if len(tokens) > 0 {
+		if k := linkWord(tokens[0]); k != frontpay.LinkUnknown {
+			return k, tokens[1:]
+		}
+	}
+	return frontpay.LinkUnknown, tokens
+}
+
 func parseStatus(w *i18n.Words, rest []string) (Command, error) {
+	link, rest := cutLinkWord(rest)
 	if len(rest) == 0 {
 		return Command{}, &InputError{"reservation", w.T("command.status.no_reservation", "Reservation", ExampleReservation)}
 	}
@@ -275,7 +310,7 @@ func parseStatus(w *i18n.Words, rest []string) (Command, error) {
 		return Command{}, &InputError{"syntax", w.T("command.status.more",
 			"Typed", quote(w, strings.Join(rest[1:], " ")), "Reservation", id)}
 	}
-	return Command{Kind: KindStatus, Reservation: id}, nil
+	return Command{Kind: KindStatus, Link: link, Reservation: id}, nil
 }
 
 // parseReservation returns tok lower-cased if it is a canonical UUID.
@@ -873,6 +908,7 @@ func Usage(w *i18n.Words) string {
 		w.T("command.usage.both", ex...),
 		w.T("command.usage.on_file", ex...),
 		w.T("command.usage.status", ex...),
+		w.T("command.usage.kind", ex...),
 		w.T("command.usage.thread", ex...),
 		w.T("command.usage.help"),
 		w.T("command.usage.notes"),

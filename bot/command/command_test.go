@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"resendbot/bot/i18n"
+	"resendbot/frontpay"
 )
 
 const (
@@ -75,6 +76,11 @@ func TestParseAcceptsEveryForm(t *testing.T) {
 		{"status", "status " + parseID, Command{Kind: KindStatus, Reservation: parseID}},
 		{"status upper case", "Status " + parseIDUpper, Command{Kind: KindStatus, Reservation: parseID}},
 		{"uuid alone offers the contact on file", parseID, Command{Kind: KindOffer, Reservation: parseID}},
+		{"order word", "order " + parseID + " email=kari@example.com", Command{Kind: KindResend, Link: frontpay.LinkOrder, Reservation: parseID, Email: "kari@example.com"}},
+		{"ordre word, any case", "ORDRE " + parseIDUpper, Command{Kind: KindOffer, Link: frontpay.LinkOrder, Reservation: parseID}},
+		{"reservation word", "Reservation " + parseID, Command{Kind: KindOffer, Link: frontpay.LinkReservation, Reservation: parseID}},
+		{"reservasjon word", "reservasjon " + parseID + " email=kari@example.com", Command{Kind: KindResend, Link: frontpay.LinkReservation, Reservation: parseID, Email: "kari@example.com"}},
+		{"status of an order", "status ordre " + parseID, Command{Kind: KindStatus, Link: frontpay.LinkOrder, Reservation: parseID}},
 		{"upper-case uuid is lower-cased", parseIDUpper, Command{Kind: KindOffer, Reservation: parseID}},
 
 		{"email", parseID + " email=kari@example.com", resend("kari@example.com", nil)},
@@ -146,16 +152,16 @@ var refusals = []struct {
 	name, text, region string
 	field, phrase      string
 }{
-	{"not a uuid", "12345", "NO", "reservation", `"12345" isn't a reservation ID`},
+	{"not a uuid", "12345", "NO", "reservation", `"12345" isn't a reservation or order ID`},
 	{"uuid too short", "3f1c2a9e-8b7d-4c6e-9f01-23456789abc", "NO", "reservation", "8-4-4-4-12"},
-	{"uuid not hex", "3f1c2a9e-8b7d-4c6e-9f01-23456789abcg", "NO", "reservation", "isn't a reservation ID"},
+	{"uuid not hex", "3f1c2a9e-8b7d-4c6e-9f01-23456789abcg", "NO", "reservation", "isn't a reservation or order ID"},
 	{"uuid without dashes", "3f1c2a9e8b7d4c6e9f0123456789abcd", "NO", "reservation", parseID},
-	{"uuid in braces", "{" + parseID + "}", "NO", "reservation", "isn't a reservation ID"},
+	{"uuid in braces", "{" + parseID + "}", "NO", "reservation", "isn't a reservation or order ID"},
 	{"long garbage is trimmed", strings.Repeat("x", 500), "NO", "reservation", `xxx…" isn't`},
-	{"destination without uuid", "email=kari@example.com", "NO", "reservation", "Start with the reservation ID"},
-	{"status without uuid", "status", "NO", "reservation", "status needs the reservation ID"},
-	{"status with bad uuid", "status 1234", "NO", "reservation", `"1234" isn't a reservation ID`},
-	{"status with more", "status " + parseID + " email=kari@example.com", "NO", "syntax", "status takes only the reservation ID"},
+	{"destination without uuid", "email=kari@example.com", "NO", "reservation", "Start with the reservation's or order's ID"},
+	{"status without uuid", "status", "NO", "reservation", "status needs the reservation's or order's ID"},
+	{"status with bad uuid", "status 1234", "NO", "reservation", `"1234" isn't a reservation or order ID`},
+	{"status with more", "status " + parseID + " email=kari@example.com", "NO", "syntax", "status takes only the ID"},
 	{"status after uuid", parseID + " status", "NO", "syntax", "put status first"},
 
 	{"missing value", parseID + " email=", "NO", "email", "email= has nothing after it"},
@@ -287,6 +293,29 @@ func TestParseDefaultRegion(t *testing.T) {
 	}
 }
 
+// A kind word stands before the UUID, once; anywhere else it is not one.
+func TestKindWordsOutOfPlace(t *testing.T) {
+	for _, text := range []string{"order", "ordre  ", "order order " + parseID, parseID + " order", "status order",
+		"order status " + parseID, "order " + parseID + " ordre"} {
+		if cmd, err := parse(en, text, "NO"); err == nil {
+			t.Errorf("Parse(%q) = %+v, want an error", text, cmd)
+		}
+	}
+	if got := TypedReservation("ordre " + parseIDUpper + " email=x"); got != parseID {
+		t.Errorf("TypedReservation after a kind word = %q", got)
+	}
+	if got := TypedReservation("status reservation " + parseID); got != parseID {
+		t.Errorf("TypedReservation after status and a kind word = %q", got)
+	}
+	pr := parserFor(en, "NO")
+	if cmd, err := pr.Resend(" Order "+parseID, "kari@example.com", ""); err != nil || cmd.Link != frontpay.LinkOrder || cmd.Reservation != parseID {
+		t.Errorf("the form's field with a kind word: %+v, %v", cmd, err)
+	}
+	if _, err := pr.Resend("order", "kari@example.com", ""); err == nil {
+		t.Errorf("the form's field with only a kind word was accepted")
+	}
+}
+
 func TestUsageShowsEveryForm(t *testing.T) {
 	u := Usage(en)
 	for _, form := range []string{
@@ -297,6 +326,7 @@ func TestUsageShowsEveryForm(t *testing.T) {
 		"email=kari@example.com phone=",
 		"/resend " + parseID + "`",
 		"/resend status " + parseID,
+		"/resend order " + parseID + " email=",
 		"/resend help",
 		"@resendbot resend " + parseID,
 	} {

@@ -3,11 +3,14 @@ package command
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"resendbot/frontpay"
 )
 
 // parseSeeds are what FuzzParse starts from, with region NO: the commands
@@ -50,6 +53,9 @@ var parseSeeds = []string{
 	parseID + " phone=<tel:+47|email=x> email=a@b.no",
 	parseID + "\u200bemail=kari@example.com",
 	parseID + " email=k\xffari@example.com",
+	"order " + parseID + " email=kari@example.com", "ORDRE " + parseIDUpper, "status order " + parseID,
+	"reservation " + parseID + " phone=41234567", "Reservasjon", "order order " + parseID, "status ordre",
+	parseID + " order", "order status " + parseID, "ordre\u200b" + parseID + " email=kari@example.com",
 }
 
 // FuzzParse feeds Parse what a person might type, and what
@@ -89,6 +95,9 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		canonical := cmd.Reservation
+		if cmd.Link != frontpay.LinkUnknown {
+			canonical = cmd.Link.String() + " " + canonical
+		}
 		if cmd.Email != "" {
 			canonical += " email=" + cmd.Email
 		}
@@ -117,6 +126,13 @@ func checkCommand(t *testing.T, text string, cmd Command) {
 	case KindResend, KindOffer, KindStatus:
 	default:
 		t.Fatalf("Parse(%q) Kind %d", text, cmd.Kind)
+	}
+	if cmd.Link != frontpay.LinkUnknown && cmd.Link != frontpay.LinkReservation && cmd.Link != frontpay.LinkOrder {
+		t.Fatalf("Parse(%q) Link %v", text, cmd.Link)
+	}
+	if said := strings.Fields(strings.ToLower(strings.Map(zeroWidthToSpace, text))); cmd.Link != frontpay.LinkUnknown &&
+		!slices.Contains(said, "order") && !slices.Contains(said, "ordre") && !slices.Contains(said, "reservation") && !slices.Contains(said, "reservasjon") {
+		t.Fatalf("Parse(%q) Link %v without a kind word", text, cmd.Link)
 	}
 	if !isCanonicalUUID(cmd.Reservation) || cmd.Reservation != strings.ToLower(cmd.Reservation) {
 		t.Fatalf("Parse(%q) Reservation %q is not a lower-case canonical UUID", text, cmd.Reservation)

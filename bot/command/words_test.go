@@ -113,7 +113,7 @@ func TestNorwegianMessages(t *testing.T) {
 		{parseID + " email=kari@example",
 			"«kari@example» ser ikke ut som en e-postadresse. Sjekk den og prøv igjen, f.eks. email=kari@example.com"},
 		{"12345",
-			"«12345» er ikke en reservasjons-ID. En reservasjons-ID ser slik ut: " + parseID +
+			"«12345» er ikke ID-en til en reservasjon eller ordre. En slik ID ser slik ut: " + parseID +
 				" (8-4-4-4-12 tegn, bokstavene a–f og sifre). Kopier den på nytt fra Front Payment og prøv igjen."},
 		{parseID + " phone=+47 12345678",
 			"«+47 12345678» er ikke et gyldig norsk nummer. Sjekk sifrene og prøv igjen, f.eks. phone=+47 412 34 567"},

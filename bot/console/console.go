@@ -78,7 +78,6 @@ type demoOutcome struct {
 func demoOutcomesIn(w *i18n.Words) []demoOutcome {
 	return []demoOutcome{
 		{demofp.UUIDAccepted, frontpay.KindSent, w.T("console.demo.outcome.accepted")},
-		{demofp.UUIDNotFound, frontpay.KindNotFound, w.T("console.demo.outcome.not_found")},
 		{demofp.UUIDCompleted, frontpay.KindCompleted, w.T("console.demo.outcome.completed")},
 		{demofp.UUIDCancelled, frontpay.KindCancelled, w.T("console.demo.outcome.cancelled")},
 		{demofp.UUIDInvalid, frontpay.KindInvalid, w.T("console.demo.outcome.invalid")},
@@ -89,6 +88,11 @@ func demoOutcomesIn(w *i18n.Words) []demoOutcome {
 		{demofp.UUIDGarbage, frontpay.KindUnexpected, w.T("console.demo.outcome.garbage")},
 		{demofp.UUIDTimeout, frontpay.KindUnreachable, w.T("console.demo.outcome.timeout",
 			"Timeout", demoTimeout.String(), "Duration", w.Duration(demoTimeout, true))},
+		{demofp.OrderAccepted, frontpay.KindSent, w.T("console.demo.outcome.order_accepted")},
+		{demofp.OrderAlreadyPaid, frontpay.KindCompleted, w.T("console.demo.outcome.order_paid")},
+		{demofp.OrderAlreadyCancelled, frontpay.KindCancelled, w.T("console.demo.outcome.order_cancelled")},
+		{demofp.OrderInvalid, frontpay.KindInvalid, w.T("console.demo.outcome.order_invalid")},
+		{demofp.OrderServerError, frontpay.KindServerError, w.T("console.demo.outcome.order_server_error")},
 	}
 }
 
@@ -101,10 +105,15 @@ type demoLookup struct{ uuid, what string }
 func demoLookupsIn(w *i18n.Words) []demoLookup {
 	return []demoLookup{
 		{demofp.UUIDAccepted, w.T("console.demo.lookup.accepted")},
+		{demofp.UUIDNotFound, w.T("console.demo.lookup.not_found")},
 		{demofp.UUIDEmailOnly, w.T("console.demo.lookup.email_only")},
 		{demofp.UUIDNoContact, w.T("console.demo.lookup.no_contact")},
 		{demofp.UUIDPaid, w.T("console.demo.lookup.paid")},
 		{demofp.UUIDDetailsCancelled, w.T("console.demo.lookup.cancelled")},
+		{demofp.OrderInvoiced, w.T("console.demo.lookup.order_invoiced")},
+		{demofp.OrderPaid, w.T("console.demo.lookup.order_paid")},
+		{demofp.OrderCancelled, w.T("console.demo.lookup.order_cancelled")},
+		{demofp.OrderRefunded, w.T("console.demo.lookup.order_refunded")},
 		{w.T("console.demo.any_other_id"), w.T("console.demo.lookup.any_other")},
 	}
 }
@@ -469,16 +478,22 @@ type consoleFrontPayment struct {
 	out *consoleSurface
 }
 
-func (c consoleFrontPayment) Resend(ctx context.Context, reservation string, to frontpay.Contact) error {
-	err := c.fp.Resend(ctx, reservation, to)
+func (c consoleFrontPayment) Resend(ctx context.Context, kind frontpay.LinkKind, uuid string, to frontpay.Contact) error {
+	err := c.fp.Resend(ctx, kind, uuid, to)
 	c.out.noteDetail(err)
 	return err
 }
 
-func (c consoleFrontPayment) Details(ctx context.Context, reservation string) (*frontpay.Reservation, error) {
-	res, err := c.fp.Details(ctx, reservation)
+func (c consoleFrontPayment) Details(ctx context.Context, kind frontpay.LinkKind, uuid string) (*frontpay.Record, error) {
+	res, err := c.fp.Details(ctx, kind, uuid)
 	c.out.noteDetail(err)
 	return res, err
+}
+
+func (c consoleFrontPayment) OrderStatus(ctx context.Context, uuid string) (*frontpay.OrderStatus, error) {
+	s, err := c.fp.OrderStatus(ctx, uuid)
+	c.out.noteDetail(err)
+	return s, err
 }
 
 // consoleSurface shows on a terminal what Slack would show: the channel

@@ -107,14 +107,14 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 		"    Requested by @you · email to k***@example.com · Front Payment: HTTP 202 (sent) · just now",
 		"  ✎ The audit message in #console now reads: @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ✅ Sent",
 	)
-	// Not found: Front Payment's 404 through the real client, in words.
+	// Not found: Front Payment's 404s, as a reservation and as an order,
+	// through the real client, in words; only the caller hears of it.
 	inOrder(t, "not found", secs[1].out,
-		"#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
-		"  ↳ 🔍 Not sent: reservation not found — reservation "+frontpaytest.UUIDNotFound,
-		"    Front Payment has no reservation with this ID, so nothing was sent.",
-		"    Requested by @you · email to k***@example.com · Front Payment: HTTP 404 (not_found)",
-		"  ✎ The audit message in #console now reads: @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound,
+		"(only you) Front Payment has no reservation or order "+frontpaytest.UUIDNotFound+", so nothing was sent.",
 	)
+	if strings.Contains(secs[1].out, "#console") {
+		t.Errorf("a UUID that is neither kind posted in the channel:\n%s", secs[1].out)
+	}
 	// A typo: only the caller hears of it, and nothing is posted.
 	inOrder(t, "bad email", secs[2].out,
 		`(only you) "kari@example" doesn't look like an email address.`,
@@ -124,7 +124,7 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 		t.Errorf("an invalid command posted in the channel:\n%s", secs[2].out)
 	}
 	// The same send again: refused by the cooldown, only to the caller.
-	if got := secs[3].out; !strings.HasPrefix(got, "(only you) The payment link for this reservation was already sent") || strings.Contains(got, "↳") {
+	if got := secs[3].out; !strings.HasPrefix(got, "(only you) This payment link was already sent") || strings.Contains(got, "↳") {
 		t.Errorf("repeating a sent resend was not refused by the cooldown:\n%s", got)
 	}
 	// An edit is said in plain words, not in Slack's jargon.
@@ -245,8 +245,8 @@ func TestConsoleDemoIgnoresConfiguredFrontPayment(t *testing.T) {
 	if !strings.Contains(out, "LIVE Front Payment at "+fps.URL) || !strings.Contains(out, "REAL customer") || strings.Contains(out, "DEMO") {
 		t.Errorf("live banner does not say it is live:\n%s", out)
 	}
-	if reqs := fps.Requests(); len(reqs) != 1 || reqs[0].UUID != frontpaytest.UUIDAccepted {
-		t.Errorf("live: got %d calls to the configured Front Payment, want 1 for %s", len(reqs), frontpaytest.UUIDAccepted)
+	if reqs := fps.Resends(); len(reqs) != 1 || reqs[0].UUID != frontpaytest.UUIDAccepted {
+		t.Errorf("live: got %d resends to the configured Front Payment, want 1 for %s", len(reqs), frontpaytest.UUIDAccepted)
 	}
 	if !strings.Contains(stderr, "outcome=sent") || strings.Contains(stderr, fps.Token) {
 		t.Errorf("live: want the audit line on stderr, without the token:\n%s", stderr)
@@ -378,8 +378,8 @@ func TestConsoleLiveKeepsLimits(t *testing.T) {
 	if !strings.HasPrefix(secs[5].out, "(only you) You've sent a lot of resends in a short time") {
 		t.Errorf("live: the sixth resend in a minute was not refused by RESEND_RATE_PER_USER:\n%s", secs[5].out)
 	}
-	if n := fps.Calls(); n != 5 {
-		t.Errorf("live: %d calls to Front Payment, want 5", n)
+	if n := len(fps.Resends()); n != 5 {
+		t.Errorf("live: %d resends to Front Payment, want 5", n)
 	}
 	if strings.Contains(banner, "relaxed") {
 		t.Errorf("live banner claims relaxed limits:\n%s", banner)
@@ -424,7 +424,7 @@ func TestConsoleMention(t *testing.T) {
 		t.Fatalf("got %d command sections, want %d:\n%s", len(secs), len(cmds), out)
 	}
 	inOrder(t, "mention with resend", secs[0].out, "#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted, "  ↳ ✅ Sent")
-	inOrder(t, "mention without resend", secs[1].out, "#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDNotFound, "  ↳ 🔍 Not sent: reservation not found")
+	inOrder(t, "mention without resend", secs[1].out, "(only you) Front Payment has no reservation or order "+frontpaytest.UUIDNotFound)
 	if !strings.HasPrefix(secs[2].out, "(only you) ") || !strings.Contains(secs[2].out, "Paid") {
 		t.Errorf("mention status: want the reservation only to the caller:\n%s", secs[2].out)
 	}
@@ -433,7 +433,7 @@ func TestConsoleMention(t *testing.T) {
 		t.Errorf("mention alone: want the usage:\n%s", secs[3].out)
 	}
 	for i, sec := range secs {
-		if strings.Contains(sec.out, "isn't a reservation ID") {
+		if strings.Contains(sec.out, "isn't a reservation or order ID") {
 			t.Errorf("command %d: the mention was read as the reservation ID:\n%s", i, sec.out)
 		}
 	}
@@ -496,7 +496,7 @@ func TestMaskedValuesPrintLiterallyInTheConsole(t *testing.T) {
 // englishMarkers are phrases of the console's English that can appear
 // neither in its Norwegian nor in a technical token.
 var englishMarkers = []string{
-	"Nothing", "nothing", "Leave with", "Limits are", "Limits as", "the reservation ID", "only you", "@you",
+	"Nothing", "nothing", "Leave with", "Limits are", "Limits as", "order ID", "only you", "@you",
 	"resendbot's", "Shown as", "type the command", "is optional", "lists the", "every outcome",
 	"Sent", "not found", "on file", "Retry button", "For example", "Buttons", "Slack bot",
 	"The audit message", "now reads", "Details (from", "just now", "alone opens", " every ", " per person",
@@ -544,13 +544,13 @@ func TestConsoleSpeaksNorwegian(t *testing.T) {
 	}
 	help = "DEMO Front Payment:" + help
 	inOrder(t, "help", help,
-		"DEMO Front Payment: reservasjons-ID-en bestemmer svaret.",
+		"DEMO Front Payment: ID-en til reservasjonen eller ordren bestemmer svaret.",
 		"  "+frontpaytest.UUIDAccepted+"  accepted (202): sendt",
 		"  "+frontpaytest.UUIDTimeout+"  ingen svar innen 3 sekunder: Front Payment svarte ikke (knapp for å prøve igjen)",
-		"  alle andre reservasjons-ID-er         accepted (202): sendt",
+		"  alle andre ID-er                      accepted (202): sendt",
 		"For eksempel: "+frontpaytest.UUIDNotFound+" email=kari@example.com",
-		"«status <reservasjons-ID>» viser en reservasjon",
-		"  alle andre reservasjons-ID-er         finnes ikke",
+		"«status <ID>» viser en reservasjon eller en ordre",
+		"  alle andre ID-er                      en åpen reservasjon",
 		"Grensene er romsligere i demoen",
 		"Slack-boten bruker de konfigurerte grensene:",
 		"Knappene har nummer, som [1: Prøv igjen]: skriv nummeret for å trykke på en.",

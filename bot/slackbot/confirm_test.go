@@ -276,10 +276,10 @@ func TestConfirmBothChannelsListsOnlyWhatDiffers(t *testing.T) {
 }
 
 // When the reservation cannot be read, the resend goes on and its audit
-// message says the destination could not be compared.
+// message says the destination could not be compared. (A reservation
+// that is not found is read as an order next: orders_test.go.)
 func TestConfirmCannotReadTheReservation(t *testing.T) {
 	for name, answer := range map[string]frontpaytest.Answer{
-		"not found":    frontpaytest.NotFound(),
 		"failing":      frontpaytest.ServerFailure(),
 		"no answer":    {Status: 200, Body: frontpaytest.DetailsJSON(frontpaytest.SampleDetails(uuidA)), Delay: time.Minute},
 		"unauthorized": frontpaytest.Unauthorized(),
@@ -301,32 +301,40 @@ func TestConfirmCannotReadTheReservation(t *testing.T) {
 	}
 }
 
-// A paid or cancelled reservation is not asked about: Front Payment's
-// answer says, in today's words, that nothing was sent.
+// A paid or cancelled reservation is not asked about, nor sent (CONTRACT
+// §3): the caller alone is told at once, in the outcome's words, that
+// Front Payment's record says so (orders_test.go has the other shapes).
 func TestConfirmNotAskedForAClosedReservation(t *testing.T) {
 	h := start(t, confirming(nil))
-	_, reply := h.thread2(agent, frontpaytest.UUIDPaid+" email="+emailTypo)
-	if !strings.Contains(reply.Text, "already") {
-		t.Errorf("reply %q, want the already-completed outcome", reply.Text)
+	p := h.answered(h.slash(agent, frontpaytest.UUIDPaid+" email="+emailTypo))
+	if !strings.Contains(p.Text, "record says this reservation is already paid") || !strings.Contains(p.Text, "already completed (paid)") ||
+		!strings.Contains(p.Text, "“captured”") || strings.Contains(string(p.Blocks), "button") {
+		t.Errorf("answer %q, want the already-paid outcome with the status, no buttons", p.Text)
 	}
-	if l := h.auditWith("completed"); l["destination_check"] != "reservation_closed" {
+	if l := h.auditWith("completed"); l["destination_check"] != "reservation_closed" || l["kind"] != "reservation" {
 		t.Errorf("audit line = %v", l)
 	}
-	if n := len(h.slack.ResponseURLPosts()); n != 0 {
-		t.Errorf("%d caller-only answers, want no confirmation", n)
+	if n, m := len(h.resends()), len(h.slack.Messages()); n != 0 || m != 0 {
+		t.Errorf("%d resends, %d channel messages; want none", n, m)
 	}
 }
 
-// Off, a typed destination goes to Front Payment at once, unread.
+// Off, a typed destination goes to Front Payment at once, with only the
+// read that finds its kind; a second request reads nothing.
 func TestConfirmOff(t *testing.T) {
-	h := start(t, map[string]string{"RESEND_CONFIRM_NEW_DESTINATION": "false"})
+	h := start(t, map[string]string{"RESEND_CONFIRM_NEW_DESTINATION": "false", "RESEND_COOLDOWN": "0"})
 	h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
 	root, _ := h.thread2(agent, uuidA+" email="+emailTypo)
-	if h.reads() != 0 || len(h.resends()) != 1 || strings.Contains(root.Text, "on file") {
-		t.Errorf("reads %d, resends %d, audit message %q; want no read and one resend", h.reads(), len(h.resends()), root.Text)
+	if h.reads() != 1 || len(h.resends()) != 1 || strings.Contains(root.Text, "on file") {
+		t.Errorf("reads %d, resends %d, audit message %q; want the kind's read and one resend", h.reads(), len(h.resends()), root.Text)
 	}
 	if l := h.auditWith("sent"); l["destination_check"] != "off" {
 		t.Errorf("audit line = %v", l)
+	}
+	h.command(agent, uuidA+" email="+emailTypo)
+	h.fp.WaitForResends(2, wait)
+	if h.reads() != 1 {
+		t.Errorf("reads %d after a second resend of a known UUID, want still 1", h.reads())
 	}
 }
 
@@ -436,8 +444,8 @@ func TestConfirmReadIsMeasured(t *testing.T) {
 	h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
 	h.thread2(agent, uuidA+" email="+emailOnFile)
 	wantSeries(t, scrape(t, h.metrics),
-		`resendbot_frontpayment_latency_seconds_count{endpoint="details"} 1`,
-		`resendbot_frontpayment_latency_seconds_count{endpoint="resend"} 1`)
+		`resendbot_frontpayment_latency_seconds_count{endpoint="details",record="reservation"} 1`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="resend",record="reservation"} 1`)
 }
 
 // A contact chosen from the offer is the one on file: it is not read or

@@ -16,7 +16,7 @@ func TestAFormWithoutStateCrashesNothing(t *testing.T) {
 	hold := make(chan struct{})
 	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
 	h.command(agent, uuidA+" email=kari@example.com")
-	h.fp.WaitForCalls(1, wait)
+	h.fp.WaitForResends(1, wait)
 
 	id := h.slack.Interactive(map[string]any{
 		"type": "view_submission",

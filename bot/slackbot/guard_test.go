@@ -71,7 +71,7 @@ func TestPerUserRateLimit(t *testing.T) {
 	h.command("U0TYPO", uuidA+" email=nope")
 	h.sent("U0TYPO", uuidA+" email=e@example.com")
 	h.sent("U0TYPO", uuidA+" email=f@example.com")
-	if n := h.fp.Calls(); n != 5 {
+	if n := len(h.fp.Resends()); n != 5 {
 		t.Errorf("front payment calls = %d, want 5", n)
 	}
 }
@@ -96,7 +96,7 @@ func TestCooldown(t *testing.T) {
 	h.refused(agent, uuidA+" phone=41234567 email=kari@example.com", "k***@example.com")
 	// A different destination for the same reservation is fine.
 	h.sent(agent, uuidA+" phone=41234567")
-	if n := h.fp.Calls(); n != 2 {
+	if n := len(h.fp.Resends()); n != 2 {
 		t.Errorf("front payment calls = %d, want 2", n)
 	}
 }
@@ -117,11 +117,11 @@ func TestSameRequestWhileInFlightIsRefused(t *testing.T) {
 	hold := make(chan struct{})
 	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
 	h.command(agent, uuidA+" email=kari@example.com")
-	h.fp.WaitForCalls(1, wait)
+	h.fp.WaitForResends(1, wait)
 	h.refused(agent, uuidA+" email=kari@example.com", "already in progress")
 	close(hold)
 	h.thread()
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 }
@@ -159,7 +159,7 @@ func TestSlackRateLimitLosesNoOutcome(t *testing.T) {
 	if err != nil {
 		t.Fatalf("outcomes lost under Slack 429s: %v\n%+v", err, snap.Messages)
 	}
-	if got := h.fp.Calls(); got != n {
+	if got := len(h.fp.Resends()); got != n {
 		t.Errorf("front payment calls = %d, want exactly %d", got, n)
 	}
 }
@@ -182,7 +182,7 @@ func TestRedeliveredEnvelopeIsActedOnOnce(t *testing.T) {
 	if n := len(h.slack.Acks()); n != 2 {
 		t.Errorf("acks = %d, want both deliveries acknowledged", n)
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 	// A new envelope that is a retry (retry_attempt > 0) is not dropped for that.

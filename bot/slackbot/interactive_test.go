@@ -128,7 +128,7 @@ func TestRetryPressedOnceSendsOnceMore(t *testing.T) {
 	if !strings.Contains(th[2].Text, "Sent") {
 		t.Errorf("retry outcome = %q", th[2].Text)
 	}
-	reqs := h.fp.Requests()
+	reqs := h.fp.Resends()
 	if len(reqs) != 2 || string(reqs[1].Body) != `{"countryCode":"+47","msisdn":"41234567","email":null}` {
 		t.Fatalf("front payment calls = %d (%v), want 2 with the same body", len(reqs), reqs)
 	}
@@ -158,7 +158,7 @@ func TestRetryPressedOnceSendsOnceMore(t *testing.T) {
 	}, wait); err != nil {
 		t.Errorf("second press not answered: %v", err)
 	}
-	if n := h.fp.Calls(); n != 2 {
+	if n := len(h.fp.Resends()); n != 2 {
 		t.Errorf("front payment calls after a second press = %d, want still 2", n)
 	}
 }
@@ -178,7 +178,7 @@ func TestRetryGoesThroughTheGuardrails(t *testing.T) {
 	}, wait); err != nil {
 		t.Errorf("a retry by someone not allowed was not refused: %v", err)
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 }
@@ -199,13 +199,13 @@ func TestARefusedPressLeavesTheButton(t *testing.T) {
 	h.responseURLSays("not on the list")
 	h.press(agent2, reply, key)
 	h.responseURLSays("a lot of resends")
-	if n := h.fp.Calls(); n != 3 {
+	if n := len(h.fp.Resends()); n != 3 {
 		t.Fatalf("front payment calls after two refused presses = %d, want 3", n)
 	}
 
 	h.fp.SetAnswer(uuidA, frontpaytest.Accepted())
 	h.press(agent, reply, key)
-	if reqs := h.fp.WaitForCalls(4, wait); len(reqs) != 4 {
+	if reqs := h.fp.WaitForResends(4, wait); len(reqs) != 4 {
 		t.Fatalf("the requester's press after two refused ones: front payment calls = %d, want 4", len(reqs))
 	}
 	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
@@ -239,7 +239,7 @@ func TestMentionInAThreadRepliesInThatThread(t *testing.T) {
 	if !strings.Contains(th[0].Text, "<@"+agent+">") || !strings.Contains(th[1].Text, "Sent") {
 		t.Errorf("thread = %q / %q", th[0].Text, th[1].Text)
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 
@@ -252,10 +252,10 @@ func TestMentionInAThreadRepliesInThatThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := snap.Ephemerals[0]; e.User != agent || e.ThreadTS != ticket || !strings.Contains(e.Text, "reservation ID") {
+	if e := snap.Ephemerals[0]; e.User != agent || e.ThreadTS != ticket || !strings.Contains(e.Text, "reservation or order ID") {
 		t.Errorf("ephemeral = %+v", e)
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("bad mention called front payment")
 	}
 }
@@ -292,7 +292,7 @@ func TestFormOpensValidatesAndSends(t *testing.T) {
 			t.Errorf("%+v: ack = %+v, want response_action errors on %s", c, resp, c.block)
 		}
 	}
-	if n := h.fp.Calls(); n != 0 {
+	if n := len(h.fp.Resends()); n != 0 {
 		t.Fatalf("invalid forms called front payment %d times", n)
 	}
 
@@ -303,7 +303,7 @@ func TestFormOpensValidatesAndSends(t *testing.T) {
 	if root.Channel != room || !strings.Contains(root.Text, "k***@example.com") || !strings.Contains(reply.Text, "Sent") {
 		t.Errorf("form flow: root %q reply %q", root.Text, reply.Text)
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 }
@@ -347,7 +347,7 @@ func TestFormOpensWhileSendsFillTheQueue(t *testing.T) {
 	defer close(hold)
 	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
 	h.command(agent, uuidA+" email=busy@example.com")
-	h.fp.WaitForCalls(1, wait)
+	h.fp.WaitForResends(1, wait)
 	for i := range h.bot.engine.QueueCapacity() {
 		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
 			t.Fatalf("request %d refused before the queue was full: %q", i, got)
@@ -433,7 +433,7 @@ func TestFormFromWhereTheBotCannotPostTellsTheCaller(t *testing.T) {
 			if err != nil {
 				t.Errorf("the caller was not told, through the command's response_url: %v\nposts: %+v", err, snap.ResponseURLPosts)
 			}
-			if n := h.fp.Calls(); n != 0 {
+			if n := len(h.fp.Resends()); n != 0 {
 				t.Errorf("front payment calls = %d, want 0 (no audit message, no send)", n)
 			}
 		})

@@ -49,7 +49,7 @@ func TestFullQueueIsRefusedPolitely(t *testing.T) {
 	hold := make(chan struct{})
 	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
 	h.command(agent, uuidA+" email=busy@example.com")
-	h.fp.WaitForCalls(1, wait)
+	h.fp.WaitForResends(1, wait)
 	capacity := h.bot.engine.QueueCapacity()
 	for i := range capacity {
 		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
@@ -72,7 +72,7 @@ func TestFullQueueIsRefusedPolitely(t *testing.T) {
 	}, wait); err != nil {
 		t.Fatalf("queued requests did not all finish: %v", err)
 	}
-	if n := h.fp.Calls(); n != capacity+1 {
+	if n := len(h.fp.Resends()); n != capacity+1 {
 		t.Errorf("front payment calls = %d, want %d (the refused one never sent)", n, capacity+1)
 	}
 }
@@ -85,7 +85,7 @@ func busyWithOneSend(t *testing.T) (h *harness, hold chan struct{}) {
 	hold = make(chan struct{})
 	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
 	h.command(agent, uuidA+" email=first@example.com")
-	h.fp.WaitForCalls(1, wait)
+	h.fp.WaitForResends(1, wait)
 	return h, hold
 }
 
@@ -100,7 +100,7 @@ func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
 	h.responseURLSays("Nothing was sent: resendbot was restarting")
 	close(hold)
 	h.stopped()
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1 (the queued one is not sent)", n)
 	}
 	snap := h.slack.Snapshot()
@@ -140,7 +140,7 @@ func shutDownWithAHeldCall(t *testing.T, grace string) *harness {
 	t.Cleanup(func() { close(hold) })
 	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Hold: hold})
 	h.command(agent, uuidA+" email=kari@example.com")
-	h.fp.WaitForCalls(1, wait)
+	h.fp.WaitForResends(1, wait)
 	if err := h.shutdown(); err != nil {
 		t.Errorf("Run = %v, want nil", err)
 	}
@@ -168,7 +168,7 @@ func TestReconnectsAfterDisconnectAndDrop(t *testing.T) {
 		t.Fatalf("no reconnect after a dropped socket: %v", err)
 	}
 	h.sent(agent, uuidA+" email=b@example.com")
-	if n := h.fp.Calls(); n != 2 {
+	if n := len(h.fp.Resends()); n != 2 {
 		t.Errorf("front payment calls = %d, want 2", n)
 	}
 }
@@ -226,9 +226,9 @@ func TestMetricsAreScraped(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, want := range []string{
-		`resendbot_requests_total{outcome="sent"} 1`,
+		`resendbot_requests_total{kind="reservation",outcome="sent"} 1`,
 		`resendbot_refusals_total{reason="user_not_allowed"} 1`,
-		`resendbot_frontpayment_latency_seconds_count{endpoint="resend"} 1`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="resend",record="reservation"} 1`,
 		`resendbot_ack_latency_seconds_count`,
 		`resendbot_frontpayment_in_flight 0`,
 		`resendbot_slack_reconnects_total 0`,
@@ -271,7 +271,7 @@ func TestSlackWebAPIDownThenBack(t *testing.T) {
 			if !strings.Contains(reply.Text, "Sent") {
 				t.Errorf("reply = %q", reply.Text)
 			}
-			if n := h.fp.Calls(); n != 1 {
+			if n := len(h.fp.Resends()); n != 1 {
 				t.Errorf("front payment calls = %d, want exactly 1", n)
 			}
 			if lines := h.waitAudit(1); lines[0]["outcome"] != "sent" {

@@ -181,8 +181,8 @@ func TestOfferForPaidOrCancelledHasNoButtons(t *testing.T) {
 
 func TestOfferForUnknownReservation(t *testing.T) {
 	h := start(t, nil)
-	p := h.answered(h.slash(agent, "00000000-0000-4000-8000-00000000dead"))
-	if !strings.Contains(p.Text, "has no reservation") {
+	p := h.answered(h.slash(agent, frontpaytest.UUIDNotFound))
+	if !strings.Contains(p.Text, "has no reservation or order") {
 		t.Errorf("answer = %q", p.Text)
 	}
 }

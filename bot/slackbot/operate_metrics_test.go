@@ -39,15 +39,19 @@ func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
 	m.SetBuild("1.2.3", "abc123")
 	newSlackMetrics(m) // the Slack side's series, as New registers them
 	wantSeries(t, scrape(t, m),
-		`resendbot_requests_total{outcome="sent"} 0`,
-		`resendbot_requests_total{outcome="unauthorized"} 0`,
-		`resendbot_requests_total{outcome="server_error"} 0`,
+		`resendbot_requests_total{kind="reservation",outcome="sent"} 0`,
+		`resendbot_requests_total{kind="order",outcome="sent"} 0`,
+		`resendbot_requests_total{kind="reservation",outcome="unauthorized"} 0`,
+		`resendbot_requests_total{kind="order",outcome="server_error"} 0`,
 		`resendbot_refusals_total{reason="cooldown"} 0`,
 		`resendbot_refusals_total{reason="state_unavailable"} 0`,
-		`resendbot_frontpayment_answers_total{endpoint="details",kind="unauthorized"} 0`,
-		`resendbot_frontpayment_answers_total{endpoint="resend",kind="unreachable"} 0`,
-		`resendbot_frontpayment_latency_seconds_count{endpoint="details"} 0`,
-		`resendbot_frontpayment_latency_seconds_count{endpoint="resend"} 0`,
+		`resendbot_frontpayment_answers_total{endpoint="details",kind="unauthorized",record="reservation"} 0`,
+		`resendbot_frontpayment_answers_total{endpoint="details",kind="unauthorized",record="order"} 0`,
+		`resendbot_frontpayment_answers_total{endpoint="resend",kind="unreachable",record="order"} 0`,
+		`resendbot_frontpayment_answers_total{endpoint="status",kind="server_error",record="order"} 0`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="details",record="reservation"} 0`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="resend",record="reservation"} 0`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="status",record="order"} 0`,
 		`resendbot_ack_latency_seconds_bucket{le="1"} 0`,
 		`resendbot_ack_latency_seconds_bucket{le="2"} 0`,
 		`resendbot_ack_latency_seconds_bucket{le="2.5"} 0`,
@@ -72,12 +76,12 @@ func TestLookupsAreMeasuredByEndpoint(t *testing.T) {
 	h := start(t, nil)
 	h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
 	h.answered(h.slash(agent, "status "+uuidA))
-	h.sent(agent, uuidOther+" email=kari@example.com")
+	h.sent(agent, uuidOther+" email=kari@example.com") // its kind is found by a read
 	wantSeries(t, scrape(t, h.metrics),
-		`resendbot_frontpayment_latency_seconds_count{endpoint="details"} 1`,
-		`resendbot_frontpayment_latency_seconds_count{endpoint="resend"} 1`,
-		`resendbot_frontpayment_answers_total{endpoint="details",kind="ok"} 1`,
-		`resendbot_frontpayment_answers_total{endpoint="resend",kind="sent"} 1`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="details",record="reservation"} 2`,
+		`resendbot_frontpayment_latency_seconds_count{endpoint="resend",record="reservation"} 1`,
+		`resendbot_frontpayment_answers_total{endpoint="details",kind="ok",record="reservation"} 2`,
+		`resendbot_frontpayment_answers_total{endpoint="resend",kind="sent",record="reservation"} 1`,
 		`resendbot_slack_connected 1`,
 	)
 	// A details read sends nothing: it is "ok", never "sent".

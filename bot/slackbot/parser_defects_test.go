@@ -21,7 +21,7 @@ func TestMentionWithAnAmpersandIsReadUnescaped(t *testing.T) {
 	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.Messages) >= 2 }, wait); err != nil {
 		t.Fatalf("no audit message and outcome: %v", err)
 	}
-	reqs := h.fp.Requests()
+	reqs := h.fp.Resends()
 	if len(reqs) != 1 {
 		t.Fatalf("front payment calls = %d, want 1", len(reqs))
 	}

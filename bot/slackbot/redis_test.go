@@ -74,7 +74,7 @@ func TestReplicasSharePerUserLimit(t *testing.T) {
 	}
 	// The limit is per user: someone else still has their budget, on either replica.
 	sentOn(t, h, 1, agent2, uuidA+" email=d@example.com")
-	if n := h.fp.Calls(); n != 3 {
+	if n := len(h.fp.Resends()); n != 3 {
 		t.Errorf("front payment calls = %d, want 3", n)
 	}
 	if n := len(h.slack.Messages()); n != posts+2 {
@@ -114,7 +114,7 @@ func TestReplicasRacingOnOneRequestSendOnce(t *testing.T) {
 	if accepted != 1 || inProgress != 1 || len(sockets) != 2 {
 		t.Errorf("accepted %d, refused as in progress %d, on sockets %v; want one each, on both replicas", accepted, inProgress, sockets)
 	}
-	h.fp.WaitForCalls(1, wait)
+	h.fp.WaitForResends(1, wait)
 	close(hold)
 	h.thread()
 	// Once sent, the cooldown holds on the other replica too.
@@ -123,7 +123,7 @@ func TestReplicasRacingOnOneRequestSendOnce(t *testing.T) {
 		t.Errorf("after the send, the other replica answered %q, want the cooldown", got)
 	}
 	time.Sleep(50 * time.Millisecond) // a second call would have started by now
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want exactly 1", n)
 	}
 	if n := len(h.slack.Messages()); n != 2 {
@@ -158,7 +158,7 @@ func TestReplicasActOnceOnARedeliveredEnvelope(t *testing.T) {
 		t.Error("the second replica did not recognise the redelivery")
 	}
 	time.Sleep(50 * time.Millisecond)
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 	if n := len(h.slack.Messages()); n != 2 {
@@ -205,7 +205,7 @@ func TestRedisDownRefusesCleanlyAndRecovers(t *testing.T) {
 		t.Errorf("not ready after Redis came back: %v", err)
 	}
 	h.sent(agent, uuidA+" email=b@example.com")
-	if n := h.fp.Calls(); n != 2 {
+	if n := len(h.fp.Resends()); n != 2 {
 		t.Errorf("front payment calls = %d, want 2 (none while Redis was down)", n)
 	}
 }
@@ -240,7 +240,7 @@ func TestRedisHungRefusesWithinTheAck(t *testing.T) {
 	// destination until the hold expires, which errs on the side of not
 	// sending. Another destination goes through.
 	h.sent(agent, uuidA+" email=c@example.com")
-	if n := h.fp.Calls(); n != 2 {
+	if n := len(h.fp.Resends()); n != 2 {
 		t.Errorf("front payment calls = %d, want 2", n)
 	}
 }
@@ -273,7 +273,7 @@ func TestReplicasRetryPressedOnEachSendsOnce(t *testing.T) {
 	}, wait); err != nil {
 		t.Fatalf("the retry did not run: %v", err)
 	}
-	if n := h.fp.Calls(); n != 2 {
+	if n := len(h.fp.Resends()); n != 2 {
 		t.Errorf("front payment calls = %d, want 2 (the first and one retry)", n)
 	}
 }
@@ -380,13 +380,13 @@ func replicasThroughAFailover(t *testing.T, url string, failover func()) {
 		t.Fatalf("outcomes: %v", err)
 	}
 	to := map[string]int{}
-	for _, r := range fp.Requests() {
+	for _, r := range fp.Resends() {
 		to[string(r.Body)]++
 		if to[string(r.Body)] > 1 {
 			t.Errorf("sent twice: %s", r.Body)
 		}
 	}
-	if n := len(fp.Requests()); n != 1+accepted {
+	if n := len(fp.Resends()); n != 1+accepted {
 		t.Errorf("front payment calls = %d, want %d", n, 1+accepted)
 	}
 	// The cooldown written before the failover survived it.

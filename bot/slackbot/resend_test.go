@@ -28,7 +28,7 @@ func TestResendByEmailEndToEnd(t *testing.T) {
 	if strings.Contains(root.Text, "kari@example.com") || strings.Contains(reply.Text, "kari@example.com") {
 		t.Errorf("channel shows the full address: %q / %q", root.Text, reply.Text)
 	}
-	reqs := h.fp.Requests()
+	reqs := h.fp.Resends()
 	if len(reqs) != 1 {
 		t.Fatalf("front payment calls = %d, want 1", len(reqs))
 	}
@@ -84,7 +84,7 @@ func TestResendBySMSSendsCountryCodeAndNationalNumber(t *testing.T) {
 	if !strings.Contains(root.Text, "SMS to `+47 ****4567`") || !strings.Contains(root.Text, "email to `k***@example.com`") {
 		t.Errorf("root %q does not name both masked destinations", root.Text)
 	}
-	reqs := h.fp.Requests()
+	reqs := h.fp.Resends()
 	if len(reqs) != 1 {
 		t.Fatalf("front payment calls = %d, want 1 (both channels in one call)", len(reqs))
 	}
@@ -111,7 +111,7 @@ func TestEveryOutcomeIsWordedInTheThread(t *testing.T) {
 		root   string
 	}{
 		{"sent", frontpaytest.Accepted(), []string{"Sent", "Nothing else to do"}, "sent", "Sent"},
-		{"not found", frontpaytest.NotFound(), []string{"not found", "Check the reservation ID"}, "not_found", "reservation not found"},
+		{"not found", frontpaytest.NotFound(), []string{"reservation not found", "Check the ID"}, "not_found", "reservation not found"},
 		{"completed", frontpaytest.Completed(), []string{"already completed", "has paid"}, "completed", "already completed (paid)"},
 		{"cancelled", frontpaytest.Cancelled(), []string{"cancelled", "nothing was sent"}, "cancelled", "reservation cancelled"},
 		{"invalid", frontpaytest.Invalid(`{"email":["The email must be a valid email address."]}`),
@@ -136,7 +136,7 @@ func TestEveryOutcomeIsWordedInTheThread(t *testing.T) {
 			if strings.Contains(reply.Text, "{") || strings.Contains(reply.Text, "frontpay:") {
 				t.Errorf("reply shows raw JSON or a Go error: %q", reply.Text)
 			}
-			if n := h.fp.Calls(); n != 1 {
+			if n := len(h.fp.Resends()); n != 1 {
 				t.Errorf("front payment calls = %d, want exactly 1", n)
 			}
 			if got := root.Updates[len(root.Updates)-1].Text; strings.Contains(got, "Sending") || !strings.Contains(got, c.root) {
@@ -161,7 +161,7 @@ func TestFrontPaymentTimeoutSaysItMayHaveBeenSent(t *testing.T) {
 			t.Errorf("reply %q lacks %q", reply.Text, w)
 		}
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1: a timeout is never retried automatically", n)
 	}
 }
@@ -182,7 +182,7 @@ func TestBadInputIsAnsweredOnlyToTheCallerAndSendsNothing(t *testing.T) {
 			t.Errorf("%q answered %q, want it to mention %q", text, got, want)
 		}
 	}
-	if n := h.fp.Calls(); n != 0 {
+	if n := len(h.fp.Resends()); n != 0 {
 		t.Errorf("bad input called Front Payment %d times", n)
 	}
 	if ms := h.slack.Messages(); len(ms) != 0 {
@@ -201,7 +201,7 @@ func TestHelpShowsUsage(t *testing.T) {
 			t.Errorf("%q answered %q, want usage", text, got)
 		}
 	}
-	if h.fp.Calls() != 0 || len(h.slack.Messages()) != 0 {
+	if len(h.fp.Resends()) != 0 || len(h.slack.Messages()) != 0 {
 		t.Error("help sent something")
 	}
 	for _, line := range h.waitAudit(2) {
@@ -229,13 +229,13 @@ func TestAuditMessageThatCannotBePostedSendsNothing(t *testing.T) {
 	if p.ResponseType != "ephemeral" || !strings.Contains(p.Text, "/invite @resendbot") || !strings.Contains(p.Text, "Nothing was sent") {
 		t.Errorf("caller told %+v; want an ephemeral how-to-fix", p)
 	}
-	if n := h.fp.Calls(); n != 0 {
+	if n := len(h.fp.Resends()); n != 0 {
 		t.Errorf("front payment called %d times without an audit message", n)
 	}
 	// The failed attempt started no cooldown: the same request works once the bot is invited.
 	h.command(agent, uuidA+" email=kari@example.com")
 	h.thread()
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls after invite = %d, want 1", n)
 	}
 }
@@ -285,7 +285,7 @@ func TestFrontPaymentGarbageAnswerIsUnexpected(t *testing.T) {
 	if retryButton(t, reply) != "" {
 		t.Error("an answer that may mean success must not offer a Retry")
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 }

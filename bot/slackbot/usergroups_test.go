@@ -50,7 +50,7 @@ func TestAUserGroupsMemberMayResendAndOthersMayNot(t *testing.T) {
 	if !strings.Contains(got, "Only members of @support-agents") || strings.Contains(got, agent) {
 		t.Errorf("a non-member was told %q; want who to ask, and no member named", got)
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 }
@@ -66,7 +66,7 @@ func TestNonMembersAreRefusedOnEveryEntryPoint(t *testing.T) {
 	_, reply := h.thread2(agent, uuidA+" email=kari@example.com")
 	h.fp.SetDetails(uuidOther, frontpaytest.SampleDetails(uuidOther))
 	offer := offerButtons(t, h.answered(h.slash(agent, uuidOther)))
-	calls := h.fp.Calls()
+	calls := len(h.fp.Resends())
 
 	if got := h.command(agent2, uuidA+" email=kari@example.com"); !strings.Contains(got, refused) {
 		t.Errorf("slash command: %q", got)
@@ -106,7 +106,7 @@ func TestNonMembersAreRefusedOnEveryEntryPoint(t *testing.T) {
 	if home := string(views[0].JSON) + views[0].Form.Get("view"); !strings.Contains(home, refused) || strings.Contains(home, "Your latest resends") {
 		t.Errorf("App Home for a non-member: %s", home)
 	}
-	if n := h.fp.Calls(); n != calls {
+	if n := len(h.fp.Resends()); n != calls {
 		t.Errorf("front payment calls = %d, want still %d", n, calls)
 	}
 	// A user listed by ID still may.

@@ -121,7 +121,7 @@ func TestWorkflowStepSendsAndCompletesWithItsOutputs(t *testing.T) {
 	if root.Channel != room || !strings.Contains(root.Text, "<@"+agent+">") || reply.ThreadTS != root.TS {
 		t.Errorf("audit message %+v / reply %+v: want the requester's audit message in the step's channel, the outcome in its thread", root, reply)
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 	line := h.waitAudit(1)[0]
@@ -159,7 +159,7 @@ func TestWorkflowStepCompletesWithEveryFrontPaymentAnswer(t *testing.T) {
 			if done.Outputs["audit_message"] == "" {
 				t.Error("no link to the audit message")
 			}
-			if n := h.fp.Calls(); n != 1 {
+			if n := len(h.fp.Resends()); n != 1 {
 				t.Errorf("front payment calls = %d, want 1: nothing is retried on its own", n)
 			}
 		})
@@ -220,7 +220,7 @@ func TestWorkflowStepDoesNotSendToADestinationNotOnFile(t *testing.T) {
 	h := start(t, confirming(nil))
 	h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
 	exec := h.step(stepInputs(agent, emailTypo), 0)
-	h.failed(exec, "/resend "+uuidA+" email="+emailTypo, "not the contact Front Payment has on file")
+	h.failed(exec, "/resend reservation "+uuidA+" email="+emailTypo, "not the contact Front Payment has on file")
 	if n := len(h.slack.Messages()); n != 0 {
 		t.Errorf("channel messages = %d, want none", n)
 	}
@@ -281,7 +281,7 @@ func TestWorkflowStepAbandonedAtShutdownFails(t *testing.T) {
 	if c.Success || !strings.Contains(c.Error, "restarting") {
 		t.Errorf("step = %+v, want it failed as abandoned at shutdown", c)
 	}
-	if n := h.fp.Calls(); n != 1 {
+	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
 	}
 }

@@ -17,10 +17,13 @@ import (
 	"resendbot/bot/console/demofp"
 )
 
-// The endpoints' path prefixes; the reservation UUID follows.
+// The endpoints' path prefixes; the UUID follows.
 const (
-	ResendPath  = demofp.ResendPath  // POST
-	DetailsPath = demofp.DetailsPath // GET
+	ResendPath       = demofp.ResendPath       // POST
+	DetailsPath      = demofp.DetailsPath      // GET
+	OrderResendPath  = demofp.OrderResendPath  // POST
+	OrderDetailsPath = demofp.OrderDetailsPath // GET
+	OrderStatusPath  = demofp.OrderStatusPath  // GET
 )
 
 // Reservations whose answers NewHandler preloads: see demofp's constants
@@ -44,12 +47,28 @@ const (
 	UUIDEmailOnly        = demofp.UUIDEmailOnly
 )
 
+// Orders whose answers NewHandler preloads: see demofp's constants.
+const (
+	OrderAccepted         = demofp.OrderAccepted
+	OrderInvoiced         = demofp.OrderInvoiced
+	OrderPaid             = demofp.OrderPaid
+	OrderCancelled        = demofp.OrderCancelled
+	OrderRefunded         = demofp.OrderRefunded
+	OrderAlreadyPaid      = demofp.OrderAlreadyPaid
+	OrderAlreadyCancelled = demofp.OrderAlreadyCancelled
+	OrderInvalid          = demofp.OrderInvalid
+	OrderServerError      = demofp.OrderServerError
+	OrderTimeout          = demofp.OrderTimeout
+)
+
 // The demo Front Payment's types, under their names here.
 type (
 	Answer          = demofp.Answer
 	Details         = demofp.Details
 	SendOrderBy     = demofp.SendOrderBy
 	CustomerDetails = demofp.CustomerDetails
+	OrderDetails    = demofp.OrderDetails
+	OrderSummary    = demofp.OrderSummary
 	Address         = demofp.Address
 	Request         = demofp.Request
 	Handler         = demofp.Handler
@@ -63,6 +82,9 @@ func NotFound() Answer { return demofp.NotFound() }
 
 // Completed is demofp.Completed: the documented 400 orderStatusAlreadyCompleted.
 func Completed() Answer { return demofp.Completed() }
+
+// AlreadyPaid is demofp.AlreadyPaid: an order resend's documented 400 orderStatusAlreadyPaid.
+func AlreadyPaid() Answer { return demofp.AlreadyPaid() }
 
 // Cancelled is demofp.Cancelled: the documented 400 orderStatusAlreadyCancelled.
 func Cancelled() Answer { return demofp.Cancelled() }
@@ -102,6 +124,22 @@ func DetailsJSON(d Details) string { return demofp.DetailsJSON(d) }
 // Retrieved is demofp.Retrieved: a 200 details answer with d.
 func Retrieved(d Details) Answer { return demofp.Retrieved(d) }
 
+// SampleOrder is demofp.SampleOrder: an open order uuid ("SENT") to Kari
+// Nordmann.
+func SampleOrder(uuid string) OrderDetails { return demofp.SampleOrder(uuid) }
+
+// OrderEnvelope is demofp.OrderEnvelope: the documented 200
+// orderRetrievedSuccessfully body with dataJSON, written raw, as its "data".
+func OrderEnvelope(dataJSON string) string { return demofp.OrderEnvelope(dataJSON) }
+
+// RetrievedOrder is demofp.RetrievedOrder: a 200 order details answer with d.
+func RetrievedOrder(d OrderDetails) Answer { return demofp.RetrievedOrder(d) }
+
+// OrderStatusAnswer is demofp.OrderStatusAnswer: a 200 order status answer.
+func OrderStatusAnswer(uuid, status string, orderAmount, refundedAmount float64) Answer {
+	return demofp.OrderStatusAnswer(uuid, status, orderAmount, refundedAmount)
+}
+
 // NewHandler is demofp.NewHandler: a fake Front Payment that accepts the
 // bearer token token, with the UUID constants preloaded.
 func NewHandler(token string) *Handler { return demofp.NewHandler(token) }
@@ -132,18 +170,31 @@ func NewServer(t testing.TB) *Server {
 // returns what arrived.
 func (s *Server) WaitForCalls(n int, timeout time.Duration) []Request {
 	s.t.Helper()
+	return s.waitFor(n, timeout, "calls", s.Requests)
+}
+
+// WaitForResends is WaitForCalls counting only resends (POSTs), the reads
+// of reservations and orders left out.
+func (s *Server) WaitForResends(n int, timeout time.Duration) []Request {
+	s.t.Helper()
+	return s.waitFor(n, timeout, "resends", s.Resends)
+}
+
+func (s *Server) waitFor(n int, timeout time.Duration, what string, list func() []Request) []Request {
+	s.t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
-		got, changed := s.Watch()
-		if got >= n {
-			return s.Requests()
+		_, changed := s.Watch()
+		if got := list(); len(got) >= n {
+			return got
 		}
 		select {
 		case <-changed:
 		case <-deadline.C:
-			s.t.Errorf("frontpaytest: got %d Front Payment calls after %v, want %d", got, timeout, n)
-			return s.Requests()
+			got := list()
+			s.t.Errorf("frontpaytest: got %d Front Payment %s after %v, want %d", len(got), what, timeout, n)
+			return got
 		}
 	}
 }

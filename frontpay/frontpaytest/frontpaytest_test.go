@@ -133,7 +133,16 @@ func TestDetailsRoutes(t *testing.T) {
 		{"preloaded email only", "GET", frontpaytest.DetailsPath + frontpaytest.UUIDEmailOnly, s.Token, "", 200, `"countryCode":"","msisdn":"","email":"kari.nordmann@example.com"`},
 		{"preloaded not found", "GET", frontpaytest.DetailsPath + frontpaytest.UUIDNotFound, s.Token, "", 404, "orderNotFound"},
 		{"per uuid, any case", "GET", frontpaytest.DetailsPath + d.ReservationUUID, s.Token, "", 200, `"status":"captured"`},
-		{"unknown", "GET", frontpaytest.DetailsPath + "abc", s.Token, "", 404, "orderNotFound"},
+		{"unknown is an open reservation", "GET", frontpaytest.DetailsPath + "abc", s.Token, "", 200, `"status":"pending"`},
+		{"order details", "GET", frontpaytest.OrderDetailsPath + frontpaytest.OrderInvoiced, s.Token, "", 200, `"status":"INVOICED"`},
+		{"an order is no reservation", "GET", frontpaytest.DetailsPath + frontpaytest.OrderAccepted, s.Token, "", 404, "orderNotFound"},
+		{"an order's reservation resend", "POST", frontpaytest.ResendPath + frontpaytest.OrderAccepted, s.Token, good, 404, "orderNotFound"},
+		{"a reservation is no order", "GET", frontpaytest.OrderDetailsPath + frontpaytest.UUIDAccepted, s.Token, "", 404, "orderNotFound"},
+		{"unknown order resend", "POST", frontpaytest.OrderResendPath + "abc", s.Token, good, 404, "orderNotFound"},
+		{"order resend", "POST", frontpaytest.OrderResendPath + frontpaytest.OrderAccepted, s.Token, good, 202, "resentOrderSuccessfully"},
+		{"paid order resend", "POST", frontpaytest.OrderResendPath + frontpaytest.OrderAlreadyPaid, s.Token, good, 400, "orderStatusAlreadyPaid"},
+		{"order status", "GET", frontpaytest.OrderStatusPath + frontpaytest.OrderRefunded, s.Token, "", 200, `"refundedAmount":250`},
+		{"order status wrong method", "POST", frontpaytest.OrderStatusPath + frontpaytest.OrderRefunded, s.Token, good, 404, "routeNotFound"},
 		{"unknown resend still accepted", "POST", frontpaytest.ResendPath + "abc", s.Token, good, 202, "resentOrderSuccessfully"},
 		{"paid resend", "POST", frontpaytest.ResendPath + frontpaytest.UUIDPaid, s.Token, good, 400, "orderStatusAlreadyCompleted"},
 		{"cancelled resend", "POST", frontpaytest.ResendPath + frontpaytest.UUIDDetailsCancelled, s.Token, good, 400, "orderStatusAlreadyCancelled"},
@@ -150,7 +159,7 @@ func TestDetailsRoutes(t *testing.T) {
 		})
 	}
 	reqs := s.Requests()
-	if got, want := len(reqs), 15; got != want {
+	if got, want := len(reqs), 24; got != want {
 		t.Fatalf("recorded %d requests, want %d", got, want)
 	}
 	if r := reqs[0]; r.Method != "GET" || r.UUID != frontpaytest.UUIDAccepted {

@@ -1,6 +1,7 @@
 // Package demofp is the demo Front Payment: an http.Handler that serves
-// the Resend Reservation and Get Reservation Details endpoints under their
-// real paths, records every request and answers with canned envelopes. The
+// the endpoints of both kinds of payment link under their real paths
+// (reservations: resend and details; orders: resend, details and status),
+// records every request and answers with canned envelopes. The
 // console's demo mode calls it in process through Transport; tests run it
 // on a server with frontpay/frontpaytest. It imports no test packages, so
 // the production binary can carry it.
@@ -13,8 +14,15 @@
 // Details: SetDetails(uuid, d) for a reservation, SetDetailsAnswer for any
 // other answer (a 404, a 5xx, garbage, a slow or held answer, or several in
 // turn). The UUID constants have plausible details preloaded. Without
-// either, details are 404 orderNotFound: note that a resend for the same
-// unknown UUID is still Accepted, as it always was.
+// either, any UUID is an open reservation (SampleDetails): a newcomer can
+// paste any ID into the console and see a resend go through.
+//
+// Orders: SetOrder(uuid, d) makes uuid an order (its reservation details
+// then answer 404, as Front Payment's do for an order's UUID),
+// SetOrderAnswer sets its resend answer (Accepted by default),
+// SetOrderDetailsAnswer and SetOrderStatusAnswer its other answers. The
+// Order* constants are preloaded, one per outcome. A UUID that is no order
+// gets 404 orderNotFound from every order endpoint.
 //
 // A wrong bearer token gets 401, a resend body that is not the documented
 // JSON gets 417, any other method or path gets 404 routeNotFound.
@@ -31,18 +39,29 @@ import (
 	"time"
 )
 
-// The endpoints' path prefixes; the reservation UUID follows.
+// The endpoints' path prefixes; the UUID follows.
 const (
-	ResendPath  = "/api/v1/connect/reservations/resend/"  // POST
-	DetailsPath = "/api/v1/connect/reservations/details/" // GET
+	ResendPath       = "/api/v1/connect/reservations/resend/"  // POST
+	DetailsPath      = "/api/v1/connect/reservations/details/" // GET
+	OrderResendPath  = "/api/v1/connect/orders/resend/"        // POST
+	OrderDetailsPath = "/api/v1/connect/orders/details/"       // GET
+	OrderStatusPath  = "/api/v1/connect/orders/status/"        // GET
 )
+
+// routes are the endpoints and their methods.
+var routes = map[string]string{
+	ResendPath: http.MethodPost, DetailsPath: http.MethodGet,
+	OrderResendPath: http.MethodPost, OrderDetailsPath: http.MethodGet, OrderStatusPath: http.MethodGet,
+}
 
 // Reservations whose answers NewHandler preloads, for the demo and tests.
 // The comment names the resend answer. Details are SampleDetails (an open
 // reservation with Kari Nordmann's mobile and email on file) except for
-// UUIDNotFound (404), UUIDCompleted (paid, "completed") and UUIDCancelled
-// ("cancelled"), so that the no-destination flow offers buttons whose press
-// then gets the constant's resend answer.
+// UUIDNotFound (404, and no order either) and the UUID*2xxx ones below, so
+// that a resend reaches Front Payment and gets the constant's answer
+// (UUIDCompleted and UUIDCancelled: paid or cancelled after the bot read
+// them), while UUIDPaid and UUIDDetailsCancelled are answered from their
+// records.
 const (
 	UUIDAccepted     = "00000000-0000-4000-8000-000000000202" // Accepted
 	UUIDNotFound     = "00000000-0000-4000-8000-000000000404" // NotFound
@@ -60,6 +79,22 @@ const (
 	UUIDDetailsCancelled = "00000000-0000-4000-8000-000000002002" // Cancelled; details status "cancelled"
 	UUIDNoContact        = "00000000-0000-4000-8000-000000002003" // Accepted; details open, no phone number or email on file
 	UUIDEmailOnly        = "00000000-0000-4000-8000-000000002004" // Accepted; details open, only an email on file
+)
+
+// Orders that NewHandler preloads. The comment names the resend answer
+// and the status in the order's details (Kari Nordmann's contact on file).
+// UUIDNotFound is neither a reservation nor an order.
+const (
+	OrderAccepted         = "00000000-0000-4000-9000-000000000202" // Accepted; "SENT"
+	OrderInvoiced         = "00000000-0000-4000-9000-000000000203" // Accepted; "INVOICED": open, the customer chose an invoice
+	OrderPaid             = "00000000-0000-4000-9000-000000002001" // AlreadyPaid; "PAID"
+	OrderCancelled        = "00000000-0000-4000-9000-000000002002" // Cancelled; "CANCELLED"
+	OrderRefunded         = "00000000-0000-4000-9000-000000002005" // AlreadyPaid; "PARTIALLY_REFUNDED", 250 of 1250.50 refunded
+	OrderAlreadyPaid      = "00000000-0000-4000-9000-000000004001" // AlreadyPaid; "SENT": paid after it was read
+	OrderAlreadyCancelled = "00000000-0000-4000-9000-000000004002" // Cancelled; "SENT": cancelled after it was read
+	OrderInvalid          = "00000000-0000-4000-9000-000000000417" // Invalid, an email error; "SENT"
+	OrderServerError      = "00000000-0000-4000-9000-000000000510" // ServerFailure; "SENT"
+	OrderTimeout          = "00000000-0000-4000-9000-000000000408" // Accepted after a minute; "SENT"
 )
 
 // Answer is what the fake writes for a request.
@@ -89,6 +124,11 @@ func NotFound() Answer {
 // Completed is the documented 400 orderStatusAlreadyCompleted.
 func Completed() Answer {
 	return Answer{Status: 400, Body: envelope(400, "Conflict of Business Logic", "orderStatusAlreadyCompleted", false, "null")}
+}
+
+// AlreadyPaid is the order resend's documented 400 orderStatusAlreadyPaid.
+func AlreadyPaid() Answer {
+	return Answer{Status: 400, Body: envelope(400, "Conflict of Business Logic", "orderStatusAlreadyPaid", false, "null")}
 }
 
 // Cancelled is the documented 400 orderStatusAlreadyCancelled.
@@ -218,6 +258,63 @@ func Retrieved(d Details) Answer {
 	return Answer{Status: 200, Body: DetailsJSON(d)}
 }
 
+// OrderDetails is an order's "data" in an order details answer, with
+// Front Payment's field names (it sends more: product list, address…).
+type OrderDetails struct {
+	Type               string          `json:"type"`
+	OrderUUID          string          `json:"orderUuid"`
+	InvoiceNumber      string          `json:"invoiceNumber"`
+	Status             string          `json:"status"`
+	OrderDate          string          `json:"orderDate"`
+	PaymentLinkDueDate string          `json:"paymentLinkDueDate"`
+	OrderSummary       OrderSummary    `json:"orderSummary"`
+	CustomerDetails    CustomerDetails `json:"customerDetails"`
+}
+
+// OrderSummary is an order's amounts.
+type OrderSummary struct {
+	SubTotal   float64 `json:"subTotal"`
+	Tax        float64 `json:"tax"`
+	Discount   float64 `json:"discount"`
+	GrandTotal float64 `json:"grandTotal"`
+}
+
+// SampleOrder is an open order uuid ("SENT") to Kari Nordmann, +47
+// 41234567, kari.nordmann@example.com, invoice 10042.
+func SampleOrder(uuid string) OrderDetails {
+	kari := SampleDetails(uuid).CustomerDetails
+	return OrderDetails{
+		Type:               "PAYMENT_LINK",
+		OrderUUID:          uuid,
+		InvoiceNumber:      "10042",
+		Status:             "SENT",
+		OrderDate:          "2025-06-02 10:15:00",
+		PaymentLinkDueDate: "2025-06-16 23:59:59",
+		OrderSummary:       OrderSummary{SubTotal: 1000.4, Tax: 250.1, GrandTotal: 1250.5},
+		CustomerDetails:    kari,
+	}
+}
+
+// OrderEnvelope is the documented 200 orderRetrievedSuccessfully body
+// with dataJSON, written raw, as its "data".
+func OrderEnvelope(dataJSON string) string {
+	return `{"status_code":200,"status_message":"OK","message":"orderRetrievedSuccessfully","is_data":true,"data":` +
+		dataJSON + `}`
+}
+
+// RetrievedOrder is a 200 order details answer with d.
+func RetrievedOrder(d OrderDetails) Answer {
+	b, _ := json.Marshal(d) // plain strings and finite numbers
+	return Answer{Status: 200, Body: OrderEnvelope(string(b))}
+}
+
+// OrderStatusAnswer is a 200 order status answer: its status word, the
+// amount ordered and the amount refunded.
+func OrderStatusAnswer(uuid, status string, orderAmount, refundedAmount float64) Answer {
+	b, _ := json.Marshal(map[string]any{"uuid": uuid, "status": status, "orderAmount": orderAmount, "refundedAmount": refundedAmount})
+	return Answer{Status: 200, Body: OrderEnvelope(string(b))}
+}
+
 // Request is one request the fake received, as received.
 type Request struct {
 	Method string
@@ -235,9 +332,9 @@ type Handler struct {
 	stopOnce sync.Once
 
 	mu      sync.Mutex
-	answers map[string]Answer
-	def     Answer
-	details map[string][]Answer // given in turn, the last repeating
+	answers map[string]Answer   // resend answers by path: ResendPath or OrderResendPath, then the UUID
+	def     Answer              // a reservation's resend answer when it has none of its own
+	reads   map[string][]Answer // read answers by path, given in turn, the last repeating
 	reqs    []Request
 	changed chan struct{} // closed and replaced on every request
 }
@@ -246,59 +343,83 @@ type Handler struct {
 // token, with the UUID constants preloaded.
 func NewHandler(token string) *Handler {
 	h := &Handler{
-		token: token,
-		stop:  make(chan struct{}),
-		def:   Accepted(),
-		answers: map[string]Answer{
-			UUIDAccepted:     Accepted(),
-			UUIDNotFound:     NotFound(),
-			UUIDCompleted:    Completed(),
-			UUIDCancelled:    Cancelled(),
-			UUIDInvalid:      Invalid(`{"email":["The email must be a valid email address."]}`),
-			UUIDUnauthorized: Unauthorized(),
-			UUIDRateLimited:  RateLimited(30),
-			UUIDServerError:  ServerFailure(),
-			UUIDBadGateway:   BadGateway(),
-			UUIDGarbage:      Garbage(200),
-			UUIDTimeout:      {Status: 202, Body: Accepted().Body, Delay: time.Minute},
-
-			UUIDPaid:             Completed(),
-			UUIDDetailsCancelled: Cancelled(),
-			UUIDNoContact:        Accepted(),
-			UUIDEmailOnly:        Accepted(),
-		},
-		details: map[string][]Answer{},
+		token:   token,
+		stop:    make(chan struct{}),
+		def:     Accepted(),
+		answers: map[string]Answer{},
+		reads:   map[string][]Answer{},
 		changed: make(chan struct{}),
 	}
-	for _, u := range []string{UUIDAccepted, UUIDInvalid, UUIDUnauthorized, UUIDRateLimited,
-		UUIDServerError, UUIDBadGateway, UUIDGarbage, UUIDTimeout} {
-		h.details[u] = []Answer{Retrieved(SampleDetails(u))}
+	for u, a := range map[string]Answer{
+		UUIDAccepted:     Accepted(),
+		UUIDNotFound:     NotFound(),
+		UUIDCompleted:    Completed(),
+		UUIDCancelled:    Cancelled(),
+		UUIDInvalid:      Invalid(`{"email":["The email must be a valid email address."]}`),
+		UUIDUnauthorized: Unauthorized(),
+		UUIDRateLimited:  RateLimited(30),
+		UUIDServerError:  ServerFailure(),
+		UUIDBadGateway:   BadGateway(),
+		UUIDGarbage:      Garbage(200),
+		UUIDTimeout:      {Status: 202, Body: Accepted().Body, Delay: time.Minute},
+
+		UUIDPaid:             Completed(),
+		UUIDDetailsCancelled: Cancelled(),
+		UUIDNoContact:        Accepted(),
+		UUIDEmailOnly:        Accepted(),
+	} {
+		h.answers[ResendPath+u] = a
 	}
-	h.details[UUIDNotFound] = []Answer{NotFound()}
-	completed := SampleDetails(UUIDCompleted)
-	completed.Status, completed.IsPaid = "completed", true
+	h.reads[DetailsPath+UUIDNotFound] = []Answer{NotFound()}
 	paid := SampleDetails(UUIDPaid)
 	paid.Status, paid.IsPaid = "captured", true
-	cancelled, cancelled2 := SampleDetails(UUIDCancelled), SampleDetails(UUIDDetailsCancelled)
-	cancelled.Status, cancelled2.Status = "cancelled", "cancelled"
+	cancelled := SampleDetails(UUIDDetailsCancelled)
+	cancelled.Status = "cancelled"
 	noContact := SampleDetails(UUIDNoContact)
 	noContact.CustomerDetails.MSISDN, noContact.CustomerDetails.Email = "", ""
 	noContact.SendOrderBy = SendOrderBy{}
 	emailOnly := SampleDetails(UUIDEmailOnly)
 	emailOnly.CustomerDetails.CountryCode, emailOnly.CustomerDetails.MSISDN = "", ""
 	emailOnly.SendOrderBy = SendOrderBy{Email: true}
-	for _, d := range []Details{completed, paid, cancelled, cancelled2, noContact, emailOnly} {
-		h.details[d.ReservationUUID] = []Answer{Retrieved(d)}
+	for _, d := range []Details{paid, cancelled, noContact, emailOnly} {
+		h.reads[DetailsPath+d.ReservationUUID] = []Answer{Retrieved(d)}
 	}
+	for u, o := range map[string]struct {
+		status string
+		resend Answer
+	}{
+		OrderAccepted:         {"SENT", Accepted()},
+		OrderInvoiced:         {"INVOICED", Accepted()},
+		OrderPaid:             {"PAID", AlreadyPaid()},
+		OrderCancelled:        {"CANCELLED", Cancelled()},
+		OrderRefunded:         {"PARTIALLY_REFUNDED", AlreadyPaid()},
+		OrderAlreadyPaid:      {"SENT", AlreadyPaid()},
+		OrderAlreadyCancelled: {"SENT", Cancelled()},
+		OrderInvalid:          {"SENT", Invalid(`{"email":["The email must be a valid email address."]}`)},
+		OrderServerError:      {"SENT", ServerFailure()},
+		OrderTimeout:          {"SENT", Answer{Status: 202, Body: Accepted().Body, Delay: time.Minute}},
+	} {
+		d := SampleOrder(u)
+		d.Status = o.status
+		h.setOrder(d)
+		h.answers[OrderResendPath+u] = o.resend
+	}
+	h.reads[OrderStatusPath+OrderRefunded] = []Answer{OrderStatusAnswer(OrderRefunded, "PARTIALLY_REFUNDED", 1250.5, 250)}
 	return h
 }
 
 // SetAnswer sets the resend answer for reservation uuid (matched
 // case-insensitively).
-func (h *Handler) SetAnswer(uuid string, a Answer) {
+func (h *Handler) SetAnswer(uuid string, a Answer) { h.setAnswer(ResendPath, uuid, a) }
+
+// SetOrderAnswer sets the resend answer for order uuid (matched
+// case-insensitively).
+func (h *Handler) SetOrderAnswer(uuid string, a Answer) { h.setAnswer(OrderResendPath, uuid, a) }
+
+func (h *Handler) setAnswer(path, uuid string, a Answer) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.answers[strings.ToLower(uuid)] = a
+	h.answers[path+strings.ToLower(uuid)] = a
 }
 
 // SetDefault sets the resend answer for reservations without their own.
@@ -316,28 +437,65 @@ func (h *Handler) SetDetails(uuid string, d Details) {
 // SetDetailsAnswer sets the details answers for reservation uuid (matched
 // case-insensitively): the first request gets answers[0], the next
 // answers[1], and so on, every later one the last. With no answers, uuid
-// is unknown again: 404 orderNotFound.
+// is no reservation: 404 orderNotFound.
 func (h *Handler) SetDetailsAnswer(uuid string, answers ...Answer) {
+	h.setReads(DetailsPath, uuid, answers...)
+}
+
+// SetOrder makes uuid an order with details d (its resend Accepted unless
+// SetOrderAnswer says otherwise) and no reservation.
+func (h *Handler) SetOrder(d OrderDetails) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.setOrder(d)
+}
+
+func (h *Handler) setOrder(d OrderDetails) {
+	u := strings.ToLower(d.OrderUUID)
+	h.reads[OrderDetailsPath+u] = []Answer{RetrievedOrder(d)}
+	h.reads[DetailsPath+u] = []Answer{NotFound()}
+	if _, ok := h.answers[OrderResendPath+u]; !ok {
+		h.answers[OrderResendPath+u] = Accepted()
+	}
+	h.answers[ResendPath+u] = NotFound()
+}
+
+// SetOrderDetailsAnswer sets the order details answers for uuid, in turn
+// as SetDetailsAnswer does. With no answers, uuid is no order: 404.
+func (h *Handler) SetOrderDetailsAnswer(uuid string, answers ...Answer) {
+	h.setReads(OrderDetailsPath, uuid, answers...)
+}
+
+// SetOrderStatusAnswer sets the order status answers for uuid, in turn as
+// SetDetailsAnswer does. Without any, an order's status is 404.
+func (h *Handler) SetOrderStatusAnswer(uuid string, answers ...Answer) {
+	h.setReads(OrderStatusPath, uuid, answers...)
+}
+
+func (h *Handler) setReads(path, uuid string, answers ...Answer) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(answers) == 0 {
-		delete(h.details, strings.ToLower(uuid))
-		return
+		answers = []Answer{NotFound()}
 	}
-	h.details[strings.ToLower(uuid)] = append([]Answer(nil), answers...)
+	h.reads[path+strings.ToLower(uuid)] = append([]Answer(nil), answers...)
 }
 
-// nextDetails returns the details answer for uuid and moves on to the
-// next. h.mu must be held.
-func (h *Handler) nextDetails(uuid string) Answer {
-	as := h.details[uuid]
-	switch len(as) {
-	case 0:
+// nextRead returns the answer to a GET of path (prefix and lower-case
+// UUID) and moves on to the next. h.mu must be held. A reservation with
+// no answers set is an open one; anything else without answers is 404.
+func (h *Handler) nextRead(prefix, uuid string) Answer {
+	path := prefix + uuid
+	as := h.reads[path]
+	switch {
+	case len(as) == 0 && prefix == DetailsPath:
+		return Retrieved(SampleDetails(uuid))
+	case len(as) == 0:
 		return NotFound()
-	case 1:
+	case len(as) == 1:
 		return as[0]
 	}
-	h.details[uuid] = as[1:]
+	h.reads[path] = as[1:]
 	return as[0]
 }
 
@@ -355,7 +513,7 @@ func (h *Handler) Requests() []Request {
 }
 
 // Resends returns the requests of Requests that were resends (POSTs), the
-// reads of a reservation left out.
+// reads of a reservation or order left out.
 func (h *Handler) Resends() []Request {
 	var out []Request
 	for _, r := range h.Requests() {
@@ -394,14 +552,10 @@ func (h *Handler) Stop() {
 // ServeHTTP records the request, then answers it.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	var (
-		uuid       string
-		onPath     bool
-		wantMethod string
-	)
-	for prefix, method := range map[string]string{ResendPath: http.MethodPost, DetailsPath: http.MethodGet} {
+	var uuid, route string
+	for prefix := range routes {
 		if u, ok := strings.CutPrefix(r.URL.Path, prefix); ok && u != "" && !strings.Contains(u, "/") {
-			uuid, onPath, wantMethod = u, true, method
+			uuid, route = u, prefix
 		}
 	}
 	h.mu.Lock()
@@ -411,18 +565,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.changed = make(chan struct{})
 	var a Answer
 	switch {
-	case !onPath || r.Method != wantMethod:
+	case route == "" || r.Method != routes[route]:
 		a = Answer{Status: 404, Body: envelope(404, "Not Found", "routeNotFound", true, "null")}
 	// Front Payment does not document its answer to a bad token; we assume
 	// a 401 like its framework's default.
 	case r.Header.Get("Authorization") != "Bearer "+h.token:
 		a = Unauthorized()
 	case r.Method == http.MethodGet:
-		a = h.nextDetails(strings.ToLower(uuid))
+		a = h.nextRead(route, strings.ToLower(uuid))
 	default:
 		var ok bool
-		if a, ok = h.answers[strings.ToLower(uuid)]; !ok {
+		switch a, ok = h.answers[route+strings.ToLower(uuid)]; {
+		case ok:
+		case route == ResendPath:
 			a = h.def
+		default:
+			a = NotFound() // no such order
 		}
 		if errs := validate(body); errs != nil {
 			b, _ := json.Marshal(errs)
