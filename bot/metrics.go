@@ -21,6 +21,9 @@ type Metrics struct {
 	fpAnswers *prometheus.CounterVec
 	inFlight  prometheus.Gauge
 	buildInfo *prometheus.GaugeVec
+	// outcomesUnposted counts resends whose outcome Slack did not take
+	// even after retries: the root may still say "Sending…".
+	outcomesUnposted prometheus.Counter
 }
 
 // Front Payment endpoints, as metric labels.
@@ -56,12 +59,16 @@ func NewMetrics() *Metrics {
 			Name: "resendbot_frontpayment_in_flight",
 			Help: "Front Payment calls under way.",
 		}),
+		outcomesUnposted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "resendbot_outcomes_unposted_total",
+			Help: "Resends whose outcome could not be posted in Slack even after retries (the audit log has it; the audit message may still say sending).",
+		}),
 		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "resendbot_build_info",
 			Help: "Always 1; the version label is the running build's.",
 		}, []string{"version"}),
 	}
-	m.reg.MustRegister(m.requests, m.refusals, m.fpLatency, m.fpAnswers, m.inFlight, m.buildInfo,
+	m.reg.MustRegister(m.requests, m.refusals, m.fpLatency, m.fpAnswers, m.inFlight, m.buildInfo, m.outcomesUnposted,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for k := frontpay.KindUnexpected; k <= frontpay.KindUnreachable; k++ {
 		m.requests.WithLabelValues(k.String())
@@ -73,7 +80,7 @@ func NewMetrics() *Metrics {
 		m.fpLatency.WithLabelValues(ep)
 	}
 	for _, r := range []string{ReasonInvalidInput, ReasonChannel, ReasonUser, ReasonCooldown, ReasonInFlight, ReasonRateUser,
-		ReasonRateGlobal, ReasonQueueFull, ReasonStateDown, ReasonShuttingDown, ReasonAuditPostError, ReasonAlreadyPressed, ReasonGroupsUnknown} {
+		ReasonRateGlobal, ReasonQueueFull, ReasonStateDown, ReasonShuttingDown, ReasonAuditPostError, ReasonAuditUncertain, ReasonAlreadyPressed, ReasonGroupsUnknown} {
 		m.refusals.WithLabelValues(r)
 	}
 	return m

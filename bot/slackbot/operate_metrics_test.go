@@ -55,6 +55,7 @@ func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
 		`resendbot_slack_connect_failures_total 0`,
 		`resendbot_slack_connected 0`,
 		`resendbot_unshared_state 0`,
+		`resendbot_outcomes_unposted_total 0`,
 		`resendbot_build_info{version="1.2.3"} 1`,
 	)
 }

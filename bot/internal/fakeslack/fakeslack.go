@@ -115,7 +115,10 @@ type Server struct {
 	handlers      map[string]func(Call) any
 	badFrames     [][]byte
 	socketsOpened int
-	members       map[string]bool      // SetMember; see isMemberLocked
+	members       map[string]bool // SetMember; see isMemberLocked
+	threads       map[string]bool // channel+"/"+thread_ts of threads that exist; see threadExistsLocked
+	postLimit     *PostLimit      // LimitPosts; nil: none
+	postBuckets   map[string]*postBucket
 	triggers      map[string]time.Time // trigger_id -> when its envelope was sent
 	usedTriggers  map[string]bool      // trigger_ids views.open/push exchanged
 	triggerTTL    time.Duration
@@ -148,6 +151,8 @@ func New(t testing.TB, opts ...Option) *Server {
 		faults:       map[string][]*faultEntry{},
 		handlers:     map[string]func(Call) any{},
 		members:      map[string]bool{},
+		threads:      map[string]bool{},
+		postBuckets:  map[string]*postBucket{},
 		triggers:     map[string]time.Time{},
 		usedTriggers: map[string]bool{},
 		triggerTTL:   DefaultTriggerTTL,
