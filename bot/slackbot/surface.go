@@ -164,14 +164,19 @@ func (s *slackSurface) retry(ctx context.Context, method string, op func(context
 func (s *slackSurface) paced(ctx context.Context, method, channel string, op func(context.Context) error) error {
 	start := time.Now()
 	failures := 0
+	var last error // the latest failure, if any
 	for {
 		if err := s.pace.wait(ctx, method, channel); err != nil {
-			return err
+			if last != nil {
+				s.count(method, last, false)
+			}
+			return errors.Join(last, err)
 		}
 		err := op(ctx)
 		if err == nil {
 			return nil
 		}
+		last = err
 		v, wait := verdictOf(err)
 		switch v {
 		case limited:
@@ -186,15 +191,15 @@ func (s *slackSurface) paced(ctx context.Context, method, channel string, op fun
 			failures++
 		}
 		wait = max(wait, s.backoff(max(failures, 1)))
-		if channel != "" && v == limited {
-			wait = 0 // the pacer waits out Retry-After, in the channel's turn
-		}
 		if v == final || failures >= s.attempts || ctx.Err() != nil || time.Since(start)+wait > s.budget {
 			s.count(method, err, false)
 			return err
 		}
 		s.count(method, err, true)
-		if err := sleep(ctx, wait); err != nil {
+		if s.pace != nil && channel != "" && v == limited {
+			continue // the pacer waits out Retry-After, in the channel's turn
+		}
+		if sleep(ctx, wait) != nil {
 			s.count(method, err, false)
 			return errors.Join(err, ctx.Err())
 		}
