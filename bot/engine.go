@@ -202,6 +202,7 @@ func (e *Core) serve(ctx context.Context, lane <-chan Task, settle func(context.
 // through cancelWork.
 func (e *Core) Stop(ctx context.Context, grace time.Duration, cancelWork context.CancelFunc) {
 	close(e.stopping)
+	e.d.Log.Debug("stopping: no new work is begun")
 	done := make(chan struct{})
 	go func() {
 		e.workers.Wait()

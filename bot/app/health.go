@@ -10,7 +10,7 @@ import (
 
 // idleTimeout closes a keep-alive connection to HTTP_ADDR left idle this
 // long; Prometheus scrapes every 15 s or more and reconnects as needed.
-const idleTimeout = 10 * time.Second
+const idleTimeout = 5 * time.Second
 
 // serveHTTP serves h on addr until ctx is done. The listener is opened
 // before it returns, so a bad HTTP_ADDR fails start-up.
