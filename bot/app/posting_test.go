@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"resendbot/bot/internal/fakeslack"
-	"resendbot/frontpay/frontpaytest"
 )
 
 // A REDIS_URL whose password holds /, ?, # or @ unencoded ends its
@@ -53,13 +52,7 @@ func TestBinaryNeverPrintsARedisPasswordWithURLCharacters(t *testing.T) {
 // The HTTP_ADDR server closes a keep-alive connection left idle, so that
 // clients keeping theirs open cannot pile up goroutines.
 func TestBinaryClosesIdleHTTPConnections(t *testing.T) {
-	slack := fakeslack.New(t)
-	fp := frontpaytest.NewServer(t)
-	addr := freePort(t)
-	cmd, logs, exited := startBinary(t, append(botEnv(slack, fp), "HTTP_ADDR="+addr))
-	if err := slack.WaitConnected(1, wait); err != nil {
-		t.Fatalf("binary never connected: %v\n%s", err, logs.String())
-	}
+	_, _, addr, cmd, logs, exited := connectedBinary(t)
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

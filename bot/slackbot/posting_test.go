@@ -34,12 +34,7 @@ func TestAnEditedMentionIsNotActedOnAgain(t *testing.T) {
 	h := start(t, nil)
 	const ticket = "1600000000.000200"
 	h.mention("1700000001.000300", ticket, "resend "+uuidA+" email="+mailto("kari@example.com"), nil)
-	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
-		th := s.Thread(room, ticket)
-		return len(th) >= 2 && len(th[0].Updates) > 0
-	}, wait); err != nil {
-		t.Fatalf("no outcome in the ticket's thread: %v", err)
-	}
+	h.threadOf(ticket)
 	id := h.slack.EventsAPI(map[string]any{
 		"type": "app_mention", "user": agent, "channel": room, "ts": "1700000001.000300", "thread_ts": ticket,
 		"text":   "<@" + fakeslack.BotUserID + "> resend " + uuidA + " email=" + mailto("kari@example.com") + " phone=+4741234567",
@@ -99,14 +94,7 @@ func TestATopLevelMentionIsAnsweredWhereItsWriterSeesIt(t *testing.T) {
 	// follows it there.
 	const top = "1700000200.000100"
 	h.mention(top, "", "resend "+uuidA+" email="+mailto(emailOnFile), nil)
-	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
-		th := s.Thread(room, top)
-		return len(th) >= 2 && len(th[0].Updates) > 0
-	}, wait)
-	if err != nil {
-		t.Fatalf("no audit message and outcome under the mention: %v", err)
-	}
-	if th := snap.Thread(room, top); !strings.Contains(th[1].Text, "Sent") {
+	if th := h.threadOf(top); !strings.Contains(th[1].Text, "Sent") {
 		t.Errorf("outcome = %q", th[1].Text)
 	}
 	if n := len(h.resends()); n != 1 {
@@ -236,24 +224,7 @@ func TestPostsArePacedInAChannelSlackLimits(t *testing.T) {
 		fakeslack.New(t), frontpaytest.NewServer(t), bot.State{},
 		func(d *bot.Deps) { d.SlackPostInterval = 150 * time.Millisecond })
 	h.slack.LimitPosts(fakeslack.PostLimit{Burst: 1, Every: 100 * time.Millisecond, RetryAfter: 1})
-	const n = 5
-	for i := range n {
-		h.command(agent, fmt.Sprintf("%s email=k%d@example.com", uuidA, i))
-	}
-	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
-		roots, replies := 0, 0
-		for _, m := range s.Messages {
-			if m.ThreadTS == "" && len(m.Updates) > 0 {
-				roots++
-			} else if m.ThreadTS != "" {
-				replies++
-			}
-		}
-		return roots == n && replies == n
-	}, wait)
-	if err != nil {
-		t.Fatalf("outcomes lost: %v", err)
-	}
+	snap := h.outcomes(5)
 	limited := 0
 	for _, c := range snap.CallsTo("chat.postMessage") {
 		if c.Status == 429 {
@@ -264,9 +235,6 @@ func TestPostsArePacedInAChannelSlackLimits(t *testing.T) {
 	// after it, posts wait their turn.
 	if limited > 3 {
 		t.Errorf("%d posts refused for the rate limit, want at most 3 (the pacing did not hold)", limited)
-	}
-	if got := h.fp.Calls(); got != n {
-		t.Errorf("front payment calls = %d, want %d", got, n)
 	}
 }
 
