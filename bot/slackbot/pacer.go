@@ -85,4 +85,9 @@ func (p *pacer) limited(method, channel string, retryAfter time.Duration) {
 	if next := now.Add(max(retryAfter, p.interval)); next.After(l.next) {
 		l.next = next
 	}
+	for k, other := range p.lanes {
+		if now.Sub(other.limitedAt) >= p.quiet && !now.Before(other.next) {
+			delete(p.lanes, k) // a channel quiet since, not posted in again
+		}
+	}
 }
