@@ -10,15 +10,16 @@ import (
 
 // Origin is where a request came from and where its answers go.
 type Origin struct {
-	UserID    string
-	ChannelID string
-	ThreadTS  string // set: the audit message and outcome go in this thread
+	UserID      string
+	ChannelID   string
+	ThreadTS    string // set: the audit message and outcome go in this thread
+	ResponseURL string // set for slash commands: caller-only answers go here
+	Source      string // "slash", "mention", "retry", "console"
+
 	// ThreadExists says ThreadTS's thread has replies already. Slack shows
 	// an ephemeral in a thread only once the thread exists, so without it
 	// caller-only answers go to the channel itself.
 	ThreadExists bool
-	ResponseURL  string // set for slash commands: caller-only answers go here
-	Source       string // "slash", "mention", "retry", "console"
 }
 
 // Sources of a request, as the audit log names them.
