@@ -115,10 +115,7 @@ type Server struct {
 	handlers      map[string]func(Call) any
 	badFrames     [][]byte
 	socketsOpened int
-	members       map[string]bool // SetMember; see isMemberLocked
-	threads       map[string]bool // channel+"/"+thread_ts of threads that exist; see threadExistsLocked
-	postLimit     *PostLimit      // LimitPosts; nil: none
-	postBuckets   map[string]*postBucket
+	members       map[string]bool      // SetMember; see isMemberLocked
 	triggers      map[string]time.Time // trigger_id -> when its envelope was sent
 	usedTriggers  map[string]bool      // trigger_ids views.open/push exchanged
 	triggerTTL    time.Duration
@@ -131,6 +128,11 @@ type Server struct {
 	eventTSSeq        int
 
 	tcpConns atomic.Int64 // TCP connections accepted, for ConnectionsAccepted
+
+	// Threads and posting limits (strict.go, postlimit.go).
+	threads     map[string]bool // channel+"/"+thread_ts of threads that exist; see threadExistsLocked
+	postLimit   *PostLimit      // LimitPosts; nil: none
+	postBuckets map[string]*postBucket
 }
 
 // New starts a fake Slack on 127.0.0.1 and registers Close with t.Cleanup.
