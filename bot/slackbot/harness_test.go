@@ -107,7 +107,16 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	h.stop = cancel
 	h.done = make(chan error, 1)
 	go func() { h.done <- h.bot.Run(ctx) }()
-	t.Cleanup(func() { h.shutdown() })
+	t.Cleanup(func() {
+		h.shutdown()
+		// An answer Slack accepts but shows nobody is lost: it was posted
+		// in a thread that did not exist yet.
+		for _, e := range h.slack.Ephemerals() {
+			if e.Hidden {
+				t.Errorf("an ephemeral nobody sees (thread %s does not exist): %q", e.ThreadTS, e.Text)
+			}
+		}
+	})
 	if err := h.slack.WaitConnected(connected+1, wait); err != nil {
 		t.Fatalf("bot never connected: %v", err)
 	}
