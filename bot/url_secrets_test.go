@@ -34,3 +34,24 @@ func FuzzRedisURLErrorsNeverQuoteThePassword(f *testing.F) {
 		}
 	})
 }
+
+// The API URLs take no user or password at all; one holding "/" would end
+// the host early and the rest of it be quoted as a path: none of it is
+// shown.
+func TestAPIURLWithAPasswordIsNeverQuoted(t *testing.T) {
+	for _, raw := range []string{"https://u:alpha7/bravo8@fp.example", "https://alpha7:99/bravo8@fp.example", "http://u:alpha7?bravo8@127.0.0.1:1"} {
+		for _, name := range []string{"FRONTPAYMENT_BASE_URL", "SLACK_API_URL"} {
+			vars := map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "t", name: raw}
+			_, err := LoadConfig(func(k string) string { return vars[k] }, ModeBot)
+			if err == nil || !strings.Contains(err.Error(), name+" must not carry a user or password") {
+				t.Errorf("%s=%s: err = %v, want it refused", name, raw, err)
+				continue
+			}
+			for _, part := range []string{"alpha7", "bravo8"} {
+				if strings.Contains(err.Error(), part) {
+					t.Errorf("%s=%s: error shows %q: %v", name, raw, part, err)
+				}
+			}
+		}
+	}
+}
