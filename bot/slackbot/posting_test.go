@@ -222,7 +222,9 @@ func TestAnAuditPostThatMayHaveLandedIsNotRepeated(t *testing.T) {
 func TestPostsArePacedInAChannelSlackLimits(t *testing.T) {
 	h := startOn(t, map[string]string{"RESEND_COOLDOWN": "0", "RESEND_MAX_INFLIGHT": "2", "RESEND_RATE_PER_USER": "100/1m"},
 		fakeslack.New(t), frontpaytest.NewServer(t), bot.State{},
-		func(d *bot.Deps) { d.SlackPostInterval = 150 * time.Millisecond })
+		func(d *bot.Deps) { d.SlackPostInterval = 300 * time.Millisecond })
+	// The bot paces at 300 ms, well apart from the fake's 100 ms, so that a
+	// slow request on a busy machine does not arrive early.
 	h.slack.LimitPosts(fakeslack.PostLimit{Burst: 1, Every: 100 * time.Millisecond, RetryAfter: 1})
 	snap := h.outcomes(5)
 	limited := 0
