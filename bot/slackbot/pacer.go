@@ -16,8 +16,11 @@ type pacer struct {
 	interval, quiet time.Duration
 
 	mu    sync.Mutex
-	lanes map[string]*lane // by method and channel
+	lanes map[laneKey]*lane
 }
+
+// laneKey is a method in a channel: Slack limits each method on its own.
+type laneKey struct{ method, channel string }
 
 // lane is a channel that Slack limited.
 type lane struct {
@@ -29,10 +32,8 @@ type lane struct {
 const quietLanes = 30
 
 func newPacer(interval time.Duration) *pacer {
-	return &pacer{interval: interval, quiet: quietLanes * interval, lanes: map[string]*lane{}}
+	return &pacer{interval: interval, quiet: quietLanes * interval, lanes: map[laneKey]*lane{}}
 }
-
-func laneKey(method, channel string) string { return method + " " + channel }
 
 // wait returns when a call of method may go to channel: at once unless
 // Slack limited it there. It returns ctx's error if ctx ends first.
@@ -40,7 +41,7 @@ func (p *pacer) wait(ctx context.Context, method, channel string) error {
 	if p == nil || channel == "" {
 		return nil
 	}
-	key := laneKey(method, channel)
+	key := laneKey{method, channel}
 	for {
 		p.mu.Lock()
 		l := p.lanes[key]
@@ -74,7 +75,7 @@ func (p *pacer) limited(method, channel string, retryAfter time.Duration) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	key := laneKey(method, channel)
+	key := laneKey{method, channel}
 	l := p.lanes[key]
 	if l == nil {
 		l = &lane{}
