@@ -191,13 +191,15 @@ func (p *envParser) token(name, prefix string, required bool) string {
 
 func (p *envParser) url(name, def string, originOnly bool) string {
 	v := p.str(name, def)
+	if strings.Contains(v, "@") {
+		// A user or password has no place here; one holding / or ? would
+		// not even parse as one, and the rest of it would be quoted below.
+		p.problem(name, "must not carry a user or password (it holds an @; the value is not shown here)")
+		return ""
+	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		p.problem(name, "must be an http(s) URL like %q, got %s", def, describeURL(v, u, err))
-		return ""
-	}
-	if u.User != nil {
-		p.problem(name, "must not carry a user or password")
 		return ""
 	}
 	if originOnly && strings.Trim(u.Path, "/") != "" {

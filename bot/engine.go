@@ -52,6 +52,10 @@ type Deps struct {
 	// SlackTimeout bounds one Slack Web API call; a call that times out is
 	// retried with Backoff. Default 30s.
 	SlackTimeout time.Duration
+	// SlackPostInterval is how far apart posts in a channel go once Slack
+	// has rate-limited posting there; default 1s (Slack's about one message
+	// per second per channel).
+	SlackPostInterval time.Duration
 	// Collect runs a garbage collection (default runtime.GC): at start-up,
 	// and once the bot goes quiet for QuietGap (default 1s) after work.
 	Collect  func()
@@ -81,6 +85,9 @@ func (d *Deps) SetDefaults() {
 	}
 	if d.SlackTimeout == 0 {
 		d.SlackTimeout = 30 * time.Second
+	}
+	if d.SlackPostInterval == 0 {
+		d.SlackPostInterval = time.Second
 	}
 	if d.Collect == nil {
 		d.Collect = runtime.GC
@@ -217,6 +224,7 @@ func (e *Core) serve(ctx context.Context, lane <-chan Task, settle func(context.
 // through cancelWork.
 func (e *Core) Stop(ctx context.Context, grace time.Duration, cancelWork context.CancelFunc) {
 	close(e.stopping)
+	e.d.Log.Debug("stopping: no new work is begun")
 	done := make(chan struct{})
 	go func() {
 		e.workers.Wait()
@@ -240,6 +248,16 @@ func (e *Core) Stop(ctx context.Context, grace time.Duration, cancelWork context
 			e.abandonQueued(ctx)
 			return
 		}
+	}
+}
+
+// stoppingNow reports whether Stop has been called.
+func (e *Core) stoppingNow() bool {
+	select {
+	case <-e.stopping:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -270,10 +288,8 @@ func (e *Core) Submit(t Task) bool { return e.submitTo(e.queue, t) }
 func (e *Core) SubmitPrompt(t Task) bool { return e.submitTo(e.prompt, t) }
 
 func (e *Core) submitTo(lane chan<- Task, t Task) bool {
-	select {
-	case <-e.stopping:
+	if e.stoppingNow() {
 		return false
-	default:
 	}
 	e.pending.Add(1)
 	select {
@@ -504,20 +520,28 @@ func (t *resendTask) Run(ctx context.Context) {
 	if t.check(ctx) {
 		return // nothing to send, or the caller confirms first
 	}
+	if e.stoppingNow() {
+		// SIGTERM came during the comparison's read: a resend begun now
+		// could be cut off by the grace with its audit message "Sending…".
+		t.Abandon(ctx)
+		return
+	}
 	mask := e.cfg.MaskContacts
 	shown := describe(e.d.Words, t.dests, mask)
 	rootTS, err := e.surface.Post(ctx, r.ChannelID, r.ThreadTS, rootMessage(e.d.Words, r, shown, nil, e.d.Now()))
 	if err != nil {
 		e.release(ctx, t.ticket)
-		msg := e.d.Words.T(msgAuditFailed)
+		msg, reason := e.d.Words.T(msgAuditFailed), ReasonAuditPostError
 		switch {
+		case errors.Is(err, ErrMaybePosted):
+			msg, reason = e.d.Words.T(msgAuditUncertain), ReasonAuditUncertain
 		case errors.Is(err, ErrDirectMessage):
 			msg = e.d.Words.T(msgNotInDM)
 		case errors.Is(err, ErrNotInChannel):
 			msg = e.d.Words.T(msgNotInChannel)
 		}
 		e.d.Log.Error("audit message could not be posted; nothing sent", "err", err, "channel", r.ChannelID)
-		e.auditRefusal(ctx, r.Origin, r.Link, r.Reservation, t.dests, &Refusal{ReasonAuditPostError, msg})
+		e.auditRefusal(ctx, r.Origin, r.Link, r.Reservation, t.dests, &Refusal{reason, msg})
 		e.tell(ctx, r.Origin, msg)
 		return
 	}
@@ -555,12 +579,21 @@ func (t *resendTask) Run(ctx context.Context) {
 		thread = rootTS
 	}
 	now := e.d.Now()
+	// Both are retried until they land (Surface); what still fails is
+	// counted, for the root may show "Sending…" while the log knows better.
+	unposted := false
 	if _, err := e.surface.Post(ctx, r.ChannelID, thread, replyMessage(e.d.Words, r, shown, o, now, e.stashRetry(ctx, r, thread, rootTS, o))); err != nil {
-		e.d.Metrics.outcomesUnposted.Inc()
+		// One that may have landed is not repeated: the root shows the outcome anyway.
+		unposted = !errors.Is(err, ErrMaybePosted)
 		e.d.Log.Error("outcome reply could not be posted", "err", err, "channel", r.ChannelID, "reservation", r.Reservation, "outcome", o.kind.String())
 	}
 	if err := e.surface.Update(ctx, r.ChannelID, rootTS, rootMessage(e.d.Words, r, shown, &o, now)); err != nil {
-		e.d.Log.Error("audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", rootTS)
+		unposted = true
+		e.d.Log.Error("audit message could not be updated; it still says sending", "err", err, "channel", r.ChannelID, "ts", rootTS,
+			"reservation", r.Reservation, "outcome", o.kind.String())
+	}
+	if unposted {
+		e.d.Metrics.outcomesUnposted.Inc()
 	}
 	if p := r.retries; p != nil {
 		prior := *r

@@ -28,6 +28,7 @@ const (
 	ReasonStateDown      = "state_unavailable"
 	ReasonShuttingDown   = "shutting_down"
 	ReasonAuditPostError = "audit_post_failed"
+	ReasonAuditUncertain = "audit_post_uncertain" // Slack did not confirm the audit message: it may exist
 	ReasonAlreadyPressed = "already_pressed"
 	ReasonGroupsUnknown  = "usergroups_unknown" // membership could not be read for too long
 	ReasonNotOnFile      = "not_on_file"        // differs from the contact on file, and nobody can confirm it

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"unicode/utf8"
 
 	"resendbot/bot/command"
 	"resendbot/bot/i18n"
@@ -119,7 +120,9 @@ func (e *Core) orderStatus(ctx context.Context, uuid string) *frontpay.OrderStat
 }
 
 func (t *lookupTask) Abandon(ctx context.Context) {
-	t.e.tell(ctx, t.o, words(t.e.d.Words, "lookup.shutdown", t.link, t.uuid))
+	msg := words(t.e.d.Words, "lookup.shutdown", t.link, t.uuid)
+	t.e.auditRefusal(ctx, t.o, t.link, t.uuid, nil, &Refusal{ReasonShuttingDown, msg})
+	t.e.tell(ctx, t.o, msg)
 }
 
 func lookupOutcome(k frontpay.Kind) string {
@@ -208,7 +211,35 @@ func (e *Core) statusText(res *frontpay.Record, refunds *frontpay.OrderStatus, u
 	if res.State() == frontpay.StateOpen {
 		text += w.T("lookup.how_to", "Reservation", uuid)
 	}
-	return text
+	return fitted(w, text)
+}
+
+// maxSectionRunes is Slack's limit on a section's text: "Maximum length
+// for the text in this field is 3000 characters."
+const maxSectionRunes = 3000
+
+// fitted is text within one section: whole lines while they fit, then a
+// line saying it was shortened. Escaped values count as sent.
+func fitted(w *i18n.Words, text string) string {
+	if utf8.RuneCountInString(text) <= maxSectionRunes {
+		return text
+	}
+	note := w.T("lookup.shortened")
+	room := maxSectionRunes - utf8.RuneCountInString(note) - 1
+	var b strings.Builder
+	n := 0
+	for _, line := range strings.SplitAfter(text, "\n") {
+		k := utf8.RuneCountInString(line)
+		if n+k > room {
+			if n == 0 {
+				b.WriteString(Shorten(line, room))
+			}
+			break
+		}
+		b.WriteString(line)
+		n += k
+	}
+	return strings.TrimRight(b.String(), "\n") + "\n" + note
 }
 
 // maxFieldRunes bounds one value quoted from a reservation (a name, a

@@ -27,8 +27,8 @@ type Metrics struct {
 	// check last found it; stateErrors counts its failed operations.
 	stateUp     prometheus.Gauge
 	stateErrors *prometheus.CounterVec
-	// outcomesUnposted counts outcomes Front Payment gave that could not be
-	// posted in Slack: the caller may not know what happened.
+	// outcomesUnposted counts resends whose outcome Slack did not take
+	// even after retries: the root may still say "Sending…".
 	outcomesUnposted prometheus.Counter
 	// queue reports the main queue's length and capacity, once a Core
 	// has been built on these metrics.
@@ -69,6 +69,10 @@ func NewMetrics() *Metrics {
 			Name: "resendbot_frontpayment_in_flight",
 			Help: "Front Payment calls under way.",
 		}),
+		outcomesUnposted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "resendbot_outcomes_unposted_total",
+			Help: "Resends whose outcome could not be posted in Slack even after retries (the audit log has it; the audit message may still say sending).",
+		}),
 		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "resendbot_build_info",
 			Help: "Always 1; the labels are the running build's version, source revision and Go version.",
@@ -81,10 +85,6 @@ func NewMetrics() *Metrics {
 			Name: "resendbot_shared_state_errors_total",
 			Help: "Operations on the shared state (Redis) that failed, by operation; each one refused or dropped what needed it.",
 		}, []string{"op"}),
-		outcomesUnposted: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "resendbot_outcomes_unposted_total",
-			Help: "Outcomes of calls to Front Payment that could not be posted in Slack (the audit log has them).",
-		}),
 	}
 	queueGauge := func(name, help string, pick func(length, capacity int) int) prometheus.GaugeFunc {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
@@ -117,7 +117,7 @@ func NewMetrics() *Metrics {
 		}
 	}
 	for _, r := range []string{ReasonInvalidInput, ReasonChannel, ReasonUser, ReasonCooldown, ReasonInFlight, ReasonRateUser,
-		ReasonRateGlobal, ReasonQueueFull, ReasonStateDown, ReasonShuttingDown, ReasonAuditPostError, ReasonAlreadyPressed, ReasonGroupsUnknown, ReasonNotOnFile,
+		ReasonRateGlobal, ReasonQueueFull, ReasonStateDown, ReasonShuttingDown, ReasonAuditPostError, ReasonAuditUncertain, ReasonAlreadyPressed, ReasonGroupsUnknown, ReasonNotOnFile,
 		ReasonOutsider, ReasonGuest, ReasonPersonUnknown} {
 		m.refusals.WithLabelValues(r)
 	}

@@ -69,6 +69,11 @@ func ParseRedisURL(raw string) (RedisTarget, error) {
 	if !ok {
 		return RedisTarget{}, errNotRedisURL
 	}
+	if _, after := splitAuthority(rest); strings.Contains(after, "@") {
+		// A user or password holding /, ? or # ends the authority early: the
+		// rest of it would be read as hosts, path or options, and quoted.
+		return RedisTarget{}, errUserinfoNotEncoded
+	}
 	var t RedisTarget
 	switch strings.ToLower(scheme) {
 	case "redis", "rediss":
@@ -116,6 +121,18 @@ func ParseRedisURL(raw string) (RedisTarget, error) {
 }
 
 var errNotRedisURL = errors.New("must be a URL like " + redisURLForms)
+
+var errUserinfoNotEncoded = errors.New("has an @ after the hosts: a user or password holding /, ? or # must be " +
+	"percent-encoded (/ as %2F, ? as %3F, # as %23, @ as %40; the value is not shown here)")
+
+// splitAuthority splits what follows "://" where net/url ends the
+// authority: at the first /, ? or #.
+func splitAuthority(rest string) (authority, after string) {
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		return rest[:i], rest[i:]
+	}
+	return rest, ""
+}
 
 // parseSingleRedisURL checks what it did before the other forms existed:
 // a redis:// or rediss:// URL with a host. go-redis reads the rest.
@@ -253,11 +270,8 @@ func RedisPassword(raw string) string {
 	if !ok {
 		return ""
 	}
-	// The authority ends where net/url ends it: at the first /, ? or #.
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	userinfo, _ := splitUserinfo(rest)
+	authority, _ := splitAuthority(rest)
+	userinfo, _ := splitUserinfo(authority)
 	_, rawPassword, ok := strings.Cut(userinfo, ":")
 	if !ok {
 		return ""

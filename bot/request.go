@@ -30,6 +30,11 @@ type Origin struct {
 	// Ended, when set, is told how the request ended, once, as its audit
 	// line is written.
 	Ended Listener
+
+	// ThreadExists says ThreadTS's thread has replies already. Slack shows
+	// an ephemeral in a thread only once the thread exists, so without it
+	// caller-only answers go to the channel itself.
+	ThreadExists bool
 }
 
 // Listener is told how a request ended: an outcome from Front Payment, a

@@ -29,4 +29,8 @@ func DefaultBackoff(attempt int) time.Duration {
 var (
 	ErrNotInChannel  = errors.New("the bot is not a member of the channel")
 	ErrDirectMessage = errors.New("the channel is a direct message between people")
+	// ErrMaybePosted: the post may have landed, but Slack did not say so
+	// (it timed out, or answered fatal_error). It is not repeated: a second
+	// audit message would be left "Sending…".
+	ErrMaybePosted = errors.New("slack did not confirm the post; it may or may not exist")
 )

@@ -259,6 +259,7 @@ const (
 	msgNotInChannel      = "msg.not_in_channel"
 	msgNotInDM           = "msg.not_in_dm"
 	msgAuditFailed       = "msg.audit_failed"
+	msgAuditUncertain    = "msg.audit_uncertain"
 	msgStateDown         = "msg.state_down"
 	msgAlreadyPressed    = "msg.already_pressed"
 	msgRetryExpired      = "msg.retry_expired"

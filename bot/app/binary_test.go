@@ -115,14 +115,20 @@ func TestBinaryReadsDotEnvButTheEnvironmentWins(t *testing.T) {
 	}
 }
 
-func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
-	slack := fakeslack.New(t)
-	fp := frontpaytest.NewServer(t)
-	addr := freePort(t)
-	cmd, logs, exited := startBinary(t, append(botEnv(slack, fp), "HTTP_ADDR="+addr))
+// connectedBinary starts the built binary on fresh fakes, serving
+// HTTP_ADDR on addr, and waits until it is connected to Slack.
+func connectedBinary(t *testing.T) (slack *fakeslack.Server, fp *frontpaytest.Server, addr string, cmd *exec.Cmd, logs *syncbuf.Buffer, exited chan error) {
+	t.Helper()
+	slack, fp, addr = fakeslack.New(t), frontpaytest.NewServer(t), freePort(t)
+	cmd, logs, exited = startBinary(t, append(botEnv(slack, fp), "HTTP_ADDR="+addr))
 	if err := slack.WaitConnected(1, wait); err != nil {
 		t.Fatalf("binary never connected: %v\n%s", err, logs.String())
 	}
+	return slack, fp, addr, cmd, logs, exited
+}
+
+func TestBinaryEndToEndAndSIGTERM(t *testing.T) {
+	slack, fp, addr, cmd, logs, exited := connectedBinary(t)
 
 	id := slack.SlashCommand(fakeslack.SlashCommand{UserID: agent, ChannelID: room, Text: uuidA + " phone=+47 412 34 567"})
 	if _, err := slack.WaitAck(id, wait); err != nil {

@@ -8,6 +8,10 @@ import (
 	"time"
 )
 
+// idleTimeout closes a keep-alive connection to HTTP_ADDR left idle this
+// long; Prometheus scrapes every 15 s or more and reconnects as needed.
+const idleTimeout = 5 * time.Second
+
 // serveHTTP serves h on addr until ctx is done. The listener is opened
 // before it returns, so a bad HTTP_ADDR fails start-up.
 func serveHTTP(ctx context.Context, addr string, h http.Handler) (wait func() error, err error) {
@@ -15,7 +19,11 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler) (wait func() er
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	// Probes and scrapes are quick: a connection idle for idleTimeout is
+	// closed, so that clients that keep theirs open (each costs a
+	// goroutine and its buffers) cannot pile them up.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: idleTimeout}
 	done := make(chan error, 1)
 	go func() {
 		err := srv.Serve(ln)

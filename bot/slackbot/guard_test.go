@@ -141,27 +141,7 @@ func TestSlackRateLimitLosesNoOutcome(t *testing.T) {
 	// the wait honours it whatever it says).
 	h.slack.FailNext("chat.postMessage", 3, fakeslack.Fault{HTTPStatus: 429, RetryAfter: 0})
 	h.slack.FailNext("chat.update", 2, fakeslack.Fault{HTTPStatus: 429, RetryAfter: 0})
-	const n = 3
-	for i := range n {
-		h.command(agent, fmt.Sprintf("%s email=k%d@example.com", uuidA, i))
-	}
-	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
-		roots, replies := 0, 0
-		for _, m := range s.Messages {
-			if m.ThreadTS == "" && len(m.Updates) > 0 {
-				roots++
-			} else if m.ThreadTS != "" {
-				replies++
-			}
-		}
-		return roots == n && replies == n
-	}, wait)
-	if err != nil {
-		t.Fatalf("outcomes lost under Slack 429s: %v\n%+v", err, snap.Messages)
-	}
-	if got := len(h.fp.Resends()); got != n {
-		t.Errorf("front payment calls = %d, want exactly %d", got, n)
-	}
+	h.outcomes(3)
 }
 
 func TestRedeliveredEnvelopeIsActedOnOnce(t *testing.T) {

@@ -3,6 +3,7 @@ package slackbot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"sync/atomic"
@@ -106,7 +107,16 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	h.stop = cancel
 	h.done = make(chan error, 1)
 	go func() { h.done <- h.bot.Run(ctx) }()
-	t.Cleanup(func() { h.shutdown() })
+	t.Cleanup(func() {
+		h.shutdown()
+		// An answer Slack accepts but shows nobody is lost: it was posted
+		// in a thread that did not exist yet.
+		for _, e := range h.slack.Ephemerals() {
+			if e.Hidden {
+				t.Errorf("an ephemeral nobody sees (thread %s does not exist): %q", e.ThreadTS, e.Text)
+			}
+		}
+	})
 	if err := h.slack.WaitConnected(connected+1, wait); err != nil {
 		t.Fatalf("bot never connected: %v", err)
 	}
@@ -196,6 +206,47 @@ func (h *harness) thread() (root, reply fakeslack.Message) {
 		}
 	}
 	panic("unreachable")
+}
+
+// outcomes sends n resends of uuidA (to k0@…, k1@…) and waits until each
+// has its root message updated and its reply.
+func (h *harness) outcomes(n int) fakeslack.Snapshot {
+	h.t.Helper()
+	for i := range n {
+		h.command(agent, fmt.Sprintf("%s email=k%d@example.com", uuidA, i))
+	}
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		roots, replies := 0, 0
+		for _, m := range s.Messages {
+			if m.ThreadTS == "" && len(m.Updates) > 0 {
+				roots++
+			} else if m.ThreadTS != "" {
+				replies++
+			}
+		}
+		return roots == n && replies == n
+	}, wait)
+	if err != nil {
+		h.t.Fatalf("outcomes lost: %v\n%+v", err, snap.Messages)
+	}
+	if got := len(h.fp.Resends()); got != n {
+		h.t.Errorf("front payment resends = %d, want exactly %d", got, n)
+	}
+	return snap
+}
+
+// threadOf waits until the audit message and its outcome are in the
+// thread of ts, and returns that thread.
+func (h *harness) threadOf(ts string) []fakeslack.Message {
+	h.t.Helper()
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		th := s.Thread(room, ts)
+		return len(th) >= 2 && len(th[0].Updates) > 0
+	}, wait)
+	if err != nil {
+		h.t.Fatalf("no audit message and outcome in the thread of %s: %v", ts, err)
+	}
+	return snap.Thread(room, ts)
 }
 
 func repliesTo(ms []fakeslack.Message, ts string) []fakeslack.Message {

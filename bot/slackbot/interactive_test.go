@@ -228,14 +228,7 @@ func TestMentionInAThreadRepliesInThatThread(t *testing.T) {
 		"type": "app_mention", "user": agent, "channel": room, "ts": "1700000001.000300", "thread_ts": ticket,
 		"text": "<@" + fakeslack.BotUserID + "> resend " + uuidA + " email=<mailto:kari@example.com|kari@example.com>",
 	}, fakeslack.EventOpts{})
-	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
-		th := s.Thread(room, ticket)
-		return len(th) >= 2 && len(th[0].Updates) > 0
-	}, wait)
-	if err != nil {
-		t.Fatalf("no audit message and outcome in the ticket's thread: %v", err)
-	}
-	th := snap.Thread(room, ticket)
+	th := h.threadOf(ticket)
 	if !strings.Contains(th[0].Text, "<@"+agent+">") || !strings.Contains(th[1].Text, "Sent") {
 		t.Errorf("thread = %q / %q", th[0].Text, th[1].Text)
 	}
@@ -248,7 +241,7 @@ func TestMentionInAThreadRepliesInThatThread(t *testing.T) {
 		"type": "app_mention", "user": agent, "channel": room, "ts": "1700000002.000400", "thread_ts": ticket,
 		"text": "<@" + fakeslack.BotUserID + "> resend nope",
 	}, fakeslack.EventOpts{})
-	snap, err = h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.Ephemerals) > 0 }, wait)
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.Ephemerals) > 0 }, wait)
 	if err != nil {
 		t.Fatal(err)
 	}

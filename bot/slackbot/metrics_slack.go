@@ -156,7 +156,7 @@ func (m *slackMetrics) slackCall(method string, err error, retried bool) {
 
 // slackErrorLabel is a short, stable label for a Slack call's error:
 // Slack's own code (not_in_channel), ratelimited, http_<status>, timeout,
-// network, or other.
+// cancelled, network, or other.
 func slackErrorLabel(err error) string {
 	var rl *slack.RateLimitedError
 	var sc slack.StatusCodeError
@@ -170,6 +170,8 @@ func slackErrorLabel(err error) string {
 		return "http_" + strconv.Itoa(sc.Code)
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "cancelled" // cut off by shutdown
 	case errors.As(err, &ne):
 		if ne.Timeout() {
 			return "timeout"

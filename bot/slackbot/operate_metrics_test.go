@@ -69,6 +69,7 @@ func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
 		`resendbot_shared_state_up 1`,
 		`resendbot_queue_length 0`,
 		`resendbot_queue_capacity 0`,
+		`resendbot_outcomes_unposted_total 0`,
 	)
 }
 

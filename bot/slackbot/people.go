@@ -151,7 +151,7 @@ func (p *people) Person(ctx context.Context, user string) (bot.Person, error) {
 		p.failures.Inc()
 		p.log.Warn("users.info could not be read; only people listed in RESEND_ALLOWED_USERS may resend until it can",
 			"user", user, "err", r.err)
-		wait, _ := retryable(r.err) // a 429's Retry-After: Slack asked for that much quiet
+		_, wait := verdictOf(r.err) // a 429's Retry-After: Slack asked for that much quiet
 		r.until = now.Add(max(personFailTTL, wait))
 	} else {
 		r.until = now.Add(personTTL)

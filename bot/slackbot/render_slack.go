@@ -55,7 +55,8 @@ func buttonsBlock(buttons []bot.Button) *slack.ActionBlock {
 			el.Style = slack.StylePrimary
 		}
 		if c := b.Confirm; c != nil {
-			el.Confirm = slack.NewConfirmationBlockObject(plain(c.Title), mrkdwn(c.Text), plain(c.OK), plain(c.Cancel))
+			// The dialog's text is plain_text, as Slack's confirm object requires.
+			el.Confirm = slack.NewConfirmationBlockObject(plain(c.Title), plain(c.Text), plain(c.OK), plain(c.Cancel))
 		}
 		elements = append(elements, el)
 	}

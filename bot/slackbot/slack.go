@@ -78,7 +78,8 @@ func New(cfg *bot.Config, d bot.Deps) *Bot {
 	)
 	sm := socketmode.New(api, socketmode.OptionLog(slogOutput{d.Log}))
 	token := &botToken{log: d.Log, gauge: metrics.tokenRejected}
-	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: metrics, token: token}
+	surface := &slackSurface{api: api, http: httpClient, attempts: 8, backoff: d.Backoff, budget: slackRetryBudget, metrics: metrics, token: token,
+		pace: newPacer(d.SlackPostInterval)}
 	var groups *userGroups
 	if len(cfg.AllowedUserGroups) > 0 {
 		groups = newUserGroups(api, d, surface)
@@ -676,11 +677,20 @@ func (b *Bot) onMention(ctx context.Context, data any) {
 	if !ok || m.BotID != "" {
 		return
 	}
-	thread := m.ThreadTimeStamp
-	if thread == "" {
+	if m.Edited != nil {
+		// Slack sends an edited message that mentions the bot again, as a
+		// new event (new event_id): the command was acted on when written.
+		b.log.Info("edited mention ignored", "user", m.User, "channel", m.Channel, "ts", m.TimeStamp)
+		return
+	}
+	// A mention at the top level of a channel has no thread yet: the audit
+	// message starts one under it, and until then Slack would not show a
+	// caller-only answer posted in it.
+	thread, inThread := m.ThreadTimeStamp, m.ThreadTimeStamp != ""
+	if !inThread {
 		thread = m.TimeStamp
 	}
-	o := bot.Origin{UserID: m.User, UserTeam: m.UserTeam, ChannelID: m.Channel, ThreadTS: thread, Source: bot.SourceMention}
+	o := bot.Origin{UserID: m.User, UserTeam: m.UserTeam, ChannelID: m.Channel, ThreadTS: thread, ThreadExists: inThread, Source: bot.SourceMention}
 	text, _ := command.StripMention(m.Text)
 	if reply := b.engine.Command(ctx, o, text); reply.Answer != "" {
 		b.engine.TellLater(o, bot.Message{Text: reply.Answer})

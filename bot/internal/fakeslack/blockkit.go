@@ -101,7 +101,9 @@ func (v *validator) confirm(ptr string, x any) {
 		return
 	}
 	v.text(ptr+"/title", c["title"], 100, true)
-	v.text(ptr+"/text", c["text"], 300, false)
+	// confirm object: "text … A plain_text text object that defines the
+	// explanatory text that appears in the confirm dialog."
+	v.text(ptr+"/text", c["text"], 300, true)
 	v.text(ptr+"/confirm", c["confirm"], 30, true)
 	v.text(ptr+"/deny", c["deny"], 30, true)
 }

@@ -139,6 +139,11 @@ type Server struct {
 	enterprise string          // SetEnterprise
 
 	tcpConns atomic.Int64 // TCP connections accepted, for ConnectionsAccepted
+
+	// Threads and posting limits (strict.go, postlimit.go).
+	threads     map[string]bool // channel+"/"+thread_ts of threads that exist; see threadExistsLocked
+	postLimit   *PostLimit      // LimitPosts; nil: none
+	postBuckets map[string]*postBucket
 }
 
 // New starts a fake Slack on 127.0.0.1 and registers Close with t.Cleanup.
@@ -159,6 +164,8 @@ func New(t testing.TB, opts ...Option) *Server {
 		faults:       map[string][]*faultEntry{},
 		handlers:     map[string]func(Call) any{},
 		members:      map[string]bool{},
+		threads:      map[string]bool{},
+		postBuckets:  map[string]*postBucket{},
 		triggers:     map[string]time.Time{},
 		usedTriggers: map[string]bool{},
 		triggerTTL:   DefaultTriggerTTL,

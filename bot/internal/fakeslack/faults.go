@@ -28,6 +28,13 @@ type Fault struct {
 	// Channel, when set, limits the fault to calls whose "channel" parameter
 	// equals it; other calls pass through and do not use up the fault.
 	Channel string
+	// Lands makes the call take effect as it normally would (a post is
+	// posted) before the answer: after Delay, the fault's answer, or the
+	// normal one when the fault sets none. It is a post that lands but
+	// answers late (the client may have given up by then), or one that
+	// lands and answers fatal_error ("It's possible some aspect of the
+	// operation succeeded before the error was raised", chat.postMessage).
+	Lands bool
 }
 
 func (f Fault) replacesAnswer() bool {
@@ -116,10 +123,20 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, call Call) b
 	if !ok {
 		return false
 	}
+	if f.Lands {
+		s.landThenAnswer(w, r, call, f)
+		return true
+	}
 	s.sleep(r, f.Delay)
 	if !f.replacesAnswer() {
 		return false
 	}
+	s.writeFault(w, call, f)
+	return true
+}
+
+// writeFault writes f's answer and records the call.
+func (s *Server) writeFault(w http.ResponseWriter, call Call, f Fault) {
 	status := f.HTTPStatus
 	if status == 0 {
 		status = http.StatusOK
@@ -155,5 +172,23 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, call Call) b
 	s.record(call)
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-	return true
+}
+
+// landThenAnswer serves call as normal, then after f.Delay answers with
+// f's answer (or the normal one) — even if the client has gone.
+func (s *Server) landThenAnswer(w http.ResponseWriter, r *http.Request, call Call, f Fault) {
+	ans := s.answerOf(call)
+	t := time.NewTimer(f.Delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.closing:
+	}
+	if f.replacesAnswer() {
+		s.writeFault(w, call, f)
+		return
+	}
+	call.Status, call.Error = ans.status, ans.err
+	s.record(call)
+	writeJSON(w, ans.status, ans.body)
 }

@@ -68,6 +68,10 @@ type Ephemeral struct {
 	MessageTS string
 	At        time.Time
 	Raw       map[string]string
+	// Hidden: Slack accepted it but shows it to nobody, for it was posted
+	// in a thread that did not exist yet (chat.postEphemeral: ephemeral
+	// messages in threads are shown only in a thread that is already there).
+	Hidden bool
 }
 
 // ResponseURLPost is one POST to a response_url the fake handed out.

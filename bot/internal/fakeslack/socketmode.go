@@ -410,10 +410,16 @@ func (s *Server) EventsAPI(event any, opts EventOpts) string {
 		return ""
 	}
 	var head struct {
-		Type string `json:"type"`
-		Text string `json:"text"`
+		Type     string `json:"type"`
+		Text     string `json:"text"`
+		Channel  string `json:"channel"`
+		ThreadTS string `json:"thread_ts"`
 	}
 	_ = json.Unmarshal(raw, &head)
+	if head.ThreadTS != "" && head.Channel != "" {
+		// A message written in a thread: that thread exists.
+		s.SetThread(head.Channel, head.ThreadTS)
+	}
 	if (head.Type == "app_mention" || head.Type == "message") && !deliverable(head.Text) {
 		// Slack escapes &, < and > in message text and writes only its own
 		// markup between < and >; build such text with Mention/TypedText.

@@ -174,3 +174,20 @@ func (s *Server) IssueTrigger(id string) {
 	s.triggers[id] = time.Now()
 	delete(s.usedTriggers, id)
 }
+
+// SetThread records that the thread of the message at ts in channel
+// exists (someone replied to it). A reply the bot posts and a message event
+// the fake delivers with thread_ts record theirs; a top-level message has
+// no thread until then.
+func (s *Server) SetThread(channel, ts string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.threads[channel+"/"+ts] = true
+}
+
+// threadExistsLocked: chat.postEphemeral's thread_ts "Provide another
+// message's ts value to post this message in a thread. … Ephemeral messages
+// in threads are only shown if there is already an active thread."
+func (s *Server) threadExistsLocked(channel, ts string) bool {
+	return s.threads[channel+"/"+ts]
+}

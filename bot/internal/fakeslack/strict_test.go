@@ -25,6 +25,13 @@ func button(actionID, text, value string) *slack.ButtonBlockElement {
 	return slack.NewButtonBlockElement(actionID, value, plain(text))
 }
 
+// confirmed is a button that asks first, with text as the dialog's text.
+func confirmed(text *slack.TextBlockObject) *slack.ButtonBlockElement {
+	b := button("x", "Retry", "1")
+	b.Confirm = slack.NewConfirmationBlockObject(plain("Again?"), text, plain("Retry"), plain("Cancel"))
+	return b
+}
+
 func sections(n int) []slack.Block {
 	bs := make([]slack.Block, n)
 	for i := range bs {
@@ -97,6 +104,10 @@ func TestStrictMessageBlocks(t *testing.T) {
 			[]slack.Block{slack.NewHeaderBlock(plain(strings.Repeat("h", 150)))},
 			"/blocks/0/text/text"},
 		{"51 blocks", sections(51), sections(50), "/blocks"},
+		{"confirm dialog text in mrkdwn",
+			[]slack.Block{slack.NewActionBlock("a", confirmed(slack.NewTextBlockObject("mrkdwn", "Sure?", false, false)))},
+			[]slack.Block{slack.NewActionBlock("a", confirmed(plain("Sure?")))},
+			"/blocks/0/elements/0/confirm/text/type"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -136,7 +136,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if s.applyFault(w, r, call) {
 		return
 	}
+	if f, over := s.overPostLimit(call); over {
+		s.writeFault(w, call, f)
+		return
+	}
+	ans := s.answerOf(call)
+	call.Status, call.Error = ans.status, ans.err
+	s.record(call)
+	writeJSON(w, ans.status, ans.body)
+}
 
+// answerOf is the fake's answer to call, having done what it asks.
+func (s *Server) answerOf(call Call) answer {
+	method := call.Method
 	want := BotToken
 	if method == MethodConnectionsOpen {
 		want = AppToken
@@ -166,9 +178,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			ans = s.dispatch(method, call)
 		}
 	}
-	call.Status, call.Error = ans.status, ans.err
-	s.record(call)
-	writeJSON(w, ans.status, ans.body)
+	return ans
 }
 
 func firstValues(v url.Values) map[string]string {
@@ -290,6 +300,9 @@ func (s *Server) dispatch(method string, call Call) answer {
 			Raw: firstValues(f),
 		}
 		s.messages = append(s.messages, m)
+		if m.ThreadTS != "" {
+			s.threads[channel+"/"+m.ThreadTS] = true // a reply starts the thread
+		}
 		return okAnswer(map[string]any{"channel": channel, "ts": m.TS, "message": messageJSON(m)})
 
 	case "chat.update":
@@ -357,6 +370,7 @@ func (s *Server) dispatch(method string, call Call) answer {
 			Channel: channel, User: user, ThreadTS: f.Get("thread_ts"), Text: f.Get("text"),
 			Blocks: blocks, MessageTS: s.nextTSLocked(), At: call.At, Raw: firstValues(f),
 		}
+		e.Hidden = e.ThreadTS != "" && !s.threadExistsLocked(channel, e.ThreadTS)
 		s.ephemerals = append(s.ephemerals, e)
 		return okAnswer(map[string]any{"message_ts": e.MessageTS})
 
