@@ -346,6 +346,16 @@ func (e *Core) MayUse(user string) string {
 	return ""
 }
 
+// MayStart is "" when o's user may use the bot in o's channel (every check
+// a command makes of who and where), and otherwise what they read instead.
+// Doors that open something first (a form) ask it before they open.
+func (e *Core) MayStart(ctx context.Context, o Origin) string {
+	if _, r := e.guard.allowed(o); r != nil {
+		return r.Message
+	}
+	return ""
+}
+
 // Form runs a submitted form: its fields are checked as a command's are.
 // A field that is wrong comes back, for the form to show next to it, and
 // nothing is queued; otherwise the Reply says what became of the resend.

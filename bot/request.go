@@ -25,6 +25,9 @@ const (
 	SourceForm    = "form"
 	SourceOffer   = "offer"
 	SourceConfirm = "confirm"
+	// SourceShortcut is a form opened from a shortcut: the message
+	// shortcut (its values found in the message) or the global one.
+	SourceShortcut = "shortcut"
 )
 
 // request is one accepted or candidate resend.

@@ -24,10 +24,14 @@ func (f Found) Empty() bool {
 // values, not a message's every number.
 const MaxFound = 10
 
-// maxFindBytes bounds how much of a message is read. Slack's own limits
-// (40,000 characters of text, 50 blocks, 100 attachments) keep a real
-// message within it; the rest of a larger one is not read.
-const maxFindBytes = 256 << 10
+// maxFindBytes bounds how much of a message is read, and maxPhoneTries
+// how many candidate numbers libphonenumber is asked about, so that the
+// form opens within Slack's 3 s whatever the message holds. A ticket's
+// text is far within both; the rest of a larger message is not read.
+const (
+	maxFindBytes  = 64 << 10
+	maxPhoneTries = 2000
+)
 
 // maxPhoneWords is how many space-separated groups one number may span:
 // "(+47) 41 23 45 67" is five.
@@ -60,7 +64,7 @@ func (pr *Parser) Find(texts ...string) Found {
 			*list = append(*list, v)
 		}
 	}
-	budget := maxFindBytes
+	budget, tries := maxFindBytes, maxPhoneTries
 	for _, text := range texts {
 		if budget <= 0 {
 			break
@@ -87,7 +91,7 @@ func (pr *Parser) Find(texts ...string) Found {
 			if !standsAlone(text, loc[0], loc[1]) {
 				continue
 			}
-			pr.phonesIn(text[loc[0]:loc[1]], func(p *Phone) { add(&f.Phones, "phone:"+p.E164, FormatPhone(*p)) })
+			pr.phonesIn(text[loc[0]:loc[1]], &tries, func(p *Phone) { add(&f.Phones, "phone:"+p.E164, FormatPhone(*p)) })
 		}
 	}
 	return f
@@ -105,8 +109,9 @@ func isWordByte(c byte) bool {
 
 // phonesIn gives add each number in run, a run of digits and separators:
 // the longest group of its words that phone= accepts, from the left, and
-// so on after it. "412 34 567 / 987 65 432" is two numbers.
-func (pr *Parser) phonesIn(run string, add func(*Phone)) {
+// so on after it. "412 34 567 / 987 65 432" is two numbers. Each parse
+// spends one of tries; none left, it stops.
+func (pr *Parser) phonesIn(run string, tries *int, add func(*Phone)) {
 	words := strings.Fields(run)
 	for i := 0; i < len(words); {
 		took := 1
@@ -115,6 +120,10 @@ func (pr *Parser) phonesIn(run string, add func(*Phone)) {
 			if n := digitCount(candidate); n < minPhoneDigits || n > maxPhoneDigits {
 				continue
 			}
+			if *tries <= 0 {
+				return
+			}
+			*tries--
 			if p, err := pr.parsePhone(cmdPair{"phone", candidate}); err == nil {
 				add(p)
 				took = end - i

@@ -102,3 +102,14 @@ func FuzzFind(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFindWorstCase times Find on a message of nothing but candidate
+// numbers, as long as Find reads: the form must still open within
+// Slack's 3 s.
+func BenchmarkFindWorstCase(b *testing.B) {
+	text := strings.Repeat("123456 ", maxFindBytes/7+1)
+	pr := parserFor(en, "NO")
+	for b.Loop() {
+		pr.Find(text)
+	}
+}
