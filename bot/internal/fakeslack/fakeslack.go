@@ -116,6 +116,7 @@ type Server struct {
 	badFrames     [][]byte
 	socketsOpened int
 	members       map[string]bool      // SetMember; see isMemberLocked
+	channels      map[string]Channel   // SetChannel; conversations.info
 	triggers      map[string]time.Time // trigger_id -> when its envelope was sent
 	usedTriggers  map[string]bool      // trigger_ids views.open/push exchanged
 	triggerTTL    time.Duration
@@ -148,6 +149,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		faults:       map[string][]*faultEntry{},
 		handlers:     map[string]func(Call) any{},
 		members:      map[string]bool{},
+		channels:     map[string]Channel{},
 		triggers:     map[string]time.Time{},
 		usedTriggers: map[string]bool{},
 		triggerTTL:   DefaultTriggerTTL,

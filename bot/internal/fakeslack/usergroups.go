@@ -51,8 +51,9 @@ const (
 
 // DefaultBotScopes are the scopes the fake's bot token carries until
 // SetScopes changes them: the app manifest's bot scopes (commands,
-// chat:write, app_mentions:read) and usergroups:read.
-var DefaultBotScopes = []string{"commands", "chat:write", "app_mentions:read", ScopeUserGroupsRead}
+// chat:write, app_mentions:read, channels:read, groups:read) and
+// usergroups:read.
+var DefaultBotScopes = []string{"commands", "chat:write", "app_mentions:read", ScopeChannelsRead, ScopeGroupsRead, ScopeUserGroupsRead}
 
 // methodScopes is the scope each method needs. Only the user group methods
 // are checked so far; other methods answer whatever the scopes.
