@@ -1,0 +1,421 @@
+package slackbot
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+
+	"resendbot/bot/i18n"
+	"resendbot/bot/internal/fakeslack"
+	"resendbot/frontpay/frontpaytest"
+)
+
+const (
+	uuidB      = "0b6e4d2c-1a2b-4c3d-8e9f-0123456789ab"
+	ticketTS   = "1690000000.000100" // a ticket's message at the top level
+	ticketRe   = "1690000005.000500" // a reply in its thread
+	elsewhere  = "C0ELSEWHERE"
+	sharedRoom = "C0SHARED"
+)
+
+// ticket is a helpdesk integration's message: text, an attachment and
+// rich text blocks, as Slack sends them in a message shortcut's payload.
+func ticket(ts, threadTS, text string, attachments []map[string]any, blocks []map[string]any) map[string]any {
+	m := map[string]any{"type": "message", "user": "U0HELPDESK", "ts": ts, "text": fakeslack.TypedText(text)}
+	if threadTS != "" {
+		m["thread_ts"] = threadTS
+	}
+	if attachments != nil {
+		m["attachments"] = attachments
+	}
+	if blocks != nil {
+		m["blocks"] = blocks
+	}
+	return m
+}
+
+// words is the catalogue of the language a harness runs in.
+func (h *harness) words() *i18n.Words {
+	w, err := i18n.New(h.cfg.Language)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return w
+}
+
+// shortcutOn uses the message shortcut on message in channel as user and
+// returns the envelope ID (its response_url is ResponseURL of it).
+func (h *harness) shortcutOn(user, channel string, message map[string]any) string {
+	h.t.Helper()
+	id := h.slack.MessageShortcut(fakeslack.MessageShortcut{CallbackID: shortcutMessage, UserID: user, ChannelID: channel, Message: message})
+	if ack, err := h.slack.WaitAck(id, wait); err != nil {
+		h.t.Fatalf("shortcut not acknowledged: %v", err)
+	} else if len(ack.Payload) != 0 && string(ack.Payload) != "null" {
+		h.t.Errorf("shortcut acked with %s; Slack reads nothing there", ack.Payload)
+	}
+	return id
+}
+
+// openedForm waits for the nth views.open and returns its view, which
+// Slack accepted.
+func (h *harness) openedForm(n int) formView {
+	h.t.Helper()
+	calls, err := h.slack.WaitCalls("views.open", n, wait)
+	if err != nil {
+		h.t.Fatalf("no form opened: %v", err)
+	}
+	c := calls[n-1]
+	if c.Error != "" {
+		h.t.Fatalf("views.open answered %s", c.Error)
+	}
+	var v formView
+	if err := json.Unmarshal([]byte(c.Form.Get("view")), &v); err != nil {
+		h.t.Fatal(err)
+	}
+	return v
+}
+
+// formView is an opened view, read generically.
+type formView struct {
+	CallbackID      string           `json:"callback_id"`
+	PrivateMetadata string           `json:"private_metadata"`
+	Submit          map[string]any   `json:"submit"`
+	Blocks          []map[string]any `json:"blocks"`
+}
+
+// element is the element of the input block id, nil without one.
+func (v formView) element(id string) map[string]any {
+	for _, b := range v.Blocks {
+		if b["block_id"] == id {
+			el, _ := b["element"].(map[string]any)
+			return el
+		}
+	}
+	return nil
+}
+
+// text is every text the view shows, joined.
+func (v formView) text() string {
+	raw, _ := json.Marshal(v.Blocks)
+	return string(raw)
+}
+
+// options are a static_select's values, and its initial one.
+func options(el map[string]any) (values []string, initial string) {
+	opts, _ := el["options"].([]any)
+	for _, o := range opts {
+		values = append(values, o.(map[string]any)["value"].(string))
+	}
+	if io, ok := el["initial_option"].(map[string]any); ok {
+		initial, _ = io["value"].(string)
+	}
+	return values, initial
+}
+
+// field is a form field as submitted: typed text, a chosen option, or a
+// picked conversation.
+type field map[string]any
+
+func typed(v string) field { return field{"type": "plain_text_input", "value": v} }
+func chosen(v string) field {
+	return field{"type": "static_select", "selected_option": map[string]any{"text": map[string]any{"type": "plain_text", "text": v}, "value": v}}
+}
+func picked(channel string) field {
+	return field{"type": "conversations_select", "selected_conversation": channel}
+}
+
+// submitView submits a form opened with metadata, with fields by block
+// ID, and returns the ack's payload.
+func (h *harness) submitView(user, metadata string, fields map[string]field) json.RawMessage {
+	h.t.Helper()
+	values := map[string]any{}
+	for block, f := range fields {
+		values[block] = map[string]any{formValue: f}
+	}
+	id := h.slack.Interactive(map[string]any{
+		"type": "view_submission",
+		"user": map[string]any{"id": user},
+		"view": map[string]any{"id": "V1", "callback_id": formID, "private_metadata": metadata,
+			"state": map[string]any{"values": values}},
+	}, 0)
+	ack, err := h.slack.WaitAck(id, wait)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ack.Payload
+}
+
+// fieldErrors are the errors of a response_action errors ack; nil for an
+// empty ack (the form closes).
+func fieldErrors(t *testing.T, payload json.RawMessage) map[string]string {
+	t.Helper()
+	if len(payload) == 0 || string(payload) == "null" {
+		return nil
+	}
+	var resp slack.ViewSubmissionResponse
+	if err := json.Unmarshal(payload, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.ResponseAction != slack.RAErrors || len(resp.Errors) == 0 {
+		t.Fatalf("ack %s: want response_action errors", payload)
+	}
+	return resp.Errors
+}
+
+// inThread waits for the audit message and its outcome as replies in
+// thread, the audit message updated with the outcome.
+func (h *harness) inThread(channel, thread string) (audit, outcome fakeslack.Message) {
+	h.t.Helper()
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		ms := s.Thread(channel, thread)
+		return len(ms) >= 2 && len(ms[0].Updates) > 0
+	}, wait)
+	if err != nil {
+		h.t.Fatalf("no audit message and outcome in thread %s: %v", thread, err)
+	}
+	ms := snap.Thread(channel, thread)
+	return ms[0], ms[1]
+}
+
+// The message shortcut, in both languages: on a reply in a ticket's
+// thread, the form opens filled in from the message (its text, its
+// attachments' fields and fallback, its blocks), saying so; sent, the
+// normal flow runs and the audit message and outcome are replies in the
+// ticket's thread. On a top-level message they start its thread.
+func TestMessageShortcutFillsTheFormAndAnswersInTheThread(t *testing.T) {
+	for _, lang := range []string{"en", "nb"} {
+		t.Run(lang, func(t *testing.T) {
+			h := start(t, map[string]string{"RESEND_LANGUAGE": lang})
+			w := h.words()
+			msg := ticket(ticketRe, ticketTS, "Kari never got her link (order "+uuidA+")",
+				[]map[string]any{{"fallback": "New contact", "fields": []map[string]any{{"title": "Email", "value": "kari@firma.no"}}}},
+				[]map[string]any{{"type": "rich_text", "block_id": "r", "elements": []map[string]any{{"type": "rich_text_section",
+					"elements": []map[string]any{{"type": "text", "text": "mobil 412 "}, {"type": "text", "text": "34 567", "style": map[string]any{"bold": true}}}}}}})
+			h.shortcutOn(agent, room, msg)
+			v := h.openedForm(1)
+			if !strings.Contains(v.text(), w.T("shortcut.from_message")) {
+				t.Errorf("the form does not say where its values came from: %s", v.text())
+			}
+			for block, want := range map[string]string{formReservation: uuidA, formEmail: "kari@firma.no", formPhone: "+47 41234567"} {
+				if el := v.element(block); el["type"] != "plain_text_input" || el["initial_value"] != want {
+					t.Errorf("%s = %v, want filled in with %q", block, el, want)
+				}
+			}
+			if p := h.submitView(agent, v.PrivateMetadata, map[string]field{
+				formReservation: typed(uuidA), formEmail: typed("kari@firma.no"), formPhone: typed(""),
+			}); fieldErrors(t, p) != nil {
+				t.Fatalf("valid form refused: %s", p)
+			}
+			audit, outcome := h.inThread(room, ticketTS)
+			if !strings.Contains(audit.Text, "k***@firma.no") || !strings.Contains(audit.Text, agent) {
+				t.Errorf("audit message %q", audit.Text)
+			}
+			if sent := map[string]string{"en": "Sent", "nb": "Sendt"}[lang]; !strings.Contains(outcome.Text, sent) {
+				t.Errorf("outcome %q, want %q", outcome.Text, sent)
+			}
+			if n := h.fp.Calls(); n != 1 {
+				t.Errorf("front payment calls = %d, want 1", n)
+			}
+			lines := h.waitAudit(2)
+			if last := lines[len(lines)-1]; last["source"] != "shortcut" || last["outcome"] != "sent" {
+				t.Errorf("audit line %v, want source shortcut, outcome sent", last)
+			}
+
+			// A top-level message: its own thread.
+			h.fp.SetAnswer(uuidB, frontpaytest.Accepted())
+			h.shortcutOn(agent, room, ticket("1690000100.000100", "", "Resend "+uuidB+" to ola@firma.no", nil, nil))
+			v = h.openedForm(2)
+			h.submitView(agent, v.PrivateMetadata, map[string]field{formReservation: typed(uuidB), formEmail: typed("ola@firma.no"), formPhone: typed("")})
+			h.inThread(room, "1690000100.000100")
+		})
+	}
+}
+
+// Several IDs, addresses or numbers: a choice among them, the first
+// chosen; "none" sends nothing on that channel. Nothing found: the empty
+// form, saying so.
+func TestMessageShortcutChoicesAndNothingFound(t *testing.T) {
+	for _, lang := range []string{"en", "nb"} {
+		t.Run(lang, func(t *testing.T) {
+			h := start(t, map[string]string{"RESEND_LANGUAGE": lang})
+			w := h.words()
+			h.shortcutOn(agent, room, ticket(ticketTS, "", fmt.Sprintf("old %s new %s; kari@firma.no or kari.n@privat.no; 412 34 567", uuidB, uuidA), nil, nil))
+			v := h.openedForm(1)
+			values, initial := options(v.element(formReservation))
+			if strings.Join(values, " ") != uuidB+" "+uuidA || initial != uuidB {
+				t.Errorf("reservation choice %q, initial %q", values, initial)
+			}
+			values, initial = options(v.element(formEmail))
+			if strings.Join(values, " ") != "kari@firma.no kari.n@privat.no "+noneChosen || initial != "kari@firma.no" {
+				t.Errorf("email choice %q, initial %q", values, initial)
+			}
+			if !strings.Contains(v.text(), w.T("shortcut.several", "Count", 2)) || !strings.Contains(v.text(), w.T("shortcut.no_email")) {
+				t.Errorf("the choice is not worded: %s", v.text())
+			}
+			if el := v.element(formPhone); el["initial_value"] != "+47 41234567" {
+				t.Errorf("phone = %v", el)
+			}
+			h.fp.SetAnswer(uuidA, frontpaytest.Accepted())
+			if p := h.submitView(agent, v.PrivateMetadata, map[string]field{
+				formReservation: chosen(uuidA), formEmail: chosen(noneChosen), formPhone: typed("+47 41234567"),
+			}); fieldErrors(t, p) != nil {
+				t.Fatalf("valid form refused: %s", p)
+			}
+			audit, _ := h.inThread(room, ticketTS)
+			if !strings.Contains(audit.Text, uuidA) || !strings.Contains(audit.Text, "****4567") || strings.Contains(audit.Text, "***@") {
+				t.Errorf("audit %q: want the chosen reservation, by SMS only", audit.Text)
+			}
+			reqs := h.fp.Requests()
+			if len(reqs) != 1 || !strings.Contains(reqs[0].Path, uuidA) {
+				t.Errorf("front payment requests %+v", reqs)
+			}
+
+			// Nothing to fill in.
+			h.shortcutOn(agent, room, ticket("1690000200.000100", "", "Can someone call the customer back?", nil, nil))
+			v = h.openedForm(2)
+			if !strings.Contains(v.text(), w.T("shortcut.nothing_found")) {
+				t.Errorf("the empty form does not say nothing was found: %s", v.text())
+			}
+			for _, block := range []string{formReservation, formEmail, formPhone} {
+				if el := v.element(block); el["type"] != "plain_text_input" || el["initial_value"] != nil {
+					t.Errorf("%s = %v, want an empty input", block, el)
+				}
+			}
+		})
+	}
+}
+
+// Who may use it and where is checked before anything opens: a refused
+// presser is told why, only them, through the shortcut's response_url.
+func TestMessageShortcutRefusedBeforeTheFormOpens(t *testing.T) {
+	for _, lang := range []string{"en", "nb"} {
+		for _, c := range []struct {
+			name, key string
+			env       map[string]string
+		}{
+			{"channel", "refusal.channel", map[string]string{"RESEND_ALLOWED_CHANNELS": elsewhere}},
+			{"user", "refusal.user", map[string]string{"RESEND_ALLOWED_USERS": agent2}},
+		} {
+			t.Run(lang+"/"+c.name, func(t *testing.T) {
+				c.env["RESEND_LANGUAGE"] = lang
+				h := start(t, c.env)
+				id := h.shortcutOn(agent, room, ticket(ticketTS, "", "order "+uuidA+" kari@firma.no", nil, nil))
+				snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.ResponseURLPosts) > 0 }, wait)
+				if err != nil {
+					t.Fatalf("the presser was not told: %v", err)
+				}
+				if p := snap.ResponseURLPosts[0]; p.ID != id || p.ResponseType != "ephemeral" || p.Text != h.words().T(c.key) {
+					t.Errorf("answer %+v, want %q only to the presser", p, h.words().T(c.key))
+				}
+				if n := len(h.slack.Calls("views.open")); n != 0 {
+					t.Errorf("views.open called %d times for a refused presser", n)
+				}
+			})
+		}
+	}
+}
+
+// The form opens within the trigger's 3 s even when sends fill the queue;
+// a trigger that expired anyway tells the presser to try again.
+func TestMessageShortcutOpensWhenBusyAndSaysWhenItCannot(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_RATE_PER_USER": "100/1m", "RESEND_COOLDOWN": "0"})
+	hold := make(chan struct{})
+	defer close(hold)
+	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
+	h.command(agent, uuidA+" email=busy@example.com")
+	h.fp.WaitForCalls(1, wait)
+	for i := range h.bot.engine.QueueCapacity() {
+		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
+			t.Fatalf("request %d refused before the queue was full: %q", i, got)
+		}
+	}
+	h.shortcutOn(agent2, room, ticket(ticketTS, "", "order "+uuidA, nil, nil))
+	h.openedForm(1)
+
+	for _, lang := range []string{"en", "nb"} {
+		t.Run(lang, func(t *testing.T) {
+			h := start(t, map[string]string{"RESEND_LANGUAGE": lang})
+			h.slack.SetTriggerTTL(0)
+			id := h.shortcutOn(agent, room, ticket(ticketTS, "", "order "+uuidA, nil, nil))
+			want := h.words().T("shortcut.not_opened")
+			if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+				return len(s.ResponseURLPosts) > 0 && s.ResponseURLPosts[0].ID == id && s.ResponseURLPosts[0].Text == want
+			}, wait); err != nil {
+				t.Errorf("the presser was not told the form did not open: %v", err)
+			}
+		})
+	}
+}
+
+// The global shortcut: the empty form and a channel picker (no shared or
+// external channels); a channel outside RESEND_ALLOWED_CHANNELS, one the
+// bot is not in or cannot see, or a shared one is refused on the picker,
+// with how to fix it; a good one gets the audit message.
+func TestGlobalShortcutChecksTheChannel(t *testing.T) {
+	for _, lang := range []string{"en", "nb"} {
+		t.Run(lang, func(t *testing.T) {
+			h := start(t, map[string]string{"RESEND_LANGUAGE": lang, "RESEND_ALLOWED_CHANNELS": room + "," + elsewhere + "," + sharedRoom + ",G0SECRET"})
+			w := h.words()
+			h.slack.SetMember(elsewhere, false)
+			h.slack.SetMember("G0SECRET", false)
+			h.slack.SetChannel("G0SECRET", fakeslack.Channel{Private: true})
+			h.slack.SetChannel(sharedRoom, fakeslack.Channel{ExtShared: true})
+			id := h.slack.GlobalShortcut(fakeslack.GlobalShortcut{CallbackID: shortcutGlobal, UserID: agent})
+			if _, err := h.slack.WaitAck(id, wait); err != nil {
+				t.Fatal(err)
+			}
+			v := h.openedForm(1)
+			picker := v.element(formChannel)
+			filter, _ := picker["filter"].(map[string]any)
+			if picker["type"] != "conversations_select" || filter["exclude_external_shared_channels"] != true {
+				t.Fatalf("channel picker %v", picker)
+			}
+			if el := v.element(formReservation); el["initial_value"] != nil {
+				t.Errorf("the global form is not empty: %v", el)
+			}
+			fields := func(channel string) map[string]field {
+				return map[string]field{formReservation: typed(uuidA), formEmail: typed("kari@firma.no"), formPhone: typed(""), formChannel: picked(channel)}
+			}
+			for channel, key := range map[string]string{
+				"C0NOTLISTED": "refusal.channel", elsewhere: "shortcut.not_member",
+				"G0SECRET": "shortcut.not_member", sharedRoom: "shortcut.shared",
+			} {
+				errs := fieldErrors(t, h.submitView(agent, v.PrivateMetadata, fields(channel)))
+				if errs[formChannel] != w.T(key) {
+					t.Errorf("%s: errors %v, want %q on the picker", channel, errs, w.T(key))
+				}
+			}
+			if n := h.fp.Calls(); n != 0 {
+				t.Fatalf("refused channels called front payment %d times", n)
+			}
+			if errs := fieldErrors(t, h.submitView(agent, v.PrivateMetadata, fields(room))); errs != nil {
+				t.Fatalf("a good channel refused: %v", errs)
+			}
+			root, _ := h.thread()
+			if root.Channel != room || !strings.Contains(root.Text, "k***@firma.no") {
+				t.Errorf("audit message %+v", root)
+			}
+			if lines := h.waitAudit(1); lines[len(lines)-1]["source"] != "shortcut" {
+				t.Errorf("audit line %v", lines[len(lines)-1])
+			}
+		})
+	}
+}
+
+// Someone the user lists leave out gets why in the form's place, and
+// nothing to send.
+func TestGlobalShortcutRefusedPresserSeesWhy(t *testing.T) {
+	for _, lang := range []string{"en", "nb"} {
+		t.Run(lang, func(t *testing.T) {
+			h := start(t, map[string]string{"RESEND_LANGUAGE": lang, "RESEND_ALLOWED_USERS": agent2})
+			h.slack.GlobalShortcut(fakeslack.GlobalShortcut{CallbackID: shortcutGlobal, UserID: agent})
+			v := h.openedForm(1)
+			if v.Submit != nil || v.element(formReservation) != nil || !strings.Contains(v.text(), h.words().T("refusal.user")) {
+				t.Errorf("refused presser's view %+v", v)
+			}
+		})
+	}
+}
