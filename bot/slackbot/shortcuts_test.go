@@ -321,17 +321,7 @@ func TestMessageShortcutRefusedBeforeTheFormOpens(t *testing.T) {
 // The form opens within the trigger's 3 s even when sends fill the queue;
 // a trigger that expired anyway tells the presser to try again.
 func TestMessageShortcutOpensWhenBusyAndSaysWhenItCannot(t *testing.T) {
-	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_RATE_PER_USER": "100/1m", "RESEND_COOLDOWN": "0"})
-	hold := make(chan struct{})
-	defer close(hold)
-	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
-	h.command(agent, uuidA+" email=busy@example.com")
-	h.fp.WaitForCalls(1, wait)
-	for i := range h.bot.engine.QueueCapacity() {
-		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
-			t.Fatalf("request %d refused before the queue was full: %q", i, got)
-		}
-	}
+	h := startBusy(t)
 	h.shortcutOn(agent2, room, ticket(ticketTS, "", "order "+uuidA, nil, nil))
 	h.openedForm(1)
 
@@ -417,5 +407,33 @@ func TestGlobalShortcutRefusedPresserSeesWhy(t *testing.T) {
 				t.Errorf("refused presser's view %+v", v)
 			}
 		})
+	}
+}
+
+// Every part of a message that people read is looked in: its text, its
+// attachments' pretext, title, text, fields and fallback, and its
+// sections (text and fields), context, headers and rich text (quotes,
+// preformatted, lists), as slack-go decodes them from the payload.
+func TestMessageTextsReadsEveryPart(t *testing.T) {
+	raw := `{"type":"message","ts":"1.2","text":"t0",
+	 "attachments":[{"pretext":"a1","title":"a2","text":"a3","fallback":"a5","fields":[{"title":"a4t","value":"a4v"}]}],
+	 "blocks":[
+	  {"type":"section","text":{"type":"mrkdwn","text":"s1"},"fields":[{"type":"plain_text","text":"s2"}]},
+	  {"type":"context","elements":[{"type":"mrkdwn","text":"c1"},{"type":"image","image_url":"https://x/i.png","alt_text":"no"}]},
+	  {"type":"header","text":{"type":"plain_text","text":"h1"}},
+	  {"type":"rich_text","elements":[
+	   {"type":"rich_text_section","elements":[{"type":"text","text":"r1 "},{"type":"text","text":"r2","style":{"bold":true}},{"type":"link","url":"mailto:r3@x.no","text":"mail"}]},
+	   {"type":"rich_text_quote","elements":[{"type":"text","text":"q1"}]},
+	   {"type":"rich_text_preformatted","elements":[{"type":"text","text":"p1"}]},
+	   {"type":"rich_text_list","style":"bullet","elements":[{"type":"rich_text_section","elements":[{"type":"text","text":"l1"}]}]}]}]}`
+	var m slack.Message
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(messageTexts(m), "|")
+	for _, want := range []string{"t0", "a1", "a2", "a3", "a4t", "a4v", "a5", "s1", "s2", "c1", "h1", "r1 r2", "mailto:r3@x.no", "q1", "p1", "l1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("messageTexts lacks %q: %q", want, got)
+		}
 	}
 }
