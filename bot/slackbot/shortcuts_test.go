@@ -378,6 +378,11 @@ func TestGlobalShortcutChecksTheChannel(t *testing.T) {
 					t.Errorf("%s: errors %v, want %q on the picker", channel, errs, w.T(key))
 				}
 			}
+			// Slack not answering conversations.info is no yes.
+			h.slack.FailNext("conversations.info", 1, fakeslack.Fault{SlackError: "internal_error"})
+			if errs := fieldErrors(t, h.submitView(agent, v.PrivateMetadata, fields(room))); errs[formChannel] != w.T("shortcut.unchecked") {
+				t.Errorf("conversations.info failing: errors %v, want %q", errs, w.T("shortcut.unchecked"))
+			}
 			if n := h.fp.Calls(); n != 0 {
 				t.Fatalf("refused channels called front payment %d times", n)
 			}
@@ -435,5 +440,38 @@ func TestMessageTextsReadsEveryPart(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("messageTexts lacks %q: %q", want, got)
 		}
+	}
+}
+
+// What Slack refuses in a form is never sent: values longer than an
+// option may be are shortened in its text or left out, so the form with a
+// choice opens; a shortcut delivered twice opens one form (its trigger
+// works once).
+func TestMessageShortcutFormStaysWithinSlacksLimits(t *testing.T) {
+	h := start(t, nil)
+	long := strings.Repeat("k", 60) + "@" + strings.Repeat("d", 20) + ".no"                                   // 84: text shortened
+	longer := strings.Repeat("k", 64) + "@" + strings.Repeat("a", 60) + "." + strings.Repeat("b", 60) + ".no" // 190: no option
+	id := h.shortcutOn(agent, room, ticket(ticketTS, "", long+" "+longer+" kari@firma.no "+uuidA, nil, nil))
+	v := h.openedForm(1)
+	values, initial := options(v.element(formEmail))
+	if strings.Join(values, " ") != long+" kari@firma.no "+noneChosen || initial != long {
+		t.Errorf("email options %q (initial %q)", values, initial)
+	}
+	h.slack.Redeliver(id, 0)
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.AcksFor(id)) == 2 }, wait); err != nil {
+		t.Fatal(err)
+	}
+	// Envelopes are handled in order, and a form is recorded as shown
+	// when it is queued to open: once the next envelope is acked, a second
+	// form would be on record.
+	h.command(agent, "help")
+	forms := 0
+	for _, line := range h.auditLines() {
+		if line["outcome"] == "form" {
+			forms++
+		}
+	}
+	if forms != 1 {
+		t.Errorf("%d forms opened for one shortcut delivered twice", forms)
 	}
 }
