@@ -23,7 +23,7 @@ const (
 	formValue       = "value"
 )
 
-// onInteractive routes button presses and form submissions.
+// onInteractive routes button presses, form submissions and shortcuts.
 func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if !ok || !b.firstDelivery(ctx, evt) {

@@ -61,8 +61,7 @@ func (b *Bot) onMessageShortcut(ctx context.Context, cb slack.InteractionCallbac
 	}
 	o := bot.Origin{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ThreadTS: thread, ResponseURL: cb.ResponseURL, Source: bot.SourceShortcut}
 	words := bot.ShortcutWords(b.d.Words)
-	switch {
-	case o.ChannelID == "" || thread == "":
+	if o.ChannelID == "" || thread == "" {
 		b.log.Warn("a message shortcut came without its channel or message; nothing opened", "user", o.UserID)
 		b.engine.TellLater(o, bot.Message{Text: words.Unreadable})
 		return
