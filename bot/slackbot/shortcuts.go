@@ -81,13 +81,16 @@ func (b *Bot) onMessageShortcut(ctx context.Context, cb slack.InteractionCallbac
 // the audit message may go is checked when the form is sent.
 func (b *Bot) onGlobalShortcut(ctx context.Context, cb slack.InteractionCallback) {
 	o := bot.Origin{UserID: cb.User.ID, Source: bot.SourceShortcut}
-	form := func() slack.ModalViewRequest { return b.channelForm(o) }
 	if refusal := b.engine.MayUse(o.UserID); refusal != "" {
 		// A global shortcut has no response_url and no channel: the refusal
 		// takes the form's place.
-		form = func() slack.ModalViewRequest { return noticeView(b.d.Words, refusal) }
+		notice := func() slack.ModalViewRequest { return noticeView(b.d.Words, refusal) }
+		if !b.engine.SubmitPrompt(&openFormTask{b: b, o: o, trigger: cb.TriggerID, form: notice}) {
+			b.log.Warn("prompt lane full; a refusal was not shown", "user", o.UserID)
+		}
+		return
 	}
-	b.openForm(ctx, o, cb.TriggerID, form, "")
+	b.openForm(ctx, o, cb.TriggerID, func() slack.ModalViewRequest { return b.channelForm(o) }, "")
 }
 
 // openForm opens form on the prompt lane, within the trigger's 3 s even
