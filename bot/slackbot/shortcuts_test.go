@@ -75,11 +75,19 @@ func (h *harness) openedForm(n int) formView {
 	if err := json.Unmarshal([]byte(c.Form.Get("view")), &v); err != nil {
 		h.t.Fatal(err)
 	}
+	var opened []fakeslack.View
+	for _, view := range h.slack.Views() {
+		if view.Method == "views.open" {
+			opened = append(opened, view)
+		}
+	}
+	v.ID = opened[n-1].ID
 	return v
 }
 
 // formView is an opened view, read generically.
 type formView struct {
+	ID              string           `json:"-"` // the ID Slack gave it
 	CallbackID      string           `json:"callback_id"`
 	PrivateMetadata string           `json:"private_metadata"`
 	Submit          map[string]any   `json:"submit"`
@@ -115,33 +123,12 @@ func options(el map[string]any) (values []string, initial string) {
 	return values, initial
 }
 
-// field is a form field as submitted: typed text, a chosen option, or a
-// picked conversation.
-type field map[string]any
-
-func typed(v string) field { return field{"type": "plain_text_input", "value": v} }
-func chosen(v string) field {
-	return field{"type": "static_select", "selected_option": map[string]any{"text": map[string]any{"type": "plain_text", "text": v}, "value": v}}
-}
-func picked(channel string) field {
-	return field{"type": "conversations_select", "selected_conversation": channel}
-}
-
-// submitView submits a form opened with metadata, with fields by block
-// ID, and returns the ack's payload.
-func (h *harness) submitView(user, metadata string, fields map[string]field) json.RawMessage {
+// submit submits the form v as user, with values by block ID (typed
+// text, a chosen option's value, a picked channel; the others as the form
+// started), as Slack's client would, and returns the ack's payload.
+func (h *harness) submit(user string, v formView, values map[string]string) json.RawMessage {
 	h.t.Helper()
-	values := map[string]any{}
-	for block, f := range fields {
-		values[block] = map[string]any{formValue: f}
-	}
-	id := h.slack.Interactive(map[string]any{
-		"type": "view_submission",
-		"user": map[string]any{"id": user},
-		"view": map[string]any{"id": "V1", "callback_id": formID, "private_metadata": metadata,
-			"state": map[string]any{"values": values}},
-	}, 0)
-	ack, err := h.slack.WaitAck(id, wait)
+	ack, err := h.slack.WaitAck(h.slack.SubmitView(v.ID, user, values), wait)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -204,9 +191,7 @@ func TestMessageShortcutFillsTheFormAndAnswersInTheThread(t *testing.T) {
 					t.Errorf("%s = %v, want filled in with %q", block, el, want)
 				}
 			}
-			if p := h.submitView(agent, v.PrivateMetadata, map[string]field{
-				formReservation: typed(uuidA), formEmail: typed("kari@firma.no"), formPhone: typed(""),
-			}); fieldErrors(t, p) != nil {
+			if p := h.submit(agent, v, map[string]string{formPhone: ""}); fieldErrors(t, p) != nil {
 				t.Fatalf("valid form refused: %s", p)
 			}
 			audit, outcome := h.inThread(room, ticketTS)
@@ -228,7 +213,7 @@ func TestMessageShortcutFillsTheFormAndAnswersInTheThread(t *testing.T) {
 			h.fp.SetAnswer(uuidB, frontpaytest.Accepted())
 			h.shortcutOn(agent, room, ticket("1690000100.000100", "", "Resend "+uuidB+" to ola@firma.no", nil, nil))
 			v = h.openedForm(2)
-			h.submitView(agent, v.PrivateMetadata, map[string]field{formReservation: typed(uuidB), formEmail: typed("ola@firma.no"), formPhone: typed("")})
+			h.submit(agent, v, nil)
 			h.inThread(room, "1690000100.000100")
 		})
 	}
@@ -259,9 +244,7 @@ func TestMessageShortcutChoicesAndNothingFound(t *testing.T) {
 				t.Errorf("phone = %v", el)
 			}
 			h.fp.SetAnswer(uuidA, frontpaytest.Accepted())
-			if p := h.submitView(agent, v.PrivateMetadata, map[string]field{
-				formReservation: chosen(uuidA), formEmail: chosen(noneChosen), formPhone: typed("+47 41234567"),
-			}); fieldErrors(t, p) != nil {
+			if p := h.submit(agent, v, map[string]string{formReservation: uuidA, formEmail: noneChosen}); fieldErrors(t, p) != nil {
 				t.Fatalf("valid form refused: %s", p)
 			}
 			audit, _ := h.inThread(room, ticketTS)
@@ -366,27 +349,27 @@ func TestGlobalShortcutChecksTheChannel(t *testing.T) {
 			if el := v.element(formReservation); el["initial_value"] != nil {
 				t.Errorf("the global form is not empty: %v", el)
 			}
-			fields := func(channel string) map[string]field {
-				return map[string]field{formReservation: typed(uuidA), formEmail: typed("kari@firma.no"), formPhone: typed(""), formChannel: picked(channel)}
+			fields := func(channel string) map[string]string {
+				return map[string]string{formReservation: uuidA, formEmail: "kari@firma.no", formChannel: channel}
 			}
 			for channel, key := range map[string]string{
 				"C0NOTLISTED": "refusal.channel", elsewhere: "shortcut.not_member",
 				"G0SECRET": "shortcut.not_member", sharedRoom: "shortcut.shared",
 			} {
-				errs := fieldErrors(t, h.submitView(agent, v.PrivateMetadata, fields(channel)))
+				errs := fieldErrors(t, h.submit(agent, v, fields(channel)))
 				if errs[formChannel] != w.T(key) {
 					t.Errorf("%s: errors %v, want %q on the picker", channel, errs, w.T(key))
 				}
 			}
 			// Slack not answering conversations.info is no yes.
 			h.slack.FailNext("conversations.info", 1, fakeslack.Fault{SlackError: "internal_error"})
-			if errs := fieldErrors(t, h.submitView(agent, v.PrivateMetadata, fields(room))); errs[formChannel] != w.T("shortcut.unchecked") {
+			if errs := fieldErrors(t, h.submit(agent, v, fields(room))); errs[formChannel] != w.T("shortcut.unchecked") {
 				t.Errorf("conversations.info failing: errors %v, want %q", errs, w.T("shortcut.unchecked"))
 			}
 			if n := h.fp.Calls(); n != 0 {
 				t.Fatalf("refused channels called front payment %d times", n)
 			}
-			if errs := fieldErrors(t, h.submitView(agent, v.PrivateMetadata, fields(room))); errs != nil {
+			if errs := fieldErrors(t, h.submit(agent, v, fields(room))); errs != nil {
 				t.Fatalf("a good channel refused: %v", errs)
 			}
 			root, _ := h.thread()

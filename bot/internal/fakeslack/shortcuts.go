@@ -167,3 +167,115 @@ func (s *Server) conversationsInfo(call Call) answer {
 		"is_pending_ext_shared": c.PendingExtShared, "is_member": member, "context_team_id": TeamID,
 	}})
 }
+
+// SubmitView submits the modal last opened (or updated) as viewID, as user
+// pressing its submit button, and returns the envelope ID. values are by
+// block_id: the text typed in a plain_text_input, the value of the option
+// chosen in a static_select, the conversation picked in a
+// conversations_select; a block not in values keeps what the view started
+// with (initial_value, initial_option), as in Slack. What Slack's client
+// cannot send fails the test: a value for a block the view does not have,
+// an option not among a select's options, an empty required field, or a
+// view with no submit button.
+func (s *Server) SubmitView(viewID, user string, values map[string]string) string {
+	s.t.Helper()
+	var raw json.RawMessage
+	for _, v := range s.Views() {
+		if v.ID == viewID {
+			raw = v.View
+		}
+	}
+	var view map[string]any
+	if raw == nil || json.Unmarshal(raw, &view) != nil {
+		s.t.Errorf("fakeslack: SubmitView: no view %s was opened", viewID)
+		return ""
+	}
+	if _, ok := view["submit"]; !ok {
+		s.t.Errorf("fakeslack: SubmitView: view %s has no submit button", viewID)
+	}
+	state := map[string]any{}
+	seen := map[string]bool{}
+	blocks, _ := view["blocks"].([]any)
+	for _, x := range blocks {
+		b, _ := x.(map[string]any)
+		id, _ := b["block_id"].(string)
+		el, _ := b["element"].(map[string]any)
+		if b["type"] != "input" || el == nil {
+			continue
+		}
+		seen[id] = true
+		v, given := values[id]
+		entry, ok := submittedValue(el, v, given)
+		if !ok {
+			s.t.Errorf("fakeslack: SubmitView: block %s cannot hold %q", id, v)
+		}
+		if optional, _ := b["optional"].(bool); !optional && isEmptyState(entry) {
+			s.t.Errorf("fakeslack: SubmitView: required block %s is empty: Slack's client does not submit it", id)
+		}
+		action, _ := el["action_id"].(string)
+		state[id] = map[string]any{action: entry}
+	}
+	for id := range values {
+		if !seen[id] {
+			s.t.Errorf("fakeslack: SubmitView: view %s has no input block %s", viewID, id)
+		}
+	}
+	view["id"], view["team_id"], view["app_id"], view["bot_id"] = viewID, TeamID, AppID, BotID
+	view["state"] = map[string]any{"values": state}
+	payload := map[string]any{
+		"type": "view_submission", "token": VerificationToken, "api_app_id": AppID,
+		"team": map[string]any{"id": TeamID, "domain": "fake"},
+		"user": map[string]any{"id": user, "username": strings.ToLower(user), "team_id": TeamID},
+		"view": view, "response_urls": []any{}, "is_enterprise_install": false,
+	}
+	return s.Send(Envelope{Type: "interactive", Payload: mustJSON(payload), AcceptsResponsePayload: true})
+}
+
+// submittedValue is an input element's entry in a view's state, as Slack
+// sends it: with v when given, else with the element's initial value; ok
+// is false when the element cannot hold v.
+func submittedValue(el map[string]any, v string, given bool) (map[string]any, bool) {
+	typ, _ := el["type"].(string)
+	entry := map[string]any{"type": typ}
+	switch typ {
+	case "plain_text_input":
+		if !given {
+			v, _ = el["initial_value"].(string)
+		}
+		entry["value"] = nil
+		if v != "" {
+			entry["value"] = v
+		}
+		return entry, true
+	case "static_select":
+		entry["selected_option"] = nil
+		if !given {
+			entry["selected_option"] = el["initial_option"]
+			return entry, true
+		}
+		options, _ := el["options"].([]any)
+		for _, o := range options {
+			if om, _ := o.(map[string]any); om["value"] == v {
+				entry["selected_option"] = om
+				return entry, true
+			}
+		}
+		return entry, v == ""
+	case "conversations_select":
+		entry["selected_conversation"] = nil
+		if given && v != "" {
+			entry["selected_conversation"] = v
+		}
+		return entry, true
+	}
+	return entry, !given
+}
+
+func isEmptyState(entry map[string]any) bool {
+	for k, v := range entry {
+		if k != "type" && v != nil {
+			return false
+		}
+	}
+	return true
+}

@@ -2,6 +2,8 @@ package fakeslack
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/slack-go/slack"
@@ -130,4 +132,77 @@ func TestConversationsInfo(t *testing.T) {
 	s.SetScopes("commands", "chat:write")
 	_, err := info("C1")
 	wantSlackErr(t, err, "missing_scope", "")
+}
+
+// errorsTB records the fake's Errorf calls instead of failing the test,
+// for tests of what the fake refuses.
+type errorsTB struct {
+	testing.TB
+	mu   sync.Mutex
+	errs []string
+}
+
+func (e *errorsTB) Helper() {}
+
+func (e *errorsTB) Errorf(format string, args ...any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.errs = append(e.errs, fmt.Sprintf(format, args...))
+}
+
+func (e *errorsTB) take() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	errs := e.errs
+	e.errs = nil
+	return errs
+}
+
+// SubmitView sends what Slack's client would for the opened view, and
+// refuses what it cannot send.
+func TestSubmitView(t *testing.T) {
+	rec := &errorsTB{TB: t}
+	s := New(rec)
+	c := startClient(t, s)
+	if err := s.WaitConnected(1, wait); err != nil {
+		t.Fatal(err)
+	}
+	api := slack.New(BotToken, slack.OptionAPIURL(s.APIURL()))
+	id := s.GlobalShortcut(GlobalShortcut{CallbackID: "g", UserID: "U1"})
+	c.next(t, socketmode.EventTypeInteractive)
+	opts := []*slack.OptionBlockObject{slack.NewOptionBlockObject("a", plain("A"), nil), slack.NewOptionBlockObject("b", plain("B"), nil)}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), "value", opts...)
+	sel.InitialOption = opts[0]
+	text := slack.NewPlainTextInputBlockElement(plain("ID"), "value")
+	text.InitialValue = "first"
+	view, err := api.OpenViewContext(context.Background(), "trigger-"+id, slack.ModalViewRequest{
+		Type: slack.VTModal, Title: plain("Resend"), Submit: plain("Send"), CallbackID: "form", PrivateMetadata: "meta",
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			slack.NewInputBlock("id", plain("ID"), nil, text),
+			slack.NewInputBlock("choice", plain("Choice"), nil, sel),
+			slack.NewInputBlock("channel", plain("Channel"), nil, &slack.SelectBlockElement{Type: slack.OptTypeConversations, ActionID: "value"}),
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []map[string]string{{"choice": "c", "channel": "C1"}, {"id": "", "channel": "C1"}, {"nope": "x", "channel": "C1"}, {}} {
+		s.SubmitView(view.ID, "U1", bad)
+		c.next(t, socketmode.EventTypeInteractive)
+		if errs := rec.take(); len(errs) == 0 {
+			t.Errorf("SubmitView(%v) was not refused", bad)
+		}
+	}
+	s.SubmitView(view.ID, "U1", map[string]string{"choice": "b", "channel": "C1"})
+	evt := c.next(t, socketmode.EventTypeInteractive)
+	if errs := rec.take(); len(errs) != 0 {
+		t.Fatalf("a valid submission refused: %q", errs)
+	}
+	cb := evt.Data.(slack.InteractionCallback)
+	st := cb.View.State.Values
+	if cb.Type != slack.InteractionTypeViewSubmission || !evt.Request.AcceptsResponsePayload || cb.View.CallbackID != "form" ||
+		cb.View.PrivateMetadata != "meta" || st["id"]["value"].Value != "first" || st["choice"]["value"].SelectedOption.Value != "b" ||
+		st["channel"]["value"].SelectedConversation != "C1" || cb.View.ID != view.ID {
+		t.Errorf("view_submission = %+v", cb)
+	}
 }
