@@ -43,6 +43,9 @@ var (
 	// checked as email= is. "|" and quotes are left out of the local part
 	// so that Slack's <mailto:a@b.no|a@b.no> and 'a@b.no' give a@b.no.
 	emailPattern = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+`)
+	// urlPattern is a link's address: digits in a path or a query are no
+	// phone number.
+	urlPattern = regexp.MustCompile(`(?i)\b(?:https?|ftp)://[^\s<>|]+`)
 	// phoneRun is a run of what a written number holds: digits, spaces,
 	// "+", "-", dots and parentheses, starting and ending with a digit (or
 	// a "+" or "(" before the first). libphonenumber decides which runs,
@@ -74,8 +77,8 @@ func (pr *Parser) Find(texts ...string) Found {
 		}
 		budget -= len(text)
 		text = strings.Map(zeroWidthToSpace, Unescape(text))
-		// What is taken as an ID or an address is blanked out, so that its
-		// digits are not read again as a phone number.
+		// What is taken as an ID or an address, and links, are blanked out,
+		// so that their digits are not read as a phone number.
 		text = uuidPattern.ReplaceAllStringFunc(text, func(id string) string {
 			id = strings.ToLower(id)
 			add(&f.Reservations, "id:"+id, id)
@@ -87,6 +90,7 @@ func (pr *Parser) Find(texts ...string) Found {
 			}
 			return " "
 		})
+		text = urlPattern.ReplaceAllLiteralString(text, " ")
 		for _, loc := range phoneRun.FindAllStringIndex(text, -1) {
 			if !standsAlone(text, loc[0], loc[1]) {
 				continue

@@ -34,6 +34,9 @@ func TestFindReadsIDsAddressesAndNumbers(t *testing.T) {
 		{"digits of an ID or an address are not read as a number",
 			[]string{"41234567-aaaa-4aaa-8aaa-aaaaaaaaaaaa 41234567@firma.no"},
 			Found{Reservations: []string{"41234567-aaaa-4aaa-8aaa-aaaaaaaaaaaa"}, Emails: []string{"41234567@firma.no"}}},
+		{"digits in a link are no number, an ID in one is",
+			[]string{"<https://portal.example/orders/41234567?ref=" + parseID + "|the order> https://x.example/98765432"},
+			Found{Reservations: []string{parseID}}},
 		{"what email= refuses is not found", []string{"kari@firma..no kari@-firma.no"}, Found{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
