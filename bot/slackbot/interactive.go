@@ -215,9 +215,12 @@ type formValues struct {
 // the form was opened from, or the one its picker chose once Slack has
 // shown the audit message can go there, and the ack closes the form.
 func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback, respond func(answer any)) {
-	if cb.View.State == nil {
-		b.log.Warn("a form submission came without its state; nothing sent", "user", cb.User.ID)
+	unreadable := func(why string) {
+		b.log.Warn(why+"; nothing sent", "user", cb.User.ID)
 		respond(slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: b.d.Words.T(bot.MsgFormUnreadable)}))
+	}
+	if cb.View.State == nil {
+		unreadable("a form submission came without its state")
 		return
 	}
 	state := cb.View.State.Values
@@ -234,6 +237,11 @@ func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback, re
 	values := formValues{value(formReservation), value(formEmail), value(formPhone)}
 	o := readFormOrigin(cb.View.PrivateMetadata).origin(cb.User.ID)
 	if _, picked := state[formChannel]; !picked {
+		if o.ChannelID == "" {
+			// Only the global form has no channel of its own, and it asks.
+			unreadable("a form submission came without its channel")
+			return
+		}
 		respond(b.runForm(ctx, o, values))
 		return
 	}

@@ -509,3 +509,27 @@ func TestMessageShortcutWhereTheBotIsNotTellsThePresser(t *testing.T) {
 		t.Errorf("front payment calls = %d, want 0", n)
 	}
 }
+
+// A form whose channel cannot be told (no channel in its metadata, no
+// picker in its state) sends nothing.
+func TestFormWithoutAChannelSendsNothing(t *testing.T) {
+	h := start(t, nil)
+	id := h.slack.Interactive(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": agent},
+		"view": map[string]any{"id": "V9", "callback_id": formID, "private_metadata": `{"channel":"","source":"shortcut"}`,
+			"state": map[string]any{"values": map[string]any{
+				formReservation: map[string]any{formValue: map[string]any{"type": "plain_text_input", "value": uuidA}},
+				formEmail:       map[string]any{formValue: map[string]any{"type": "plain_text_input", "value": "kari@firma.no"}},
+			}}},
+	}, 0)
+	ack, err := h.slack.WaitAck(id, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := fieldErrors(t, ack.Payload); errs[formReservation] != h.words().T("msg.form_unreadable") {
+		t.Errorf("errors %v", errs)
+	}
+	if n := h.fp.Calls(); n != 0 {
+		t.Errorf("front payment calls = %d", n)
+	}
+}
