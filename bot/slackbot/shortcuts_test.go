@@ -464,49 +464,57 @@ func TestMessageShortcutFormStaysWithinSlacksLimits(t *testing.T) {
 // (through the shortcut's response_url); confirmed, the audit message goes
 // in the message's thread.
 func TestMessageShortcutValuesAreComparedWithTheContactOnFile(t *testing.T) {
-	h := start(t, confirming(nil))
-	h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
-	id := h.shortcutOn(agent, room, ticket(ticketRe, ticketTS, "order "+uuidA+", new address "+emailTypo, nil, nil))
-	h.submit(agent, h.openedForm(1), nil)
-	p := h.answered(id)
-	c := confirmChoices(t, p.Blocks)
-	if len(c) != 3 || !strings.Contains(p.Text, emailTypo) {
-		t.Fatalf("answer %q with buttons %v, want a confirmation", p.Text, c)
-	}
-	if n := len(h.resends()); n != 0 {
-		t.Fatalf("%d resends before the presser confirmed", n)
-	}
-	h.pressed(agent, c[0])
-	audit, _ := h.inThread(room, ticketTS)
-	if !strings.Contains(audit.Text, uuidA) {
-		t.Errorf("audit %q", audit.Text)
-	}
-	if r := h.resends(); len(r) != 1 || !strings.Contains(string(r[0].Body), emailTypo) {
-		t.Errorf("resends %+v, want one to the confirmed address", r)
+	for _, lang := range []string{"en", "nb"} {
+		t.Run(lang, func(t *testing.T) {
+			h := start(t, confirming(map[string]string{"RESEND_LANGUAGE": lang}))
+			h.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
+			id := h.shortcutOn(agent, room, ticket(ticketRe, ticketTS, "order "+uuidA+", new address "+emailTypo, nil, nil))
+			h.submit(agent, h.openedForm(1), nil)
+			p := h.answered(id)
+			c := confirmChoices(t, p.Blocks)
+			if len(c) != 3 || !strings.Contains(p.Text, emailTypo) {
+				t.Fatalf("answer %q with buttons %v, want a confirmation", p.Text, c)
+			}
+			if n := len(h.resends()); n != 0 {
+				t.Fatalf("%d resends before the presser confirmed", n)
+			}
+			h.pressed(agent, c[0])
+			audit, _ := h.inThread(room, ticketTS)
+			if !strings.Contains(audit.Text, uuidA) {
+				t.Errorf("audit %q", audit.Text)
+			}
+			if r := h.resends(); len(r) != 1 || !strings.Contains(string(r[0].Body), emailTypo) {
+				t.Errorf("resends %+v, want one to the confirmed address", r)
+			}
+		})
 	}
 }
 
 // Where the bot cannot post, nothing is sent and the presser is told,
 // through the shortcut's response_url, how to fix it.
 func TestMessageShortcutWhereTheBotIsNotTellsThePresser(t *testing.T) {
-	h := start(t, nil)
-	h.slack.SetMember(elsewhere, false)
-	id := h.shortcutOn(agent, elsewhere, ticket(ticketTS, "", "order "+uuidA+" kari@firma.no", nil, nil))
-	if p := h.submit(agent, h.openedForm(1), nil); fieldErrors(t, p) != nil {
-		t.Fatalf("valid form refused: %s", p)
-	}
-	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
-		for _, p := range s.ResponseURLPosts {
-			if p.ID == id && strings.Contains(p.Text, "/invite @resendbot") {
-				return true
+	for _, lang := range []string{"en", "nb"} {
+		t.Run(lang, func(t *testing.T) {
+			h := start(t, map[string]string{"RESEND_LANGUAGE": lang})
+			h.slack.SetMember(elsewhere, false)
+			id := h.shortcutOn(agent, elsewhere, ticket(ticketTS, "", "order "+uuidA+" kari@firma.no", nil, nil))
+			if p := h.submit(agent, h.openedForm(1), nil); fieldErrors(t, p) != nil {
+				t.Fatalf("valid form refused: %s", p)
 			}
-		}
-		return false
-	}, wait); err != nil {
-		t.Errorf("the presser was not told: %v", err)
-	}
-	if n := h.fp.Calls(); n != 0 {
-		t.Errorf("front payment calls = %d, want 0", n)
+			if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+				for _, p := range s.ResponseURLPosts {
+					if p.ID == id && p.Text == h.words().T("msg.not_in_channel") {
+						return true
+					}
+				}
+				return false
+			}, wait); err != nil {
+				t.Errorf("the presser was not told: %v", err)
+			}
+			if n := h.fp.Calls(); n != 0 {
+				t.Errorf("front payment calls = %d, want 0", n)
+			}
+		})
 	}
 }
 
