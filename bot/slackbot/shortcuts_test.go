@@ -541,3 +541,30 @@ func TestFormWithoutAChannelSendsNothing(t *testing.T) {
 		t.Errorf("front payment calls = %d", n)
 	}
 }
+
+// The global shortcut has no response_url: a refusal after the form
+// closes (here the cooldown) reaches the presser as a message only they
+// see, in the channel they picked.
+func TestGlobalShortcutRefusalReachesThePresserInTheChannel(t *testing.T) {
+	h := start(t, nil)
+	values := map[string]string{formReservation: uuidA, formEmail: "kari@firma.no", formChannel: room}
+	for i := 1; i <= 2; i++ {
+		h.slack.GlobalShortcut(fakeslack.GlobalShortcut{CallbackID: shortcutGlobal, UserID: agent})
+		if errs := fieldErrors(t, h.submit(agent, h.openedForm(i), values)); errs != nil {
+			t.Fatalf("submit %d: %v", i, errs)
+		}
+		if i == 1 {
+			h.thread()
+		}
+	}
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.Ephemerals) > 0 }, wait)
+	if err != nil {
+		t.Fatalf("the presser was not told: %v", err)
+	}
+	if e := snap.Ephemerals[0]; e.Channel != room || e.User != agent || !strings.Contains(e.Text, "k***@firma.no") {
+		t.Errorf("ephemeral %+v, want the cooldown refusal to the presser in %s", e, room)
+	}
+	if n := len(h.fp.Resends()); n != 1 {
+		t.Errorf("resends = %d, want 1", n)
+	}
+}
