@@ -10,8 +10,9 @@ import (
 )
 
 // routes is every Slack entry point and who answers it: Socket Mode
-// envelope types, Events API event types, button action IDs and form
-// callback IDs, shortcut callback IDs. Anything not here is acknowledged and ignored.
+// envelope types, Events API event types, button action IDs, form
+// callback IDs and shortcut callback IDs. Anything not here is
+// acknowledged and ignored.
 type routes struct {
 	envelopes map[socketmode.EventType]func(context.Context, socketmode.Event)
 	events    map[string]func(ctx context.Context, data any)
