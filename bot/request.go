@@ -78,6 +78,9 @@ const (
 	SourceOffer    = "offer"
 	SourceConfirm  = "confirm"
 	SourceWorkflow = "workflow"
+	// SourceShortcut is a form opened from a shortcut: the message
+	// shortcut (its values found in the message) or the global one.
+	SourceShortcut = "shortcut"
 )
 
 // request is one accepted or candidate resend.

@@ -219,6 +219,7 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 
 	origin := bot.Origin{UserID: consoleUser, ChannelID: consoleChannel, Source: sourceConsole}
 	var asking *bot.Button // a pressed button whose dialog waits for yes
+	var form *shortcutForm // a message shortcut's form, open until the next line
 	for {
 		if interactive {
 			out.printf("> ")
@@ -244,6 +245,20 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 		case "quit", "exit", "avslutt":
 			return nil
 		}
+		if f := form; f != nil {
+			// An open form takes its send word; anything else closes it
+			// and is read as usual.
+			form = nil
+			if strings.EqualFold(text, out.words.T("console.shortcut.send_word")) {
+				f.send(ctx, e, out)
+				if !wait(ctx, e) {
+					return nil
+				}
+				continue
+			}
+			out.printf("%s\n", out.words.T("console.shortcut.closed"))
+		}
+		pasted, isShortcut := shortcutText(line)
 		switch n, isNumber := buttonNumber(text); {
 		case asking != nil:
 			// The answer to a button's dialog.
@@ -253,6 +268,8 @@ func consoleLoop(ctx context.Context, e *bot.Core, c *bot.Config, out *consoleSu
 				out.printf("%s\n", out.words.T("console.press.not_pressed"))
 			}
 			asking = nil
+		case isShortcut:
+			form = openShortcut(ctx, e, out, origin, pasted)
 		case isNumber:
 			asking = pressNumber(ctx, e, out, origin, n)
 		default:
@@ -434,6 +451,7 @@ func consoleHelp(w *i18n.Words, real, c *bot.Config, live bool) string {
 	}
 	sb.WriteString(consoleLimits(w, real, c, live))
 	line(w.T("console.help.buttons"))
+	line(w.T("console.shortcut.help"))
 	line(w.T("console.help.leave"))
 	return sb.String()
 }

@@ -23,7 +23,7 @@ const (
 	formValue       = "value"
 )
 
-// onInteractive routes button presses and form submissions.
+// onInteractive routes button presses, form submissions and shortcuts.
 func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 	cb, ok := evt.Data.(slack.InteractionCallback)
 	if !ok || !b.firstDelivery(ctx, evt) {
@@ -41,11 +41,18 @@ func (b *Bot) onInteractive(ctx context.Context, evt socketmode.Event) {
 			}
 		}
 	case slack.InteractionTypeViewSubmission:
-		var answer any
-		if handle, ok := b.routes.views[cb.View.CallbackID]; ok {
-			answer = handle(ctx, cb)
+		handle, ok := b.routes.views[cb.View.CallbackID]
+		if !ok {
+			b.ack(ctx, evt, nil)
+			return
 		}
-		b.ack(ctx, evt, answer)
+		// Slack reads a form's answer from the ack, which may come from
+		// the prompt lane after a check (received is the loop's own).
+		received := b.received
+		handle(ctx, cb, func(answer any) { b.ackSince(ctx, evt, answer, received) })
+	case slack.InteractionTypeMessageAction, slack.InteractionTypeShortcut:
+		b.ack(ctx, evt, nil)
+		b.onShortcut(ctx, cb)
 	default:
 		b.ack(ctx, evt, nil)
 	}
@@ -104,34 +111,42 @@ func (b *Bot) onOffer(ctx context.Context, cb slack.InteractionCallback, key str
 	}
 }
 
-// openForm opens the /resend form; when Slack will not, the caller gets
-// the usage text instead.
+// openFormTask opens a form; when Slack will not, the caller is told
+// notOpened (if they can be: the form's door has a response_url).
 type openFormTask struct {
-	b       *Bot
-	o       bot.Origin
-	trigger string
+	b         *Bot
+	o         bot.Origin
+	trigger   string
+	form      func() slack.ModalViewRequest // built here, after the ack
+	notOpened string
 }
 
 func (t *openFormTask) Run(ctx context.Context) {
-	// No retry: the trigger expires 3 s after the command.
-	_, err := t.b.api.OpenViewContext(ctx, t.trigger, resendForm(t.b.d.Words, t.o))
+	// No retry: the trigger expires 3 s after the command, and works once.
+	_, err := t.b.api.OpenViewContext(ctx, t.trigger, t.form())
 	if err != nil {
 		t.b.surface.failed("views.open", err)
-		t.b.log.Warn("could not open the form; showing usage", "err", err)
-		t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage(t.b.d.Words)})
+		t.b.log.Warn("could not open the form", "err", err, "user", t.o.UserID)
+		t.Abandon(ctx)
 	}
 }
 
 func (t *openFormTask) Abandon(ctx context.Context) {
-	t.b.engine.Tell(ctx, t.o, bot.Message{Text: command.Usage(t.b.d.Words)})
+	if t.notOpened != "" {
+		t.b.engine.Tell(ctx, t.o, bot.Message{Text: t.notOpened})
+	}
 }
 
 // formOrigin is where a form was opened from, kept in the view's
-// private_metadata: the channel its resend goes to, and the command's
-// response_url (valid 30 minutes), so that the caller can be told what
-// happened even where the bot cannot post.
+// private_metadata: the channel its resend goes to ("" for the global
+// shortcut's form, which asks), the thread (a message shortcut's), the
+// door, and the command's or shortcut's response_url (valid 30 minutes),
+// so that the caller can be told what happened even where the bot cannot
+// post.
 type formOrigin struct {
 	Channel     string `json:"channel"`
+	Thread      string `json:"thread,omitempty"`
+	Source      string `json:"source,omitempty"` // "" is bot.SourceForm
 	ResponseURL string `json:"response_url,omitempty"`
 }
 
@@ -145,15 +160,45 @@ func readFormOrigin(metadata string) formOrigin {
 	return f
 }
 
-func resendForm(w *i18n.Words, o bot.Origin) slack.ModalViewRequest {
-	metadata, _ := json.Marshal(formOrigin{Channel: o.ChannelID, ResponseURL: o.ResponseURL})
-	words := bot.FormWords(w)
-	input := func(id string, f bot.Field) *slack.InputBlock {
+// origin is the request of a form submitted by user.
+func (f formOrigin) origin(user, team string) bot.Origin {
+	source := f.Source
+	if source == "" {
+		source = bot.SourceForm
+	}
+	return bot.Origin{UserID: user, UserTeam: team, ChannelID: f.Channel, ThreadTS: f.Thread, ResponseURL: f.ResponseURL, Source: source}
+}
+
+// resendForm is the /resend form: empty fields.
+func (b *Bot) resendForm(o bot.Origin) slack.ModalViewRequest { return b.form(o, command.Found{}, nil) }
+
+// form is the form for o: its fields filled in with found (a field with
+// several values offers a choice among them), under head when not nil.
+func (b *Bot) form(o bot.Origin, found command.Found, head slack.Block) slack.ModalViewRequest {
+	metadata, _ := json.Marshal(formOrigin{Channel: o.ChannelID, Thread: o.ThreadTS, ResponseURL: o.ResponseURL, Source: o.Source})
+	w := b.d.Words
+	words, more := bot.FormWords(w), bot.ShortcutWords(w)
+	input := func(id string, f bot.Field, values []string, none string) *slack.InputBlock {
+		if len(values) > 1 {
+			return choiceInput(id, f, bot.Several(w, len(values)), values, none)
+		}
 		el := slack.NewPlainTextInputBlockElement(plain(f.Placeholder), formValue)
+		if len(values) == 1 {
+			el.InitialValue = values[0]
+		}
 		block := slack.NewInputBlock(id, plain(f.Label), plain(f.Hint), el)
 		block.Optional = f.Optional
 		return block
 	}
+	var blocks []slack.Block
+	if head != nil {
+		blocks = append(blocks, head)
+	}
+	blocks = append(blocks,
+		input(formReservation, words.Reservation, found.Reservations, ""),
+		input(formEmail, words.Email, found.Emails, more.NoEmail),
+		input(formPhone, words.Mobile, found.Phones, more.NoSMS),
+	)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      formID,
@@ -161,32 +206,75 @@ func resendForm(w *i18n.Words, o bot.Origin) slack.ModalViewRequest {
 		Title:           plain(words.Title),
 		Submit:          plain(words.Submit),
 		Close:           plain(words.Cancel),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			input(formReservation, words.Reservation),
-			input(formEmail, words.Email),
-			input(formPhone, words.Mobile),
-		}},
+		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }
 
-// onFormSubmit validates the form. Errors go back in the ack, next to the
-// field they concern; a valid form runs the normal flow in the channel the
-// form was opened from, and the ack closes the form.
-func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback) any {
+// formValues are a submitted form's fields, trimmed; a choice of none is "".
+type formValues struct {
+	reservation, email, phone string
+}
+
+// onFormSubmit validates a form and answers through respond, which
+// acknowledges the submission: errors go back next to the field they
+// concern; a valid form runs the normal flow in the channel (and thread)
+// the form was opened from, or the one its picker chose once Slack has
+// shown the audit message can go there, and the ack closes the form.
+func (b *Bot) onFormSubmit(ctx context.Context, cb slack.InteractionCallback, respond func(answer any)) {
+	unreadable := func(why string) {
+		b.log.Warn(why+"; nothing sent", "user", cb.User.ID)
+		respond(slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: b.d.Words.T(bot.MsgFormUnreadable)}))
+	}
 	if cb.View.State == nil {
-		b.log.Warn("a form submission came without its state; nothing sent", "user", cb.User.ID)
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: b.d.Words.T(bot.MsgFormUnreadable)})
+		unreadable("a form submission came without its state")
+		return
 	}
+	state := cb.View.State.Values
 	value := func(block string) string {
-		return strings.TrimSpace(cb.View.State.Values[block][formValue].Value)
+		v := state[block][formValue]
+		if v.Type == slack.ActionType(slack.OptTypeStatic) {
+			if v.SelectedOption.Value == noneChosen {
+				return ""
+			}
+			return strings.TrimSpace(v.SelectedOption.Value)
+		}
+		return strings.TrimSpace(v.Value)
 	}
-	reservation, email, phone := value(formReservation), value(formEmail), value(formPhone)
-	from := readFormOrigin(cb.View.PrivateMetadata)
-	o := bot.Origin{UserID: cb.User.ID, UserTeam: cb.User.TeamID, ChannelID: from.Channel, ResponseURL: from.ResponseURL, Source: bot.SourceForm}
-	ie, reply := b.engine.Form(ctx, o, reservation, email, phone)
+	values := formValues{value(formReservation), value(formEmail), value(formPhone)}
+	o := readFormOrigin(cb.View.PrivateMetadata).origin(cb.User.ID, cb.User.TeamID)
+	if _, picked := state[formChannel]; !picked {
+		if o.ChannelID == "" {
+			// Only the global form has no channel of its own, and it asks.
+			unreadable("a form submission came without its channel")
+			return
+		}
+		respond(b.runForm(ctx, o, values))
+		return
+	}
+	// The global shortcut's form: the picked channel must pass the checks
+	// a command there would, and Slack must show the bot can post there.
+	o.ChannelID = state[formChannel][formValue].SelectedConversation
+	words := bot.ShortcutWords(b.d.Words)
+	refusal := words.Channel.Placeholder
+	if o.ChannelID != "" {
+		refusal = b.engine.MayStart(ctx, o)
+	}
+	if refusal != "" {
+		respond(slack.NewErrorsViewSubmissionResponse(map[string]string{formChannel: refusal}))
+		return
+	}
+	if !b.engine.SubmitPrompt(&checkChannelTask{b: b, o: o, values: values, respond: respond}) {
+		respond(slack.NewErrorsViewSubmissionResponse(map[string]string{formChannel: words.Unchecked}))
+	}
+}
+
+// runForm runs a form's values for o through the core and returns the
+// ack: the errors to show next to the fields, or nil (the form closes).
+func (b *Bot) runForm(ctx context.Context, o bot.Origin, v formValues) any {
+	ie, reply := b.engine.Form(ctx, o, v.reservation, v.email, v.phone)
 	if ie != nil {
 		errs := map[string]string{formBlockFor(ie.Field): ie.Message}
-		if ie.Field == "email" && email == "" && phone == "" {
+		if ie.Field == "email" && v.email == "" && v.phone == "" {
 			errs[formPhone] = ie.Message // either field answers it
 		}
 		return slack.NewErrorsViewSubmissionResponse(errs)

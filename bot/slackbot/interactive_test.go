@@ -335,17 +335,7 @@ func TestAppHomeShowsOnlyTheViewersResends(t *testing.T) {
 
 // Slack gives a form 3 s to open: opening it must not wait behind sends.
 func TestFormOpensWhileSendsFillTheQueue(t *testing.T) {
-	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_RATE_PER_USER": "100/1m", "RESEND_COOLDOWN": "0"})
-	hold := make(chan struct{})
-	defer close(hold)
-	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
-	h.command(agent, uuidA+" email=busy@example.com")
-	h.fp.WaitForResends(1, wait)
-	for i := range h.bot.engine.QueueCapacity() {
-		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
-			t.Fatalf("request %d refused before the queue was full: %q", i, got)
-		}
-	}
+	h := startBusy(t)
 	if got := h.command(agent2, ""); got != "" {
 		t.Errorf("empty /resend acked with %q; want the form", got)
 	}
@@ -356,6 +346,24 @@ func TestFormOpensWhileSendsFillTheQueue(t *testing.T) {
 	if views[0].Error != "" {
 		t.Errorf("views.open answered %q: the trigger expired waiting behind sends", views[0].Error)
 	}
+}
+
+// startBusy starts a bot with one Front Payment call in flight, held
+// until the test ends, and its queue full behind it.
+func startBusy(t *testing.T) *harness {
+	t.Helper()
+	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_RATE_PER_USER": "100/1m", "RESEND_COOLDOWN": "0"})
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) })
+	h.fp.SetDefault(frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
+	h.command(agent, uuidA+" email=busy@example.com")
+	h.fp.WaitForResends(1, wait)
+	for i := range h.bot.engine.QueueCapacity() {
+		if got := h.command(agent, fmt.Sprintf("%s email=q%d@example.com", uuidA, i)); got != "" {
+			t.Fatalf("request %d refused before the queue was full: %q", i, got)
+		}
+	}
+	return h
 }
 
 // formMetadata is the private_metadata of the view a views.open call opened.

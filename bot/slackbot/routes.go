@@ -10,15 +10,19 @@ import (
 )
 
 // routes is every Slack entry point and who answers it: Socket Mode
-// envelope types, Events API event types, button action IDs and form
-// callback IDs. Anything not here is acknowledged and ignored.
+// envelope types, Events API event types, button action IDs, form
+// callback IDs and shortcut callback IDs. Anything not here is
+// acknowledged and ignored.
 type routes struct {
 	envelopes map[socketmode.EventType]func(context.Context, socketmode.Event)
 	events    map[string]func(ctx context.Context, data any)
 	// actions are matched by action ID, or by prefix when it ends in "_"
 	// (an offer's buttons are resend_offer_0, resend_offer_1, …).
 	actions map[string]func(ctx context.Context, cb slack.InteractionCallback, value string)
-	views   map[string]func(ctx context.Context, cb slack.InteractionCallback) any
+	// views answer a form's submission through respond, which acks it.
+	views map[string]func(ctx context.Context, cb slack.InteractionCallback, respond func(answer any))
+	// shortcuts are matched by callback_id.
+	shortcuts map[string]func(ctx context.Context, cb slack.InteractionCallback)
 }
 
 func (b *Bot) routeTable() routes {
@@ -47,8 +51,12 @@ func (b *Bot) routeTable() routes {
 			actionOffer + "_":   b.onOffer,
 			actionConfirm + "_": b.onConfirm,
 		},
-		views: map[string]func(context.Context, slack.InteractionCallback) any{
+		views: map[string]func(context.Context, slack.InteractionCallback, func(any)){
 			formID: b.onFormSubmit,
+		},
+		shortcuts: map[string]func(context.Context, slack.InteractionCallback){
+			shortcutMessage: b.onMessageShortcut,
+			shortcutGlobal:  b.onGlobalShortcut,
 		},
 	}
 }

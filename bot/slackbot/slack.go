@@ -530,13 +530,19 @@ func eventDetail(evt socketmode.Event) string {
 // ack answers Slack's envelope; a redelivered envelope (same envelope_id)
 // is acknowledged again but not acted on, and firstDelivery says which.
 func (b *Bot) ack(ctx context.Context, evt socketmode.Event, payload any) {
+	b.ackSince(ctx, evt, payload, b.received)
+}
+
+// ackSince is ack for an envelope that arrived at received, from any
+// goroutine.
+func (b *Bot) ackSince(ctx context.Context, evt socketmode.Event, payload any, received time.Time) {
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		return
 	}
 	if err := b.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
 		b.log.Error("acknowledging a slack envelope", "err", err, "envelope", evt.Request.EnvelopeID)
 	}
-	b.metrics.ackLatency.Observe(b.d.Now().Sub(b.received).Seconds())
+	b.metrics.ackLatency.Observe(b.d.Now().Sub(received).Seconds())
 }
 
 func (b *Bot) firstDelivery(ctx context.Context, evt socketmode.Event) bool {
@@ -574,8 +580,10 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		// queue behind Front Payment calls. If even that lane is full, the
 		// ack itself carries the usage.
 		var payload any
-		if !b.engine.SubmitPrompt(&openFormTask{b: b, o: o, trigger: cmd.TriggerID}) {
-			payload = ephemeral{ResponseType: "ephemeral", Text: command.Usage(b.d.Words)}
+		usage := command.Usage(b.d.Words)
+		form := func() slack.ModalViewRequest { return b.resendForm(o) }
+		if !b.engine.SubmitPrompt(&openFormTask{b: b, o: o, trigger: cmd.TriggerID, form: form, notOpened: usage}) {
+			payload = ephemeral{ResponseType: "ephemeral", Text: usage}
 		}
 		b.ack(ctx, evt, payload)
 		b.engine.Shown(ctx, o, "form")

@@ -3,6 +3,7 @@ package fakeslack
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"unicode/utf8"
 )
@@ -142,6 +143,13 @@ func (v *validator) element(ptr string, x any, actionIDs map[string]bool) {
 		if p, ok := el["placeholder"]; ok {
 			v.text(ptr+"/placeholder", p, 150, true)
 		}
+		if s, ok := el["initial_value"].(string); ok {
+			v.maxLen(ptr+"/initial_value", s, 3000)
+		}
+	case "static_select":
+		v.staticSelect(ptr, el)
+	case "conversations_select":
+		v.conversationsSelect(ptr, el)
 	case "":
 		v.errf(ptr+"/type", "must provide a type")
 	}
@@ -150,6 +158,78 @@ func (v *validator) element(ptr string, x any, actionIDs map[string]bool) {
 // validateBlocks checks blocks (the raw JSON array) for a surface holding at
 // most maxBlocks blocks and returns Slack's messages, or nil when valid.
 // prefix is the JSON pointer of the array ("/blocks" or "/view/blocks").
+// staticSelect checks a static_select: "options … Maximum number of
+// options is 100"; an option's "text … Maximum length for the text in
+// this field is 75 characters" (plain_text only in a select) and "value …
+// Maximum length for this field is 150 characters"; "initial_option … A
+// single option that exactly matches one of the options within options".
+func (v *validator) staticSelect(ptr string, el map[string]any) {
+	if p, ok := el["placeholder"]; ok {
+		v.text(ptr+"/placeholder", p, 150, true)
+	}
+	options := v.items(ptr+"/options", el["options"], 100)
+	for i, o := range options {
+		v.option(ptr+"/options/"+strconv.Itoa(i), o)
+	}
+	initial, ok := el["initial_option"]
+	if !ok {
+		return
+	}
+	v.option(ptr+"/initial_option", initial)
+	for _, o := range options {
+		if reflect.DeepEqual(o, initial) {
+			return
+		}
+	}
+	v.errf(ptr+"/initial_option", "must match one of the options")
+}
+
+func (v *validator) option(ptr string, x any) {
+	o, ok := x.(map[string]any)
+	if !ok {
+		v.errf(ptr, "must be an object")
+		return
+	}
+	v.text(ptr+"/text", o["text"], 75, true)
+	value, _ := o["value"].(string)
+	if value == "" {
+		v.errf(ptr+"/value", "must be more than 0 characters")
+	}
+	v.maxLen(ptr+"/value", value, 150)
+}
+
+// conversationsSelect checks a conversations_select's filter: "include …
+// an array of strings from the following options: im, mpim, private, and
+// public. The array cannot be empty." "while none of the fields above are
+// individually required, you must supply at least one of these fields."
+func (v *validator) conversationsSelect(ptr string, el map[string]any) {
+	if p, ok := el["placeholder"]; ok {
+		v.text(ptr+"/placeholder", p, 150, true)
+	}
+	raw, ok := el["filter"]
+	if !ok {
+		return
+	}
+	f, ok := raw.(map[string]any)
+	if !ok || len(f) == 0 {
+		v.errf(ptr+"/filter", "must provide at least one of include, exclude_external_shared_channels, exclude_bot_users")
+		return
+	}
+	if inc, ok := f["include"]; ok {
+		kinds, _ := inc.([]any)
+		if len(kinds) == 0 {
+			v.errf(ptr+"/filter/include", "must provide at least 1 item")
+		}
+		for i, k := range kinds {
+			switch k {
+			case "im", "mpim", "private", "public":
+			default:
+				v.errf(ptr+"/filter/include/"+strconv.Itoa(i), "must be a valid enum value")
+			}
+		}
+	}
+}
+
 func validateBlocks(raw json.RawMessage, prefix string, maxBlocks int) []string {
 	var blocks []any
 	v := &validator{}

@@ -117,6 +117,7 @@ type Server struct {
 	badFrames     [][]byte
 	socketsOpened int
 	members       map[string]bool      // SetMember; see isMemberLocked
+	channels      map[string]Channel   // SetChannel; conversations.info
 	triggers      map[string]time.Time // trigger_id -> when its envelope was sent
 	usedTriggers  map[string]bool      // trigger_ids views.open/push exchanged
 	triggerTTL    time.Duration
@@ -166,6 +167,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		members:      map[string]bool{},
 		threads:      map[string]bool{},
 		postBuckets:  map[string]*postBucket{},
+		channels:     map[string]Channel{},
 		triggers:     map[string]time.Time{},
 		usedTriggers: map[string]bool{},
 		triggerTTL:   DefaultTriggerTTL,

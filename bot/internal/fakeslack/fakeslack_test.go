@@ -304,8 +304,8 @@ func TestWebAPI(t *testing.T) {
 		t.Fatalf("app token on chat.postMessage: %v", err)
 	}
 
-	if _, err := api.GetConversationInfo(&slack.GetConversationInfoInput{ChannelID: "C1"}); err == nil || err.Error() != "unknown_method" {
-		t.Fatalf("conversations.info: %v", err)
+	if err := api.ArchiveConversation("C1"); err == nil || err.Error() != "unknown_method" {
+		t.Fatalf("conversations.archive: %v", err)
 	}
 	s.Handle("users.info", func(c Call) any {
 		return map[string]any{"ok": true, "user": map[string]any{"id": c.Form.Get("user"), "name": "kari"}}

@@ -52,8 +52,9 @@ const (
 
 // DefaultBotScopes are the scopes the fake's bot token carries until
 // SetScopes changes them: the app manifest's bot scopes (commands,
-// chat:write, app_mentions:read, users:read) and usergroups:read.
-var DefaultBotScopes = []string{"commands", "chat:write", "app_mentions:read", ScopeUsersRead, ScopeUserGroupsRead}
+// chat:write, app_mentions:read, users:read, channels:read, groups:read)
+// and usergroups:read.
+var DefaultBotScopes = []string{"commands", "chat:write", "app_mentions:read", ScopeUsersRead, ScopeChannelsRead, ScopeGroupsRead, ScopeUserGroupsRead}
 
 // methodScopes is the scope each method needs. Only the user group
 // methods and users.info are checked so far; other methods answer whatever

@@ -385,6 +385,9 @@ func (s *Server) dispatch(method string, call Call) answer {
 
 	case "views.open", "views.update", "views.publish", "views.push":
 		return s.dispatchView(method, call)
+
+	case "conversations.info":
+		return s.conversationsInfo(call)
 	}
 	return errAnswer("unknown_method")
 }

@@ -1,0 +1,118 @@
+package command
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const parseID2 = "0b6e4d2c-1a2b-4c3d-8e9f-0123456789ab"
+
+func TestFindReadsIDsAddressesAndNumbers(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		texts []string
+		want  Found
+	}{
+		{"nothing", []string{"Hi, can you help?", ""}, Found{}},
+		{"a helpdesk ticket",
+			[]string{"Kari Nordmann never got her link — order " + parseIDUpper + ", new email <mailto:kari@firma.no|kari@firma.no>, mobil 412 34 567"},
+			Found{Reservations: []string{parseID}, Emails: []string{"kari@firma.no"}, Phones: []string{"+47 41234567"}}},
+		{"the same values twice, in other forms",
+			[]string{"ID " + parseID + " mail KARI@firma.no", "re: " + parseIDUpper + " kari@firma.no <tel:+4741234567|+47 41 23 45 67> 0047 412 34 567"},
+			Found{Reservations: []string{parseID}, Emails: []string{"KARI@firma.no"}, Phones: []string{"+47 41234567"}}},
+		{"several of each, in order",
+			[]string{"first " + parseID2 + " then " + parseID, "a@b.no, c@d.se", "SMS 41234567 / +46 70 123 45 67"},
+			Found{Reservations: []string{parseID2, parseID}, Emails: []string{"a@b.no", "c@d.se"}, Phones: []string{"+47 41234567", "+46 701234567"}}},
+		{"two numbers in one run", []string{"412 34 567 987 65 432"},
+			Found{Phones: []string{"+47 41234567", "+47 98765432"}}},
+		{"entities as Slack sends them", []string{"&lt;kari@firma.no&gt; &amp; 412&#160;34 567"},
+			Found{Emails: []string{"kari@firma.no"}}},
+		{"a landline, a date, an amount and digits inside words are no mobile numbers",
+			[]string{"tlf 22 12 34 56, due 2026-12-08, 1 234,50 kr, ordre41234567, 41234567kr, ID 12345"},
+			Found{}},
+		{"digits of an ID or an address are not read as a number",
+			[]string{"41234567-aaaa-4aaa-8aaa-aaaaaaaaaaaa 41234567@firma.no"},
+			Found{Reservations: []string{"41234567-aaaa-4aaa-8aaa-aaaaaaaaaaaa"}, Emails: []string{"41234567@firma.no"}}},
+		{"digits in a link are no number, an ID in one is",
+			[]string{"<https://portal.example/orders/41234567?ref=" + parseID + "|the order> https://x.example/98765432"},
+			Found{Reservations: []string{parseID}}},
+		{"what email= refuses is not found", []string{"kari@firma..no kari@-firma.no"}, Found{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := parserFor(en, "NO").Find(c.texts...); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("Find(%q) =\n %+v, want\n %+v", c.texts, got, c.want)
+			}
+		})
+	}
+}
+
+// The default region decides what a number written without "+" is.
+func TestFindReadsNumbersInTheDefaultRegion(t *testing.T) {
+	text := "ring 070-123 45 67"
+	if got := parserFor(en, "SE").Find(text).Phones; !reflect.DeepEqual(got, []string{"+46 701234567"}) {
+		t.Errorf("SE: %q gives %q", text, got)
+	}
+	if got := parserFor(en, "NO").Find(text).Phones; len(got) != 0 {
+		t.Errorf("NO: %q gives %q, want nothing (not a Norwegian number)", text, got)
+	}
+}
+
+func TestFindKeepsAtMostMaxFoundOfEach(t *testing.T) {
+	var b strings.Builder
+	for i := range MaxFound + 5 {
+		b.WriteString("kari" + strings.Repeat("x", i) + "@firma.no ")
+	}
+	if got := parserFor(en, "NO").Find(b.String()).Emails; len(got) != MaxFound {
+		t.Errorf("found %d addresses, want %d", len(got), MaxFound)
+	}
+}
+
+// FuzzFind feeds Find whatever a message may hold. Everything it finds is
+// a value the form's submit accepts as it is: it never offers what the
+// normal flow would refuse.
+func FuzzFind(f *testing.F) {
+	for _, seed := range parseSeeds {
+		f.Add(seed, "NO")
+	}
+	f.Add("Kari never got her link: order "+parseID+", kari@firma.no, 412 34 567", "NO")
+	f.Add("<tel:+4741234567|+47 412 34 567> <mailto:a@b.no|a@b.no>", "NO")
+	f.Add("(+46) 070-123 45 67 / 0701234567", "SE")
+	f.Add("+1 (202) 555-0123 ext. 4", "US")
+	f.Add("412 34 567 987 65 432 22 12 34 56 ++47 (((41234567", "NO")
+	f.Fuzz(func(t *testing.T, text, region string) {
+		pr := parserFor(en, region)
+		found := pr.Find(text, text)
+		for _, list := range [][]string{found.Reservations, found.Emails, found.Phones} {
+			if len(list) > MaxFound {
+				t.Fatalf("Find(%q) found %d of one kind", text, len(list))
+			}
+		}
+		for _, id := range found.Reservations {
+			if _, err := pr.Resend(id, ExampleEmail, ""); err != nil {
+				t.Fatalf("Find(%q) found ID %q, which the form refuses: %v", text, id, err)
+			}
+		}
+		for _, addr := range found.Emails {
+			if _, err := pr.Resend(ExampleReservation, addr, ""); err != nil {
+				t.Fatalf("Find(%q) found address %q, which the form refuses: %v", text, addr, err)
+			}
+		}
+		for _, num := range found.Phones {
+			if _, err := pr.Resend(ExampleReservation, "", num); err != nil {
+				t.Fatalf("Find(%q) found number %q, which the form refuses: %v", text, num, err)
+			}
+		}
+	})
+}
+
+// BenchmarkFindWorstCase times Find on a message of nothing but candidate
+// numbers, as long as Find reads: the form must still open within
+// Slack's 3 s.
+func BenchmarkFindWorstCase(b *testing.B) {
+	text := strings.Repeat("123456 ", maxFindBytes/7+1)
+	pr := parserFor(en, "NO")
+	for b.Loop() {
+		pr.Find(text)
+	}
+}
