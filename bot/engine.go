@@ -503,8 +503,12 @@ func (t *resendTask) Run(ctx context.Context) {
 			e.d.Log.Error("retried audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", p.TS)
 		}
 	}
+	to := make([]RecentTarget, len(t.dests))
+	for i, d := range t.dests {
+		to[i] = RecentTarget{Channel: d.channel, Masked: d.masked()}
+	}
 	if err := e.d.State.Recent.Add(ctx, r.UserID, RecentResend{At: now, Reservation: r.Reservation,
-		Destination: describe(e.d.Words, t.dests, true), Outcome: o.headline, Emoji: o.emoji}); err != nil {
+		Kind: o.kind.String(), TimedOut: o.timedOut, To: to}); err != nil {
 		e.d.Log.Warn("recording the resend for App Home", "err", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"resendbot/bot/i18n"
-	"strings"
 	"time"
 )
 
@@ -117,7 +116,7 @@ func (g *guard) userAllowed(user string) (string, *Refusal) {
 		// Nothing is sent to someone whose membership is unknown.
 		return "", &Refusal{ReasonGroupsUnknown, g.w.T("refusal.groups_unknown")}
 	}
-	return "", &Refusal{ReasonUser, g.w.T("refusal.not_in_group", "Groups", strings.Join(g.groups.Handles(), ", "))}
+	return "", &Refusal{ReasonUser, g.w.T("refusal.not_in_group", "Groups", g.w.Or(g.groups.Handles()))}
 }
 
 // admitLookup checks a reservation lookup: the allowlists and the caller's

@@ -17,9 +17,11 @@ import (
 // channel. outcomeOf is the one place an answer is put into words.
 type outcome struct {
 	kind     frontpay.Kind
+	timedOut bool   // KindUnreachable because no answer came in time
 	status   int    // HTTP status, 0 without an answer
 	emoji    string // status emoji for the root message and the reply
 	headline string // a few words for the root message
+	answer   string // what the answer was, in a word or two: "sent"
 	detail   string // what happened and what to do next
 }
 
@@ -27,61 +29,86 @@ type outcome struct {
 // nil when Front Payment accepted the resend. It never shows a Go error
 // string or raw JSON: the log has those.
 func outcomeOf(w *i18n.Words, err error, dests string, timeout time.Duration) outcome {
-	kind := frontpay.KindOf(err)
-	o := outcome{kind: kind}
+	o := outcome{kind: frontpay.KindOf(err), timedOut: errors.Is(err, context.DeadlineExceeded)}
 	var fe *frontpay.Error
 	if errors.As(err, &fe) {
 		o.status = fe.StatusCode
 	}
+	o.emoji, o.headline = face(w, o.kind, o.timedOut)
 	status := statusSuffix(o.status)
-	switch kind {
+	switch o.kind {
 	case frontpay.KindSent:
 		o.status = 202
-		o.emoji, o.headline = ":white_check_mark:", w.T("outcome.sent.headline")
+		o.answer = w.T("outcome.sent.answer")
 		o.detail = w.T("outcome.sent.detail", "Dests", dests)
 	case frontpay.KindNotFound:
-		o.emoji, o.headline = ":mag:", w.T("outcome.not_found.headline")
+		o.answer = w.T("outcome.not_found.answer")
 		o.detail = w.T("outcome.not_found.detail")
 	case frontpay.KindCompleted:
-		o.emoji, o.headline = ":moneybag:", w.T("outcome.completed.headline")
+		o.answer = w.T("outcome.completed.answer")
 		o.detail = w.T("outcome.completed.detail")
 	case frontpay.KindCancelled:
-		o.emoji, o.headline = ":no_entry_sign:", w.T("outcome.cancelled.headline")
+		o.answer = w.T("outcome.cancelled.answer")
 		o.detail = w.T("outcome.cancelled.detail")
 	case frontpay.KindInvalid:
-		o.emoji, o.headline = ":pencil2:", w.T("outcome.invalid.headline")
+		o.answer = w.T("outcome.invalid.answer")
 		o.detail = w.T("outcome.invalid.detail")
 		if fe != nil && len(fe.Errors) > 0 {
 			o.detail += w.T("outcome.invalid.said", "Reasons", quoteReasons(w, fe.Errors))
 		}
 		o.detail += w.T("outcome.invalid.check")
 	case frontpay.KindUnauthorized:
-		o.emoji, o.headline = ":lock:", w.T("outcome.unauthorized.headline")
+		o.answer = w.T("outcome.unauthorized.answer")
 		o.detail = w.T("outcome.unauthorized.detail")
 	case frontpay.KindRateLimited:
-		o.emoji, o.headline = ":hourglass:", w.T("outcome.rate_limited.headline")
+		o.answer = w.T("outcome.rate_limited.answer")
 		wait := w.T("outcome.rate_limited.a_minute")
 		if fe != nil && fe.RetryAfter > 0 {
 			wait = w.Duration(fe.RetryAfter, true)
 		}
 		o.detail = w.T("outcome.rate_limited.detail", "Wait", wait)
 	case frontpay.KindServerError:
-		o.emoji, o.headline = ":warning:", w.T("outcome.server_error.headline")
+		o.answer = w.T("outcome.server_error.answer")
 		o.detail = w.T("outcome.server_error.detail", "Status", status)
 	case frontpay.KindUnreachable:
-		o.emoji = ":electric_plug:"
-		if errors.Is(err, context.DeadlineExceeded) {
-			o.headline = w.T("outcome.timeout.headline")
+		// No answer: frontPaymentContext says so.
+		o.detail = w.T("outcome.unreachable.detail")
+		if o.timedOut {
 			o.detail = w.T("outcome.timeout.detail", "Timeout", w.Duration(timeout, true))
-		} else {
-			o.headline = w.T("outcome.unreachable.headline")
-			o.detail = w.T("outcome.unreachable.detail")
 		}
 	default:
-		o.emoji, o.headline = ":question:", w.T("outcome.unexpected.headline")
+		o.answer = w.T("outcome.unexpected.answer")
 		o.detail = w.T("outcome.unexpected.detail", "Status", status)
 	}
 	return o
+}
+
+// face is an outcome's emoji and headline, all App Home shows of it.
+func face(w *i18n.Words, kind frontpay.Kind, timedOut bool) (emoji, headline string) {
+	switch kind {
+	case frontpay.KindSent:
+		return ":white_check_mark:", w.T("outcome.sent.headline")
+	case frontpay.KindNotFound:
+		return ":mag:", w.T("outcome.not_found.headline")
+	case frontpay.KindCompleted:
+		return ":moneybag:", w.T("outcome.completed.headline")
+	case frontpay.KindCancelled:
+		return ":no_entry_sign:", w.T("outcome.cancelled.headline")
+	case frontpay.KindInvalid:
+		return ":pencil2:", w.T("outcome.invalid.headline")
+	case frontpay.KindUnauthorized:
+		return ":lock:", w.T("outcome.unauthorized.headline")
+	case frontpay.KindRateLimited:
+		return ":hourglass:", w.T("outcome.rate_limited.headline")
+	case frontpay.KindServerError:
+		return ":warning:", w.T("outcome.server_error.headline")
+	case frontpay.KindUnreachable:
+		if timedOut {
+			return ":electric_plug:", w.T("outcome.timeout.headline")
+		}
+		return ":electric_plug:", w.T("outcome.unreachable.headline")
+	}
+	return ":question:", w.T("outcome.unexpected.headline")
 }
 
 // Slack's mrkdwn reads &, < and > as markup: "<!channel>" pings everyone
@@ -224,12 +251,15 @@ func RetryPressedNote(w *i18n.Words, user string) string {
 	return w.T("reply.retry_pressed", "User", user)
 }
 
+// frontPaymentContext is the small print of what Front Payment answered
+// and when: "Front Payment: sent (HTTP 202) · 2 December 2026 at 14:05".
+// The kind's stable name is for logs; people read its words.
 func frontPaymentContext(w *i18n.Words, o *outcome, at time.Time) string {
 	answer := w.T("audit.no_answer")
 	if o.status != 0 {
-		answer = fmt.Sprintf("HTTP %d", o.status)
+		answer = w.T("audit.answer", "Meaning", o.answer, "Status", o.status)
 	}
-	return w.T("audit.front_payment", "Answer", answer, "Kind", o.kind.String(), "At", w.Time(at))
+	return w.T("audit.front_payment", "Answer", answer, "At", w.Time(at))
 }
 
 // Refusals: what the caller alone reads when the checks say no.
@@ -302,10 +332,41 @@ func HomePage(w *i18n.Words, recent []RecentResend) Home {
 		h.Recent = []string{w.T("home.none")}
 	}
 	for _, r := range recent {
-		h.Recent = append(h.Recent, w.T("home.line", "Emoji", r.Emoji, "Outcome", r.Outcome, "Reservation", r.Reservation,
-			"Dest", r.Destination, "At", w.Minute(r.At)))
+		h.Recent = append(h.Recent, w.T("home.line", "Emoji", r.emoji(w), "Outcome", r.headline(w), "Reservation", r.Reservation,
+			"Dest", r.destination(w), "At", w.Time(r.At)))
 	}
 	return h
+}
+
+// A recent resend is worded as App Home is drawn, so that it reads in
+// the language of the day; a line written by an older version keeps its
+// words.
+
+func (r RecentResend) emoji(w *i18n.Words) string {
+	if kind, ok := frontpay.KindNamed(r.Kind); ok {
+		emoji, _ := face(w, kind, r.TimedOut)
+		return emoji
+	}
+	return r.Emoji
+}
+
+func (r RecentResend) headline(w *i18n.Words) string {
+	if kind, ok := frontpay.KindNamed(r.Kind); ok {
+		_, headline := face(w, kind, r.TimedOut)
+		return headline
+	}
+	return r.Outcome
+}
+
+func (r RecentResend) destination(w *i18n.Words) string {
+	if len(r.To) == 0 {
+		return r.Destination
+	}
+	parts := make([]string, len(r.To))
+	for i, t := range r.To {
+		parts[i] = wordDestination(w, t.Channel, literal(t.Masked))
+	}
+	return strings.Join(parts, w.T("destination.and"))
 }
 
 // English is the default language's words. The catalogues are embedded

@@ -105,6 +105,7 @@ func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Lo
 	if err != nil {
 		return err
 	}
+	words = words.In(cfg.Timezone)
 	b := slackbot.New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics, State: state, Words: words})
 
 	if cfg.HTTPAddr != "" {

@@ -198,12 +198,13 @@ func (pr *Parser) Resend(reservation, email, phone string) (Command, error) {
 		return Command{}, &InputError{"email", w.T("command.form.no_destination")}
 	}
 	if email != "" {
-		if cmd.Email, err = parseEmail(w, cmdPair{"email", email}); err != nil {
+		// No key: the form's hints show values as its fields take them.
+		if cmd.Email, err = parseEmail(w, cmdPair{"", email}); err != nil {
 			return Command{}, err
 		}
 	}
 	if phone != "" {
-		if cmd.Phone, err = pr.parsePhone(cmdPair{"phone", phone}); err != nil {
+		if cmd.Phone, err = pr.parsePhone(cmdPair{"", phone}); err != nil {
 			return Command{}, err
 		}
 	}
@@ -535,19 +536,21 @@ func emailTooLong(w *i18n.Words, v string) string {
 
 // parseEmail checks an email value. The address is sent as typed: mail
 // providers may treat the local part's case as significant.
+// A form's field (key "") gets hints without a key.
 func parseEmail(w *i18n.Words, p cmdPair) (string, error) {
 	v := unwrapSlack(p.value)
+	example := keyed(p.key, ExampleEmail)
 	if r := invisibleIn(v); r >= 0 {
-		return "", invisibleError(w, "email", v, "email="+ExampleEmail, r)
+		return "", invisibleError(w, "email", v, example, r)
 	}
 	if why := emailTooLong(w, v); why != "" {
-		return "", &InputError{"email", w.T("command.email.too_long", "Why", why, "Email", ExampleEmail)}
+		return "", &InputError{"email", w.T("command.email.too_long", "Why", why, "Example", example)}
 	}
 	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
-		return "", &InputError{"email", w.T("command.email.space", "Typed", quote(w, v), "Email", ExampleEmail)}
+		return "", &InputError{"email", w.T("command.email.space", "Typed", quote(w, v), "Example", example)}
 	}
 	if !validEmail(v) {
-		return "", &InputError{"email", w.T("command.email.invalid", "Typed", quote(w, v), "Email", ExampleEmail)}
+		return "", &InputError{"email", w.T("command.email.invalid", "Typed", quote(w, v), "Example", example)}
 	}
 	return v, nil
 }
@@ -652,13 +655,22 @@ func compactNumber(v string) (string, bool) {
 	return s, s != "" && s != "+"
 }
 
-// parsePhone checks a phone=/sms= value.
+// keyed is an example value as the caller would write it: after its key
+// in a command, alone in a form's field (key "").
+func keyed(key, example string) string {
+	if key == "" {
+		return example
+	}
+	return key + "=" + example
+}
+
+// parsePhone checks a phone=/sms= value, or a form's field (key "").
 func (pr *Parser) parsePhone(p cmdPair) (*Phone, error) {
 	w := pr.w
 	// The words of a refusal are put together only for a refusal: this
 	// runs before the Socket Mode ack.
 	v := unwrapSlack(p.value)
-	example := func() string { return p.key + "=" + ExamplePhone }
+	example := func() string { return keyed(p.key, ExamplePhone) }
 	if r := invisibleIn(v); r >= 0 {
 		return nil, invisibleError(w, "phone", v, example(), r)
 	}

@@ -142,6 +142,7 @@ func Run(ctx context.Context, p IO, getenv func(string) string, cfg *bot.Config,
 	if err != nil {
 		return fmt.Errorf("catalogues: %w", err)
 	}
+	words = words.In(c.Timezone)
 	log, audit := consoleLoggers(&c, getenv, bot.RedactWriter(p.Stderr, cfg.Secrets()), live)
 
 	fpcfg := frontpay.Config{
@@ -674,9 +675,9 @@ func (s *consoleSurface) button(n int) (bot.Button, bool) {
 }
 
 var (
-	// A moment as i18n.Words.Time writes it, in English (2026-12-02
-	// 14:05:07 UTC) or Norwegian (2. desember 2026 kl. 14:05 UTC).
-	timestampRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( ?UTC|Z)?|\d{1,2}\. \pL+ \d{4} kl\. \d{2}:\d{2}( UTC)?`)
+	// A moment as i18n.Words.Time writes it, in English (2 December 2026
+	// at 14:05) or Norwegian (2. desember 2026 kl. 14:05).
+	timestampRE = regexp.MustCompile(`\d{1,2}\.? \pL+ \d{4} (?:at|kl\.) \d{2}:\d{2}`)
 	angleRE     = regexp.MustCompile(`<([^<>\n]+)>`)
 	emojiRE     = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
 	// Slack's bold: stars at word edges around text that does not start or
