@@ -89,7 +89,6 @@ type RecentTarget struct {
 	Masked  string `json:"masked"`
 }
 
-
 // RecentCap is how many resends a user's history keeps.
 const RecentCap = 10
 

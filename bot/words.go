@@ -137,12 +137,13 @@ const (
 	maxReasonsText = 1800 // bytes, escaped; a section holds 3000 characters
 )
 
-// quoteReasons lists Front Payment's reasons, escaped and each on its own
-// line, as many as fit; the rest are counted (the log has them all).
+// quoteReasons lists Front Payment's reasons, in its own words (quoted,
+// escaped), each on its own line, as many as fit; the rest are counted
+// (the log has them all).
 func quoteReasons(w *i18n.Words, reasons []string) string {
 	var b strings.Builder
 	for i, r := range reasons {
-		line := "• " + command.Escape(Shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes)) + "\n"
+		line := w.T("outcome.invalid.reason", "Reason", command.Escape(Shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes))) + "\n"
 		if b.Len()+len(line) > maxReasonsText {
 			b.WriteString(w.N("outcome.more_reasons", len(reasons)-i) + "\n")
 			break

@@ -382,8 +382,8 @@ func consoleBanner(w *i18n.Words, real, c *bot.Config, live bool) string {
 func consoleLimits(w *i18n.Words, real, c *bot.Config, live bool) string {
 	limits := func(c *bot.Config) string {
 		args := []any{
-			"PerUser", c.RatePerUser.N, "PerUserEvery", w.Duration(c.RatePerUser.Per, true),
-			"Global", c.RateGlobal.N, "GlobalEvery", w.Duration(c.RateGlobal.Per, true),
+			"PerUser", c.RatePerUser.N, "PerUserEvery", w.Every(c.RatePerUser.Per),
+			"Global", c.RateGlobal.N, "GlobalEvery", w.Every(c.RateGlobal.Per),
 		}
 		if c.Cooldown <= 0 {
 			return w.T("console.limits.rates.no_cooldown", args...)
@@ -393,7 +393,7 @@ func consoleLimits(w *i18n.Words, real, c *bot.Config, live bool) string {
 	if live {
 		return w.T("console.limits.live", "Limits", limits(c)) + "\n"
 	}
-	every := w.Duration(c.RatePerUser.Per, true)
+	every := w.Every(c.RatePerUser.Per)
 	here := w.N("console.limits.demo.no_cooldown", c.RatePerUser.N, "Every", every)
 	if c.Cooldown > 0 {
 		here = w.N("console.limits.demo.cooldown", c.RatePerUser.N, "Every", every, "Cooldown", w.Duration(c.Cooldown, true))
@@ -421,7 +421,7 @@ func consoleHelp(w *i18n.Words, real, c *bot.Config, live bool) string {
 		line(w.T("console.help.invalid_refused"))
 		if c.ConfirmNewDestination {
 			kari := demofp.SampleDetails("").CustomerDetails
-			line(w.T("console.help.on_file", "Phone", kari.CountryCode+" "+kari.MSISDN, "Email", kari.Email))
+			line(w.T("console.help.on_file", "Phone", command.FormatPhone(command.Phone{CountryCode: kari.CountryCode, National: kari.MSISDN}), "Email", kari.Email))
 		}
 	}
 	sb.WriteString(consoleLimits(w, real, c, live))
