@@ -370,6 +370,16 @@ func (r RecentResend) destination(w *i18n.Words) string {
 	return strings.Join(parts, w.T("destination.and"))
 }
 
+// WordsFor are the words people read under cfg: its language
+// (RESEND_LANGUAGE), its times in its zone (RESEND_TIMEZONE).
+func WordsFor(cfg *Config) (*i18n.Words, error) {
+	w, err := i18n.New(cfg.Language)
+	if err != nil {
+		return nil, err
+	}
+	return w.In(cfg.Timezone), nil
+}
+
 // English is the default language's words. The catalogues are embedded
 // and checked by their tests, so loading them cannot fail at run time.
 func English() *i18n.Words {

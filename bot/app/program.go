@@ -14,7 +14,6 @@ import (
 
 	"resendbot/bot"
 	"resendbot/bot/console"
-	"resendbot/bot/i18n"
 	"resendbot/bot/redisstate"
 	"resendbot/bot/slackbot"
 	"resendbot/frontpay"
@@ -101,11 +100,10 @@ func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Lo
 	}
 	metrics := bot.NewMetrics()
 	metrics.SetVersion(p.Version)
-	words, err := i18n.New(cfg.Language)
+	words, err := bot.WordsFor(cfg)
 	if err != nil {
 		return err
 	}
-	words = words.In(cfg.Timezone)
 	b := slackbot.New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, Metrics: metrics, State: state, Words: words})
 
 	if cfg.HTTPAddr != "" {

@@ -138,11 +138,10 @@ func Run(ctx context.Context, p IO, getenv func(string) string, cfg *bot.Config,
 		c.FrontPaymentBaseURL, c.FrontPaymentToken, c.FrontPaymentTimeout = demoBaseURL, demoToken, demoTimeout
 		demoLimits(&c)
 	}
-	words, err := i18n.New(c.Language)
+	words, err := bot.WordsFor(&c)
 	if err != nil {
 		return fmt.Errorf("catalogues: %w", err)
 	}
-	words = words.In(c.Timezone)
 	log, audit := consoleLoggers(&c, getenv, bot.RedactWriter(p.Stderr, cfg.Secrets()), live)
 
 	fpcfg := frontpay.Config{

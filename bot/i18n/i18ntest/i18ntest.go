@@ -53,9 +53,10 @@ func New(t testing.TB) *Norwegian {
 
 var (
 	// What a Norwegian text may quote as it is: «Front Payment's words»,
-	// “an English quote”, `commands`, <@mentions|and links>, :emoji:,
-	// addresses, and the detail line the console copies from the log.
-	quotedRE = regexp.MustCompile("«[^»]*»|“[^”]*”|`[^`]*`|<[^<>]*>|:[a-z0-9_+\\-]+:|[^\\s()<>«»]+@[^\\s()<>«»]+|https?://\\S+|Detaljer \\(fra resendbots logg\\):[^\\n]*")
+	// “an English quote”, `commands`, <@mentions|and links>, @handles,
+	// :emoji:, addresses, and the detail line the console copies from the
+	// log.
+	quotedRE = regexp.MustCompile("«[^»]*»|“[^”]*”|`[^`]*`|<[^<>]*>|(?:^|\\s)@[\\w.\\-]+|:[a-z0-9_+\\-]+:|[^\\s()<>«»]+@[^\\s()<>«»]+|https?://\\S+|Detaljer \\(fra resendbots logg\\):[^\\n]*")
 	wordRE   = regexp.MustCompile(`\pL[\pL'’]*`)
 	snakeRE  = regexp.MustCompile(`\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b`)
 )
