@@ -688,7 +688,11 @@ func (pr *Parser) parsePhone(p cmdPair) (*Phone, error) {
 		}
 		return nil, &InputError{"phone", w.T("command.phone.invalid", "Typed", quote(w, v), "Example", example())}
 	}
-	return pr.checkMobile(n, "phone", v, example)
+	instead := "" // a form has no keys to show
+	if p.key != "" {
+		instead = " (email=…)"
+	}
+	return pr.checkMobile(n, "phone", v, example, instead)
 }
 
 // parseCountryMSISDN checks country= with msisdn=.
@@ -725,11 +729,11 @@ func (pr *Parser) parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 			return nil, &InputError{"msisdn", w.T("command.msisdn.other_code",
 				"MSISDN", trimQuoted(msisdn.value), "Code", code, "Example", example)}
 		}
-		return pr.checkMobile(n, "msisdn", msisdn.value, examples)
+		return pr.checkMobile(n, "msisdn", msisdn.value, examples, " (email=…)")
 	}
 	n, err := pr.nums.parse(code+num, "")
 	if err == nil && phonenumbers.IsValidNumber(n) {
-		return pr.checkMobile(n, "msisdn", typed, examples)
+		return pr.checkMobile(n, "msisdn", typed, examples, " (email=…)")
 	}
 	// "country=+47 msisdn=4741234567": the country code twice.
 	if again, err := phonenumbers.Parse("+"+num, ""); err == nil &&
@@ -740,7 +744,7 @@ func (pr *Parser) parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 	if err != nil {
 		return nil, &InputError{"msisdn", w.T("command.phone.invalid", "Typed", quote(w, typed), "Example", example)}
 	}
-	return pr.checkMobile(n, "msisdn", typed, examples)
+	return pr.checkMobile(n, "msisdn", typed, examples, " (email=…)")
 }
 
 // checkMobile refuses what cannot get an SMS: a number libphonenumber
@@ -750,9 +754,9 @@ func (pr *Parser) parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 // GetNumberType != UNKNOWN (FuzzNumberType checks they agree), and each
 // costs a few regular expressions per type, before the Socket Mode ack.
 //
-// typed is the number as the caller wrote it, and example a hint, both for
-// the words of a refusal.
-func (pr *Parser) checkMobile(n *phonenumbers.PhoneNumber, field, typed string, example func() string) (*Phone, error) {
+// typed is the number as the caller wrote it, example a hint and instead
+// how to send by email, all for the words of a refusal.
+func (pr *Parser) checkMobile(n *phonenumbers.PhoneNumber, field, typed string, example func() string, instead string) (*Phone, error) {
 	w := pr.w
 	cc := int(n.GetCountryCode())
 	typ := pr.nums.typeOf(n)
@@ -761,7 +765,7 @@ func (pr *Parser) checkMobile(n *phonenumbers.PhoneNumber, field, typed string, 
 			"Typed", quote(w, typed), "Number", numberOf(w, cc), "Example", example())}
 	}
 	if typ == phonenumbers.FIXED_LINE {
-		return nil, &InputError{field, w.T("command.phone.landline", "Typed", quote(w, typed))}
+		return nil, &InputError{field, w.T("command.phone.landline", "Typed", quote(w, typed), "Instead", instead)}
 	}
 	p := &Phone{CountryCode: "+" + strconv.Itoa(cc), National: nationalNumber(n)}
 	p.E164 = p.CountryCode + p.National // E.164 is exactly that, no formatting rules apply
