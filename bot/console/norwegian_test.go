@@ -29,7 +29,7 @@ func TestEveryMessageKindReadsNorwegian(t *testing.T) {
 		lines = append(lines, "status "+id)
 	}
 	lines = append(lines,
-		demofp.UUIDAccepted+onFile,                         // the cooldown
+		demofp.UUIDAccepted+onFile,                      // the cooldown
 		demofp.UUIDPaid, demofp.UUIDEmailOnly, "1", "1", // the offer, its choice, a second press
 		demofp.UUIDInvalid+" email=kari@exmaple.com", "3", // a new address, cancelled
 		demofp.UUIDInvalid+" phone=99887766", "2", // a new number, the one on file chosen
