@@ -144,3 +144,23 @@ func TestNorwegianRepliesFitSlack(t *testing.T) {
 		t.Errorf("nb reply of a long 417 is %d characters, over a section's 3000", n)
 	}
 }
+
+// App Home words its lines when it is drawn, in the language of that
+// moment (nb review, L14); a line an older version kept shows its words.
+func TestAppHomeWordsLinesWhenDrawn(t *testing.T) {
+	at := time.Date(2026, 12, 2, 13, 5, 0, 0, time.UTC)
+	recent := []RecentResend{
+		{At: at, Reservation: coreUUID, Kind: "sent", To: []RecentTarget{{"sms", "+47 ****4567"}}},
+		{At: at, Reservation: coreUUID, Kind: "unreachable", TimedOut: true, To: []RecentTarget{{"email", "k***@example.com"}}},
+		{At: at, Reservation: coreUUID, Outcome: "Sent", Emoji: ":white_check_mark:", Destination: "email to `k***@example.com`"},
+	}
+	got := HomePage(norwegian(t), recent).Recent
+	want := []string{
+		":white_check_mark: *Sendt* – `" + coreUUID + "`, SMS til `+47 ****4567`\n2. desember 2026 kl. 14:05",
+		":electric_plug: *Front Payment svarte ikke* – `" + coreUUID + "`, e-post til `k***@example.com`\n2. desember 2026 kl. 14:05",
+		":white_check_mark: *Sent* – `" + coreUUID + "`, email to `k***@example.com`\n2. desember 2026 kl. 14:05",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("App Home lines:\n got %q\nwant %q", got, want)
+	}
+}
