@@ -34,81 +34,75 @@ func outcomeOf(w *i18n.Words, err error, dests string, timeout time.Duration) ou
 	if errors.As(err, &fe) {
 		o.status = fe.StatusCode
 	}
-	o.emoji, o.headline = face(w, o.kind, o.timedOut)
+	var headline, answer string
+	o.emoji, headline, answer = faceOf(o.kind, o.timedOut)
+	o.headline, o.answer = w.T(headline), w.T(answer)
 	status := statusSuffix(o.status)
 	switch o.kind {
 	case frontpay.KindSent:
 		o.status = 202
-		o.answer = w.T("outcome.sent.answer")
 		o.detail = w.T("outcome.sent.detail", "Dests", dests)
 	case frontpay.KindNotFound:
-		o.answer = w.T("outcome.not_found.answer")
 		o.detail = w.T("outcome.not_found.detail")
 	case frontpay.KindCompleted:
-		o.answer = w.T("outcome.completed.answer")
 		o.detail = w.T("outcome.completed.detail")
 	case frontpay.KindCancelled:
-		o.answer = w.T("outcome.cancelled.answer")
 		o.detail = w.T("outcome.cancelled.detail")
 	case frontpay.KindInvalid:
-		o.answer = w.T("outcome.invalid.answer")
 		o.detail = w.T("outcome.invalid.detail")
 		if fe != nil && len(fe.Errors) > 0 {
 			o.detail += w.T("outcome.invalid.said", "Reasons", quoteReasons(w, fe.Errors))
 		}
 		o.detail += w.T("outcome.invalid.check")
 	case frontpay.KindUnauthorized:
-		o.answer = w.T("outcome.unauthorized.answer")
 		o.detail = w.T("outcome.unauthorized.detail")
 	case frontpay.KindRateLimited:
-		o.answer = w.T("outcome.rate_limited.answer")
 		wait := w.T("outcome.rate_limited.a_minute")
 		if fe != nil && fe.RetryAfter > 0 {
 			wait = w.Duration(fe.RetryAfter, true)
 		}
 		o.detail = w.T("outcome.rate_limited.detail", "Wait", wait)
 	case frontpay.KindServerError:
-		o.answer = w.T("outcome.server_error.answer")
 		o.detail = w.T("outcome.server_error.detail", "Status", status)
 	case frontpay.KindUnreachable:
-		// No answer: frontPaymentContext says so.
 		o.detail = w.T("outcome.unreachable.detail")
 		if o.timedOut {
 			o.detail = w.T("outcome.timeout.detail", "Timeout", w.Duration(timeout, true))
 		}
 	default:
-		o.answer = w.T("outcome.unexpected.answer")
 		o.detail = w.T("outcome.unexpected.detail", "Status", status)
 	}
 	return o
 }
 
-// face is an outcome's emoji and headline, all App Home shows of it.
-func face(w *i18n.Words, kind frontpay.Kind, timedOut bool) (emoji, headline string) {
+// faceOf is an outcome's emoji and the catalogue IDs of its headline (all
+// App Home shows of it) and of its answer in a word or two. Without an
+// answer (KindUnreachable) frontPaymentContext says "no answer".
+func faceOf(kind frontpay.Kind, timedOut bool) (emoji, headline, answer string) {
 	switch kind {
 	case frontpay.KindSent:
-		return ":white_check_mark:", w.T("outcome.sent.headline")
+		return ":white_check_mark:", "outcome.sent.headline", "outcome.sent.answer"
 	case frontpay.KindNotFound:
-		return ":mag:", w.T("outcome.not_found.headline")
+		return ":mag:", "outcome.not_found.headline", "outcome.not_found.answer"
 	case frontpay.KindCompleted:
-		return ":moneybag:", w.T("outcome.completed.headline")
+		return ":moneybag:", "outcome.completed.headline", "outcome.completed.answer"
 	case frontpay.KindCancelled:
-		return ":no_entry_sign:", w.T("outcome.cancelled.headline")
+		return ":no_entry_sign:", "outcome.cancelled.headline", "outcome.cancelled.answer"
 	case frontpay.KindInvalid:
-		return ":pencil2:", w.T("outcome.invalid.headline")
+		return ":pencil2:", "outcome.invalid.headline", "outcome.invalid.answer"
 	case frontpay.KindUnauthorized:
-		return ":lock:", w.T("outcome.unauthorized.headline")
+		return ":lock:", "outcome.unauthorized.headline", "outcome.unauthorized.answer"
 	case frontpay.KindRateLimited:
-		return ":hourglass:", w.T("outcome.rate_limited.headline")
+		return ":hourglass:", "outcome.rate_limited.headline", "outcome.rate_limited.answer"
 	case frontpay.KindServerError:
-		return ":warning:", w.T("outcome.server_error.headline")
+		return ":warning:", "outcome.server_error.headline", "outcome.server_error.answer"
 	case frontpay.KindUnreachable:
 		if timedOut {
-			return ":electric_plug:", w.T("outcome.timeout.headline")
+			return ":electric_plug:", "outcome.timeout.headline", "audit.no_answer"
 		}
-		return ":electric_plug:", w.T("outcome.unreachable.headline")
+		return ":electric_plug:", "outcome.unreachable.headline", "audit.no_answer"
 	}
-	return ":question:", w.T("outcome.unexpected.headline")
+	return ":question:", "outcome.unexpected.headline", "outcome.unexpected.answer"
 }
 
 // Slack's mrkdwn reads &, < and > as markup: "<!channel>" pings everyone
@@ -333,7 +327,7 @@ func HomePage(w *i18n.Words, recent []RecentResend) Home {
 		h.Recent = []string{w.T("home.none")}
 	}
 	for _, r := range recent {
-		h.Recent = append(h.Recent, w.T("home.line", "Emoji", r.emoji(w), "Outcome", r.headline(w), "Reservation", r.Reservation,
+		h.Recent = append(h.Recent, w.T("home.line", "Emoji", r.emoji(), "Outcome", r.headline(w), "Reservation", r.Reservation,
 			"Dest", r.destination(w), "At", w.Time(r.At)))
 	}
 	return h
@@ -343,9 +337,9 @@ func HomePage(w *i18n.Words, recent []RecentResend) Home {
 // the language of the day; a line written by an older version keeps its
 // words.
 
-func (r RecentResend) emoji(w *i18n.Words) string {
+func (r RecentResend) emoji() string {
 	if kind, ok := frontpay.KindNamed(r.Kind); ok {
-		emoji, _ := face(w, kind, r.TimedOut)
+		emoji, _, _ := faceOf(kind, r.TimedOut)
 		return emoji
 	}
 	return r.Emoji
@@ -353,8 +347,8 @@ func (r RecentResend) emoji(w *i18n.Words) string {
 
 func (r RecentResend) headline(w *i18n.Words) string {
 	if kind, ok := frontpay.KindNamed(r.Kind); ok {
-		_, headline := face(w, kind, r.TimedOut)
-		return headline
+		_, headline, _ := faceOf(kind, r.TimedOut)
+		return w.T(headline)
 	}
 	return r.Outcome
 }
