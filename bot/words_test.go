@@ -24,7 +24,7 @@ func TestUnexpectedOutcomePointsToTheLog(t *testing.T) {
 	}
 }
 
-func norwegian(t *testing.T) *i18n.Words {
+func norwegian(t testing.TB) *i18n.Words {
 	t.Helper()
 	w, err := i18n.New(i18n.NB)
 	if err != nil {
