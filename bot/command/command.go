@@ -539,18 +539,19 @@ func emailTooLong(w *i18n.Words, v string) string {
 // A form's field (key "") gets hints without a key.
 func parseEmail(w *i18n.Words, p cmdPair) (string, error) {
 	v := unwrapSlack(p.value)
-	example := keyed(p.key, ExampleEmail)
+	// Put together only for a refusal: this runs before the Socket Mode ack.
+	example := func() string { return keyed(p.key, ExampleEmail) }
 	if r := invisibleIn(v); r >= 0 {
-		return "", invisibleError(w, "email", v, example, r)
+		return "", invisibleError(w, "email", v, example(), r)
 	}
 	if why := emailTooLong(w, v); why != "" {
-		return "", &InputError{"email", w.T("command.email.too_long", "Why", why, "Example", example)}
+		return "", &InputError{"email", w.T("command.email.too_long", "Why", why, "Example", example())}
 	}
 	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
-		return "", &InputError{"email", w.T("command.email.space", "Typed", quote(w, v), "Example", example)}
+		return "", &InputError{"email", w.T("command.email.space", "Typed", quote(w, v), "Example", example())}
 	}
 	if !validEmail(v) {
-		return "", &InputError{"email", w.T("command.email.invalid", "Typed", quote(w, v), "Example", example)}
+		return "", &InputError{"email", w.T("command.email.invalid", "Typed", quote(w, v), "Example", example())}
 	}
 	return v, nil
 }
