@@ -188,9 +188,10 @@ func (w *Words) Amount(v float64) string {
 	if w.lang == NB {
 		group, decimal = nbsp, ","
 	}
-	whole, cents, _ := strings.Cut(fmt.Sprintf("%.2f", math.Abs(v)), ".")
+	digits := fmt.Sprintf("%.2f", math.Abs(v))
+	whole, cents, _ := strings.Cut(digits, ".")
 	var b strings.Builder
-	if v < 0 && whole+cents != "000" {
+	if v < 0 && digits != "0.00" { // what rounds to nothing has no sign
 		b.WriteString("\u2212")
 	}
 	for i, c := range whole {
