@@ -43,6 +43,11 @@ func TestBinaryLinksNoTestCode(t *testing.T) {
 	if n == 0 || !strings.Contains(string(out), "resendbot/bot ") {
 		t.Fatalf("go list -deps . listed no resendbot/bot: %q", out)
 	}
+	// The image is distroless: without the zones in the binary, any
+	// RESEND_TIMEZONE but UTC would stop the bot at start.
+	if !strings.Contains(string(out), "\ntime/tzdata true\n") {
+		t.Error("the binary does not link time/tzdata")
+	}
 }
 
 // testCode reports whether the package pkg (std: of the standard

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // the image is distroless: RESEND_TIMEZONE needs the zones inside the binary
 
 	"resendbot/bot"
 	"resendbot/bot/app"

@@ -63,7 +63,8 @@ type Config struct {
 	RedisPrefix   string
 	LogLevel      slog.Level
 	LogFormat     string
-	Language      i18n.Lang // what people read: RESEND_LANGUAGE
+	Language      i18n.Lang      // what people read: RESEND_LANGUAGE
+	Timezone      *time.Location // where the times people read are: RESEND_TIMEZONE
 	ShutdownGrace time.Duration
 }
 
@@ -119,6 +120,7 @@ func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
 		LogLevel:              p.level("LOG_LEVEL"),
 		LogFormat:             p.oneOf("LOG_FORMAT", "json", "json", "text"),
 		Language:              p.language("RESEND_LANGUAGE"),
+		Timezone:              p.zone("RESEND_TIMEZONE", i18n.DefaultZone),
 		ShutdownGrace:         p.duration("RESEND_SHUTDOWN_GRACE", 25*time.Second, false),
 	}
 	if c.FrontPaymentTimeout > 0 && c.ShutdownGrace > 0 && c.FrontPaymentTimeout+OutcomePostTime > c.ShutdownGrace {
@@ -388,6 +390,18 @@ func (p *envParser) language(name string) i18n.Lang {
 		return i18n.EN
 	}
 	return l
+}
+
+// zone reads an IANA time zone name ("Europe/Oslo"), once, at start.
+// "Local" is refused: in a container it is whatever the image says.
+func (p *envParser) zone(name, def string) *time.Location {
+	v := p.str(name, def)
+	z, err := time.LoadLocation(v)
+	if err != nil || v == "Local" {
+		p.problem(name, "must be an IANA time zone such as Europe/Oslo or UTC, got %q", v)
+		return time.UTC
+	}
+	return z
 }
 
 // DemoFrontPaymentURL is Front Payment's demo API, the default

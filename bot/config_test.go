@@ -42,6 +42,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		LogLevel:              slog.LevelInfo,
 		LogFormat:             "json",
 		Language:              i18n.EN,
+		Timezone:              mustZone(t, "Europe/Oslo"),
 		ShutdownGrace:         25 * time.Second,
 	}
 	if !reflect.DeepEqual(cfg, want) {
@@ -196,6 +197,37 @@ func TestLanguageSetting(t *testing.T) {
 	var ce *ConfigError
 	if !errors.As(err, &ce) || !containsLine(ce.Problems, "RESEND_LANGUAGE ") {
 		t.Errorf("RESEND_LANGUAGE=de: %v; want a problem naming the variable", err)
+	}
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
+}
+
+// RESEND_TIMEZONE is an IANA zone; anything else stops the bot with one
+// line naming the variable.
+func TestTimezoneSetting(t *testing.T) {
+	for in, want := range map[string]string{"": "Europe/Oslo", "UTC": "UTC", "America/New_York": "America/New_York", " 'Europe/Stockholm' ": "Europe/Stockholm"} {
+		vars := maps.Clone(minimalEnv)
+		vars["RESEND_TIMEZONE"] = in
+		cfg, err := LoadConfig(env(vars), ModeBot)
+		if err != nil || cfg.Timezone.String() != want {
+			t.Errorf("RESEND_TIMEZONE=%q: %v, %v; want %s", in, cfg, err, want)
+		}
+	}
+	for _, in := range []string{"Oslo", "Mars/Olympus", "Local", "../../etc/passwd", "+01:00"} {
+		vars := maps.Clone(minimalEnv)
+		vars["RESEND_TIMEZONE"] = in
+		_, err := LoadConfig(env(vars), ModeBot)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || len(ce.Problems) != 1 || !containsLine(ce.Problems, "RESEND_TIMEZONE must be an IANA time zone") {
+			t.Errorf("RESEND_TIMEZONE=%q: %v; want one problem naming the variable", in, err)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"resendbot/bot/i18n/i18ntest"
 	"strconv"
 	"strings"
 	"testing"
@@ -297,7 +298,8 @@ func TestNotASCIINote(t *testing.T) {
 // In Norwegian, the question about a contact on file that cannot be read,
 // and status and the offer about it, read Norwegian.
 func TestAContactOnFileThatCannotBeReadInNorwegian(t *testing.T) {
-	nb := norwegian(t)
+	nb, check := norwegian(t), i18ntest.New(t)
+	assertNorwegian := check.Check
 	e := checker()
 	e.d.Words, e.parser = nb, command.NewParser(nb, "NO")
 	f := e.readContact(frontpay.Customer{CountryCode: "+47", MSISDN: "22123456", Email: "Kari <kari@example.com>"})

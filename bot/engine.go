@@ -571,7 +571,7 @@ func (t *resendTask) Run(ctx context.Context) {
 		slog.Int64("latency_ms", latency.Milliseconds()),
 		slog.String("root_ts", rootTS),
 	)...)
-	r.ended(ctx, Ending{Outcome: o.name, Words: o.headline + "\n" + o.detail, Called: true,
+	r.ended(ctx, Ending{Outcome: o.name(), Words: o.headline + "\n" + o.detail, Called: true,
 		Sent: o.kind == frontpay.KindSent, HTTPStatus: o.status, AuditTS: rootTS})
 
 	thread := r.ThreadTS
@@ -602,8 +602,12 @@ func (t *resendTask) Run(ctx context.Context) {
 			e.d.Log.Error("retried audit message could not be updated", "err", err, "channel", r.ChannelID, "ts", p.TS)
 		}
 	}
-	if err := e.d.State.Recent.Add(ctx, r.UserID, RecentResend{At: now, Reservation: r.Reservation, Kind: r.Link.String(),
-		Destination: describe(e.d.Words, t.dests, true), Outcome: o.headline, Emoji: o.emoji}); err != nil {
+	to := make([]RecentTarget, len(t.dests))
+	for i, d := range t.dests {
+		to[i] = RecentTarget{Channel: d.channel, Masked: d.masked()}
+	}
+	if err := e.d.State.Recent.Add(ctx, r.UserID, RecentResend{At: now, Reservation: r.Reservation, Link: r.Link.String(),
+		Kind: o.kind.String(), TimedOut: o.timedOut, To: to}); err != nil {
 		e.d.Log.Warn("recording the resend for App Home", "err", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"resendbot/bot/i18n"
-	"strings"
 	"time"
 )
 
@@ -141,7 +140,7 @@ func (g *guard) listed(user string) (string, *Refusal) {
 		// Nothing is sent to someone whose membership is unknown.
 		return "", &Refusal{ReasonGroupsUnknown, g.w.T("refusal.groups_unknown")}
 	}
-	return "", &Refusal{ReasonUser, g.w.T("refusal.not_in_group", "Groups", strings.Join(g.groups.Handles(), ", "))}
+	return "", &Refusal{ReasonUser, g.w.T("refusal.not_in_group", "Groups", g.w.Or(g.groups.Handles()))}
 }
 
 // person checks what Slack says of user: a person of another organisation

@@ -8,16 +8,24 @@ import (
 )
 
 // NewLoggers builds the operational log (at LOG_LEVEL) and the audit log
-// (always written), both in LOG_FORMAT to w.
+// (always written), both in LOG_FORMAT to w, their times in UTC whatever
+// the machine's zone (RESEND_TIMEZONE is for people, not for grep).
 func NewLoggers(cfg *Config, w io.Writer) (log, audit *slog.Logger) {
 	mk := func(level slog.Level) slog.Handler {
-		opts := &slog.HandlerOptions{Level: level}
+		opts := &slog.HandlerOptions{Level: level, ReplaceAttr: utcTime}
 		if cfg.LogFormat == "text" {
 			return slog.NewTextHandler(w, opts)
 		}
 		return slog.NewJSONHandler(w, opts)
 	}
 	return slog.New(mk(cfg.LogLevel)), slog.New(mk(slog.LevelDebug)).With("log", "audit")
+}
+
+func utcTime(groups []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.TimeKey && len(groups) == 0 && a.Value.Kind() == slog.KindTime {
+		a.Value = slog.TimeValue(a.Value.Time().UTC())
+	}
+	return a
 }
 
 // RedactWriter replaces every secret in what is written with [REDACTED]:

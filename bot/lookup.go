@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"resendbot/bot/command"
@@ -160,19 +161,24 @@ func (e *Core) show(v string, masked string) string {
 	return v
 }
 
-// stateLine says in words whether the customer still needs a link.
+// stateLine says in words whether the customer still needs a link, then
+// what Front Payment's status word means, before the word itself.
 func stateLine(w *i18n.Words, res *frontpay.Record) string {
-	status := quoted(res.Status)
-	if status == "" {
-		status = w.T("lookup.status_unknown")
+	status := w.T("lookup.status_unknown")
+	if word := quoted(res.Status); word != "" {
+		status = w.T("lookup.status_word", "Word", word)
+		if id := statusMeaning(res.Status); id != "" {
+			status = w.T("lookup.status_meant", "Meaning", w.T(id), "Word", word)
+		}
 	}
+	state := "lookup.open"
 	switch res.State() {
 	case frontpay.StatePaid:
-		return w.T("lookup.paid", "Status", status)
+		state = "lookup.paid"
 	case frontpay.StateCancelled:
-		return w.T("lookup.cancelled", "Status", status)
+		state = "lookup.cancelled"
 	}
-	return w.T("lookup.open", "Status", status)
+	return w.T(state) + "\n" + w.T("lookup.status_line", "Status", status)
 }
 
 // statusText words a record for `status`; refunds, when the order status
@@ -190,14 +196,14 @@ func (e *Core) statusText(res *frontpay.Record, refunds *frontpay.OrderStatus, u
 		lines = append(lines, w.T("lookup.invoice", "Number", quoted(res.InvoiceNumber)))
 	}
 	if res.PaymentLinkDueDate != "" {
-		lines = append(lines, w.T("lookup.due", "Due", quoted(res.PaymentLinkDueDate)))
+		lines = append(lines, w.T("lookup.due", "Due", frontPaymentDate(w, res.PaymentLinkDueDate, res.PaymentLinkDueAt)))
 	}
 	if res.ReservationDate != "" {
 		id := "lookup.reserved"
 		if res.Kind == frontpay.LinkOrder {
 			id = "lookup.ordered"
 		}
-		lines = append(lines, w.T(id, "Date", quoted(res.ReservationDate)))
+		lines = append(lines, w.T(id, "Date", frontPaymentDate(w, res.ReservationDate, res.ReservedAt)))
 	}
 	if res.Kind != frontpay.LinkOrder {
 		lines = append(lines, w.T("lookup.sent_by", "By", sentBy(w, res))) // orders do not say
@@ -250,6 +256,46 @@ const maxFieldRunes = 120
 // escaped.
 func quoted(s string) string {
 	return command.Escape(Shorten(strings.Join(strings.Fields(s), " "), maxFieldRunes))
+}
+
+// statusMeaning is the catalogue ID of what a status word Front Payment
+// is known to send means, or "" for a word it is not known to send.
+func statusMeaning(status string) string {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "pending", "sent", "unpaid":
+		return "lookup.fp_status.pending"
+	case "reserved":
+		return "lookup.fp_status.reserved"
+	case "captured", "charged":
+		return "lookup.fp_status.captured"
+	case "completed", "paid":
+		return "lookup.fp_status.paid"
+	case "cancelled", "canceled":
+		return "lookup.fp_status.cancelled"
+	case "refunded":
+		return "lookup.fp_status.refunded"
+	case "partially_refunded":
+		return "lookup.fp_status.partially_refunded"
+	case "invoiced":
+		return "lookup.fp_status.invoiced"
+	case "expired":
+		return "lookup.fp_status.expired"
+	}
+	return ""
+}
+
+// frontPaymentDate words a date Front Payment sent as the language writes
+// dates: an instant in RESEND_TIMEZONE, a time written without a zone on
+// its own clock, a bare date without a time. One that could not be parsed
+// is shown as it was sent, quoted.
+func frontPaymentDate(w *i18n.Words, raw string, t time.Time) string {
+	switch {
+	case t.IsZero():
+		return w.T("lookup.as_sent", "Text", quoted(raw))
+	case !frontpay.Unzoned(t):
+		return w.Time(t)
+	}
+	return w.AsWritten(t, t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0)
 }
 
 func sentBy(w *i18n.Words, res *frontpay.Record) string {

@@ -153,10 +153,16 @@ func (d destination) shown(w *i18n.Words, mask bool) string {
 	if mask {
 		v = literal(d.masked())
 	}
-	if d.channel == "sms" {
-		return w.T("destination.sms", "To", v)
+	return wordDestination(w, d.channel, v)
+}
+
+// wordDestination is "SMS to <to>" or "email to <to>"; to is already
+// shown as it should be.
+func wordDestination(w *i18n.Words, channel, to string) string {
+	if channel == "sms" {
+		return w.T("destination.sms", "To", to)
 	}
-	return w.T("destination.email", "To", v)
+	return w.T("destination.email", "To", to)
 }
 
 func (r *request) destinations() []destination {

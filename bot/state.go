@@ -69,14 +69,25 @@ type Recent interface {
 	List(ctx context.Context, user string) ([]RecentResend, error)
 }
 
-// RecentResend is one line of a user's history.
+// RecentResend is one line of a user's history. It keeps stable values,
+// worded when App Home is drawn, in the language of that moment.
 type RecentResend struct {
-	At          time.Time `json:"at"`
-	Reservation string    `json:"reservation"`
-	Kind        string    `json:"kind,omitempty"` // "order" or "reservation"; "" in entries from before orders
-	Destination string    `json:"destination"`    // masked
-	Outcome     string    `json:"outcome"`        // the outcome's headline
-	Emoji       string    `json:"emoji"`
+	At          time.Time      `json:"at"`
+	Reservation string         `json:"reservation"`
+	Link        string         `json:"link,omitempty"` // "order" or "reservation"; "" in entries from before orders
+	Kind        string         `json:"kind,omitempty"` // frontpay.Kind's name: "sent"
+	TimedOut    bool           `json:"timed_out,omitempty"`
+	To          []RecentTarget `json:"to,omitempty"`
+	// Written by versions before Kind: the words of their day.
+	Destination string `json:"destination,omitempty"`
+	Outcome     string `json:"outcome,omitempty"`
+	Emoji       string `json:"emoji,omitempty"`
+}
+
+// RecentTarget is one destination of a recent resend, masked.
+type RecentTarget struct {
+	Channel string `json:"channel"` // "sms" or "email"
+	Masked  string `json:"masked"`
 }
 
 // RecentCap is how many resends a user's history keeps.

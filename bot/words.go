@@ -17,11 +17,21 @@ import (
 // channel. outcomeOf is the one place an answer is put into words.
 type outcome struct {
 	kind     frontpay.Kind
-	name     string // kind's stable name; "timeout" for no answer in time
+	timedOut bool   // KindUnreachable because no answer came in time
 	status   int    // HTTP status, 0 without an answer
 	emoji    string // status emoji for the root message and the reply
 	headline string // a few words for the root message
+	answer   string // what the answer was, in a word or two: "sent"
 	detail   string // what happened and what to do next
+}
+
+// name is o's stable name, as a workflow step's outcome: its kind's, or
+// "timeout" for no answer in time.
+func (o outcome) name() string {
+	if o.timedOut {
+		return "timeout"
+	}
+	return o.kind.String()
 }
 
 // outcomeOf words the result of one resend call about a payment link of
@@ -29,62 +39,80 @@ type outcome struct {
 // the resend. It never shows a Go error string or raw JSON: the log has
 // those.
 func outcomeOf(w *i18n.Words, link frontpay.LinkKind, err error, dests string, timeout time.Duration) outcome {
-	kind := frontpay.KindOf(err)
-	o := outcome{kind: kind, name: kind.String()}
+	o := outcome{kind: frontpay.KindOf(err), timedOut: errors.Is(err, context.DeadlineExceeded)}
 	var fe *frontpay.Error
 	if errors.As(err, &fe) {
 		o.status = fe.StatusCode
 	}
+	var headline, answer string
+	o.emoji, headline, answer = faceOf(o.kind, o.timedOut)
+	o.headline, o.answer = words(w, headline, link, ""), w.T(answer)
 	status := statusSuffix(o.status)
-	switch kind {
+	switch o.kind {
 	case frontpay.KindSent:
 		o.status = 202
-		o.emoji, o.headline = ":white_check_mark:", w.T("outcome.sent.headline")
 		o.detail = w.T("outcome.sent.detail", "Dests", dests)
 	case frontpay.KindNotFound:
-		o.emoji, o.headline = ":mag:", words(w, "outcome.not_found.headline", link, "")
 		o.detail = words(w, "outcome.not_found.detail", link, "")
 	case frontpay.KindCompleted:
-		o.emoji, o.headline = ":moneybag:", w.T("outcome.completed.headline")
 		o.detail = words(w, "outcome.completed.detail", link, "")
 	case frontpay.KindCancelled:
-		o.emoji, o.headline = ":no_entry_sign:", words(w, "outcome.cancelled.headline", link, "")
 		o.detail = words(w, "outcome.cancelled.detail", link, "")
 	case frontpay.KindInvalid:
-		o.emoji, o.headline = ":pencil2:", w.T("outcome.invalid.headline")
 		o.detail = w.T("outcome.invalid.detail")
 		if fe != nil && len(fe.Errors) > 0 {
 			o.detail += w.T("outcome.invalid.said", "Reasons", quoteReasons(w, fe.Errors))
 		}
 		o.detail += w.T("outcome.invalid.check")
 	case frontpay.KindUnauthorized:
-		o.emoji, o.headline = ":lock:", w.T("outcome.unauthorized.headline")
 		o.detail = w.T("outcome.unauthorized.detail")
 	case frontpay.KindRateLimited:
-		o.emoji, o.headline = ":hourglass:", w.T("outcome.rate_limited.headline")
 		wait := w.T("outcome.rate_limited.a_minute")
 		if fe != nil && fe.RetryAfter > 0 {
 			wait = w.Duration(fe.RetryAfter, true)
 		}
 		o.detail = w.T("outcome.rate_limited.detail", "Wait", wait)
 	case frontpay.KindServerError:
-		o.emoji, o.headline = ":warning:", w.T("outcome.server_error.headline")
 		o.detail = w.T("outcome.server_error.detail", "Status", status)
 	case frontpay.KindUnreachable:
-		o.emoji = ":electric_plug:"
-		if errors.Is(err, context.DeadlineExceeded) {
-			o.name = "timeout"
-			o.headline = w.T("outcome.timeout.headline")
+		o.detail = w.T("outcome.unreachable.detail")
+		if o.timedOut {
 			o.detail = w.T("outcome.timeout.detail", "Timeout", w.Duration(timeout, true))
-		} else {
-			o.headline = w.T("outcome.unreachable.headline")
-			o.detail = w.T("outcome.unreachable.detail")
 		}
 	default:
-		o.emoji, o.headline = ":question:", w.T("outcome.unexpected.headline")
 		o.detail = w.T("outcome.unexpected.detail", "Status", status)
 	}
 	return o
+}
+
+// faceOf is an outcome's emoji and the catalogue IDs of its headline (all
+// App Home shows of it) and of its answer in a word or two. Without an
+// answer (KindUnreachable) frontPaymentContext says "no answer".
+func faceOf(kind frontpay.Kind, timedOut bool) (emoji, headline, answer string) {
+	switch kind {
+	case frontpay.KindSent:
+		return ":white_check_mark:", "outcome.sent.headline", "outcome.sent.answer"
+	case frontpay.KindNotFound:
+		return ":mag:", "outcome.not_found.headline", "outcome.not_found.answer"
+	case frontpay.KindCompleted:
+		return ":moneybag:", "outcome.completed.headline", "outcome.completed.answer"
+	case frontpay.KindCancelled:
+		return ":no_entry_sign:", "outcome.cancelled.headline", "outcome.cancelled.answer"
+	case frontpay.KindInvalid:
+		return ":pencil2:", "outcome.invalid.headline", "outcome.invalid.answer"
+	case frontpay.KindUnauthorized:
+		return ":lock:", "outcome.unauthorized.headline", "outcome.unauthorized.answer"
+	case frontpay.KindRateLimited:
+		return ":hourglass:", "outcome.rate_limited.headline", "outcome.rate_limited.answer"
+	case frontpay.KindServerError:
+		return ":warning:", "outcome.server_error.headline", "outcome.server_error.answer"
+	case frontpay.KindUnreachable:
+		if timedOut {
+			return ":electric_plug:", "outcome.timeout.headline", "audit.no_answer"
+		}
+		return ":electric_plug:", "outcome.unreachable.headline", "audit.no_answer"
+	}
+	return ":question:", "outcome.unexpected.headline", "outcome.unexpected.answer"
 }
 
 // Slack's mrkdwn reads &, < and > as markup: "<!channel>" pings everyone
@@ -113,12 +141,13 @@ const (
 	maxReasonsText = 1800 // bytes, escaped; a section holds 3000 characters
 )
 
-// quoteReasons lists Front Payment's reasons, escaped and each on its own
-// line, as many as fit; the rest are counted (the log has them all).
+// quoteReasons lists Front Payment's reasons, in its own words (quoted,
+// escaped), each on its own line, as many as fit; the rest are counted
+// (the log has them all).
 func quoteReasons(w *i18n.Words, reasons []string) string {
 	var b strings.Builder
 	for i, r := range reasons {
-		line := "• " + command.Escape(Shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes)) + "\n"
+		line := w.T("outcome.invalid.reason", "Reason", command.Escape(Shorten(strings.Join(strings.Fields(r), " "), maxReasonRunes))) + "\n"
 		if b.Len()+len(line) > maxReasonsText {
 			b.WriteString(w.N("outcome.more_reasons", len(reasons)-i) + "\n")
 			break
@@ -227,12 +256,15 @@ func RetryPressedNote(w *i18n.Words, user string) string {
 	return w.T("reply.retry_pressed", "User", user)
 }
 
+// frontPaymentContext is the small print of what Front Payment answered
+// and when: "Front Payment: sent (HTTP 202) · 2 December 2026 at 14:05".
+// The kind's stable name is for logs; people read its words.
 func frontPaymentContext(w *i18n.Words, o *outcome, at time.Time) string {
 	answer := w.T("audit.no_answer")
 	if o.status != 0 {
-		answer = fmt.Sprintf("HTTP %d", o.status)
+		answer = w.T("audit.answer", "Meaning", o.answer, "Status", o.status)
 	}
-	return w.T("audit.front_payment", "Answer", answer, "Kind", o.kind.String(), "At", w.Time(at))
+	return w.T("audit.front_payment", "Answer", answer, "At", w.Time(at))
 }
 
 // Refusals: what the caller alone reads when the checks say no.
@@ -306,10 +338,55 @@ func HomePage(w *i18n.Words, recent []RecentResend) Home {
 		h.Recent = []string{w.T("home.none")}
 	}
 	for _, r := range recent {
-		h.Recent = append(h.Recent, words(w, "home.line", frontpay.ParseLinkKind(r.Kind), r.Reservation, "Emoji", r.Emoji, "Outcome", r.Outcome,
-			"Dest", r.Destination, "At", w.Minute(r.At)))
+		link := frontpay.LinkReservation // what every line before orders was
+		if r.Link != "" {
+			link = frontpay.ParseLinkKind(r.Link)
+		}
+		h.Recent = append(h.Recent, words(w, "home.line", link, r.Reservation, "Emoji", r.emoji(), "Outcome", r.headline(w, link),
+			"Dest", r.destination(w), "At", w.Time(r.At)))
 	}
 	return h
+}
+
+// A recent resend is worded as App Home is drawn, so that it reads in
+// the language of the day; a line written by an older version keeps its
+// words.
+
+func (r RecentResend) emoji() string {
+	if kind, ok := frontpay.KindNamed(r.Kind); ok {
+		emoji, _, _ := faceOf(kind, r.TimedOut)
+		return emoji
+	}
+	return r.Emoji
+}
+
+func (r RecentResend) headline(w *i18n.Words, link frontpay.LinkKind) string {
+	if kind, ok := frontpay.KindNamed(r.Kind); ok {
+		_, headline, _ := faceOf(kind, r.TimedOut)
+		return words(w, headline, link, "")
+	}
+	return r.Outcome
+}
+
+func (r RecentResend) destination(w *i18n.Words) string {
+	if len(r.To) == 0 {
+		return r.Destination
+	}
+	parts := make([]string, len(r.To))
+	for i, t := range r.To {
+		parts[i] = wordDestination(w, t.Channel, literal(t.Masked))
+	}
+	return strings.Join(parts, w.T("destination.and"))
+}
+
+// WordsFor are the words people read under cfg: its language
+// (RESEND_LANGUAGE), its times in its zone (RESEND_TIMEZONE).
+func WordsFor(cfg *Config) (*i18n.Words, error) {
+	w, err := i18n.New(cfg.Language)
+	if err != nil {
+		return nil, err
+	}
+	return w.In(cfg.Timezone), nil
 }
 
 // English is the default language's words. The catalogues are embedded

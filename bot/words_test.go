@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 
 	"resendbot/bot/command"
 	"resendbot/bot/i18n"
+	"resendbot/bot/i18n/i18ntest"
+	"resendbot/bot/internal/testkit"
 	"resendbot/frontpay"
 )
 
@@ -21,23 +24,7 @@ func TestUnexpectedOutcomePointsToTheLog(t *testing.T) {
 	}
 }
 
-// englishMarkers are words and phrases of English sentences that neither
-// the Norwegian text nor the technical tokens it keeps (email=, /resend,
-// FRONTPAYMENT_TOKEN, Front Payment) contain.
-var englishMarkers = []string{" the ", "The ", "Nothing", "nothing", " was ", " is ", " you", "You", "Try ", " try ",
-	" and ", " not ", "Sent", "Retry", "Check", "Ask ", " ask ", "doesn't", "isn't", "can't", "won't", " by ", "Requested",
-	" in a ", " minute", " second", " hour", " ago", "Cancel", "Reservation ", " reservation", "already", "Only "}
-
-func assertNorwegian(t *testing.T, what, text string) {
-	t.Helper()
-	for _, m := range englishMarkers {
-		if strings.Contains(text, m) {
-			t.Errorf("%s has English (%q): %s", what, m, text)
-		}
-	}
-}
-
-func norwegian(t *testing.T) *i18n.Words {
+func norwegian(t testing.TB) *i18n.Words {
 	t.Helper()
 	w, err := i18n.New(i18n.NB)
 	if err != nil {
@@ -46,59 +33,101 @@ func norwegian(t *testing.T) *i18n.Words {
 	return w
 }
 
-// Every outcome, refusal and caller-only answer reads Norwegian in nb.
+// Every kind of message the core words reads Norwegian in nb, with no
+// English word, snake_case label or stable value outside quotes: every
+// outcome (its reply, its audit message before and after, its buttons),
+// every refusal and caller-only answer, every lookup, the status of each
+// state, the offer, the form, App Home and the usage.
 func TestNorwegianWordsHaveNoEnglish(t *testing.T) {
-	nb := norwegian(t)
+	nb, check := norwegian(t), i18ntest.New(t)
 	dests := describe(nb, (&request{Reservation: coreUUID, Email: "kari@example.com",
 		Phone: &command.Phone{CountryCode: "+47", National: "41234567", E164: "+4741234567"}}).destinations(), true)
-	assertNorwegian(t, "destinations", dests)
+	check.Check(t, "destinations", dests)
 	errs := map[string]error{
-		"sent":         nil,
-		"not found":    &frontpay.Error{Kind: frontpay.KindNotFound, StatusCode: 404},
-		"completed":    &frontpay.Error{Kind: frontpay.KindCompleted, StatusCode: 400},
-		"cancelled":    &frontpay.Error{Kind: frontpay.KindCancelled, StatusCode: 400},
-		"invalid":      &frontpay.Error{Kind: frontpay.KindInvalid, StatusCode: 417, Errors: make([]string, 40)},
-		"unauthorized": &frontpay.Error{Kind: frontpay.KindUnauthorized, StatusCode: 401},
-		"rate limited": &frontpay.Error{Kind: frontpay.KindRateLimited, StatusCode: 429, RetryAfter: 90 * time.Second},
-		"server error": &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 510},
-		"timeout":      &frontpay.Error{Kind: frontpay.KindUnreachable, Err: context.DeadlineExceeded},
-		"unreachable":  &frontpay.Error{Kind: frontpay.KindUnreachable, Err: errors.New("connection refused")},
-		"unexpected":   &frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 418},
+		"sent":                         nil,
+		"not found":                    &frontpay.Error{Kind: frontpay.KindNotFound, StatusCode: 404},
+		"completed":                    &frontpay.Error{Kind: frontpay.KindCompleted, StatusCode: 400},
+		"cancelled":                    &frontpay.Error{Kind: frontpay.KindCancelled, StatusCode: 400},
+		"invalid":                      &frontpay.Error{Kind: frontpay.KindInvalid, StatusCode: 417, Errors: []string{"email: The email must be a valid email address."}},
+		"invalid, many":                &frontpay.Error{Kind: frontpay.KindInvalid, StatusCode: 417, Errors: slices.Repeat([]string{strings.Repeat("The email is wrong. ", 10)}, 40)},
+		"unauthorized":                 &frontpay.Error{Kind: frontpay.KindUnauthorized, StatusCode: 401},
+		"rate limited":                 &frontpay.Error{Kind: frontpay.KindRateLimited, StatusCode: 429, RetryAfter: 90 * time.Second},
+		"rate limited, no Retry-After": &frontpay.Error{Kind: frontpay.KindRateLimited, StatusCode: 429},
+		"server error":                 &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 510},
+		"timeout":                      &frontpay.Error{Kind: frontpay.KindUnreachable, Err: context.DeadlineExceeded},
+		"unreachable":                  &frontpay.Error{Kind: frontpay.KindUnreachable, Err: errors.New("connection refused")},
+		"unexpected":                   &frontpay.Error{Kind: frontpay.KindUnexpected, StatusCode: 418},
+		"a Go error":                   errors.New("frontpay: resend: unexpected EOF"),
 	}
-	at := time.Date(2026, 12, 2, 14, 5, 0, 0, time.UTC)
-	r := &request{Origin: Origin{UserID: "U0AGENT", Source: SourceSlash}, Link: frontpay.LinkOrder, Reservation: coreUUID}
+	at := time.Date(2026, 12, 2, 13, 5, 0, 0, time.UTC)
+	r := &request{Origin: Origin{UserID: "U0AGENT", Source: SourceSlash}, Link: frontpay.LinkOrder, Reservation: coreUUID, retriedBy: "U0OTHER", checked: checkConfirmedNew}
+	retried := &request{Origin: Origin{UserID: "U0AGENT", Source: SourceRetry}, Link: frontpay.LinkReservation, Reservation: coreUUID, checked: checkNotCompared}
+	var recent []RecentResend
 	for name, err := range errs {
 		o := outcomeOf(nb, frontpay.LinkOrder, err, dests, 15*time.Second)
-		assertNorwegian(t, name, o.headline+"\n"+o.detail)
-		root, reply := rootMessage(nb, r, dests, &o, at), replyMessage(nb, r, dests, o, at, "key")
-		assertNorwegian(t, name+" audit message", root.Text+"\n"+root.Note)
-		assertNorwegian(t, name+" reply", reply.Text+"\n"+reply.Note)
-		for _, b := range reply.Buttons {
-			assertNorwegian(t, name+" button", b.Label+"\n"+b.Confirm.Title+"\n"+b.Confirm.Text+"\n"+b.Confirm.OK+"\n"+b.Confirm.Cancel)
+		check.Check(t, name, o.headline+"\n"+o.detail)
+		for _, r := range []*request{r, retried} {
+			root, reply := rootMessage(nb, r, dests, &o, at), replyMessage(nb, r, dests, o, at, "key")
+			check.Check(t, name+" audit message", root.Text+"\n"+root.Note)
+			check.Check(t, name+" reply", reply.Text+"\n"+reply.Note)
+			for _, b := range reply.Buttons {
+				check.Check(t, name+" button", b.Label+"\n"+b.Confirm.Title+"\n"+b.Confirm.Text+"\n"+b.Confirm.OK+"\n"+b.Confirm.Cancel)
+			}
 		}
+		if err != nil {
+			check.Check(t, name+" lookup", lookupProblem(nb, found{kind: frontpay.LinkOrder, err: err}, coreUUID))
+		}
+		recent = append(recent, RecentResend{At: at, Reservation: coreUUID, Link: "order", Kind: o.kind.String(), TimedOut: o.timedOut,
+			To: []RecentTarget{{"sms", "+47 ****4567"}, {"email", "k***@example.com"}}})
 	}
 	sending := rootMessage(nb, r, dests, nil, at)
-	assertNorwegian(t, "sending", sending.Text+"\n"+sending.Note)
-	if !strings.Contains(sending.Note, "2. desember 2026 kl. 14:05") {
-		t.Errorf("nb time: %s", sending.Note)
+	check.Check(t, "sending", sending.Text+"\n"+sending.Note)
+	if !strings.Contains(sending.Note, "2. desember 2026 kl. 14:05") || strings.Contains(sending.Note, "UTC") {
+		t.Errorf("nb time, in Oslo: %s", sending.Note)
 	}
 	for _, id := range []string{msgChannelNotAllowed, msgUserNotAllowed, msgUnexpected, msgNotInChannel, msgNotInDM,
-		msgAuditFailed, msgStateDown, msgAlreadyPressed, msgRetryExpired, msgQueueFull, MsgHandlerFailed, MsgFormUnreadable, msgShutdown} {
-		assertNorwegian(t, id, nb.T(id))
+		msgAuditFailed, msgStateDown, msgAlreadyPressed, msgRetryExpired, msgButtonExpired, msgQueueFull, MsgHandlerFailed,
+		MsgFormUnreadable, msgShutdown, "refusal.groups_unknown", "lookup.shutdown", "lookup.nothing_sent"} {
+		check.Check(t, id, nb.T(id))
 	}
-	assertNorwegian(t, "in flight", inFlight(nb, dests, "U1", 30*time.Second))
-	assertNorwegian(t, "cooldown", coolingDown(nb, dests, "U1", 30*time.Second, 90*time.Second))
-	assertNorwegian(t, "offer chosen", offerChosen(nb, &request{Link: frontpay.LinkOrder, Reservation: coreUUID}, dests))
-	assertNorwegian(t, "groups unknown", nb.T("refusal.groups_unknown"))
-	assertNorwegian(t, "not in group", nb.T("refusal.not_in_group", "Groups", "@support-agents"))
+	check.Check(t, "in flight", inFlight(nb, dests, "U1", 30*time.Second))
+	check.Check(t, "cooldown", coolingDown(nb, dests, "U1", 30*time.Second, 90*time.Second))
+	check.Check(t, "offer chosen", offerChosen(nb, &request{Link: frontpay.LinkOrder, Reservation: coreUUID}, dests))
+	check.Check(t, "not in group", nb.T("refusal.not_in_group", "Groups", nb.Or([]string{"@support", "@payments"})))
+	check.Check(t, "groups unknown", nb.T("refusal.groups_unknown"))
 	for _, id := range []string{"refusal.rate_user", "refusal.rate_team", "refusal.rate_lookup"} {
-		assertNorwegian(t, id, nb.T(id, "Wait", nb.Duration(time.Minute, true)))
+		check.Check(t, id, nb.T(id, "Wait", nb.Duration(time.Minute, true)))
 	}
-	assertNorwegian(t, "retry pressed", RetryPressedNote(nb, "U1"))
-	for _, err := range errs {
-		if err != nil {
-			assertNorwegian(t, "lookup problem", lookupProblem(nb, found{kind: frontpay.LinkOrder, err: err}, coreUUID))
+	check.Check(t, "retry pressed", RetryPressedNote(nb, "U1"))
+	check.Check(t, "cancelled confirmation", words(nb, "confirm.cancelled", frontpay.LinkOrder, coreUUID))
+	check.Check(t, "no lookups here", nb.T("lookup.unavailable", "Reservation", coreUUID))
+
+	cfg, err := LoadConfig(testkit.Env(testkit.MinimalEnv()), ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCore(cfg, Deps{Resender: newRecorder(), Words: nb}, newRecorder())
+	for _, status := range []string{"pending", "captured", "reserved", "CANCELLED", "REFUNDED", "whatever", ""} {
+		res := &frontpay.Record{Kind: frontpay.LinkOrder, Status: status, InvoiceNumber: "10042", GrandTotal: 1250.5, HasTotal: true,
+			ReservationDate: "2025-06-02 10:15:00", ReservedAt: time.Date(2025, 6, 2, 10, 15, 0, 0, time.UTC),
+			PaymentLinkDueDate: "neste fredag", SentBySMS: true,
+			Customer: frontpay.Customer{Name: "Kari Nordmann", Email: "kari@example.com", CountryCode: "+47", MSISDN: "41234567"}}
+		check.Check(t, "status "+status, c.statusText(res, &frontpay.OrderStatus{RefundedAmount: 100, HasRefunded: true}, coreUUID))
+		offer := c.offerMessage(t.Context(), agentOrigin, res, coreUUID)
+		check.Check(t, "offer "+status, offer.Text+"\n"+offer.Note)
+		for _, b := range offer.Buttons {
+			check.Check(t, "offer button", b.Label)
 		}
+		res.Customer = frontpay.Customer{}
+		check.Check(t, "no contact "+status, c.offerMessage(t.Context(), agentOrigin, res, coreUUID).Text)
+	}
+
+	f := FormWords(nb)
+	for _, s := range []string{f.Title, f.Submit, f.Cancel, f.Reservation.Label, f.Reservation.Hint, f.Email.Label, f.Email.Hint, f.Mobile.Label, f.Mobile.Hint} {
+		check.Check(t, "the form", s)
+	}
+	for _, home := range []Home{HomePage(nb, nil), HomePage(nb, recent)} {
+		check.Check(t, "App Home", home.Title+"\n"+home.Usage+"\n"+home.RecentTitle+"\n"+strings.Join(home.Recent, "\n"))
 	}
 }
 
@@ -114,5 +143,25 @@ func TestNorwegianRepliesFitSlack(t *testing.T) {
 	m := replyMessage(nb, &request{Reservation: coreUUID}, "x", o, time.Now(), "k")
 	if n := utf8.RuneCountInString(m.Text); n > 3000 {
 		t.Errorf("nb reply of a long 417 is %d characters, over a section's 3000", n)
+	}
+}
+
+// App Home words its lines when it is drawn, in the language of that
+// moment (nb review, L14); a line an older version kept shows its words.
+func TestAppHomeWordsLinesWhenDrawn(t *testing.T) {
+	at := time.Date(2026, 12, 2, 13, 5, 0, 0, time.UTC)
+	recent := []RecentResend{
+		{At: at, Reservation: coreUUID, Link: "order", Kind: "sent", To: []RecentTarget{{"sms", "+47 ****4567"}}},
+		{At: at, Reservation: coreUUID, Link: "reservation", Kind: "unreachable", TimedOut: true, To: []RecentTarget{{"email", "k***@example.com"}}},
+		{At: at, Reservation: coreUUID, Outcome: "Sent", Emoji: ":white_check_mark:", Destination: "email to `k***@example.com`"},
+	}
+	got := HomePage(norwegian(t), recent).Recent
+	want := []string{
+		":white_check_mark: *Sendt* – ordre `" + coreUUID + "`, SMS til `+47 ****4567`\n2. desember 2026 kl. 14:05",
+		":electric_plug: *Front Payment svarte ikke* – reservasjon `" + coreUUID + "`, e-post til `k***@example.com`\n2. desember 2026 kl. 14:05",
+		":white_check_mark: *Sent* – reservasjon `" + coreUUID + "`, email to `k***@example.com`\n2. desember 2026 kl. 14:05",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("App Home lines:\n got %q\nwant %q", got, want)
 	}
 }

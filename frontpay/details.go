@@ -360,11 +360,11 @@ func callingCode(s string) string {
 	return s
 }
 
-// timeLayouts are the formats tried on the undocumented date fields. A time
-// without a zone keeps its wall clock and is given UTC: Front Payment does
-// not say its zone, so show it without converting.
+// timeLayouts are the formats tried on the undocumented date fields after
+// RFC 3339 (fractional seconds too). A time without a zone keeps its wall
+// clock, in a zone that Unzoned recognises: Front Payment does not say its
+// zone, so show it without converting.
 var timeLayouts = []string{
-	time.RFC3339, // fractional seconds too
 	"2006-01-02T15:04:05",
 	"2006-01-02 15:04:05",
 	"2006-01-02 15:04",
@@ -374,11 +374,22 @@ var timeLayouts = []string{
 	"02.01.2006",
 }
 
+// unzoned names the zone of a time Front Payment wrote without one.
+const unzoned = "as written by Front Payment"
+
 func parseTime(s string) time.Time {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t
+	}
 	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.ParseInLocation(layout, s, time.FixedZone(unzoned, 0)); err == nil {
 			return t
 		}
 	}
 	return time.Time{}
 }
+
+// Unzoned reports whether t, parsed from Front Payment, was written
+// without a zone: its wall clock is Front Payment's, not an instant to
+// convert.
+func Unzoned(t time.Time) bool { return t.Location().String() == unzoned }

@@ -41,6 +41,16 @@ func (k Kind) String() string {
 	return fmt.Sprintf("kind(%d)", int(k))
 }
 
+// KindNamed is the Kind whose String is name, and whether there is one.
+func KindNamed(name string) (Kind, bool) {
+	for k, n := range kindNames {
+		if n == name {
+			return Kind(k), true
+		}
+	}
+	return 0, false
+}
+
 // Transient reports whether trying again later may succeed: true for
 // KindRateLimited, KindServerError and KindUnreachable.
 func (k Kind) Transient() bool {

@@ -9,13 +9,13 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/joho/godotenv"
 	"github.com/redis/go-redis/v9"
 
 	"resendbot/bot"
 	"resendbot/bot/console"
-	"resendbot/bot/i18n"
 	"resendbot/bot/redisstate"
 	"resendbot/bot/slackbot"
 	"resendbot/frontpay"
@@ -106,7 +106,7 @@ func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Lo
 		defer closeState()
 		log.Info("limits, cooldowns and dedupe are shared through Redis", "prefix", cfg.RedisPrefix)
 	}
-	words, err := i18n.New(cfg.Language)
+	words, err := bot.WordsFor(cfg)
 	if err != nil {
 		return err
 	}
@@ -188,6 +188,7 @@ func settings(cfg *bot.Config) []any {
 		"mask_contacts", cfg.MaskContacts,
 		"confirm_new_destination", cfg.ConfirmNewDestination,
 		"language", string(cfg.Language),
+		"timezone", zoneName(cfg.Timezone),
 		"shutdown_grace", cfg.ShutdownGrace.String(),
 		"http_addr", cfg.HTTPAddr,
 		"redis_mode", redisMode,
@@ -275,4 +276,12 @@ type redisLog struct{ l *slog.Logger }
 func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
 	// go-redis starts most of its messages with "redis: " already.
 	r.l.WarnContext(ctx, "redis: "+strings.TrimPrefix(fmt.Sprintf(format, v...), "redis: "))
+}
+
+// zoneName is loc's IANA name, "" when none is set.
+func zoneName(loc *time.Location) string {
+	if loc == nil {
+		return ""
+	}
+	return loc.String()
 }

@@ -209,12 +209,13 @@ func (pr *Parser) Resend(reservation, email, phone string) (Command, error) {
 		return Command{}, &InputError{"email", w.T("command.form.no_destination")}
 	}
 	if email != "" {
-		if cmd.Email, err = pr.parseEmail(cmdPair{"email", email}); err != nil {
+		// No key: the form's hints show values as its fields take them.
+		if cmd.Email, err = pr.parseEmail(cmdPair{"", email}); err != nil {
 			return Command{}, err
 		}
 	}
 	if phone != "" {
-		if cmd.Phone, err = pr.parsePhone(cmdPair{"phone", phone}); err != nil {
+		if cmd.Phone, err = pr.parsePhone(cmdPair{"", phone}); err != nil {
 			return Command{}, err
 		}
 	}
@@ -227,7 +228,7 @@ func (pr *Parser) Resend(reservation, email, phone string) (Command, error) {
 // passes is exactly what Front Payment would send to. What fails is not
 // offered, and a typed address is never taken for it.
 func (pr *Parser) OnFileEmail(addr string) (string, error) {
-	return checkEmail(pr.w, strings.TrimSpace(addr))
+	return checkEmail(pr.w, strings.TrimSpace(addr), func() string { return keyed("email", ExampleEmail) })
 }
 
 // OnFilePhone checks a number Front Payment holds for a customer, as its
@@ -559,7 +560,7 @@ func linkParts(v string) (target, label string, ok bool) {
 // is not the same destination as its target (same says, for p's kind of
 // value) is refused: the caller read the label, and Front Payment would
 // get the target.
-func (pr *Parser) linkValue(p cmdPair, field, example string, same func(a, b string) bool) (string, error) {
+func (pr *Parser) linkValue(p cmdPair, field string, example func() string, same func(a, b string) bool) (string, error) {
 	target, label, ok := linkParts(p.value)
 	if !ok {
 		return Unescape(p.value), nil
@@ -567,7 +568,7 @@ func (pr *Parser) linkValue(p cmdPair, field, example string, same func(a, b str
 	if label != "" && label != target && !same(label, target) {
 		w := pr.w
 		return "", &InputError{field, w.T("command.link.differs",
-			"Key", p.key, "Label", quote(w, label), "Target", quote(w, target), "Example", example)}
+			"Key", p.key, "Label", quote(w, label), "Target", quote(w, target), "Example", example())}
 	}
 	return target, nil
 }
@@ -647,27 +648,30 @@ func emailTooLong(w *i18n.Words, v string) string {
 
 // parseEmail checks an email value. The address is sent as typed: mail
 // providers may treat the local part's case as significant.
+// A form's field (key "") gets hints without a key.
 func (pr *Parser) parseEmail(p cmdPair) (string, error) {
-	v, err := pr.linkValue(p, "email", "email="+ExampleEmail, SameEmail)
+	// Put together only for a refusal: this runs before the Socket Mode ack.
+	example := func() string { return keyed(p.key, ExampleEmail) }
+	v, err := pr.linkValue(p, "email", example, SameEmail)
 	if err != nil {
 		return "", err
 	}
-	return checkEmail(pr.w, v)
+	return checkEmail(pr.w, v, example)
 }
 
-// checkEmail checks an address as it is.
-func checkEmail(w *i18n.Words, v string) (string, error) {
+// checkEmail checks an address as it is; its hints give example().
+func checkEmail(w *i18n.Words, v string, example func() string) (string, error) {
 	if r := invisibleIn(v); r >= 0 {
-		return "", invisibleError(w, "email", v, "email="+ExampleEmail, r)
+		return "", invisibleError(w, "email", v, example(), r)
 	}
 	if why := emailTooLong(w, v); why != "" {
-		return "", &InputError{"email", w.T("command.email.too_long", "Why", why, "Email", ExampleEmail)}
+		return "", &InputError{"email", w.T("command.email.too_long", "Why", why, "Example", example())}
 	}
 	if strings.IndexFunc(v, unicode.IsSpace) >= 0 {
-		return "", &InputError{"email", w.T("command.email.space", "Typed", quote(w, v), "Email", ExampleEmail)}
+		return "", &InputError{"email", w.T("command.email.space", "Typed", quote(w, v), "Example", example())}
 	}
 	if !validEmail(v) {
-		return "", &InputError{"email", w.T("command.email.invalid", "Typed", quote(w, v), "Email", ExampleEmail)}
+		return "", &InputError{"email", w.T("command.email.invalid", "Typed", quote(w, v), "Example", example())}
 	}
 	return v, nil
 }
@@ -721,13 +725,22 @@ func compactNumber(v string) (string, bool) {
 	return s, s != "" && s != "+"
 }
 
-// parsePhone checks a phone=/sms= value.
+// keyed is an example value as the caller would write it: after its key
+// in a command, alone in a form's field (key "").
+func keyed(key, example string) string {
+	if key == "" {
+		return example
+	}
+	return key + "=" + example
+}
+
+// parsePhone checks a phone=/sms= value, or a form's field (key "").
 func (pr *Parser) parsePhone(p cmdPair) (*Phone, error) {
 	w := pr.w
 	// The words of a refusal are put together only for a refusal: this
 	// runs before the Socket Mode ack.
-	example := func() string { return p.key + "=" + ExamplePhone }
-	v, err := pr.linkValue(p, "phone", example(), pr.sameNumber)
+	example := func() string { return keyed(p.key, ExamplePhone) }
+	v, err := pr.linkValue(p, "phone", example, pr.sameNumber)
 	if err != nil {
 		return nil, err
 	}
@@ -748,14 +761,18 @@ func (pr *Parser) parsePhone(p cmdPair) (*Phone, error) {
 		}
 		return nil, &InputError{"phone", w.T("command.phone.invalid", "Typed", quote(w, v), "Example", example())}
 	}
-	return pr.checkMobile(n, "phone", v, example)
+	instead := "" // a form has no keys to show
+	if p.key != "" {
+		instead = " (email=…)"
+	}
+	return pr.checkMobile(n, "phone", v, example, instead)
 }
 
 // parseCountryMSISDN checks country= with msisdn=.
 func (pr *Parser) parseCountryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 	var err error
 	for _, p := range []*cmdPair{&country, &msisdn} {
-		if p.value, err = pr.linkValue(*p, p.key, exampleCountryMSISDN, pr.sameNumber); err != nil {
+		if p.value, err = pr.linkValue(*p, p.key, func() string { return exampleCountryMSISDN }, pr.sameNumber); err != nil {
 			return nil, err
 		}
 	}
@@ -796,11 +813,11 @@ func (pr *Parser) countryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 			return nil, &InputError{"msisdn", w.T("command.msisdn.other_code",
 				"MSISDN", trimQuoted(msisdn.value), "Code", code, "Example", example)}
 		}
-		return pr.checkMobile(n, "msisdn", msisdn.value, examples)
+		return pr.checkMobile(n, "msisdn", msisdn.value, examples, " (email=…)")
 	}
 	n, err := pr.nums.parse(code+num, "")
 	if err == nil && phonenumbers.IsValidNumber(n) {
-		return pr.checkMobile(n, "msisdn", typed, examples)
+		return pr.checkMobile(n, "msisdn", typed, examples, " (email=…)")
 	}
 	// "country=+47 msisdn=4741234567": the country code twice.
 	if again, err := phonenumbers.Parse("+"+num, ""); err == nil &&
@@ -811,7 +828,7 @@ func (pr *Parser) countryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 	if err != nil {
 		return nil, &InputError{"msisdn", w.T("command.phone.invalid", "Typed", quote(w, typed), "Example", example)}
 	}
-	return pr.checkMobile(n, "msisdn", typed, examples)
+	return pr.checkMobile(n, "msisdn", typed, examples, " (email=…)")
 }
 
 // checkMobile refuses what cannot get an SMS: a number libphonenumber
@@ -821,9 +838,9 @@ func (pr *Parser) countryMSISDN(country, msisdn cmdPair) (*Phone, error) {
 // GetNumberType != UNKNOWN (FuzzNumberType checks they agree), and each
 // costs a few regular expressions per type, before the Socket Mode ack.
 //
-// typed is the number as the caller wrote it, and example a hint, both for
-// the words of a refusal.
-func (pr *Parser) checkMobile(n *phonenumbers.PhoneNumber, field, typed string, example func() string) (*Phone, error) {
+// typed is the number as the caller wrote it, example a hint and instead
+// how to send by email, all for the words of a refusal.
+func (pr *Parser) checkMobile(n *phonenumbers.PhoneNumber, field, typed string, example func() string, instead string) (*Phone, error) {
 	w := pr.w
 	cc := int(n.GetCountryCode())
 	typ := pr.nums.typeOf(n)
@@ -832,7 +849,7 @@ func (pr *Parser) checkMobile(n *phonenumbers.PhoneNumber, field, typed string, 
 			"Typed", quote(w, typed), "Number", numberOf(w, cc), "Example", example())}
 	}
 	if typ == phonenumbers.FIXED_LINE {
-		return nil, landlineError{&InputError{field, w.T("command.phone.landline", "Typed", quote(w, typed))}}
+		return nil, landlineError{&InputError{field, w.T("command.phone.landline", "Typed", quote(w, typed), "Instead", instead)}}
 	}
 	p := &Phone{CountryCode: "+" + strconv.Itoa(cc), National: nationalNumber(n)}
 	p.E164 = p.CountryCode + p.National // E.164 is exactly that, no formatting rules apply

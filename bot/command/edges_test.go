@@ -32,8 +32,8 @@ func TestFormatPhoneShowsEveryDigit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := FormatPhone(*p.Phone); got != "+47 90123459" {
-		t.Errorf("FormatPhone = %q, want %q", got, "+47 90123459")
+	if got := FormatPhone(*p.Phone); got != "+47 901 23 459" {
+		t.Errorf("FormatPhone = %q, want %q", got, "+47 901 23 459")
 	}
 }
 

@@ -43,9 +43,14 @@ func MaskPhone(p Phone) string {
 	return p.CountryCode + " " + masked
 }
 
-// FormatPhone is a number for the caller's own eyes, unmasked: "+47 41234567".
+// FormatPhone is a number for the caller's own eyes, unmasked: "+46
+// 701234567", and a Norwegian mobile grouped as Norwegians write it, "+47
+// 412 34 567".
 func FormatPhone(p Phone) string {
 	switch {
+	case p.CountryCode == "+47" && len(p.National) == 8 && strings.ContainsRune("49", rune(p.National[0])):
+		n := p.National
+		return "+47 " + n[:3] + " " + n[3:5] + " " + n[5:]
 	case p.CountryCode != "" && p.National != "":
 		return p.CountryCode + " " + p.National
 	case p.E164 != "":

@@ -50,7 +50,10 @@ func TestFormatPhone(t *testing.T) {
 		in   Phone
 		want string
 	}{
-		{Phone{"+47", "41234567", "+4741234567"}, "+47 41234567"},
+		{Phone{"+47", "41234567", "+4741234567"}, "+47 412 34 567"},
+		{Phone{"+47", "98765432", "+4798765432"}, "+47 987 65 432"},
+		{Phone{"+47", "22123456", "+4722123456"}, "+47 22123456"}, // not a mobile
+		{Phone{"+46", "701234567", "+46701234567"}, "+46 701234567"},
 		{Phone{"", "", "+4741234567"}, "+4741234567"},
 		{Phone{}, ""},
 	}
@@ -74,7 +77,7 @@ func TestMaskParsedContacts(t *testing.T) {
 	if got := MaskPhone(*cmd.Phone); got != "+47 ****4567" {
 		t.Errorf("MaskPhone = %q", got)
 	}
-	if got := FormatPhone(*cmd.Phone); got != "+47 41234567" {
+	if got := FormatPhone(*cmd.Phone); got != "+47 412 34 567" {
 		t.Errorf("FormatPhone = %q", got)
 	}
 }

@@ -122,7 +122,7 @@ func TestNorwegianMessages(t *testing.T) {
 				"Bruk kundens mobilnummer, eller send på e-post i stedet (email=…)."},
 		{parseID + " kari@example.com",
 			"Jeg vet ikke hva «kari@example.com» skal brukes til. Hvis det er e-postadressen, skriv email=kari@example.com"},
-		{parseID + " tlf=41234567 mobil=41234567", "tlf= og mobil= betyr det samme. Skriv den bare én gang."},
+		{parseID + " tlf=41234567 mobil=41234567", "tlf= og mobil= betyr det samme. Bruk bare én av dem."},
 		{parseID + " email=<@U123>", "«&lt;@U123&gt;» ser ikke ut som en e-postadresse. Sjekk den og prøv igjen, f.eks. email=kari@example.com"},
 	} {
 		_, err := parse(nb, c.text, "NO")

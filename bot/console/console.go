@@ -147,7 +147,7 @@ func Run(ctx context.Context, p IO, getenv func(string) string, cfg *bot.Config,
 		c.FrontPaymentBaseURL, c.FrontPaymentToken, c.FrontPaymentTimeout = demoBaseURL, demoToken, demoTimeout
 		demoLimits(&c)
 	}
-	words, err := i18n.New(c.Language)
+	words, err := bot.WordsFor(&c)
 	if err != nil {
 		return fmt.Errorf("catalogues: %w", err)
 	}
@@ -407,8 +407,8 @@ func consoleBanner(w *i18n.Words, real, c *bot.Config, live bool) string {
 func consoleLimits(w *i18n.Words, real, c *bot.Config, live bool) string {
 	limits := func(c *bot.Config) string {
 		args := []any{
-			"PerUser", c.RatePerUser.N, "PerUserEvery", w.Duration(c.RatePerUser.Per, true),
-			"Global", c.RateGlobal.N, "GlobalEvery", w.Duration(c.RateGlobal.Per, true),
+			"PerUser", c.RatePerUser.N, "PerUserEvery", w.Every(c.RatePerUser.Per),
+			"Global", c.RateGlobal.N, "GlobalEvery", w.Every(c.RateGlobal.Per),
 		}
 		if c.Cooldown <= 0 {
 			return w.T("console.limits.rates.no_cooldown", args...)
@@ -418,7 +418,7 @@ func consoleLimits(w *i18n.Words, real, c *bot.Config, live bool) string {
 	if live {
 		return w.T("console.limits.live", "Limits", limits(c)) + "\n"
 	}
-	every := w.Duration(c.RatePerUser.Per, true)
+	every := w.Every(c.RatePerUser.Per)
 	here := w.N("console.limits.demo.no_cooldown", c.RatePerUser.N, "Every", every)
 	if c.Cooldown > 0 {
 		here = w.N("console.limits.demo.cooldown", c.RatePerUser.N, "Every", every, "Cooldown", w.Duration(c.Cooldown, true))
@@ -446,7 +446,7 @@ func consoleHelp(w *i18n.Words, real, c *bot.Config, live bool) string {
 		line(w.T("console.help.invalid_refused"))
 		if c.ConfirmNewDestination {
 			kari := demofp.SampleDetails("").CustomerDetails
-			line(w.T("console.help.on_file", "Phone", kari.CountryCode+" "+kari.MSISDN, "Email", kari.Email))
+			line(w.T("console.help.on_file", "Phone", command.FormatPhone(command.Phone{CountryCode: kari.CountryCode, National: kari.MSISDN}), "Email", kari.Email))
 		}
 	}
 	sb.WriteString(consoleLimits(w, real, c, live))
@@ -707,9 +707,9 @@ func (s *consoleSurface) button(n int) (bot.Button, bool) {
 }
 
 var (
-	// A moment as i18n.Words.Time writes it, in English (2026-12-02
-	// 14:05:07 UTC) or Norwegian (2. desember 2026 kl. 14:05 UTC).
-	timestampRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?( ?UTC|Z)?|\d{1,2}\. \pL+ \d{4} kl\. \d{2}:\d{2}( UTC)?`)
+	// A moment as i18n.Words.Time writes it, in English (2 December 2026
+	// at 14:05) or Norwegian (2. desember 2026 kl. 14:05).
+	timestampRE = regexp.MustCompile(`\d{1,2}\.? \pL+ \d{4} (?:at|kl\.) \d{2}:\d{2}`)
 	angleRE     = regexp.MustCompile(`<([^<>\n]+)>`)
 	emojiRE     = regexp.MustCompile(`:[a-z0-9_+\-]+:`)
 	// Slack's bold: stars at word edges around text that does not start or

@@ -15,6 +15,7 @@ import (
 	"resendbot/bot/console/demofp"
 	"resendbot/bot/i18n"
 	"resendbot/bot/internal/syncbuf"
+	"resendbot/frontpay"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -104,7 +105,7 @@ func TestConsoleDemoSentAndErrors(t *testing.T) {
 		"#console  @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ⏳ Sending…",
 		"  ↳ ✅ Sent — reservation "+frontpaytest.UUIDAccepted,
 		"    Front Payment accepted it: the customer gets the payment link by email to k***@example.com.",
-		"    Requested by @you · email to k***@example.com · Front Payment: HTTP 202 (sent) · just now",
+		"    Requested by @you · email to k***@example.com · Front Payment: sent (HTTP 202) · just now",
 		"  ✎ The audit message in #console now reads: @you asked to resend the payment link of reservation "+frontpaytest.UUIDAccepted+" by email to k***@example.com. ✅ Sent",
 	)
 	// Not found: Front Payment's 404s, as a reservation and as an order,
@@ -169,7 +170,12 @@ func TestConsoleDemoOutcomes(t *testing.T) {
 			t.Errorf("help does not list %s", o.uuid)
 		}
 		got := s[o.uuid+" email=kari@example.com"]
-		if !strings.Contains(got, "  ↳ ") || !strings.Contains(got, "("+o.kind.String()+")") {
+		headline := "outcome." + o.kind.String() + ".headline"
+		if o.kind == frontpay.KindUnreachable {
+			headline = "outcome.timeout.headline" // the demo's only way not to answer
+		}
+		named := strings.Contains(got, english.T(headline, "Noun", "reservation")) || strings.Contains(got, english.T(headline, "Noun", "order"))
+		if !strings.Contains(got, "  ↳ ") || !named || strings.Contains(got, "("+o.kind.String()+")") {
 			t.Errorf("%s: want a thread reply with outcome %s, got:\n%s", o.uuid, o.kind, got)
 		}
 	}
@@ -330,8 +336,8 @@ func TestConsoleDemoLimitsLetEveryOutcomeBeTried(t *testing.T) {
 		}
 	}
 	for _, w := range []string{
-		"5 every 60 seconds per person (RESEND_RATE_PER_USER)",
-		"60 every 60 seconds for everyone together (RESEND_RATE_GLOBAL)",
+		"5 every minute per person (RESEND_RATE_PER_USER)",
+		"60 every minute for everyone together (RESEND_RATE_GLOBAL)",
 		"2 minutes (RESEND_COOLDOWN)",
 	} {
 		if !strings.Contains(banner, w) || !strings.Contains(secs[0].out, w) {
@@ -345,7 +351,7 @@ func TestConsoleDemoLimitsLetEveryOutcomeBeTried(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Main: %v", err)
 	}
-	for _, w := range []string{"3 every 60 minutes per person (RESEND_RATE_PER_USER)", "7 every 10 minutes for everyone together (RESEND_RATE_GLOBAL)", "no cooldown (RESEND_COOLDOWN=0)"} {
+	for _, w := range []string{"3 every hour per person (RESEND_RATE_PER_USER)", "7 every 10 minutes for everyone together (RESEND_RATE_GLOBAL)", "no cooldown (RESEND_COOLDOWN=0)"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("banner lacks %q:\n%s", w, out)
 		}
@@ -375,7 +381,7 @@ func TestConsoleLiveKeepsLimits(t *testing.T) {
 			t.Errorf("resend %d was not sent:\n%s", i+1, sec.out)
 		}
 	}
-	if !strings.HasPrefix(secs[5].out, "(only you) You've sent a lot of resends in a short time") {
+	if !strings.HasPrefix(secs[5].out, "(only you) You've made a lot of requests in a short time") {
 		t.Errorf("live: the sixth resend in a minute was not refused by RESEND_RATE_PER_USER:\n%s", secs[5].out)
 	}
 	if n := len(fps.Resends()); n != 5 {
@@ -529,10 +535,10 @@ func TestConsoleSpeaksNorwegian(t *testing.T) {
 		t.Fatalf("got %d command sections, want 4:\n%s", len(secs), out)
 	}
 	inOrder(t, "banner", banner,
-		"resendbot console: skriv en /resend-kommando («/resend» kan du sløyfe), «hjelp» eller «avslutt».",
+		"resendbot-konsollen: skriv en /resend-kommando (du kan sløyfe «/resend»), «hjelp» eller «avslutt».",
 		"DEMO Front Payment – ingenting når en ekte kunde.",
-		"Grensene er romsligere i demoen, så du kan prøve alle utfallene: 60 forespørsler per 60 sekunder, og en sendt lenke kan gå til samme mottaker igjen etter 10 sekunder.",
-		"Slack-boten bruker de konfigurerte grensene: 5 per 60 sekunder for hver person (RESEND_RATE_PER_USER), 60 per 60 sekunder for alle til sammen (RESEND_RATE_GLOBAL), og en sendt lenke går til samme mottaker igjen først etter 2 minutter (RESEND_COOLDOWN).",
+		"Grensene er romsligere i demoen, så du kan prøve alle utfallene: 60 forespørsler per minutt, og en sendt lenke kan gå til samme mottaker igjen etter 10 sekunder.",
+		"Slack-boten bruker de konfigurerte grensene: 5 per minutt for hver person (RESEND_RATE_PER_USER), 60 per minutt for alle til sammen (RESEND_RATE_GLOBAL), og en sendt lenke går til samme mottaker igjen først etter 2 minutter (RESEND_COOLDOWN).",
 		"Du er @deg i #console.",
 	)
 	noEnglish(t, "banner", banner)
@@ -545,15 +551,15 @@ func TestConsoleSpeaksNorwegian(t *testing.T) {
 	help = "DEMO Front Payment:" + help
 	inOrder(t, "help", help,
 		"DEMO Front Payment: ID-en til reservasjonen eller ordren bestemmer svaret.",
-		"  "+frontpaytest.UUIDAccepted+"  accepted (202): sendt",
-		"  "+frontpaytest.UUIDTimeout+"  ingen svar innen 3 sekunder: Front Payment svarte ikke (knapp for å prøve igjen)",
-		"  alle andre ID-er                      accepted (202): sendt",
+		"  "+frontpaytest.UUIDAccepted+"  «accepted» (202): sendt",
+		"  "+frontpaytest.UUIDTimeout+"  ingen svar innen 3 sekunder: Front Payment svarte ikke (med «Prøv igjen»-knapp)",
+		"  alle andre ID-er                      «accepted» (202): sendt",
 		"For eksempel: "+frontpaytest.UUIDNotFound+" email=kari@example.com",
 		"«status <ID>» viser en reservasjon eller en ordre",
 		"  alle andre ID-er                      en åpen reservasjon",
 		"Grensene er romsligere i demoen",
 		"Slack-boten bruker de konfigurerte grensene:",
-		"Knappene har nummer, som [1: Prøv igjen]: skriv nummeret for å trykke på en.",
+		"Knappene er nummerert, f.eks. [1: Prøv igjen]: skriv nummeret for å trykke på knappen.",
 		"Skriv «avslutt» (eller quit), eller trykk Ctrl-D, for å gå ut.",
 	)
 	noEnglish(t, "help", help)
@@ -601,13 +607,13 @@ func TestConsoleSurfaceInNorwegian(t *testing.T) {
 	s.noteDetail(errors.New("frontpay: resend: unexpected (HTTP 200)"))
 	if _, err := s.Post(t.Context(), consoleChannel, "", bot.Message{
 		Text: "Front Payment gave an answer (the details are in resendbot's log).",
-		Note: "Bedt om av <@" + consoleUser + "> · 2. desember 2026 kl. 14:05 UTC",
+		Note: "Bedt om av <@" + consoleUser + "> · 2. desember 2026 kl. 14:05",
 	}); err != nil {
 		t.Fatal(err)
 	}
 	want := "#console  Front Payment gave an answer (the details, which the Slack bot only logs, are below).\n" +
 		"    Bedt om av @deg · akkurat nå\n" +
-		"    Detaljer (fra loggen til resendbot): frontpay: resend: unexpected (HTTP 200)\n"
+		"    Detaljer (fra resendbots logg): frontpay: resend: unexpected (HTTP 200)\n"
 	if got := out.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
@@ -625,7 +631,7 @@ func TestConsoleShowsWhatTheLogHasInNorwegian(t *testing.T) {
 	if !strings.Contains(out, "detaljene, som Slack-boten bare logger, står nedenfor") || strings.Contains(out, "detaljene står i resendbots logg") {
 		t.Errorf("the nb reply does not point at the detail line:\n%s", out)
 	}
-	if !strings.Contains(out, "Detaljer (fra loggen til resendbot): frontpay: ") {
+	if !strings.Contains(out, "Detaljer (fra resendbots logg): frontpay: ") {
 		t.Errorf("no detail line:\n%s", out)
 	}
 }
@@ -687,7 +693,7 @@ func TestConsoleConfirms(t *testing.T) {
 	if !strings.Contains(s[2].out, "already used") || strings.Contains(s[2].out, "Sent") {
 		t.Errorf("1 again:\n%s", s[2].out)
 	}
-	if !strings.Contains(s[3].out, "• SMS: you typed +47 99887766, on file is +47 ****4567") {
+	if !strings.Contains(s[3].out, "• SMS: you typed +47 998 87 766, on file is +47 ****4567") {
 		t.Errorf("phone not asked about:\n%s", s[3].out)
 	}
 	if !strings.Contains(s[4].out, "by SMS to +47 ****4567. ⏳ Sending…") || strings.Contains(s[4].out, "not the contact on file") {

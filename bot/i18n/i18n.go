@@ -7,6 +7,7 @@ package i18n
 import (
 	"embed"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -41,14 +42,20 @@ func ParseLang(s string) (Lang, bool) {
 	return "", false
 }
 
-// Words words messages in one language.
+// Words words messages in one language, and writes dates and times in
+// one zone.
 type Words struct {
 	lang Lang
 	loc  *goi18n.Localizer
+	zone *time.Location
 }
 
-// New loads lang's catalogue, and only that one, and speaks lang. There is
-// no fallback to English: TestCataloguesAreComplete keeps every catalogue
+// DefaultZone is RESEND_TIMEZONE's default, the zone New writes times in.
+const DefaultZone = "Europe/Oslo"
+
+// New loads lang's catalogue, and only that one, and speaks lang; it
+// writes times in DefaultZone until In says otherwise. There is no
+// fallback to English: TestCataloguesAreComplete keeps every catalogue
 // complete, and a message missing from all of them shows its ID either way
 // (TestAMissingMessageShowsItsID). A second catalogue in the bundle would
 // only hold about 200 KB of heap for nothing.
@@ -58,7 +65,22 @@ func New(lang Lang) (*Words, error) {
 	if _, err := b.LoadMessageFileFS(locales, "locales/"+string(lang)+".toml"); err != nil {
 		return nil, fmt.Errorf("catalogue %s: %w", lang, err)
 	}
-	return &Words{lang: lang, loc: goi18n.NewLocalizer(b, string(lang))}, nil
+	zone, err := time.LoadLocation(DefaultZone)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %s: %w", DefaultZone, err)
+	}
+	return &Words{lang: lang, loc: goi18n.NewLocalizer(b, string(lang)), zone: zone}, nil
+}
+
+// In is w writing times in zone (RESEND_TIMEZONE); w itself is unchanged.
+// A nil zone changes nothing.
+func (w *Words) In(zone *time.Location) *Words {
+	if zone == nil {
+		return w
+	}
+	c := *w
+	c.zone = zone
+	return &c
 }
 
 // Lang is the language w speaks.
@@ -90,63 +112,93 @@ func (w *Words) localize(id string, count any, args []any) string {
 	return s
 }
 
-// Duration words d for people, in whole seconds, minutes or hours ("45
-// seconds", "2 minutes"), rounded up when up is true and down otherwise;
-// never less than 1.
+// Duration words d for people in one unit ("45 seconds", "2 minutes",
+// "an hour"), or in hours and minutes when it is that exactly ("1 hour
+// and 30 minutes"), rounded up when up is true and down otherwise; never
+// less than 1.
 func (w *Words) Duration(d time.Duration, up bool) string {
-	unit, id := time.Second, "unit.seconds"
-	switch {
-	case d >= 100*time.Minute:
-		unit, id = time.Hour, "unit.hours"
-	case d >= 100*time.Second:
-		unit, id = time.Minute, "unit.minutes"
+	if d > time.Hour && d < 100*time.Minute && d%time.Minute == 0 && d%time.Hour != 0 {
+		return w.T("unit.and", "Hours", w.N("unit.hours", int(d/time.Hour)),
+			"Minutes", w.N("unit.minutes", int(d%time.Hour/time.Minute)))
 	}
-	n := int64(d / unit)
-	if up && d%unit != 0 {
+	n, unit := count(d, up)
+	return w.N([...]string{"unit.seconds", "unit.minutes", "unit.hours"}[unit], n)
+}
+
+// Every words d as the length of a period, the way "5 every minute" or "5
+// per 2 minutes" has it: without a 1.
+func (w *Words) Every(d time.Duration) string {
+	n, unit := count(d, true)
+	return w.N([...]string{"unit.every_seconds", "unit.every_minutes", "unit.every_hours"}[unit], n)
+}
+
+// count is d in whole seconds (unit 0), minutes (1) or hours (2): the
+// largest unit d is a whole number of, else minutes from 100 seconds and
+// hours from 100 minutes; never less than 1.
+func count(d time.Duration, up bool) (n, unit int) {
+	units := [...]time.Duration{time.Second, time.Minute, time.Hour}
+	switch {
+	case d >= 100*time.Minute, d >= time.Hour && d%time.Hour == 0:
+		unit = 2
+	case d >= 100*time.Second, d >= time.Minute && d%time.Minute == 0:
+		unit = 1
+	}
+	n = int(d / units[unit])
+	if up && d%units[unit] != 0 {
 		n++
 	}
-	return w.N(id, int(max(n, 1)))
+	return max(n, 1), unit
 }
 
-// Time words a moment as the language writes it, in UTC: "2026-12-02
-// 14:05:07 UTC", "2. desember 2026 kl. 14:05 UTC".
-func (w *Words) Time(t time.Time) string {
-	t = t.UTC()
-	if w.lang == NB {
-		return fmt.Sprintf("%d. %s %d kl. %s UTC", t.Day(), w.T(fmt.Sprintf("month.%d", t.Month())), t.Year(), t.Format("15:04"))
+// Time words a moment as the language writes it, in w's zone and without
+// naming it: "2 December 2026 at 14:05", "2. desember 2026 kl. 14:05".
+func (w *Words) Time(t time.Time) string { return w.date(t.In(w.zone), true) }
+
+// AsWritten words a date someone else wrote without a zone (Front
+// Payment's), on its own wall clock, with its time of day or without.
+func (w *Words) AsWritten(t time.Time, clock bool) string { return w.date(t, clock) }
+
+func (w *Words) date(t time.Time, clock bool) string {
+	day := w.T("date.day", "Day", t.Day(), "Month", w.T(fmt.Sprintf("month.%d", t.Month())), "Year", t.Year())
+	if !clock {
+		return day
 	}
-	return t.Format("2006-01-02 15:04:05 UTC")
+	return w.T("date.at", "Date", day, "Clock", t.Format("15:04"))
 }
 
-// Minute is Time to the minute: "2026-12-02 14:05 UTC" (both languages
-// agree there but for the date).
-func (w *Words) Minute(t time.Time) string {
-	t = t.UTC()
-	if w.lang == NB {
-		return w.Time(t)
+// Or joins choices as the language lists them: "@a, @b or @c", "@a, @b
+// eller @c".
+func (w *Words) Or(choices []string) string {
+	if len(choices) < 2 {
+		return strings.Join(choices, "")
 	}
-	return t.Format("2006-01-02 15:04 UTC")
+	last := len(choices) - 1
+	return strings.Join(choices[:last], ", ") + w.T("list.or") + choices[last]
 }
 
-// Amount words a sum of money as the language writes it: "1234.50",
-// "1 234,50 kr".
+// nbsp keeps an amount on one line: between its digit groups and before
+// its currency.
+const nbsp = "\u00a0"
+
+// Amount words a sum of money in Norwegian kroner as the language writes
+// it: "NOK 1,234.50", "1 234,50 kr" (no-break spaces, a minus sign for a
+// negative sum).
 func (w *Words) Amount(v float64) string {
-	s := fmt.Sprintf("%.2f", v)
-	if w.lang != NB {
-		return s
+	group, decimal := ",", "."
+	if w.lang == NB {
+		group, decimal = nbsp, ","
 	}
-	whole, cents, _ := strings.Cut(s, ".")
-	neg := strings.HasPrefix(whole, "-")
-	whole = strings.TrimPrefix(whole, "-")
+	digits := fmt.Sprintf("%.2f", math.Abs(v))
+	whole, cents, _ := strings.Cut(digits, ".")
 	var b strings.Builder
-	if neg {
-		b.WriteString("-")
+	if v < 0 && digits != "0.00" { // what rounds to nothing has no sign
+		b.WriteString("\u2212")
 	}
 	for i, c := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteString(" ")
+			b.WriteString(group)
 		}
 		b.WriteRune(c)
 	}
-	return b.String() + "," + cents + " kr"
+	return w.T("amount.kroner", "Number", b.String()+decimal+cents)
 }

@@ -267,10 +267,10 @@ func TestConfirmBothChannelsListsOnlyWhatDiffers(t *testing.T) {
 	h2 := start(t, confirming(nil))
 	h2.fp.SetDetails(uuidA, frontpaytest.SampleDetails(uuidA))
 	p, c = h2.asked(0, agent, uuidA+" phone=+4799887766 email="+emailTypo)
-	if !strings.Contains(p.Text, "• Email: you typed") || !strings.Contains(p.Text, "• SMS: you typed `+47 99887766`, on file is `+47 ****4567`") {
+	if !strings.Contains(p.Text, "• Email: you typed") || !strings.Contains(p.Text, "• SMS: you typed `+47 998 87 766`, on file is `+47 ****4567`") {
 		t.Errorf("confirmation should list both:\n%s", p.Text)
 	}
-	if want := "Send to +47 99887766 and " + emailTypo; c[0].label != want {
+	if want := "Send to +47 998 87 766 and " + emailTypo; c[0].label != want {
 		t.Errorf("typed label = %q, want %q", c[0].label, want)
 	}
 }
@@ -307,7 +307,7 @@ func TestConfirmCannotReadTheReservation(t *testing.T) {
 func TestConfirmNotAskedForAClosedReservation(t *testing.T) {
 	h := start(t, confirming(nil))
 	p := h.answered(h.slash(agent, frontpaytest.UUIDPaid+" email="+emailTypo))
-	if !strings.Contains(p.Text, "record says this reservation is already paid") || !strings.Contains(p.Text, "already completed (paid)") ||
+	if !strings.Contains(p.Text, "record says this reservation is already paid") || !strings.Contains(p.Text, "already paid*") ||
 		!strings.Contains(p.Text, "“captured”") || strings.Contains(string(p.Blocks), "button") {
 		t.Errorf("answer %q, want the already-paid outcome with the status, no buttons", p.Text)
 	}

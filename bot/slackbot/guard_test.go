@@ -80,7 +80,7 @@ func TestGlobalRateLimit(t *testing.T) {
 	h := start(t, map[string]string{"RESEND_RATE_GLOBAL": "2/1m", "RESEND_COOLDOWN": "0"})
 	h.sent(agent, uuidA+" email=a@example.com")
 	h.sent(agent2, uuidA+" email=b@example.com")
-	h.refused("U0THIRD", uuidA+" email=c@example.com", "The team has sent a lot of resends")
+	h.refused("U0THIRD", uuidA+" email=c@example.com", "The team has made a lot of requests")
 }
 
 func TestCooldown(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"resendbot/bot"
-	"resendbot/bot/i18n"
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/bot/internal/syncbuf"
 	"resendbot/bot/internal/testkit"
@@ -92,7 +91,7 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 	}
 	log, audit := bot.NewLoggers(cfg, io.MultiWriter(h.rawLogs, bot.RedactWriter(h.logs, cfg.Secrets())))
 	h.metrics = bot.NewMetrics()
-	words, err := i18n.New(cfg.Language)
+	words, err := bot.WordsFor(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

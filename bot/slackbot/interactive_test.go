@@ -198,7 +198,7 @@ func TestARefusedPressLeavesTheButton(t *testing.T) {
 	h.press(outsider, reply, key)
 	h.responseURLSays("not on the list")
 	h.press(agent2, reply, key)
-	h.responseURLSays("a lot of resends")
+	h.responseURLSays("a lot of requests")
 	if n := len(h.fp.Resends()); n != 3 {
 		t.Fatalf("front payment calls after two refused presses = %d, want 3", n)
 	}

@@ -54,7 +54,7 @@ func TestStatusShowsStateAndMaskedContactOnlyToTheCaller(t *testing.T) {
 	d.SendOrderBy = frontpaytest.SendOrderBy{SMS: true}
 	h.fp.SetDetails(uuidA, d)
 	p := h.answered(h.slash(agent, "status "+uuidA))
-	for _, want := range []string{"Not paid yet", "“sent”", "1250.50", "2026-12-01", "First sent by: SMS",
+	for _, want := range []string{"Not paid yet", "awaiting payment (“sent”)", "NOK\u00a01,250.50", "Payment due: 1 December 2026", "First sent by: SMS",
 		"SMS `+47 ****4567`", "`k***@example.com`", "/resend " + uuidA} {
 		if !strings.Contains(p.Text, want) {
 			t.Errorf("status answer lacks %q:\n%s", want, p.Text)

@@ -172,7 +172,7 @@ func TestPaidOrCancelledFromTheRecord(t *testing.T) {
 // cancelled outcomes, in the thread.
 func TestOrderPaidOrCancelledByFrontPayment(t *testing.T) {
 	for uuid, want := range map[string]string{
-		frontpaytest.OrderAlreadyPaid:      "Not sent: already completed (paid)* — order",
+		frontpaytest.OrderAlreadyPaid:      "Not sent: already paid* — order",
 		frontpaytest.OrderAlreadyCancelled: "Not sent: order cancelled* — order",
 	} {
 		h := start(t, nil)
@@ -271,8 +271,8 @@ func TestStatusOfAnOrder(t *testing.T) {
 	o := frontpaytest.OrderRefunded
 	p := h.answered(h.slash(agent, "status "+o))
 	for _, want := range []string{
-		"Order `" + o + "`", "“PARTIALLY_REFUNDED”", "Total: 1250.50", "Refunded: 250.00", "Invoice number: 10042",
-		"Link due: 2025-06-16 23:59:59", "Ordered: 2025-06-02 10:15:00", "+47 ****4567", "k***@example.com",
+		"Order `" + o + "`", "“PARTIALLY_REFUNDED”", "partly refunded", "Total: NOK\u00a01,250.50", "Refunded: NOK\u00a0250.00", "Invoice number: 10042",
+		"Payment due: 16 June 2025 at 23:59", "Ordered: 2 June 2025 at 10:15", "+47 ****4567", "k***@example.com",
 	} {
 		if !strings.Contains(p.Text, want) {
 			t.Errorf("status lacks %q:\n%s", want, p.Text)

@@ -65,7 +65,7 @@ func TestReplicasSharePerUserLimit(t *testing.T) {
 	for i, conn := range []int{0, 1, 0, 1} {
 		got, socket := commandOn(t, h.slack, conn, agent, fmt.Sprintf("%s email=c%d@example.com", uuidA, i))
 		sockets[socket] = true
-		if !strings.Contains(got, "You've sent a lot of resends") || !strings.Contains(got, "nothing was sent") {
+		if !strings.Contains(got, "You've made a lot of requests in a short time, so nothing was sent") || !strings.Contains(got, "nothing was sent") {
 			t.Errorf("third+ command on socket #%d: %q, want the per-user limit", conn, got)
 		}
 	}

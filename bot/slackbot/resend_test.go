@@ -59,7 +59,7 @@ func TestResendByEmailEndToEnd(t *testing.T) {
 	// requester, the masked destination, and Front Payment's answer and time.
 	for _, b := range []json.RawMessage{reply.Blocks, last.Blocks} {
 		for _, want := range []string{":white_check_mark:", "`" + uuidA + "`", "<@" + agent + ">", "email to `k***@example.com`",
-			"Front Payment: HTTP 202 (sent) · 20"} {
+			"Front Payment: sent (HTTP 202) · "} {
 			if !strings.Contains(unescapeJSON(b), want) {
 				t.Errorf("blocks lack %q: %s", want, b)
 			}
@@ -97,7 +97,7 @@ func TestUnmaskedContactsWhenMaskingIsOff(t *testing.T) {
 	h := start(t, map[string]string{"RESEND_MASK_CONTACTS": "false"})
 	h.command(agent, uuidA+" sms=41234567")
 	root, _ := h.thread()
-	if !strings.Contains(root.Text, "SMS to `+47 41234567`") {
+	if !strings.Contains(root.Text, "SMS to `+47 412 34 567`") {
 		t.Errorf("root %q should show the full number when RESEND_MASK_CONTACTS=false", root.Text)
 	}
 }
@@ -112,7 +112,7 @@ func TestEveryOutcomeIsWordedInTheThread(t *testing.T) {
 	}{
 		{"sent", frontpaytest.Accepted(), []string{"Sent", "Nothing else to do"}, "sent", "Sent"},
 		{"not found", frontpaytest.NotFound(), []string{"reservation not found", "Check the ID"}, "not_found", "reservation not found"},
-		{"completed", frontpaytest.Completed(), []string{"already completed", "has paid"}, "completed", "already completed (paid)"},
+		{"completed", frontpaytest.Completed(), []string{"already paid", "nothing was sent"}, "completed", "already paid"},
 		{"cancelled", frontpaytest.Cancelled(), []string{"cancelled", "nothing was sent"}, "cancelled", "reservation cancelled"},
 		{"invalid", frontpaytest.Invalid(`{"email":["The email must be a valid email address."]}`),
 			[]string{"rejected the contact details", "email: The email must be a valid email address."}, "invalid", "contact details rejected"},

@@ -186,7 +186,7 @@ func TestMessageShortcutFillsTheFormAndAnswersInTheThread(t *testing.T) {
 			if !strings.Contains(v.text(), w.T("shortcut.from_message")) {
 				t.Errorf("the form does not say where its values came from: %s", v.text())
 			}
-			for block, want := range map[string]string{formReservation: uuidA, formEmail: "kari@firma.no", formPhone: "+47 41234567"} {
+			for block, want := range map[string]string{formReservation: uuidA, formEmail: "kari@firma.no", formPhone: "+47 412 34 567"} {
 				if el := v.element(block); el["type"] != "plain_text_input" || el["initial_value"] != want {
 					t.Errorf("%s = %v, want filled in with %q", block, el, want)
 				}
@@ -240,7 +240,7 @@ func TestMessageShortcutChoicesAndNothingFound(t *testing.T) {
 			if !strings.Contains(v.text(), w.T("shortcut.several", "Count", 2)) || !strings.Contains(v.text(), w.T("shortcut.no_email")) {
 				t.Errorf("the choice is not worded: %s", v.text())
 			}
-			if el := v.element(formPhone); el["initial_value"] != "+47 41234567" {
+			if el := v.element(formPhone); el["initial_value"] != "+47 412 34 567" {
 				t.Errorf("phone = %v", el)
 			}
 			h.fp.SetAnswer(uuidA, frontpaytest.Accepted())
