@@ -634,8 +634,8 @@ func (e *Core) stashRetry(ctx context.Context, r *request, thread, rootTS string
 
 func (t *resendTask) Abandon(ctx context.Context) {
 	t.e.release(ctx, t.ticket)
-	t.e.auditRefusal(ctx, t.r.Origin, t.r.Link, t.r.Reservation, t.dests, &Refusal{ReasonShuttingDown, t.e.d.Words.T(msgShutdown)})
-	t.e.tell(ctx, t.r.Origin, t.e.d.Words.T(msgShutdown))
+	t.e.auditRefusal(ctx, t.r.Origin, t.r.Link, t.r.Reservation, t.dests, &Refusal{ReasonShuttingDown, t.e.d.Words.T(MsgShutdown)})
+	t.e.tell(ctx, t.r.Origin, t.e.d.Words.T(MsgShutdown))
 }
 
 // release gives back what admit took for a request that was not sent.

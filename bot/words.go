@@ -299,7 +299,7 @@ const (
 	msgQueueFull         = "msg.queue_full"
 	MsgHandlerFailed     = "msg.handler_failed"
 	MsgFormUnreadable    = "msg.form_unreadable"
-	msgShutdown          = "msg.shutdown"
+	MsgShutdown          = "msg.shutdown"
 )
 
 // Form is what the /resend form says; its fields in the order shown.

@@ -87,7 +87,7 @@ func TestNorwegianWordsHaveNoEnglish(t *testing.T) {
 	}
 	for _, id := range []string{msgChannelNotAllowed, msgUserNotAllowed, msgUnexpected, msgNotInChannel, msgNotInDM,
 		msgAuditFailed, msgStateDown, msgAlreadyPressed, msgRetryExpired, msgButtonExpired, msgQueueFull, MsgHandlerFailed,
-		MsgFormUnreadable, msgShutdown, "refusal.groups_unknown", "lookup.shutdown", "lookup.nothing_sent"} {
+		MsgFormUnreadable, MsgShutdown, "refusal.groups_unknown", "lookup.shutdown", "lookup.nothing_sent"} {
 		check.Check(t, id, nb.T(id))
 	}
 	check.Check(t, "in flight", inFlight(nb, dests, "U1", 30*time.Second))

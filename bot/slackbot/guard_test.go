@@ -17,7 +17,7 @@ import (
 func (h *harness) refused(user, text, want string) {
 	h.t.Helper()
 	calls, posts := h.fp.Calls(), len(h.slack.Messages())
-	got := h.command(user, text)
+	got := h.callerAnswer(user, text)
 	if !strings.Contains(got, want) {
 		h.t.Errorf("%q answered %q, want %q", text, got, want)
 	}
@@ -136,7 +136,10 @@ func TestFrontPaymentRateLimitSaysWhenToTryAgain(t *testing.T) {
 }
 
 func TestSlackRateLimitLosesNoOutcome(t *testing.T) {
-	h := start(t, map[string]string{"RESEND_COOLDOWN": "0"})
+	// Once limited, the channel is paced (about a post a second in
+	// production); a shorter pace keeps the test's nine posts quick.
+	h := startOn(t, map[string]string{"RESEND_COOLDOWN": "0"}, fakeslack.New(t), frontpaytest.NewServer(t), bot.State{},
+		func(d *bot.Deps) { d.SlackPostInterval = 20 * time.Millisecond })
 	// Slack answers the first posts 429 (Retry-After 0 keeps the test fast;
 	// the wait honours it whatever it says).
 	h.slack.FailNext("chat.postMessage", 3, fakeslack.Fault{HTTPStatus: 429, RetryAfter: 0})

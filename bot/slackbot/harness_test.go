@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,6 +50,20 @@ type harness struct {
 	metrics *bot.Metrics
 	stop    context.CancelFunc
 	done    chan error
+	// early are the envelopes the bot acknowledged before it handled them
+	// (their sender not yet known): envelope ID → its answer, once handled.
+	early sync.Map // string → earlyAnswer
+}
+
+// earlyAnswer is what an envelope acknowledged early was answered, once
+// its handler ran (answered).
+type earlyAnswer struct {
+	answered bool
+	text     string
+}
+
+func (h *harness) noteEarly(id string, answered bool, text string) {
+	h.early.Store(id, earlyAnswer{answered, text})
 }
 
 // start runs a bot with env on top of the test defaults, on its own fake
@@ -102,6 +117,7 @@ func startOn(t *testing.T, env map[string]string, slack *fakeslack.Server, fps *
 		opt(&deps)
 	}
 	h.bot = New(cfg, deps)
+	h.bot.earlyAcked = h.noteEarly
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop = cancel
 	h.done = make(chan error, 1)
@@ -161,7 +177,59 @@ func (h *harness) command(user, text string) string {
 	if err != nil {
 		h.t.Fatalf("no ack for %q: %v", text, err)
 	}
-	return ackText(h.t, ack.Payload)
+	if got := ackText(h.t, ack.Payload); got != "" {
+		return got
+	}
+	return h.earlyAnswer(id)
+}
+
+// earlyAnswer is the answer the caller of envelope id reads through its
+// response_url when the bot acknowledged it before handling it (its sender
+// not yet known), once handled; "" for an envelope acknowledged as it was
+// handled, or answered nothing.
+func (h *harness) earlyAnswer(id string) string {
+	h.t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		v, early := h.early.Load(id)
+		if !early {
+			return ""
+		}
+		if a := v.(earlyAnswer); a.answered {
+			if a.text != "" {
+				h.responseURLSays(a.text)
+			}
+			return a.text
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("envelope %s, acknowledged early, was never handled", id)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// answered runs a slash command whose caller is to be answered and
+// returns the answer: in the ack, or, for a command acknowledged before it
+// could be handled (its caller not yet known: users.info), through its
+// response_url.
+func (h *harness) callerAnswer(user, text string) string {
+	h.t.Helper()
+	id := h.slack.SlashCommand(fakeslack.SlashCommand{UserID: user, ChannelID: room, Text: text})
+	return h.answerTo(id)
+}
+
+// answerTo is the caller-only answer to slash command envelope id: its
+// ack's, or the first one posted to its response_url.
+func (h *harness) answerTo(id string) string {
+	h.t.Helper()
+	ack, err := h.slack.WaitAck(id, wait)
+	if err != nil {
+		h.t.Fatalf("no ack for %s: %v", id, err)
+	}
+	if got := ackText(h.t, ack.Payload); got != "" {
+		return got
+	}
+	return h.earlyAnswer(id)
 }
 
 func ackText(t *testing.T, payload json.RawMessage) string {

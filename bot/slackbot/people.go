@@ -109,8 +109,8 @@ func (p *people) whenKnown(user string, then func(context.Context)) bool {
 }
 
 // run reads the people envelopes wait on, with personReaders readers,
-// until ctx ends; what still waits then is dropped (its envelopes were
-// never acknowledged, so Slack delivers them again, elsewhere).
+// until ctx ends; what still waits then is called with ctx done, to tell
+// its caller (its envelope may have been acknowledged already).
 func (p *people) run(ctx context.Context) {
 	var readers sync.WaitGroup
 	for range personReaders {
@@ -133,6 +133,15 @@ func (p *people) run(ctx context.Context) {
 		})
 	}
 	readers.Wait()
+	p.mu.Lock()
+	left := p.waiting
+	p.waiting = map[string][]func(context.Context){}
+	p.mu.Unlock()
+	for _, waiters := range left {
+		for _, then := range waiters {
+			then(ctx)
+		}
+	}
 }
 
 // Person implements bot.People: what users.info says of user, read at

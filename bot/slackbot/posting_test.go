@@ -317,7 +317,8 @@ func TestALookupAbandonedAtShutdownIsAudited(t *testing.T) {
 	h.fp.SetDetailsAnswer(uuidA, frontpaytest.Answer{Status: 200, Body: frontpaytest.DetailsJSON(frontpaytest.SampleDetails(uuidA)), Hold: hold})
 	h.slash(agent, "status "+uuidA)
 	h.fp.WaitForCalls(1, wait)
-	h.slash(agent2, "status "+uuidA) // queued behind the first
+	queued := h.slash(agent2, "status "+uuidA) // queued behind the first
+	h.earlyAnswer(queued)                      // taken, once Slack has said who agent2 is
 	h.stop()
 	h.responseURLSays("restarting before it could look the reservation or order up")
 	close(hold)

@@ -29,23 +29,40 @@ func replicas(t *testing.T, n int, env map[string]string) ([]*harness, *redistes
 	return hs, srv
 }
 
-// commandOn sends a /resend on socket conn and returns the caller-only
-// answer in its ack and the socket that acknowledged it.
-func commandOn(t *testing.T, slack *fakeslack.Server, conn int, user, text string) (answer string, socket int) {
+// commandOn sends a /resend on socket conn of the replicas hs (which share
+// one fake Slack) and returns the caller-only answer, in its ack or, when
+// the replica acknowledged it early, through its response_url; and the
+// socket that acknowledged it.
+func commandOn(t *testing.T, hs []*harness, conn int, user, text string) (answer string, socket int) {
 	t.Helper()
-	id := slack.SlashCommand(fakeslack.SlashCommand{UserID: user, ChannelID: room, Text: text, Conn: conn})
-	ack, err := slack.WaitAck(id, wait)
+	id := hs[0].slack.SlashCommand(fakeslack.SlashCommand{UserID: user, ChannelID: room, Text: text, Conn: conn})
+	ack, err := hs[0].slack.WaitAck(id, wait)
 	if err != nil {
 		t.Fatalf("no ack for %q on socket #%d: %v", text, conn, err)
 	}
-	return ackText(t, ack.Payload), ack.Socket
+	return answerIn(t, hs, id, ack), ack.Socket
+}
+
+// answerIn is the caller-only answer to envelope id, acknowledged with ack
+// by one of the replicas hs.
+func answerIn(t *testing.T, hs []*harness, id string, ack fakeslack.Ack) string {
+	t.Helper()
+	if got := ackText(t, ack.Payload); got != "" {
+		return got
+	}
+	for _, h := range hs {
+		if _, early := h.early.Load(id); early {
+			return h.earlyAnswer(id)
+		}
+	}
+	return ""
 }
 
 // sentOn runs a request on socket conn to its outcome.
 func sentOn(t *testing.T, h *harness, conn int, user, text string) {
 	t.Helper()
 	before := len(h.slack.Messages())
-	if got, _ := commandOn(t, h.slack, conn, user, text); got != "" {
+	if got, _ := commandOn(t, []*harness{h}, conn, user, text); got != "" {
 		t.Fatalf("%q on socket #%d refused: %q", text, conn, got)
 	}
 	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
@@ -63,7 +80,7 @@ func TestReplicasSharePerUserLimit(t *testing.T) {
 	posts := len(h.slack.Messages())
 	sockets := map[int]bool{}
 	for i, conn := range []int{0, 1, 0, 1} {
-		got, socket := commandOn(t, h.slack, conn, agent, fmt.Sprintf("%s email=c%d@example.com", uuidA, i))
+		got, socket := commandOn(t, hs, conn, agent, fmt.Sprintf("%s email=c%d@example.com", uuidA, i))
 		sockets[socket] = true
 		if !strings.Contains(got, "You've made a lot of requests in a short time, so nothing was sent") || !strings.Contains(got, "nothing was sent") {
 			t.Errorf("third+ command on socket #%d: %q, want the per-user limit", conn, got)
@@ -102,7 +119,7 @@ func TestReplicasRacingOnOneRequestSendOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		sockets[ack.Socket] = true
-		switch got := ackText(t, ack.Payload); {
+		switch got := answerIn(t, hs, id, ack); {
 		case got == "":
 			accepted++
 		case strings.Contains(got, "already in progress"):
@@ -118,7 +135,7 @@ func TestReplicasRacingOnOneRequestSendOnce(t *testing.T) {
 	close(hold)
 	h.thread()
 	// Once sent, the cooldown holds on the other replica too.
-	got, _ := commandOn(t, h.slack, 1, agent2, text)
+	got, _ := commandOn(t, hs, 1, agent2, text)
 	if !strings.Contains(got, "already sent") {
 		t.Errorf("after the send, the other replica answered %q, want the cooldown", got)
 	}
@@ -154,6 +171,7 @@ func TestReplicasActOnceOnARedeliveredEnvelope(t *testing.T) {
 	if got := ackText(t, acks[1].Payload); got != "" {
 		t.Errorf("the redelivery was answered %q, want a bare ack", got)
 	}
+	hs[1].earlyAnswer("env-dup-1") // handled, if it was acknowledged before
 	if !strings.Contains(hs[1].logs.String(), "redelivered envelope ignored") {
 		t.Error("the second replica did not recognise the redelivery")
 	}
@@ -228,7 +246,7 @@ func TestRedisHungRefusesWithinTheAck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ackText(t, ack.Payload); !strings.Contains(got, "can't check its limits") {
+	if got := answerIn(t, []*harness{h}, id, ack); !strings.Contains(got, "can't check its limits") {
 		t.Errorf("answer with Redis hung: %q", got)
 	}
 	if ack.Latency() >= 3*time.Second {
@@ -325,7 +343,7 @@ func replicasThroughAFailover(t *testing.T, url string, failover func()) {
 	slack, fp := fakeslack.New(t), frontpaytest.NewServer(t)
 	env := map[string]string{"RESEND_RATE_PER_USER": "10000/1m", "RESEND_RATE_GLOBAL": "10000/1m"}
 	h := startOn(t, env, slack, fp, newRedisState(t, url, ""))
-	startOn(t, env, slack, fp, newRedisState(t, url, ""))
+	hs := []*harness{h, startOn(t, env, slack, fp, newRedisState(t, url, ""))}
 	sentOn(t, h, 0, agent, uuidA+" email=before@example.com")
 
 	failover()
@@ -345,7 +363,7 @@ func replicasThroughAFailover(t *testing.T, url string, failover func()) {
 			if err != nil {
 				t.Fatalf("round %d: %v", round, err)
 			}
-			switch got := ackText(t, ack.Payload); {
+			switch got := answerIn(t, hs, id, ack); {
 			case got == "":
 				took++
 			case strings.Contains(got, "can't check its limits"):
@@ -390,7 +408,7 @@ func replicasThroughAFailover(t *testing.T, url string, failover func()) {
 		t.Errorf("front payment calls = %d, want %d", n, 1+accepted)
 	}
 	// The cooldown written before the failover survived it.
-	if got, _ := commandOn(t, slack, 1, agent, uuidA+" email=before@example.com"); !strings.Contains(got, "was already sent") {
+	if got, _ := commandOn(t, hs, 1, agent, uuidA+" email=before@example.com"); !strings.Contains(got, "was already sent") {
 		t.Errorf("after the failover, the resend before it answered %q; want the cooldown", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,7 +42,14 @@ type Bot struct {
 	// whoKnown are envelopes that waited for users.info, back to the event
 	// loop once their requester is known.
 	whoKnown chan waited
-	token    *botToken
+	// acked counts, by envelope ID, the deliveries acknowledged before they
+	// were handled (waitForRequester): their handlers' acks become answers
+	// through response_url (answerLater). A redelivery is a delivery too.
+	acked earlyAcks
+	// earlyAcked, when set (by tests), is told of each envelope
+	// acknowledged early (answered false), then of its answer, "" for none.
+	earlyAcked func(envelopeID string, answered bool, text string)
+	token      *botToken
 	// loopTurned is when the event loop last turned, in UnixNano; 0 while
 	// it is not running (start-up and shutdown have bounds of their own).
 	loopTurned atomic.Int64
@@ -305,7 +313,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.lastEvent.Store(b.received.UnixNano())
 			b.turned()
 			b.quiet.touch(b.received)
-			if !b.waitForRequester(evt) {
+			if !b.waitForRequester(ctx, evt) {
 				b.dispatchSafely(ctx, evt)
 			}
 		case w := <-b.whoKnown:
@@ -410,17 +418,112 @@ func (b *Bot) dispatchSafely(ctx context.Context, evt socketmode.Event) {
 
 // waitForRequester holds back an envelope of someone the bot does not know
 // yet (users.info, which the guard asks) until people has read them, so
-// that the event loop never waits on Slack's Web API and other people's
-// acknowledgements are not held up: it reports true when the envelope
-// comes back later through whoKnown, to be handled and acknowledged then.
-func (b *Bot) waitForRequester(evt socketmode.Event) bool {
+// that the event loop never waits on Slack's Web API: it reports true
+// when the envelope comes back later through whoKnown, to be handled then.
+//
+// Its acknowledgement does not wait for Slack's answer about the person:
+// an envelope whose ack says nothing (an event, a button) or whose answer
+// can travel through its response_url instead (a slash command) is
+// acknowledged at once, so that a burst of commands from people not seen
+// for minutes is acknowledged as fast as any other. Only a form's
+// submission, whose ack is its answer, waits.
+func (b *Bot) waitForRequester(ctx context.Context, evt socketmode.Event) bool {
 	received := b.received
-	return b.people.whenKnown(requesterOf(evt), func(ctx context.Context) {
+	early := acksEarly(evt)
+	waits := b.people.whenKnown(requesterOf(evt), func(ctx context.Context) {
 		select {
 		case b.whoKnown <- waited{evt, received}:
 		case <-ctx.Done():
+			if early {
+				// Acknowledged, and dropped at shutdown: the caller is told
+				// now, for the queue no longer takes work.
+				tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownAnswerTime)
+				defer cancel()
+				b.answerNow(tctx, evt, b.d.Words.T(bot.MsgShutdown))
+			}
 		}
 	})
+	if waits && early {
+		if b.earlyAcked != nil {
+			b.earlyAcked(evt.Request.EnvelopeID, false, "")
+		}
+		b.sendAck(ctx, evt, nil, received)
+		// Its handler runs on this loop later, once whoKnown brings it back.
+		b.acked.add(evt.Request.EnvelopeID)
+	}
+	return waits
+}
+
+// earlyAcks counts deliveries acknowledged early, by envelope ID.
+type earlyAcks struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (a *earlyAcks) add(id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n == nil {
+		a.n = map[string]int{}
+	}
+	a.n[id]++
+}
+
+// take reports whether a delivery of id was acknowledged early, and
+// counts it handled.
+func (a *earlyAcks) take(id string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n[id] == 0 {
+		return false
+	}
+	if a.n[id]--; a.n[id] == 0 {
+		delete(a.n, id)
+	}
+	return true
+}
+
+// acksEarly reports whether evt may be acknowledged before it is handled:
+// an envelope with an ID whose ack carries nothing a later answer could
+// not (all but a form's submission, whose ack is its errors).
+func acksEarly(evt socketmode.Event) bool {
+	if evt.Request == nil || evt.Request.EnvelopeID == "" {
+		return false
+	}
+	cb, ok := evt.Data.(slack.InteractionCallback)
+	return !ok || cb.Type != slack.InteractionTypeViewSubmission
+}
+
+// answerLater sends what would have been an envelope's ack payload, for an
+// envelope acknowledged early: a slash command's answer goes to its
+// response_url; anything else said nothing.
+func (b *Bot) answerLater(evt socketmode.Event, payload any) {
+	if o, ok := commandOrigin(evt); ok {
+		if e, isText := payload.(ephemeral); isText && e.Text != "" {
+			b.engine.TellLater(o, bot.Message{Text: e.Text})
+		}
+	}
+}
+
+// answerNow ends a slash command acknowledged early and dropped at
+// shutdown: its audit line, and its caller told text at once (the queue no
+// longer takes work).
+func (b *Bot) answerNow(ctx context.Context, evt socketmode.Event, text string) {
+	if o, ok := commandOrigin(evt); ok {
+		b.engine.Refuse(ctx, o, evt.Data.(slack.SlashCommand).Text, &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
+		b.engine.Tell(ctx, o, bot.Message{Text: text})
+	}
+}
+
+// shutdownAnswerTime bounds telling a caller at shutdown that their
+// command was not handled.
+const shutdownAnswerTime = 5 * time.Second
+
+// commandOrigin is the origin of a slash command's envelope, whose answers
+// go to its response_url; false for any other envelope.
+func commandOrigin(evt socketmode.Event) (bot.Origin, bool) {
+	cmd, ok := evt.Data.(slack.SlashCommand)
+	return bot.Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: bot.SourceSlash}, ok
 }
 
 // requesterOf is the user an envelope asks something for: the guard will
@@ -539,6 +642,19 @@ func (b *Bot) ackSince(ctx context.Context, evt socketmode.Event, payload any, r
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		return
 	}
+	if b.acked.take(evt.Request.EnvelopeID) {
+		b.answerLater(evt, payload)
+		if b.earlyAcked != nil {
+			e, _ := payload.(ephemeral)
+			b.earlyAcked(evt.Request.EnvelopeID, true, e.Text)
+		}
+		return
+	}
+	b.sendAck(ctx, evt, payload, received)
+}
+
+// sendAck acknowledges evt with payload.
+func (b *Bot) sendAck(ctx context.Context, evt socketmode.Event, payload any, received time.Time) {
 	if err := b.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
 		b.log.Error("acknowledging a slack envelope", "err", err, "envelope", evt.Request.EnvelopeID)
 	}
