@@ -1,12 +1,19 @@
 package main
 
+// The Slack app manifests (slack-app-manifest.yaml, and its Norwegian
+// twin slack-app-manifest.nb.yaml) as Slack reads them.
+
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v2"
+
+	"resendbot/bot/i18n/i18ntest"
 )
 
 // The rules of Slack's app manifest schema (slackapi/manifest-schema,
@@ -31,10 +38,10 @@ var (
 		"slack#/types/form_input_object", "slack#/types/message_ts", "slack#/types/message_context"}
 )
 
-// readManifest is slack-app-manifest.yaml as JSON would hold it.
-func readManifest(t *testing.T) map[string]any {
+// readManifest is the manifest at path as JSON would hold it.
+func readManifest(t *testing.T, path string) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile("slack-app-manifest.yaml")
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +98,12 @@ func str(t *testing.T, where string, v any, minLen, maxLen int) string {
 }
 
 func TestManifestFollowsSlacksSchema(t *testing.T) {
-	m := readManifest(t)
+	for lang, path := range manifests {
+		t.Run(lang, func(t *testing.T) { manifestFollowsSlacksSchema(t, readManifest(t, path)) })
+	}
+}
+
+func manifestFollowsSlacksSchema(t *testing.T, m map[string]any) {
 	keysWithin(t, "manifest", m, manifestTopLevel)
 	display := obj(t, "display_information", m["display_information"])
 	str(t, "display_information.name", display["name"], 1, 35)
@@ -156,7 +168,7 @@ func TestManifestFollowsSlacksSchema(t *testing.T) {
 // The workflow step of CONTRACT §5 is declared as the bot reads it, with
 // the settings Slack requires of an app offering custom steps.
 func TestManifestDeclaresTheWorkflowStep(t *testing.T) {
-	m := readManifest(t)
+	m := readManifest(t, manifests["en"])
 	fn := obj(t, "functions.resend_payment_link", obj(t, "functions", m["functions"])["resend_payment_link"])
 	want := map[string]map[string]struct {
 		typ      string
@@ -190,5 +202,150 @@ func TestManifestDeclaresTheWorkflowStep(t *testing.T) {
 	events := obj(t, "event_subscriptions", settings["event_subscriptions"])["bot_events"].([]any)
 	if !slices.Contains(events, any("function_executed")) {
 		t.Errorf("bot_events %v lack function_executed", events)
+	}
+}
+
+// slackManifest is the part of slack-app-manifest.yaml the shortcuts need.
+type slackManifest struct {
+	Features struct {
+		Shortcuts []struct {
+			Name        string `yaml:"name"`
+			Type        string `yaml:"type"`
+			CallbackID  string `yaml:"callback_id"`
+			Description string `yaml:"description"`
+		} `yaml:"shortcuts"`
+	} `yaml:"features"`
+	OAuthConfig struct {
+		Scopes struct {
+			Bot []string `yaml:"bot"`
+		} `yaml:"scopes"`
+	} `yaml:"oauth_config"`
+	Settings struct {
+		Interactivity struct {
+			IsEnabled bool `yaml:"is_enabled"`
+		} `yaml:"interactivity"`
+	} `yaml:"settings"`
+}
+
+// The manifest declares the two shortcuts the bot routes (CONTRACT §5),
+// with the fields Slack's manifest requires of each (name, type message
+// or global, callback_id, description) within its lengths, and the
+// scopes they need: commands for shortcuts, channels:read and groups:read
+// for the global shortcut's channel check (conversations.info).
+func TestManifestDeclaresTheShortcuts(t *testing.T) {
+	raw, err := os.ReadFile("slack-app-manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m slackManifest
+	if err := yaml.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"resend_from_message": "message", "resend_form": "global"}
+	for _, s := range m.Features.Shortcuts {
+		if want[s.CallbackID] != s.Type {
+			t.Errorf("shortcut %q: type %q, want %q", s.CallbackID, s.Type, want[s.CallbackID])
+		}
+		delete(want, s.CallbackID)
+		if s.Name == "" || utf8.RuneCountInString(s.Name) > 24 || s.Description == "" ||
+			utf8.RuneCountInString(s.Description) > 150 || len(s.CallbackID) > 255 {
+			t.Errorf("shortcut %+v: name (1–24), description (1–150) and callback_id (≤255) are required", s)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("shortcuts not declared: %v", want)
+	}
+	for _, scope := range []string{"commands", "channels:read", "groups:read"} {
+		if !slices.Contains(m.OAuthConfig.Scopes.Bot, scope) {
+			t.Errorf("bot scope %s missing", scope)
+		}
+	}
+	if !m.Settings.Interactivity.IsEnabled {
+		t.Error("shortcuts need interactivity")
+	}
+}
+
+// The Slack app's manifests, one per language people read: Slack shows
+// the slash command's description and usage hint (and the names of
+// shortcuts and workflow steps) as the manifest has them, so a Norwegian
+// team installs slack-app-manifest.nb.yaml.
+var manifests = map[string]string{"en": "slack-app-manifest.yaml", "nb": "slack-app-manifest.nb.yaml"}
+
+// Slack's limits on the fields a person reads (its app manifest
+// reference): Slack refuses a manifest past them.
+var manifestLimits = map[string]int{"name": 35, "description": 140, "usage_hint": 1000, "command": 32}
+
+func readManifestFile(t *testing.T, path string) map[any]any {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[any]any
+	if err := yaml.UnmarshalStrict(raw, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
+}
+
+// localised is m without the words people read, which differ by language:
+// what is left (scopes, events, commands, callback IDs, settings) must be
+// the same in every manifest.
+func localised(v any, words map[string][]string, key string) any {
+	switch v := v.(type) {
+	case map[any]any:
+		out := map[any]any{}
+		for k, sub := range v {
+			ks, _ := k.(string)
+			out[k] = localised(sub, words, ks)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, sub := range v {
+			out[i] = localised(sub, words, key)
+		}
+		return out
+	case string:
+		switch key {
+		case "name", "description", "long_description", "usage_hint", "title", "hint":
+			words[key] = append(words[key], v)
+			return "…"
+		}
+	}
+	return v
+}
+
+func TestManifestsAreTheSameAppInEachLanguage(t *testing.T) {
+	shapes := map[string]any{}
+	for lang, path := range manifests {
+		m := readManifestFile(t, path)
+		settings, _ := m["settings"].(map[any]any)
+		if settings["socket_mode_enabled"] != true {
+			t.Errorf("%s: Socket Mode is off", path)
+		}
+		words := map[string][]string{}
+		shapes[lang] = localised(m, words, "")
+		for key, values := range words {
+			for _, v := range values {
+				if n, max := utf8.RuneCountInString(v), manifestLimits[key]; max > 0 && n > max {
+					t.Errorf("%s: %s %q is %d characters, over Slack's %d", path, key, v, n, max)
+				}
+				if v == "" {
+					t.Errorf("%s: an empty %s", path, key)
+				}
+			}
+		}
+		if lang == "nb" {
+			nb := i18ntest.New(t)
+			for _, key := range []string{"description", "usage_hint", "title", "hint"} {
+				for _, v := range words[key] {
+					nb.Check(t, path+" "+key, v)
+				}
+			}
+		}
+	}
+	if !reflect.DeepEqual(shapes["en"], shapes["nb"]) {
+		t.Errorf("the manifests differ in more than their words:\nen: %v\nnb: %v", shapes["en"], shapes["nb"])
 	}
 }
