@@ -533,7 +533,9 @@ func requesterOf(evt socketmode.Event) string {
 	case slack.SlashCommand:
 		return d.UserID
 	case slack.InteractionCallback:
-		if d.Type == slack.InteractionTypeBlockActions || d.Type == slack.InteractionTypeViewSubmission {
+		switch d.Type {
+		case slack.InteractionTypeBlockActions, slack.InteractionTypeViewSubmission,
+			slack.InteractionTypeMessageAction, slack.InteractionTypeShortcut:
 			return d.User.ID
 		}
 	case slackevents.EventsAPIEvent:
