@@ -539,8 +539,13 @@ func requesterOf(evt socketmode.Event) string {
 			return d.User.ID
 		}
 	case slackevents.EventsAPIEvent:
-		if m, ok := d.InnerEvent.Data.(*slackevents.AppMentionEvent); ok && m.BotID == "" {
-			return m.User
+		switch e := d.InnerEvent.Data.(type) {
+		case *slackevents.AppMentionEvent:
+			if e.BotID == "" {
+				return e.User
+			}
+		case *slackevents.FunctionExecutedEvent:
+			return stepInput(e.Inputs, stepRequester, true)
 		}
 	}
 	return ""
