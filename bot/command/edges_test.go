@@ -108,8 +108,13 @@ func TestTheLengthLimitsBoundaries(t *testing.T) {
 			t.Errorf("form with a long %s: %v, want %q", tc.name, err, tooLong)
 		}
 	}
-	if _, err := pr.Resend(parseID, "kari@example.com"+strings.Repeat(" ", maxCommandBytes-len(parseID)-len("kari@example.com")), ""); err != nil {
-		t.Errorf("a form of exactly %d bytes: %v", maxCommandBytes, err)
+	// A form of exactly maxCommandBytes (after its fields are trimmed) is
+	// read, and refused for what it holds: an address far too long.
+	exactEmail := strings.Repeat("k", maxCommandBytes-len(parseID)-len("@example.com")) + "@example.com"
+	_, err := pr.Resend(parseID, exactEmail, "")
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Field != "email" || ie.Message == tooLong {
+		t.Errorf("a form of exactly %d bytes: %v, want the email refused, not the form", maxCommandBytes, err)
 	}
 }
 
@@ -172,5 +177,50 @@ func TestEmailsWithCharactersOutsideTheirPlace(t *testing.T) {
 		if !validEmail(addr) {
 			t.Errorf("validEmail(%q) = false", addr)
 		}
+	}
+}
+
+// cutKey takes a word for a key when it is a letter then letters, digits,
+// '-' or '_'. The cases sit on both sides of each range's ends ('@' and
+// '[' around A-Z, '`' and '{' around a-z, '/' and ':' around 0-9), so a
+// key written with an A, a Z, a 0 or a 9 is still reported as a key.
+func TestCutKeyCharacterRanges(t *testing.T) {
+	for _, name := range []string{"a", "z", "A", "Z", "a0", "z9", "Ab-c", "Zy_x", "Zip_09-az", "q1234567890"} {
+		if got, rest, ok := cutKey(name + "=v 1"); !ok || got != name || rest != "v 1" {
+			t.Errorf("cutKey(%q) = %q, %q, %v; want %q, %q, true", name+"=v 1", got, rest, ok, name, "v 1")
+		}
+	}
+	for _, name := range []string{"", "0a", "9a", "-a", "_a", "@a", "[a", "`a", "{a", "a@", "a[", "a`", "a{", "a/", "a:", "a.b", "é", "aé"} {
+		if got, _, ok := cutKey(name + "=v"); ok {
+			t.Errorf("cutKey(%q) = %q, true; want no key", name+"=v", got)
+		}
+	}
+	if _, _, ok := cutKey("email"); ok {
+		t.Error(`cutKey("email") is a key without "="`)
+	}
+	// Through Parse: an unknown key is named as one.
+	for _, key := range []string{"Address", "zip_09", "A-1"} {
+		_, err := parse(en, parseID+" email=kari@example.com "+key+"=x", "NO")
+		want := en.T("command.key.unknown", "Typed", quote(en, key+"="), "Email", ExampleEmail)
+		if err == nil || err.Error() != want {
+			t.Errorf("%s=x: %v, want %q", key, err, want)
+		}
+	}
+}
+
+// linkParts reads no link from a value too short to hold one, and never
+// indexes past it.
+//
+// Equivalent mutant: command.go's linkParts, `len(v) < 2` → `<= 2`, only
+// changes which line refuses "<>": with the original it passes the first
+// check and is refused because "" starts with neither scheme.
+func TestLinkPartsOfShortValues(t *testing.T) {
+	for _, v := range []string{"", "<", ">", "<>", "<|>", "<a>", "<tel:>x", "x<tel:1>"} {
+		if target, label, ok := linkParts(v); ok {
+			t.Errorf("linkParts(%q) = %q, %q, true; want no link", v, target, label)
+		}
+	}
+	if target, label, ok := linkParts("<tel:>"); !ok || target != "" || label != "" {
+		t.Errorf(`linkParts("<tel:>") = %q, %q, %v; want an empty tel: link`, target, label, ok)
 	}
 }
