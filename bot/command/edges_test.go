@@ -165,6 +165,8 @@ func TestEmailsWithCharactersOutsideTheirPlace(t *testing.T) {
 		"kari[1]@example.com", `kari\n@example.com`, `ka"ri@example.com`, "kari:n@example.com",
 		"kari@exa[mple.com", "kari@example.c;om", "kari@exa mple.com", "kari@exa(mple.com",
 		".kari@example.com", "kari.@example.com", "kari..n@example.com", "kari@example..com",
+		"kari@.example.com", "kari@example.com.", "@example.com", `""@example.com`, `"kari"@example.com`,
+		`"k@ri"@example.com`, "kari@[192.0.2.1]", "kari@localhost", "Kari <kari@example.com>", "<kari@example.com>",
 	} {
 		if validEmail(addr) {
 			t.Errorf("validEmail(%q) = true", addr)
@@ -222,5 +224,73 @@ func TestLinkPartsOfShortValues(t *testing.T) {
 	}
 	if target, label, ok := linkParts("<tel:>"); !ok || target != "" || label != "" {
 		t.Errorf(`linkParts("<tel:>") = %q, %q, %v; want an empty tel: link`, target, label, ok)
+	}
+}
+
+// The invisible-character refusal quotes what was typed without the
+// invisible characters, nothing put in their place.
+//
+// Equivalent mutants: `r >= 0` → `r > 0` after invisibleIn in checkEmail
+// and parsePhone: invisibleIn returns -1 or a format character (category
+// Cf), and U+0000 is not one. Likewise checkEmail's space check,
+// `IndexFunc(v, unicode.IsSpace) >= 0` → `> 0`: every way to it (a
+// command's value, a Slack link's target, a form's field, an address on
+// file) trims the value with the same unicode.IsSpace, so no space is at
+// index 0.
+func TestInvisibleCharactersAreDroppedFromTheQuote(t *testing.T) {
+	for _, tc := range []struct{ text, visible, code, example string }{
+		{parseID + " email=ka\u200dri.N0rdmann9@example.com", "kari.N0rdmann9@example.com", "U+200D", "email=" + ExampleEmail},
+		{parseID + " phone=+47 901\u00ad23 459", "+47 90123 459", "U+00AD", "phone=" + ExamplePhone},
+		{parseID + " email=\u202ek@e.no\u2066", "k@e.no", "U+202E", "email=" + ExampleEmail},
+	} {
+		_, err := parse(en, tc.text, "NO")
+		want := en.T("command.typed.invisible", "Typed", quote(en, tc.visible), "Code", tc.code, "Example", tc.example)
+		if err == nil || err.Error() != want {
+			t.Errorf("Parse(%q) = %v, want %q", tc.text, err, want)
+		}
+	}
+}
+
+// RFC 5321's limits are checked at their exact lengths, and for an
+// address with nothing before its "@" too.
+func TestEmailLimitsAtTheirExactLengths(t *testing.T) {
+	label63 := strings.Repeat("a", 30) + "0123456789" + strings.Repeat("Z", 23) // 63 characters
+	if _, err := parse(en, parseID+" email=kari@"+label63+".no", "NO"); err != nil {
+		t.Errorf("a domain label of exactly %d characters was refused: %v", maxLabel, err)
+	}
+	for _, addr := range []string{"kari@" + label63 + "9.no", "@" + label63 + "9.no"} {
+		_, err := parse(en, parseID+" email="+addr, "NO")
+		why := en.T("command.email.long_label", "Length", maxLabel+1, "Max", maxLabel)
+		if err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("email=%s: %v, want %q", addr, err, why)
+		}
+	}
+}
+
+// A number that is valid as typed after country= is read as typed, even
+// when its first digits are the country code again: the hint about a code
+// typed twice is for numbers that are valid only without it.
+func TestANumberValidAsTypedIsNotTheCodeTwice(t *testing.T) {
+	cmd, err := parse(en, parseID+" country=+1 msisdn=1 201 555 0123", "NO")
+	if err != nil || cmd.Phone == nil || cmd.Phone.E164 != "+12015550123" {
+		t.Errorf("country=+1 msisdn=1 201 555 0123: %+v, %v; want +12015550123", cmd.Phone, err)
+	}
+	// +49 4915123456789 is a German landline; +49 15123456789 a mobile.
+	_, err = parse(en, parseID+" country=+49 msisdn=4915123456789", "NO")
+	if !IsLandline(err) {
+		t.Errorf("country=+49 msisdn=4915123456789: %v, want the landline refusal", err)
+	}
+}
+
+// A quote of the caller's text keeps up to maxQuoted runes, and cuts a
+// longer one to maxQuoted with its last rune an ellipsis.
+func TestQuotesAreCutAtMaxQuoted(t *testing.T) {
+	exact := strings.Repeat("Zz9", 13) + "ø" // 40 runes, the last not ASCII
+	if got := trimQuoted(exact); got != exact {
+		t.Errorf("trimQuoted(%d runes) = %q, want it whole", len([]rune(exact)), got)
+	}
+	long := exact + "x"
+	if got, want := trimQuoted(long), strings.Repeat("Zz9", 13)+"…"; got != want {
+		t.Errorf("trimQuoted(%d runes) = %q, want %q", len([]rune(long)), got, want)
 	}
 }

@@ -2,6 +2,7 @@ package command
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -114,5 +115,22 @@ func BenchmarkFindWorstCase(b *testing.B) {
 	pr := parserFor(en, "NO")
 	for b.Loop() {
 		pr.Find(text)
+	}
+}
+
+// Find reads at most maxFindBytes of all the texts together: an ID that
+// ends on the last byte read is found (were more read, the ID after it
+// would join it into one word, and neither is an ID), one that the limit
+// cuts is not, and no text after the limit is read.
+func TestFindReadsAtMostMaxFindBytes(t *testing.T) {
+	pr := parserFor(en, "NO")
+	filler := strings.Repeat(" ", maxFindBytes-len(parseID)-1)
+	got := pr.Find(filler, " "+parseIDUpper+parseID2, parseID2)
+	if want := []string{parseID}; !slices.Equal(got.Reservations, want) {
+		t.Errorf("Find = %q, want %q: only what fits in %d bytes", got.Reservations, want, maxFindBytes)
+	}
+	got = pr.Find(filler+"  "+parseID, parseID2)
+	if len(got.Reservations) != 0 {
+		t.Errorf("Find = %q, want nothing: the ID ends a byte past the limit", got.Reservations)
 	}
 }
