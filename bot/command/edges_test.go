@@ -294,3 +294,73 @@ func TestQuotesAreCutAtMaxQuoted(t *testing.T) {
 		t.Errorf("trimQuoted(%d runes) = %q, want %q", len([]rune(long)), got, want)
 	}
 }
+
+// Each of RFC 5321's limits, checked in order (the part before @, the
+// domain, the whole address), refuses one character over it and takes
+// exactly it.
+func TestEmailLengthLimitsInOrder(t *testing.T) {
+	domainOf := func(n int) string { // n characters, labels of at most 63
+		var labels []string
+		for n > 64 {
+			labels = append(labels, strings.Repeat("d", 62)+"9")
+			n -= 64
+		}
+		return strings.Join(append(labels, strings.Repeat("Z", n-3)+".no"), ".")
+	}
+	local := func(n int) string { return strings.Repeat("k0", n/2) + strings.Repeat("9", n%2) }
+	long := func(key string, length, max int) string {
+		return en.T("command.email."+key, "Length", length, "Max", max)
+	}
+	for _, tc := range []struct {
+		addr string
+		why  string // "" when the address is taken
+	}{
+		{local(64) + "@" + domainOf(189), ""}, // 254 characters
+		{local(64) + "@" + domainOf(190), long("long_address", 255, maxAddress)},
+		{local(1) + "@" + domainOf(252), ""},
+		{local(1) + "@" + domainOf(253), long("long_address", 255, maxAddress)},
+		{local(1) + "@" + domainOf(255), long("long_address", 257, maxAddress)},
+		{local(1) + "@" + domainOf(256), long("long_domain", 256, maxDomain)},
+		{local(65) + "@" + domainOf(256), long("long_local", 65, maxLocalPart)},
+	} {
+		_, err := parse(en, parseID+" email="+tc.addr, "NO")
+		switch {
+		case tc.why == "" && err != nil:
+			t.Errorf("an address of %d characters: %v, want it taken", len(tc.addr), err)
+		case tc.why != "" && (err == nil || !strings.Contains(err.Error(), tc.why)):
+			t.Errorf("an address of %d characters: %v, want %q", len(tc.addr), err, tc.why)
+		}
+	}
+}
+
+func TestStripMention(t *testing.T) {
+	for _, tc := range []struct {
+		text, rest string
+		ok         bool
+	}{
+		{"<@U0123ABC9> resend " + parseID, parseID, true},
+		{"  <@U0123ABC9|resendbot>, RESEND  " + parseID + " ", parseID, true},
+		{"<@U0123ABC9>: status " + parseID, "status " + parseID, true},
+		{"<@U0123ABC9> resending", "resending", true},
+		{" resend " + parseID + " ", "resend " + parseID, false},
+		{"hi <@U0123ABC9> resend", "hi <@U0123ABC9> resend", false},
+		{"<@u0123abc9> resend", "<@u0123abc9> resend", false},
+	} {
+		if rest, ok := StripMention(tc.text); rest != tc.rest || ok != tc.ok {
+			t.Errorf("StripMention(%q) = %q, %v; want %q, %v", tc.text, rest, ok, tc.rest, tc.ok)
+		}
+	}
+}
+
+func TestFoundEmpty(t *testing.T) {
+	for f, want := range map[*Found]bool{
+		{}:                                   true,
+		{Reservations: []string{parseID}}:    false,
+		{Emails: []string{"k@e.no"}}:         false,
+		{Phones: []string{"+47 901 23 459"}}: false,
+	} {
+		if got := f.Empty(); got != want {
+			t.Errorf("%+v.Empty() = %v, want %v", *f, got, want)
+		}
+	}
+}
