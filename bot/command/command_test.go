@@ -460,6 +460,9 @@ func TestOnFileContactIsReadAsHeld(t *testing.T) {
 			t.Errorf("OnFileEmail(%q) = %q, %v; want %q", tc.addr, got, err, tc.want)
 		}
 	}
+	// Equivalent mutant: command.go's OnFilePhone, `r > unicode.MaxASCII`
+	// → `>=`, changes nothing: U+007F (DEL), the one rune it adds, is no
+	// digit, so unicode.IsDigit refuses it in both.
 	for _, tc := range []struct {
 		country, msisdn string
 		want            *Phone // nil when refused
@@ -514,6 +517,9 @@ func TestSameEmail(t *testing.T) {
 		{"kari@example.com", "kari@example.com.", false},
 		{"kari@example.com", "kari@example.com\u200b", false},
 		{"", "", true},
+		{"AZaz09@EXAMPLE.NO", "azAZ09@example.no", true}, // both ends of A-Z
+		{"@k@example.no", "`k@example.no", false},        // '@' and '`' are 32 apart, but no letters
+		{"k[@example.no", "k{@example.no", false},        // '[' and '{' likewise
 	} {
 		if got := SameEmail(tc.a, tc.b); got != tc.same {
 			t.Errorf("SameEmail(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)

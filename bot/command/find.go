@@ -69,12 +69,7 @@ func (pr *Parser) Find(texts ...string) Found {
 	}
 	budget, tries := maxFindBytes, maxPhoneTries
 	for _, text := range texts {
-		if budget <= 0 {
-			break
-		}
-		if len(text) > budget {
-			text = text[:budget]
-		}
+		text = text[:min(len(text), budget)] // "" once the budget is spent
 		budget -= len(text)
 		text = strings.Map(zeroWidthToSpace, Unescape(text))
 		// What is taken as an ID or an address, and links, are blanked out,

@@ -2,6 +2,7 @@ package command
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -114,5 +115,71 @@ func BenchmarkFindWorstCase(b *testing.B) {
 	pr := parserFor(en, "NO")
 	for b.Loop() {
 		pr.Find(text)
+	}
+}
+
+// Find reads at most maxFindBytes of all the texts together: an ID that
+// ends on the last byte read is found (were more read, the ID after it
+// would join it into one word, and neither is an ID), one that the limit
+// cuts is not, and no text after the limit is read.
+func TestFindReadsAtMostMaxFindBytes(t *testing.T) {
+	pr := parserFor(en, "NO")
+	filler := strings.Repeat(" ", maxFindBytes-len(parseID)-1)
+	got := pr.Find(filler, " "+parseIDUpper+parseID2, parseID2)
+	if want := []string{parseID}; !slices.Equal(got.Reservations, want) {
+		t.Errorf("Find = %q, want %q: only what fits in %d bytes", got.Reservations, want, maxFindBytes)
+	}
+	got = pr.Find(filler+"  "+parseID, parseID2)
+	if len(got.Reservations) != 0 {
+		t.Errorf("Find = %q, want nothing: the ID ends a byte past the limit", got.Reservations)
+	}
+}
+
+// A number stands alone beside any byte that is not a letter, a digit,
+// '_' or part of a non-ASCII character: every byte is checked, those at
+// the ends of each range and just beside them included.
+func TestIsWordByteForEveryByte(t *testing.T) {
+	const word = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+	for c := 0; c < 256; c++ {
+		if got, want := isWordByte(byte(c)), c >= 0x80 || strings.IndexByte(word, byte(c)) >= 0; got != want {
+			t.Errorf("isWordByte(%q) = %v, want %v", byte(c), got, want)
+		}
+	}
+}
+
+// Where Find looks for numbers, and how far: the cases sit on its limits.
+//
+// Equivalent mutants in phonesIn: `i < len(words)` → `<=` adds a round
+// with no words left, whose inner loop runs not once; `end > i` → `>=`
+// adds an empty candidate, which has no digits and is skipped.
+func TestFindNumbersAtItsLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name, region, text string
+		want               []string
+	}{
+		{"beside punctuation, not letters", "NO", "tlf:90123459, [41234567] {98765430}|40000009~ ab41234568 41234569_",
+			[]string{"+47 901 23 459", "+47 412 34 567", "+47 987 65 430", "+47 400 00 009"}},
+		{"zeros and nines are digits", "NO", "900 00 000 or 999 99 999", []string{"+47 900 00 000", "+47 999 99 999"}},
+		{"a number after words that are none", "NO", "12 412 34 567 987 65 432", []string{"+47 412 34 567", "+47 987 65 432"}},
+		{"six digits, the fewest tried", "FO", "211234", []string{"+298 211234"}},
+		{"seventeen digits, the most tried", "NO", "0043 664 123456 7890", []string{"+43 6641234567890"}},
+	} {
+		if got := parserFor(en, tc.region).Find(tc.text).Phones; !slices.Equal(got, tc.want) {
+			t.Errorf("%s: Find(%q) = %q, want %q", tc.name, tc.text, got, tc.want)
+		}
+	}
+}
+
+// Find asks libphonenumber about at most maxPhoneTries candidates: a
+// number after maxPhoneTries-1 that are none is found, one after
+// maxPhoneTries is not.
+func TestFindStopsAfterMaxPhoneTries(t *testing.T) {
+	none := strings.Repeat("123456 ; ", maxPhoneTries-1) // each one candidate, six digits, no Norwegian number
+	pr := parserFor(en, "NO")
+	if got := pr.Find(none + "41234567").Phones; !slices.Equal(got, []string{"+47 412 34 567"}) {
+		t.Errorf("after %d tries: %q, want the number", maxPhoneTries-1, got)
+	}
+	if got := pr.Find(none + "123456 ; 41234567").Phones; len(got) != 0 {
+		t.Errorf("after %d tries: %q, want nothing", maxPhoneTries, got)
 	}
 }

@@ -93,6 +93,33 @@ func TestParseNumberAgreesWithParse(t *testing.T) {
 	t.Logf("%d numbers, %d by the shortcut", total, shortcuts)
 }
 
+// The shortcut answers every length of national number that Parse
+// accepts after "+47", 3 to 17 digits, and leaves shorter and longer ones
+// to Parse: the shortcut is there to be taken (it is two thirds of a phone
+// command's parse), and its answers are Parse's.
+//
+// Equivalent mutants in the shortcut, each only sending a number to Parse
+// (or to GetNumberType), which answers the same:
+//   - parsePlus `len(num) < 2` → `<= 2`: "+4" has no calling code to find;
+//   - parsePlus's digit loop, `i < len(digits)` → `i >= len(digits)` (no
+//     digit check at all): compactNumber lets no sign but one leading "+"
+//     through, and strconv.Atoi and ParseUint refuse every other non-digit;
+//   - parsePlus `i < len(digits)` → `<=` in the calling-code loop: the
+//     code would be every digit, and an empty national number is refused;
+//   - typeOf `regions[0] == REGION_CODE_FOR_NON_GEO_ENTITY` → `!=`: every
+//     geographic number goes to GetNumberType, and a non-geographic one to
+//     rulesFor, which has no rules for it and defers to GetNumberType.
+func TestParseShortcutTakesEveryLengthParseAccepts(t *testing.T) {
+	const digits = "901234567890123456"
+	for n := 2; n <= 18; n++ {
+		num := "+47" + digits[:n]
+		short := sameAsParse(t, num, "NO")
+		if want := n >= 3 && n <= 17; short != want {
+			t.Errorf("%s (%d digits after +47): shortcut %v, want %v", num, n, short, want)
+		}
+	}
+}
+
 // FuzzParseNumber holds numbers.parse to phonenumbers.Parse for any input,
 // and for the digits of any input written after a "+".
 func FuzzParseNumber(f *testing.F) {
