@@ -150,9 +150,27 @@ func runCoreOn(t testing.TB, d Deps, rec *recorder, vars map[string]string) (*Co
 	c := NewCore(cfg, d, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
-	stop := sync.OnceFunc(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	stop := sync.OnceFunc(func() { stopCore(t, c, ctx, cancel) })
 	t.Cleanup(stop)
 	return c, stop
+}
+
+// stopCore stops c with a second's grace, cancelling ctx through cancel,
+// and fails the test if Stop has not returned within testkit.Wait (a
+// worker that never ends).
+func stopCore(t testing.TB, c *Core, ctx context.Context, cancel context.CancelFunc) {
+	t.Helper()
+	stopped := make(chan struct{})
+	go func() {
+		c.Stop(ctx, time.Second, cancel)
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-time.After(testkit.Wait):
+		t.Error("Stop did not return")
+	}
+	cancel()
 }
 
 var agentOrigin = Origin{UserID: "U0AGENT", ChannelID: "C0SUPPORT", ResponseURL: "https://hooks.example/r", Source: SourceSlash}
@@ -272,7 +290,7 @@ func TestConfirmationBeforeAStrangersAddress(t *testing.T) {
 	c := NewCore(cfg, Deps{Resender: reader{rec}}, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
-	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	t.Cleanup(func() { stopCore(t, c, ctx, cancel) })
 
 	// The contact on file, whatever its case: straight on.
 	c.Command(t.Context(), agentOrigin, coreUUID+" email=KARI@example.com")

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -264,7 +263,7 @@ func startReading(t *testing.T, d Deps, rec *recorder) *Core {
 	c := NewCore(cfg, d, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
-	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	t.Cleanup(func() { stopCore(t, c, ctx, cancel) })
 	return c
 }
 
