@@ -393,3 +393,47 @@ func TestFrontPaymentTimeoutMustFitInTheShutdownGrace(t *testing.T) {
 		}
 	}
 }
+
+// A zero timeout or grace is its own problem, never also one of fitting
+// the one in the other.
+func TestAZeroTimeoutOrGraceIsOneProblem(t *testing.T) {
+	for _, tc := range []struct{ timeout, grace, want string }{
+		{"0s", "2s", "FRONTPAYMENT_TIMEOUT must be greater than zero"},
+		{"", "0s", "RESEND_SHUTDOWN_GRACE must be greater than zero"},
+	} {
+		vars := map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "t",
+			"FRONTPAYMENT_TIMEOUT": tc.timeout, "RESEND_SHUTDOWN_GRACE": tc.grace}
+		_, err := LoadConfig(env(vars), ModeBot)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || len(ce.Problems) != 1 || !strings.HasPrefix(ce.Problems[0], tc.want) {
+			t.Errorf("FRONTPAYMENT_TIMEOUT=%q RESEND_SHUTDOWN_GRACE=%q: problems = %v, want only %q", tc.timeout, tc.grace, err, tc.want)
+		}
+	}
+}
+
+// One pair of matching quotes around a value is dropped, as a .env file
+// read by the bot itself would drop them; anything else is kept.
+func TestValuesLoseOnePairOfQuotes(t *testing.T) {
+	for _, tc := range []struct{ set, want string }{
+		{`"rb:"`, "rb:"},
+		{`'Rb9:'`, "Rb9:"},
+		{`" rb0 "`, "rb0"},
+		{`""`, "resendbot:"}, // empty: the default
+		{`''`, "resendbot:"},
+		{`"`, `"`},
+		{`'rb:"`, `'rb:"`},
+		{`"rb:`, `"rb:`},
+		{`x"`, `x"`},
+		{`""rb""`, `"rb"`},
+	} {
+		vars := map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "t",
+			"RESEND_REDIS_PREFIX": tc.set}
+		cfg, err := LoadConfig(env(vars), ModeBot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.RedisPrefix != tc.want {
+			t.Errorf("RESEND_REDIS_PREFIX=%s: %q, want %q", tc.set, cfg.RedisPrefix, tc.want)
+		}
+	}
+}

@@ -226,6 +226,12 @@ func TestDepsDefaults(t *testing.T) {
 	if d.QuietGap != time.Second {
 		t.Errorf("QuietGap %v, want 1s", d.QuietGap)
 	}
+	if d.SlackPostInterval != time.Second {
+		t.Errorf("SlackPostInterval %v, want 1s", d.SlackPostInterval)
+	}
+	if d.LoopStall != DefaultLoopStall {
+		t.Errorf("LoopStall %v, want %v", d.LoopStall, DefaultLoopStall)
+	}
 	if d.Collect == nil || d.Now == nil || d.Log == nil || d.Audit == nil || d.Metrics == nil || d.Words == nil || d.State.Limiter == nil {
 		t.Errorf("a default is missing: %+v", d)
 	}
