@@ -23,6 +23,7 @@ type recorder struct {
 	events  []string // "post C1", "resend <uuid>", "update C1", "tell U1"
 	tells   []Message
 	posts   []Message
+	threads []string     // the thread of each post, "" for none
 	postErr error        // what Post answers, nil: a ts
 	answer  func() error // what Resend answers, nil: accepted
 	changed chan struct{}
@@ -40,10 +41,11 @@ func (r *recorder) note(e string) {
 	}
 }
 
-func (r *recorder) Post(_ context.Context, channel, _ string, m Message) (string, error) {
+func (r *recorder) Post(_ context.Context, channel, thread string, m Message) (string, error) {
 	r.mu.Lock()
 	err := r.postErr
 	r.posts = append(r.posts, m)
+	r.threads = append(r.threads, thread)
 	r.mu.Unlock()
 	r.note("post " + channel)
 	if err != nil {

@@ -239,3 +239,20 @@ func TestDepsDefaults(t *testing.T) {
 		t.Errorf("default words %q, want English", got)
 	}
 }
+
+// What a bot sets is kept: SetDefaults fills in only the zero fields.
+func TestDepsDefaultsKeepWhatIsSet(t *testing.T) {
+	now := func() time.Time { return time.Unix(1_700_000_000, 0) }
+	backoff := func(int) time.Duration { return 7 * time.Millisecond }
+	collected := false
+	d := Deps{Now: now, Backoff: backoff, SlackTimeout: 9 * time.Second, SlackPostInterval: 3 * time.Millisecond,
+		Collect: func() { collected = true }, QuietGap: 2 * time.Millisecond, LoopStall: 5 * time.Minute}
+	d.SetDefaults()
+	if d.Now() != now() || d.Backoff(1) != 7*time.Millisecond || d.SlackTimeout != 9*time.Second ||
+		d.SlackPostInterval != 3*time.Millisecond || d.QuietGap != 2*time.Millisecond || d.LoopStall != 5*time.Minute {
+		t.Errorf("a set value was replaced: %+v", d)
+	}
+	if d.Collect(); !collected {
+		t.Error("Collect was replaced")
+	}
+}

@@ -1,0 +1,240 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"resendbot/bot/internal/testkit"
+)
+
+// The queue and its workers, by the core's own tests.
+
+// taskFunc is a Task made of two functions; nil ones do nothing.
+type taskFunc struct{ run, abandon func(context.Context) }
+
+func (f taskFunc) Run(ctx context.Context) {
+	if f.run != nil {
+		f.run(ctx)
+	}
+}
+
+func (f taskFunc) Abandon(ctx context.Context) {
+	if f.abandon != nil {
+		f.abandon(ctx)
+	}
+}
+
+// signals counts what is sent to it, never blocking the sender.
+type signals chan struct{}
+
+func (s signals) send() {
+	select {
+	case s <- struct{}{}:
+	default:
+	}
+}
+
+// wait waits for n signals, at most testkit.Wait in all.
+func (s signals) wait(t *testing.T, n int, what string) {
+	t.Helper()
+	deadline := time.After(testkit.Wait)
+	for i := range n {
+		select {
+		case <-s:
+		case <-deadline:
+			t.Fatalf("%d of %d %s", i, n, what)
+		}
+	}
+}
+
+// newTestCore is a core, not started, of the minimal configuration and
+// vars, on rec.
+func newTestCore(t *testing.T, d Deps, rec *recorder, vars map[string]string) *Core {
+	t.Helper()
+	all := testkit.MinimalEnv()
+	for k, v := range vars {
+		all[k] = v
+	}
+	cfg, err := LoadConfig(testkit.Env(all), ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewCore(cfg, d, rec)
+}
+
+// The queue holds queuePerWorker tasks per worker; Busy counts what is
+// queued or running, in either lane, and a refused task is not counted.
+func TestBusyCountsQueuedAndRunningWork(t *testing.T) {
+	c := newTestCore(t, Deps{}, newRecorder(), map[string]string{"RESEND_MAX_INFLIGHT": "3"})
+	if got := c.QueueCapacity(); got != 48 {
+		t.Fatalf("QueueCapacity = %d, want 48 (16 per worker)", got)
+	}
+	if c.Busy() {
+		t.Fatal("busy before any work")
+	}
+	finished := make(signals, 100)
+	c.OnEachTask(nil, finished.send)
+	for i := range 48 {
+		if !c.Submit(taskFunc{}) {
+			t.Fatalf("task %d refused by a queue of 48", i+1)
+		}
+	}
+	if c.Submit(taskFunc{}) {
+		t.Fatal("a 49th task was queued")
+	}
+	if !c.SubmitPrompt(taskFunc{}) {
+		t.Fatal("the prompt lane is full with the main queue")
+	}
+	if !c.Busy() {
+		t.Fatal("not busy with 49 tasks queued")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Start(ctx)
+	finished.wait(t, 49, "tasks finished")
+	if c.Busy() {
+		t.Error("busy once every task has finished")
+	}
+	stopCore(t, c, ctx, cancel)
+	if c.Submit(taskFunc{}) || c.SubmitPrompt(taskFunc{}) {
+		t.Error("a stopped core took work")
+	}
+}
+
+// A task that panics is logged and the worker goes on with the next; a
+// task that does not panic logs nothing.
+func TestAPanickingTaskIsLoggedAndTheWorkerGoesOn(t *testing.T) {
+	var log bytes.Buffer
+	var mu sync.Mutex
+	c := newTestCore(t, Deps{Log: slog.New(slog.NewTextHandler(&lockedWriter{w: &log, mu: &mu}, nil))}, newRecorder(),
+		map[string]string{"RESEND_MAX_INFLIGHT": "1"})
+	ran := make(signals, 10)
+	c.Submit(taskFunc{run: func(context.Context) { ran.send() }})
+	c.Submit(taskFunc{run: func(context.Context) { panic("boom") }})
+	c.Submit(taskFunc{run: func(context.Context) { ran.send() }})
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Start(ctx)
+	ran.wait(t, 2, "tasks ran around the panicking one")
+	stopCore(t, c, ctx, cancel)
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(log.String(), "a queued task failed"); n != 1 {
+		t.Errorf("%d panics logged, want 1:\n%s", n, log.String())
+	}
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	w  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// Stop waits for work in flight for the grace, then cancels it; what is
+// still queued is abandoned, its caller told.
+func TestStopCancelsWorkInFlightAfterTheGrace(t *testing.T) {
+	c := newTestCore(t, Deps{}, newRecorder(), map[string]string{"RESEND_MAX_INFLIGHT": "1"})
+	started, cancelled, abandoned := make(signals, 1), make(signals, 1), make(signals, 1)
+	c.Submit(taskFunc{run: func(ctx context.Context) {
+		started.send()
+		<-ctx.Done() // the work context: cancelled by Stop, or the test's end
+		cancelled.send()
+	}})
+	c.Submit(taskFunc{run: func(context.Context) { t.Error("a queued task ran after Stop") }, abandon: func(context.Context) { abandoned.send() }})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.Start(ctx)
+	started.wait(t, 1, "task started")
+	stopped := make(chan struct{})
+	go func() {
+		c.Stop(ctx, 10*time.Millisecond, cancel)
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-time.After(testkit.Wait):
+		t.Fatal("Stop did not return")
+	}
+	cancelled.wait(t, 1, "work cancelled")
+	abandoned.wait(t, 1, "queued task abandoned")
+	if c.Busy() {
+		t.Error("busy after Stop")
+	}
+}
+
+// auditLines collects the audit lines a core writes, as JSON objects.
+type auditLines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (a *auditLines) logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(&lockedWriter{w: &a.buf, mu: &a.mu}, nil))
+}
+
+func (a *auditLines) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(a.buf.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		m := map[string]any{}
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// The outcome goes in the audit message's thread, or in the thread the
+// request came from; the audit line says what happened.
+func TestTheOutcomeGoesInTheAuditMessagesThread(t *testing.T) {
+	for _, thread := range []string{"", "1699999999.000900"} {
+		rec := newRecorder()
+		var audit auditLines
+		c := startCoreOn(t, Deps{Resender: rec, Audit: audit.logger()}, rec, map[string]string{"RESEND_CONFIRM_NEW_DESTINATION": "false"})
+		o := agentOrigin
+		o.ThreadTS, o.Execution = thread, "Fx0123456789"
+		c.Command(t.Context(), o, coreUUID+" phone=+4790123405 email=Kari.Nordmann@Example.com")
+		rec.waitFor(t, "update", 1)
+		rec.mu.Lock()
+		threads := append([]string(nil), rec.threads...)
+		rec.mu.Unlock()
+		want := []string{thread, "1700000001.000100"}
+		if thread != "" {
+			want[1] = thread
+		}
+		if strings.Join(threads, ",") != strings.Join(want, ",") {
+			t.Errorf("thread %q: posts in threads %q, want %q", thread, threads, want)
+		}
+		lines := audit.lines(t)
+		if len(lines) != 1 {
+			t.Fatalf("audit lines %v", lines)
+		}
+		l := lines[0]
+		for k, v := range map[string]any{"outcome": "sent", "destination_check": "off", "root_ts": "1700000001.000100",
+			"execution_id": "Fx0123456789", "user": "U0AGENT", "channel": "C0SUPPORT", "source": "slash",
+			"reservation": coreUUID, "kind": "reservation", "allowed_by": "anyone", "http_status": float64(202)} {
+			if l[k] != v {
+				t.Errorf("audit %s = %v, want %v", k, l[k], v)
+			}
+		}
+		if d, ok := l["destinations"].([]any); !ok || len(d) != 2 || d[0] != "+47 ****3405" {
+			t.Errorf("audit destinations %v", l["destinations"])
+		}
+	}
+}
