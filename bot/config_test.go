@@ -437,3 +437,49 @@ func TestValuesLoseOnePairOfQuotes(t *testing.T) {
 		}
 	}
 }
+
+// The edges of each number a setting holds: the last value in, the first
+// out.
+func TestSettingsAtTheirEdges(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		ok          bool
+	}{
+		{"RESEND_RATE_PER_USER", "5/1ns", true},
+		{"RESEND_RATE_PER_USER", "5/0s", false},
+		{"RESEND_RATE_GLOBAL", "1/1m", true},
+		{"RESEND_RATE_GLOBAL", "0/1m", false},
+		{"RESEND_MAX_INFLIGHT", "1024", true},
+		{"RESEND_MAX_INFLIGHT", "1025", false},
+		{"RESEND_MAX_INFLIGHT", "1", true},
+		{"RESEND_MAX_INFLIGHT", "0", false},
+		{"HTTP_ADDR", ":0", true},
+		{"HTTP_ADDR", ":65535", true},
+		{"HTTP_ADDR", ":65536", false},
+		{"HTTP_ADDR", ":-1", false},
+	} {
+		vars := maps.Clone(minimalEnv)
+		vars[tc.name] = tc.value
+		_, err := LoadConfig(env(vars), ModeBot)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s=%s: err %v, want ok %v", tc.name, tc.value, err, tc.ok)
+		}
+	}
+}
+
+// A URL that is refused is quoted as it was written, or described when it
+// does not parse.
+func TestARefusedURLIsQuotedOrDescribed(t *testing.T) {
+	for _, tc := range []struct{ name, value, want string }{
+		{"SLACK_API_URL", "http://slack-proxy.internal/api/", `SLACK_API_URL must be https:// (the bot token would travel in clear over http://; only a loopback address may use http), got "http://slack-proxy.internal/api/"`},
+		{"FRONTPAYMENT_BASE_URL", "ftp://Files9.example.com", `FRONTPAYMENT_BASE_URL must be an http(s) URL like "` + DemoFrontPaymentURL + `", got "ftp://Files9.example.com"`},
+		{"SLACK_API_URL", "http://[::1", `SLACK_API_URL must be an http(s) URL like "https://slack.com/api/", got a value that is not a URL`},
+	} {
+		vars := maps.Clone(minimalEnv)
+		vars[tc.name] = tc.value
+		_, err := LoadConfig(env(vars), ModeBot)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s=%s:\n got %v\nwant %s", tc.name, tc.value, err, tc.want)
+		}
+	}
+}
