@@ -153,3 +153,41 @@ func (r failingReader) Details(_ context.Context, kind frontpay.LinkKind, uuid s
 	r.note("read " + uuid)
 	return nil, &frontpay.Error{Op: frontpay.OpDetails, Link: kind, Kind: frontpay.KindServerError, StatusCode: 503}
 }
+
+// "Send to the one on file" replaces only what differs: a channel not
+// asked for stays out, one that matched is sent as typed.
+func TestSendingToTheFileReplacesOnlyWhatDiffers(t *testing.T) {
+	onFile := frontpay.Customer{Email: "kari@example.com", CountryCode: "+47", MSISDN: "41234567"}
+	for _, tc := range []struct {
+		typed string
+		want  frontpay.Contact
+	}{
+		{"phone=+47 90 12 34 05", frontpay.Contact{CountryCode: "+47", MSISDN: "41234567"}},
+		{"email=ola@example.com", frontpay.Contact{Email: "kari@example.com"}},
+		{"phone=+4790123405 email=KARI@Example.com", frontpay.Contact{Email: "KARI@Example.com", CountryCode: "+47", MSISDN: "41234567"}},
+		{"phone=+4741234567 email=ola@example.com", frontpay.Contact{Email: "kari@example.com", CountryCode: "+47", MSISDN: "41234567"}},
+	} {
+		rec := newRecorder()
+		c := startReading(t, Deps{Resender: heldReader{rec, onFile}}, rec)
+		c.Command(t.Context(), agentOrigin, coreUUID+" "+tc.typed)
+		rec.waitFor(t, "tell", 1)
+		rec.mu.Lock()
+		var value string
+		for _, b := range rec.tells[0].Buttons {
+			if strings.HasSuffix(b.Value, ":"+choiceFile) {
+				value = b.Value
+			}
+		}
+		rec.mu.Unlock()
+		if reply := c.Press(t.Context(), agentOrigin, ActionConfirm, value); !reply.Queued {
+			t.Fatalf("%s: press: %+v", tc.typed, reply)
+		}
+		rec.waitFor(t, "update", 1)
+		rec.mu.Lock()
+		got := rec.sentTo
+		rec.mu.Unlock()
+		if len(got) != 1 || got[0] != tc.want {
+			t.Errorf("%s: sent to %+v, want %+v", tc.typed, got, tc.want)
+		}
+	}
+}

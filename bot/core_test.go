@@ -23,9 +23,10 @@ type recorder struct {
 	events  []string // "post C1", "resend <uuid>", "update C1", "tell U1"
 	tells   []Message
 	posts   []Message
-	threads []string     // the thread of each post, "" for none
-	postErr error        // what Post answers, nil: a ts
-	answer  func() error // what Resend answers, nil: accepted
+	threads []string           // the thread of each post, "" for none
+	sentTo  []frontpay.Contact // the contact of each resend
+	postErr error              // what Post answers, nil: a ts
+	answer  func() error       // what Resend answers, nil: accepted
 	changed chan struct{}
 }
 
@@ -67,10 +68,13 @@ func (r *recorder) Tell(_ context.Context, o Origin, m Message) error {
 	return nil
 }
 
-func (r *recorder) Resend(_ context.Context, kind frontpay.LinkKind, uuid string, _ frontpay.Contact) error {
+func (r *recorder) Resend(_ context.Context, kind frontpay.LinkKind, uuid string, to frontpay.Contact) error {
 	if kind != frontpay.LinkReservation {
 		uuid = kind.String() + " " + uuid
 	}
+	r.mu.Lock()
+	r.sentTo = append(r.sentTo, to)
+	r.mu.Unlock()
 	r.note("resend " + uuid)
 	if r.answer != nil {
 		return r.answer()

@@ -324,3 +324,13 @@ func TestAContactOnFileThatCannotBeReadInNorwegian(t *testing.T) {
 		t.Errorf("confirmation %q", asked.Text)
 	}
 }
+
+// DEL is ASCII: only what lies beyond it is named.
+func TestNotASCIINoteStartsAfterDEL(t *testing.T) {
+	if got := notASCIINote(English(), "kari\x7f@example.com"); got != "" {
+		t.Errorf("DEL named: %q", got)
+	}
+	if got := notASCIINote(English(), "kari\u0080@example.com"); !strings.Contains(got, "U+0080") {
+		t.Errorf("U+0080 not named: %q", got)
+	}
+}
