@@ -191,3 +191,71 @@ func TestSendingToTheFileReplacesOnlyWhatDiffers(t *testing.T) {
 		}
 	}
 }
+
+// A Retry repeats what was confirmed without asking again, and compares a
+// destination that was not confirmed again.
+func TestARetryKeepsWhatWasConfirmed(t *testing.T) {
+	onFile := frontpay.Customer{Email: "kari@example.com"}
+	for _, tc := range []struct {
+		typed string
+		reads int
+		want  []string // destination_check of each audit line
+	}{
+		{"email=ola@example.com", 1, []string{checkAsked, checkConfirmedNew, checkConfirmedNew}},
+		{"email=Kari@Example.com", 2, []string{checkMatched, checkMatched}},
+	} {
+		rec := newRecorder()
+		rec.answer = func() error { return &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 503} }
+		var audit auditLines
+		c := startReading(t, Deps{Resender: heldReader{rec, onFile}, Audit: audit.logger()}, rec)
+		c.Command(t.Context(), agentOrigin, coreUUID+" "+tc.typed)
+		if tc.want[0] == checkAsked {
+			rec.waitFor(t, "tell", 1)
+			rec.mu.Lock()
+			typed := rec.tells[0].Buttons[0].Value
+			rec.mu.Unlock()
+			if reply := c.Press(t.Context(), agentOrigin, ActionConfirm, typed); !reply.Queued {
+				t.Fatalf("press: %+v", reply)
+			}
+		}
+		rec.waitFor(t, "update", 1)
+		rec.mu.Lock()
+		var retry string
+		for _, m := range rec.posts {
+			for _, b := range m.Buttons {
+				if b.Action == ActionRetry {
+					retry = b.Value
+				}
+			}
+		}
+		rec.answer = nil
+		rec.mu.Unlock()
+		if reply := c.Press(t.Context(), agentOrigin, ActionRetry, retry); !reply.Queued {
+			t.Fatalf("%s: retry: %+v", tc.typed, reply)
+		}
+		rec.waitFor(t, "resend", 2)
+		rec.waitFor(t, "update", 3) // the retry's message, and the first attempt's
+		var got []string
+		for _, l := range audit.lines(t) {
+			s, _ := l["destination_check"].(string)
+			got = append(got, s)
+		}
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: destination_check %q, want %q", tc.typed, got, tc.want)
+		}
+		if n := rec.count("read"); n != tc.reads {
+			t.Errorf("%s: %d reads, want %d", tc.typed, n, tc.reads)
+		}
+		asked := 0
+		rec.mu.Lock()
+		for _, m := range rec.tells {
+			if len(m.Buttons) > 0 {
+				asked++
+			}
+		}
+		rec.mu.Unlock()
+		if want := len(tc.want) - 2; asked != want {
+			t.Errorf("%s: asked %d times, want %d", tc.typed, asked, want)
+		}
+	}
+}
