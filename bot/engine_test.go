@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"resendbot/bot/internal/testkit"
+	"resendbot/frontpay"
 )
 
 // The queue and its workers, by the core's own tests.
@@ -236,5 +237,48 @@ func TestTheOutcomeGoesInTheAuditMessagesThread(t *testing.T) {
 		if d, ok := l["destinations"].([]any); !ok || len(d) != 2 || d[0] != "+47 ****3405" {
 			t.Errorf("audit destinations %v", l["destinations"])
 		}
+	}
+}
+
+// A resend that is sent, one that fails and its Retry log only the
+// failure: every other log line of the path is for something gone wrong.
+func TestOnlyWhatWentWrongIsLogged(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	rec := newRecorder()
+	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	c := startCoreOn(t, Deps{Resender: rec, Log: log, Audit: slog.New(slog.DiscardHandler)}, rec, map[string]string{"RESEND_CONFIRM_NEW_DESTINATION": "false"})
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
+	rec.waitFor(t, "update", 1)
+	rec.mu.Lock()
+	rec.answer = func() error { return &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 503} }
+	rec.mu.Unlock()
+	c.Command(t.Context(), agentOrigin, coreUUID+" phone=+4790123405")
+	rec.waitFor(t, "update", 2)
+	rec.mu.Lock()
+	rec.answer = nil
+	retry := rec.posts[3].Buttons[0].Value
+	rec.mu.Unlock()
+	if reply := c.Press(t.Context(), agentOrigin, ActionRetry, retry); !reply.Queued {
+		t.Fatalf("retry: %+v", reply)
+	}
+	rec.waitFor(t, "update", 4)
+	if reply := c.Command(t.Context(), agentOrigin, coreUUID+" phone=+4790123405"); reply.Queued {
+		t.Fatalf("within the cooldown: %+v", reply)
+	}
+	c.TellLater(agentOrigin, Message{Text: "x"})
+	rec.waitFor(t, "tell", 1)
+	mu.Lock()
+	defer mu.Unlock()
+	var msgs []string
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var m struct{ Msg string }
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, m.Msg)
+	}
+	if want := []string{"front payment did not send"}; strings.Join(msgs, "|") != strings.Join(want, "|") {
+		t.Errorf("logged %q, want %q", msgs, want)
 	}
 }
