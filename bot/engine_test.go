@@ -282,3 +282,37 @@ func TestOnlyWhatWentWrongIsLogged(t *testing.T) {
 		t.Errorf("logged %q, want %q", msgs, want)
 	}
 }
+
+// lateOnce is a once-only record in which every key is taken between a
+// press's first look and its taking it: another replica pressed first.
+type lateOnce struct{ Once }
+
+func (lateOnce) Seen(context.Context, string) (bool, error)                 { return false, nil }
+func (lateOnce) First(context.Context, string, time.Duration) (bool, error) { return false, nil }
+
+// A press holds its destination while it is queued; a press that loses
+// the button to another after the checks gives back what they took.
+func TestAPressHoldsWhatItTookOnlyWhileItSends(t *testing.T) {
+	retry, _ := json.Marshal(pendingResend{Reservation: coreUUID, Kind: "reservation", Email: "kari@example.com", Channel: "C0SUPPORT"})
+	vars := map[string]string{"RESEND_RATE_PER_USER": "1/1h"}
+	for _, late := range []bool{false, true} {
+		state := MemoryState(time.Now)
+		if late {
+			state.Once = lateOnce{state.Once}
+		}
+		c := newTestCore(t, Deps{State: state}, newRecorder(), vars) // not started: a queued press stays queued
+		if err := state.Stash.Put(t.Context(), stashRetry+"K0x9", retry, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		reply := c.Press(t.Context(), agentOrigin, ActionRetry, "K0x9")
+		if reply.Queued == late {
+			t.Fatalf("late %v: press %+v", late, reply)
+		}
+		again := c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
+		if again.Queued != late {
+			t.Errorf("late %v: the same request after the press: %+v", late, again)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		stopCore(t, c, ctx, cancel)
+	}
+}
