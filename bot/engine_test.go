@@ -316,3 +316,23 @@ func TestAPressHoldsWhatItTookOnlyWhileItSends(t *testing.T) {
 		stopCore(t, c, ctx, cancel)
 	}
 }
+
+// A request its record ends (paid) gives back what admit took, quietly.
+func TestARequestEndedByItsRecordLogsNothing(t *testing.T) {
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	rec := newRecorder()
+	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	c := startCoreOn(t, Deps{Resender: paidReader{rec, "paid"}, Log: log, Audit: slog.New(slog.DiscardHandler)}, rec, nil)
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
+	rec.waitFor(t, "tell", 1)
+	if reply := c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com"); !reply.Queued {
+		t.Errorf("the same request again: %+v", reply)
+	}
+	rec.waitFor(t, "tell", 2)
+	mu.Lock()
+	defer mu.Unlock()
+	if buf.Len() != 0 {
+		t.Errorf("logged:\n%s", buf.String())
+	}
+}

@@ -167,6 +167,13 @@ func TestCancelGivesBackBothTokensAtTheirRates(t *testing.T) {
 
 // finish starts the cooldown of a sent request for the configured time,
 // and releases the destination of one that was not sent.
+//
+// Equivalent mutant (gremlins CONDITIONALS_BOUNDARY, guard.go finish,
+// `t.g.cooldown > 0` → `>= 0`): with RESEND_COOLDOWN=0 a sent request
+// then Sets a hold whose Until is its At instead of Releasing it. Both
+// stores read a hold with Until <= now as none (memCooldowns.Claim by
+// now.Before(Until), redisstate's Set deletes it), so nothing a person
+// or a later request sees changes.
 func TestFinishStartsTheCooldownOnlyWhenSent(t *testing.T) {
 	g, _, state := guardWithSpy(t)
 	ctx := t.Context()
