@@ -263,7 +263,7 @@ func TestOnlyWhatWentWrongIsLogged(t *testing.T) {
 		t.Fatalf("retry: %+v", reply)
 	}
 	rec.waitFor(t, "update", 4)
-	if reply := c.Command(t.Context(), agentOrigin, coreUUID+" phone=+4790123405"); reply.Queued {
+	if reply := c.Command(t.Context(), agentOrigin, coreUUID+" phone=+4790123405"); reply.Queued || !strings.Contains(reply.Answer, "was already sent") {
 		t.Fatalf("within the cooldown: %+v", reply)
 	}
 	c.TellLater(agentOrigin, Message{Text: "x"})

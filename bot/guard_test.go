@@ -263,3 +263,28 @@ func TestDepsDefaultsKeepWhatIsSet(t *testing.T) {
 		t.Error("Collect was replaced")
 	}
 }
+
+// A request over a rate is refused for that rate, and what admit took
+// before it is given back.
+func TestOverARateIsRefusedForThatRate(t *testing.T) {
+	g, _, state := guardWithSpy(t)
+	ctx := t.Context()
+	first := []destination{{channel: "email", key: "a"}}
+	if _, r, err := g.admit(ctx, Origin{UserID: "U1"}, first, true); r != nil || err != nil {
+		t.Fatal(r, err)
+	}
+	second := []destination{{channel: "email", key: "b"}}
+	_, r, err := g.admit(ctx, Origin{UserID: "U1"}, second, true)
+	if r == nil || r.Reason != ReasonRateUser || err != nil {
+		t.Fatalf("second within the hour: %+v %v", r, err)
+	}
+	if _, ok, _ := state.Cooldowns.Claim(ctx, "b", Hold{Until: time.Now().Add(time.Minute)}); !ok {
+		t.Error("the refused request still holds its destination")
+	}
+	if _, r, _ := g.admit(ctx, Origin{UserID: "U2"}, []destination{{channel: "email", key: "c"}}, true); r != nil {
+		t.Fatalf("another user: %+v", r)
+	}
+	if _, r, _ := g.admit(ctx, Origin{UserID: "U3"}, []destination{{channel: "email", key: "d"}}, true); r == nil || r.Reason != ReasonRateGlobal {
+		t.Errorf("third user over the team's 2/1h: %+v", r)
+	}
+}
