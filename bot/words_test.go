@@ -165,3 +165,82 @@ func TestAppHomeWordsLinesWhenDrawn(t *testing.T) {
 		t.Errorf("App Home lines:\n got %q\nwant %q", got, want)
 	}
 }
+
+// Each outcome's detail says what Front Payment's answer said: its 417
+// reasons when it gave some, its Retry-After when it set one, the status
+// of a server error, the timeout that ran out.
+func TestOutcomeDetails(t *testing.T) {
+	w := English()
+	for _, tc := range []struct {
+		name string
+		err  error
+		want []string
+		not  []string
+	}{
+		{"invalid with reasons", &frontpay.Error{Kind: frontpay.KindInvalid, StatusCode: 417, Errors: []string{"msisdn: not a mobile 90123405"}},
+			[]string{"rejected the contact details, so nothing was sent. Front Payment said (in its own words):\n• “msisdn: not a mobile 90123405”\nCheck"}, nil},
+		{"invalid without", &frontpay.Error{Kind: frontpay.KindInvalid, StatusCode: 417},
+			[]string{"rejected the contact details, so nothing was sent.\nCheck"}, []string{"its own words"}},
+		{"rate limited, Retry-After", &frontpay.Error{Kind: frontpay.KindRateLimited, StatusCode: 429, RetryAfter: 90 * time.Second},
+			[]string{"Try again in "}, []string{"a minute"}},
+		{"rate limited", &frontpay.Error{Kind: frontpay.KindRateLimited, StatusCode: 429}, []string{"Try again in a minute."}, nil},
+		{"server error", &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 503}, []string{"on its side (HTTP 503)."}, nil},
+		{"no status", &frontpay.Error{Kind: frontpay.KindUnexpected}, []string{"doesn't understand, so"}, []string{"HTTP"}},
+		{"timeout", &frontpay.Error{Kind: frontpay.KindUnreachable, Err: context.DeadlineExceeded}, []string{"did not answer within 15 seconds"}, nil},
+		{"unreachable", &frontpay.Error{Kind: frontpay.KindUnreachable, Err: errors.New("connection refused")}, []string{"could not reach Front Payment"}, nil},
+	} {
+		o := outcomeOf(w, frontpay.LinkOrder, tc.err, "", 15*time.Second)
+		for _, want := range tc.want {
+			if !strings.Contains(o.detail, want) {
+				t.Errorf("%s: %q lacks %q", tc.name, o.detail, want)
+			}
+		}
+		for _, not := range tc.not {
+			if strings.Contains(o.detail, not) {
+				t.Errorf("%s: %q has %q", tc.name, o.detail, not)
+			}
+		}
+	}
+}
+
+// Shorten keeps a value of exactly n runes and cuts one of n+1 to n,
+// counting runes, not bytes.
+func TestShortenAtItsEdge(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"æøå90", 5, "æøå90"},
+		{"æøå901", 5, "æøå9…"},
+		{"Ab", 1, "…"},
+	} {
+		if got := Shorten(tc.s, tc.n); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
+
+// Front Payment's reasons are quoted while they fit, then counted.
+func TestReasonsAreQuotedWhileTheyFit(t *testing.T) {
+	w := English()
+	line := func(r string) string { return w.T("outcome.invalid.reason", "Reason", r) + "\n" }
+	// Reasons of 100 runes; each quoted line is a little longer.
+	reason := strings.Repeat("x", 99) + "9"
+	per := len(line(reason))
+	fit := maxReasonsText / per
+	reasons := slices.Repeat([]string{reason}, fit+3)
+	got := quoteReasons(w, reasons)
+	if n := strings.Count(got, reason); n != fit {
+		t.Errorf("%d reasons quoted, want %d", n, fit)
+	}
+	if !strings.HasSuffix(got, "…and 3 more not shown here (resendbot's log has the full list)") {
+		t.Errorf("the rest not counted: %q", got[len(got)-100:])
+	}
+	// Exactly the room: all of them, nothing counted.
+	last := strings.Repeat("y", maxReasonsText-fit*per-(per-len(reason))) // a line that fills what is left
+	exact := append(slices.Repeat([]string{reason}, fit), last)
+	if got := quoteReasons(w, exact); strings.Contains(got, "more not shown") || !strings.HasSuffix(got, last+"”") {
+		t.Errorf("reasons filling the room exactly were cut: %q", got[len(got)-80:])
+	}
+}
