@@ -244,3 +244,71 @@ func TestReasonsAreQuotedWhileTheyFit(t *testing.T) {
 		t.Errorf("reasons filling the room exactly were cut: %q", got[len(got)-80:])
 	}
 }
+
+// The audit message says "Sending…" until the outcome replaces it, names
+// a Retry's presser and a retried attempt, and its small print is the
+// request's time until Front Payment has answered.
+func TestTheAuditMessageBeforeAndAfter(t *testing.T) {
+	w := English()
+	at := time.Date(2026, 12, 2, 14, 5, 0, 0, time.UTC)
+	r := &request{Origin: Origin{UserID: "U0AGENT", Source: SourceSlash}, Link: frontpay.LinkOrder, Reservation: orderUUID}
+	before := rootMessage(w, r, "email", nil, at)
+	if !strings.HasPrefix(before.Text, "<@U0AGENT> asked to resend") || !strings.HasSuffix(before.Text, "Sending…") ||
+		!strings.HasPrefix(before.Note, "Requested ") {
+		t.Errorf("before: %+v", before)
+	}
+	o := outcomeOf(w, frontpay.LinkOrder, nil, "email", time.Second)
+	after := rootMessage(w, r, "email", &o, at)
+	if strings.Contains(after.Text, "Sending") || !strings.Contains(after.Text, o.headline) ||
+		!strings.HasPrefix(after.Note, "Front Payment: ") || !strings.Contains(after.Note, "(HTTP 202)") {
+		t.Errorf("after: %+v", after)
+	}
+	if strings.Contains(after.Text, "after a Retry") {
+		t.Errorf("not retried: %q", after.Text)
+	}
+	r.Source, r.retriedBy = SourceRetry, "U0OTHER"
+	retried := rootMessage(w, r, "email", &o, at)
+	if !strings.HasPrefix(retried.Text, "<@U0AGENT> retried the resend") || !strings.Contains(retried.Text, "(after a Retry by <@U0OTHER>, in the thread)") {
+		t.Errorf("retried: %q", retried.Text)
+	}
+	none := outcomeOf(w, frontpay.LinkOrder, &frontpay.Error{Kind: frontpay.KindUnreachable}, "email", time.Second)
+	if m := rootMessage(w, r, "email", &none, at); !strings.HasPrefix(m.Note, "Front Payment: no answer · ") {
+		t.Errorf("no answer: %q", m.Note)
+	}
+}
+
+// An outcome reply has a Retry button only with a key for it.
+func TestTheReplyHasARetryButtonOnlyWithAKey(t *testing.T) {
+	w := English()
+	r := &request{Origin: Origin{UserID: "U0AGENT"}, Link: frontpay.LinkReservation, Reservation: coreUUID}
+	o := outcomeOf(w, frontpay.LinkReservation, &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 502}, "email", time.Second)
+	if m := replyMessage(w, r, "email", o, time.Now(), ""); len(m.Buttons) != 0 {
+		t.Errorf("buttons without a key: %+v", m.Buttons)
+	}
+	if m := replyMessage(w, r, "email", o, time.Now(), "K9"); len(m.Buttons) != 1 || m.Buttons[0].Value != "K9" || m.Buttons[0].Action != ActionRetry {
+		t.Errorf("buttons with a key: %+v", m.Buttons)
+	}
+}
+
+// App Home lists the viewer's resends, each worded today, or says there
+// are none; a line of an older version keeps its words.
+func TestHomePageLines(t *testing.T) {
+	w := English()
+	if h := HomePage(w, nil); len(h.Recent) != 1 || h.Recent[0] != "_None yet._" {
+		t.Errorf("no resends: %q", h.Recent)
+	}
+	at := time.Date(2026, 12, 2, 14, 5, 0, 0, time.UTC)
+	h := HomePage(w, []RecentResend{
+		{At: at, Reservation: orderUUID, Link: "order", Kind: "sent", To: []RecentTarget{{Channel: "sms", Masked: "+47 ****3405"}, {Channel: "email", Masked: "k***@example.com"}}},
+		{At: at, Reservation: coreUUID, Outcome: "Sent (old words)", Emoji: ":x:", Destination: "SMS to +47 ****4567"},
+	})
+	if len(h.Recent) != 2 {
+		t.Fatalf("lines %q", h.Recent)
+	}
+	if got := h.Recent[0]; !strings.Contains(got, "order `"+orderUUID+"`") || !strings.Contains(got, "`+47 ****3405`") || !strings.Contains(got, "`k***@example.com`") {
+		t.Errorf("line 1: %q", got)
+	}
+	if got := h.Recent[1]; !strings.HasPrefix(got, ":x: *Sent (old words)* — reservation `"+coreUUID+"` by SMS to +47 ****4567") {
+		t.Errorf("line 2: %q", got)
+	}
+}
