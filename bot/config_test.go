@@ -483,3 +483,37 @@ func TestARefusedURLIsQuotedOrDescribed(t *testing.T) {
 		}
 	}
 }
+
+// REDIS_URL at the edges of its forms: the first and last port, database
+// 0, an empty user part, an @ right after ://.
+func TestRedisURLEdges(t *testing.T) {
+	for raw, want := range map[string]RedisTarget{
+		"redis+cluster://c1:1,C2:65535":        {Mode: RedisCluster, Addrs: []string{"c1:1", "C2:65535"}},
+		"redis+sentinel://s1/mymaster/0":       {Mode: RedisSentinel, Addrs: []string{"s1:26379"}, Master: "mymaster"},
+		"redis+cluster://@c9:7000":             {Mode: RedisCluster, Addrs: []string{"c9:7000"}},
+		"redis+sentinel://@[::1]:26380/Main90": {Mode: RedisSentinel, Addrs: []string{"[::1]:26380"}, Master: "Main90"},
+	} {
+		got, err := ParseRedisURL(raw)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseRedisURL(%s) = %+v, %v; want %+v", raw, got, err, want)
+		}
+	}
+	for raw, want := range map[string]string{
+		"redis+cluster:///p@ss":       "has an @ after the hosts",
+		"redis+cluster://c1:0":        "bad port",
+		"redis+cluster://c1:65536":    "bad port",
+		"redis+sentinel://s1/m/-1":    "database number",
+		"redis+sentinel://s1/m/00009": "", // read as 9
+	} {
+		_, err := ParseRedisURL(raw)
+		if want == "" {
+			if err != nil {
+				t.Errorf("ParseRedisURL(%s): %v", raw, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseRedisURL(%s) = %v, want %q", raw, err, want)
+		}
+	}
+}
