@@ -157,3 +157,22 @@ func TestALookupSpendsATokenOfItsCaller(t *testing.T) {
 		t.Errorf("state down: %+v %v", r, err)
 	}
 }
+
+// MayUse and MayStart say "" to whom the lists let in, and otherwise the
+// refusal; MayStart checks the channel too.
+func TestMayUseAndMayStart(t *testing.T) {
+	c := startCore(t, newRecorder(), map[string]string{"RESEND_ALLOWED_USERS": "U0AGENT", "RESEND_ALLOWED_CHANNELS": "C0SUPPORT"})
+	ctx := t.Context()
+	if got := c.MayUse(ctx, "U0AGENT"); got != "" {
+		t.Errorf("MayUse(listed) = %q", got)
+	}
+	if got := c.MayUse(ctx, "U0OTHER"); got == "" {
+		t.Error("MayUse(not listed) = \"\"")
+	}
+	if got := c.MayStart(ctx, Origin{UserID: "U0AGENT", ChannelID: "C0SUPPORT"}); got != "" {
+		t.Errorf("MayStart(listed, listed channel) = %q", got)
+	}
+	if got := c.MayStart(ctx, Origin{UserID: "U0AGENT", ChannelID: "C0RANDOM"}); got == "" {
+		t.Error("MayStart(another channel) = \"\"")
+	}
+}

@@ -1,10 +1,13 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -301,3 +304,35 @@ func TestAnOfferSendsWhatItsButtonSays(t *testing.T) {
 // unzonedAt is the zone of a time Front Payment wrote without one, as
 // frontpay parses it.
 var unzonedAt = time.FixedZone("as written by Front Payment", 0)
+
+// A lookup's audit line says what it found; a lookup that finds its
+// record logs nothing.
+func TestALookupsAuditLine(t *testing.T) {
+	rec := &frontpay.Record{Kind: frontpay.LinkReservation, UUID: coreUUID, Status: "sent"}
+	for _, tc := range []struct {
+		text, outcome string
+		status        float64
+	}{
+		{"status " + coreUUID, "found", 200},
+		{"status order " + coreUUID, "not_found", 404},
+	} {
+		rs := records{recorder: newRecorder(), recs: map[string]*frontpay.Record{coreUUID: rec}}
+		var audit auditLines
+		var buf bytes.Buffer
+		var mu sync.Mutex
+		log := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		c := startCoreOn(t, Deps{Resender: rs, Audit: audit.logger(), Log: log}, rs.recorder, nil)
+		c.Command(t.Context(), agentOrigin, tc.text)
+		rs.waitFor(t, "tell", 1)
+		lines := audit.lines(t)
+		if len(lines) != 1 || lines[0]["msg"] != "status" || lines[0]["outcome"] != tc.outcome || lines[0]["http_status"] != tc.status {
+			t.Errorf("%s: audit %v, want outcome %s", tc.text, lines, tc.outcome)
+		}
+		mu.Lock()
+		logged := buf.String()
+		mu.Unlock()
+		if tc.outcome == "found" && logged != "" {
+			t.Errorf("%s: logged\n%s", tc.text, logged)
+		}
+	}
+}
