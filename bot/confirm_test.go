@@ -259,3 +259,26 @@ func TestARetryKeepsWhatWasConfirmed(t *testing.T) {
 		}
 	}
 }
+
+// A workflow step whose destination differs from the contact on file is
+// refused, and told the command that would send it from Slack.
+func TestAStepCannotConfirm(t *testing.T) {
+	for _, tc := range []struct{ email, phone, want string }{
+		{"ola@example.com", "+47 90 12 34 05", "`/resend reservation " + coreUUID + " email=ola@example.com phone=+4790123405`"},
+		{"Ola@Example.com", "", "`/resend reservation " + coreUUID + " email=Ola@Example.com`"},
+		{"", "+4790123405", "`/resend reservation " + coreUUID + " phone=+4790123405`"},
+	} {
+		rec := newRecorder()
+		c := startReading(t, Deps{Resender: heldReader{rec, frontpay.Customer{Email: "kari@example.com", CountryCode: "+47", MSISDN: "41234567"}}}, rec)
+		l := newEndings()
+		o := Origin{UserID: "U0AGENT", ChannelID: "C0SUPPORT", Source: SourceWorkflow, Unattended: true, Execution: "Fx1", Ended: l}
+		c.Step(t.Context(), o, coreUUID, tc.email, tc.phone)
+		end := l.first(t)
+		if end.Reason != ReasonNotOnFile || !strings.Contains(end.Words, tc.want) {
+			t.Errorf("%s %s: ending %+v, want %s in its words", tc.email, tc.phone, end, tc.want)
+		}
+		if n := rec.count("resend") + rec.count("post") + rec.count("tell"); n != 0 {
+			t.Errorf("%s %s: %d posts, resends and tells", tc.email, tc.phone, n)
+		}
+	}
+}
