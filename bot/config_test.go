@@ -393,3 +393,127 @@ func TestFrontPaymentTimeoutMustFitInTheShutdownGrace(t *testing.T) {
 		}
 	}
 }
+
+// A zero timeout or grace is its own problem, never also one of fitting
+// the one in the other.
+func TestAZeroTimeoutOrGraceIsOneProblem(t *testing.T) {
+	for _, tc := range []struct{ timeout, grace, want string }{
+		{"0s", "2s", "FRONTPAYMENT_TIMEOUT must be greater than zero"},
+		{"", "0s", "RESEND_SHUTDOWN_GRACE must be greater than zero"},
+	} {
+		vars := map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "t",
+			"FRONTPAYMENT_TIMEOUT": tc.timeout, "RESEND_SHUTDOWN_GRACE": tc.grace}
+		_, err := LoadConfig(env(vars), ModeBot)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || len(ce.Problems) != 1 || !strings.HasPrefix(ce.Problems[0], tc.want) {
+			t.Errorf("FRONTPAYMENT_TIMEOUT=%q RESEND_SHUTDOWN_GRACE=%q: problems = %v, want only %q", tc.timeout, tc.grace, err, tc.want)
+		}
+	}
+}
+
+// One pair of matching quotes around a value is dropped, as a .env file
+// read by the bot itself would drop them; anything else is kept.
+func TestValuesLoseOnePairOfQuotes(t *testing.T) {
+	for _, tc := range []struct{ set, want string }{
+		{`"rb:"`, "rb:"},
+		{`'Rb9:'`, "Rb9:"},
+		{`" rb0 "`, "rb0"},
+		{`""`, "resendbot:"}, // empty: the default
+		{`''`, "resendbot:"},
+		{`"`, `"`},
+		{`'rb:"`, `'rb:"`},
+		{`"rb:`, `"rb:`},
+		{`x"`, `x"`},
+		{`""rb""`, `"rb"`},
+	} {
+		vars := map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "FRONTPAYMENT_TOKEN": "t",
+			"RESEND_REDIS_PREFIX": tc.set}
+		cfg, err := LoadConfig(env(vars), ModeBot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.RedisPrefix != tc.want {
+			t.Errorf("RESEND_REDIS_PREFIX=%s: %q, want %q", tc.set, cfg.RedisPrefix, tc.want)
+		}
+	}
+}
+
+// The edges of each number a setting holds: the last value in, the first
+// out.
+func TestSettingsAtTheirEdges(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		ok          bool
+	}{
+		{"RESEND_RATE_PER_USER", "5/1ns", true},
+		{"RESEND_RATE_PER_USER", "5/0s", false},
+		{"RESEND_RATE_GLOBAL", "1/1m", true},
+		{"RESEND_RATE_GLOBAL", "0/1m", false},
+		{"RESEND_MAX_INFLIGHT", "1024", true},
+		{"RESEND_MAX_INFLIGHT", "1025", false},
+		{"RESEND_MAX_INFLIGHT", "1", true},
+		{"RESEND_MAX_INFLIGHT", "0", false},
+		{"HTTP_ADDR", ":0", true},
+		{"HTTP_ADDR", ":65535", true},
+		{"HTTP_ADDR", ":65536", false},
+		{"HTTP_ADDR", ":-1", false},
+	} {
+		vars := maps.Clone(minimalEnv)
+		vars[tc.name] = tc.value
+		_, err := LoadConfig(env(vars), ModeBot)
+		if tc.ok != (err == nil) {
+			t.Errorf("%s=%s: err %v, want ok %v", tc.name, tc.value, err, tc.ok)
+		}
+	}
+}
+
+// A URL that is refused is quoted as it was written, or described when it
+// does not parse.
+func TestARefusedURLIsQuotedOrDescribed(t *testing.T) {
+	for _, tc := range []struct{ name, value, want string }{
+		{"SLACK_API_URL", "http://slack-proxy.internal/api/", `SLACK_API_URL must be https:// (the bot token would travel in clear over http://; only a loopback address may use http), got "http://slack-proxy.internal/api/"`},
+		{"FRONTPAYMENT_BASE_URL", "ftp://Files9.example.com", `FRONTPAYMENT_BASE_URL must be an http(s) URL like "` + DemoFrontPaymentURL + `", got "ftp://Files9.example.com"`},
+		{"SLACK_API_URL", "http://[::1", `SLACK_API_URL must be an http(s) URL like "https://slack.com/api/", got a value that is not a URL`},
+	} {
+		vars := maps.Clone(minimalEnv)
+		vars[tc.name] = tc.value
+		_, err := LoadConfig(env(vars), ModeBot)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s=%s:\n got %v\nwant %s", tc.name, tc.value, err, tc.want)
+		}
+	}
+}
+
+// REDIS_URL at the edges of its forms: the first and last port, database
+// 0, an empty user part, an @ right after ://.
+func TestRedisURLEdges(t *testing.T) {
+	for raw, want := range map[string]RedisTarget{
+		"redis+cluster://c1:1,C2:65535":        {Mode: RedisCluster, Addrs: []string{"c1:1", "C2:65535"}},
+		"redis+sentinel://s1/mymaster/0":       {Mode: RedisSentinel, Addrs: []string{"s1:26379"}, Master: "mymaster"},
+		"redis+cluster://@c9:7000":             {Mode: RedisCluster, Addrs: []string{"c9:7000"}},
+		"redis+sentinel://@[::1]:26380/Main90": {Mode: RedisSentinel, Addrs: []string{"[::1]:26380"}, Master: "Main90"},
+	} {
+		got, err := ParseRedisURL(raw)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseRedisURL(%s) = %+v, %v; want %+v", raw, got, err, want)
+		}
+	}
+	for raw, want := range map[string]string{
+		"redis+cluster:///p@ss":       "has an @ after the hosts",
+		"redis+cluster://c1:0":        "bad port",
+		"redis+cluster://c1:65536":    "bad port",
+		"redis+sentinel://s1/m/-1":    "database number",
+		"redis+sentinel://s1/m/00009": "", // read as 9
+	} {
+		_, err := ParseRedisURL(raw)
+		if want == "" {
+			if err != nil {
+				t.Errorf("ParseRedisURL(%s): %v", raw, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseRedisURL(%s) = %v, want %q", raw, err, want)
+		}
+	}
+}

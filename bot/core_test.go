@@ -23,8 +23,10 @@ type recorder struct {
 	events  []string // "post C1", "resend <uuid>", "update C1", "tell U1"
 	tells   []Message
 	posts   []Message
-	postErr error        // what Post answers, nil: a ts
-	answer  func() error // what Resend answers, nil: accepted
+	threads []string           // the thread of each post, "" for none
+	sentTo  []frontpay.Contact // the contact of each resend
+	postErr error              // what Post answers, nil: a ts
+	answer  func() error       // what Resend answers, nil: accepted
 	changed chan struct{}
 }
 
@@ -40,10 +42,11 @@ func (r *recorder) note(e string) {
 	}
 }
 
-func (r *recorder) Post(_ context.Context, channel, _ string, m Message) (string, error) {
+func (r *recorder) Post(_ context.Context, channel, thread string, m Message) (string, error) {
 	r.mu.Lock()
 	err := r.postErr
 	r.posts = append(r.posts, m)
+	r.threads = append(r.threads, thread)
 	r.mu.Unlock()
 	r.note("post " + channel)
 	if err != nil {
@@ -65,10 +68,13 @@ func (r *recorder) Tell(_ context.Context, o Origin, m Message) error {
 	return nil
 }
 
-func (r *recorder) Resend(_ context.Context, kind frontpay.LinkKind, uuid string, _ frontpay.Contact) error {
+func (r *recorder) Resend(_ context.Context, kind frontpay.LinkKind, uuid string, to frontpay.Contact) error {
 	if kind != frontpay.LinkReservation {
 		uuid = kind.String() + " " + uuid
 	}
+	r.mu.Lock()
+	r.sentTo = append(r.sentTo, to)
+	r.mu.Unlock()
 	r.note("resend " + uuid)
 	if r.answer != nil {
 		return r.answer()
@@ -150,9 +156,27 @@ func runCoreOn(t testing.TB, d Deps, rec *recorder, vars map[string]string) (*Co
 	c := NewCore(cfg, d, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
-	stop := sync.OnceFunc(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	stop := sync.OnceFunc(func() { stopCore(t, c, ctx, cancel) })
 	t.Cleanup(stop)
 	return c, stop
+}
+
+// stopCore stops c with a second's grace, cancelling ctx through cancel,
+// and fails the test if Stop has not returned within testkit.Wait (a
+// worker that never ends).
+func stopCore(t testing.TB, c *Core, ctx context.Context, cancel context.CancelFunc) {
+	t.Helper()
+	stopped := make(chan struct{})
+	go func() {
+		c.Stop(ctx, time.Second, cancel)
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-time.After(testkit.Wait):
+		t.Error("Stop did not return")
+	}
+	cancel()
 }
 
 var agentOrigin = Origin{UserID: "U0AGENT", ChannelID: "C0SUPPORT", ResponseURL: "https://hooks.example/r", Source: SourceSlash}
@@ -237,7 +261,9 @@ func TestRetryPressWorksOnce(t *testing.T) {
 		t.Fatalf("first press: %+v", reply)
 	}
 	rec.waitFor(t, "resend", 2)
-	if reply := c.Press(t.Context(), presser, ActionRetry, key); reply.Queued || !strings.Contains(reply.Answer, "already") {
+	// Said before any other check: the first press's send started a
+	// cooldown, which is not what the presser reads.
+	if reply := c.Press(t.Context(), presser, ActionRetry, key); reply.Queued || reply.Answer != English().T(msgAlreadyPressed) {
 		t.Errorf("second press: %+v", reply)
 	}
 	if reply := c.Press(t.Context(), presser, ActionRetry, "no-such-key"); reply.Queued || !strings.Contains(reply.Answer, "expired") {
@@ -272,7 +298,7 @@ func TestConfirmationBeforeAStrangersAddress(t *testing.T) {
 	c := NewCore(cfg, Deps{Resender: reader{rec}}, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
-	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	t.Cleanup(func() { stopCore(t, c, ctx, cancel) })
 
 	// The contact on file, whatever its case: straight on.
 	c.Command(t.Context(), agentOrigin, coreUUID+" email=KARI@example.com")

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -264,7 +263,7 @@ func startReading(t *testing.T, d Deps, rec *recorder) *Core {
 	c := NewCore(cfg, d, rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
-	t.Cleanup(func() { c.Stop(ctx, time.Second, cancel); cancel() })
+	t.Cleanup(func() { stopCore(t, c, ctx, cancel) })
 	return c
 }
 
@@ -323,5 +322,15 @@ func TestAContactOnFileThatCannotBeReadInNorwegian(t *testing.T) {
 	assertNorwegian(t, "confirmation", asked.Text+"\n"+asked.Note)
 	if !strings.Contains(asked.Text, "klarer ikke å sammenligne") || !strings.Contains(asked.Text, "`+47 4741234567`: ikke et mobilnummer resendbot kan lese") {
 		t.Errorf("confirmation %q", asked.Text)
+	}
+}
+
+// DEL is ASCII: only what lies beyond it is named.
+func TestNotASCIINoteStartsAfterDEL(t *testing.T) {
+	if got := notASCIINote(English(), "kari\x7f@example.com"); got != "" {
+		t.Errorf("DEL named: %q", got)
+	}
+	if got := notASCIINote(English(), "kari\u0080@example.com"); !strings.Contains(got, "U+0080") {
+		t.Errorf("U+0080 not named: %q", got)
 	}
 }

@@ -24,7 +24,10 @@ func (l *endings) Ended(_ context.Context, e Ending) {
 	l.mu.Lock()
 	l.got = append(l.got, e)
 	l.mu.Unlock()
-	l.ch <- struct{}{}
+	select { // never blocks, however often a broken core tells it
+	case l.ch <- struct{}{}:
+	default:
+	}
 }
 
 // first waits for the first Ending.

@@ -167,6 +167,13 @@ func TestCancelGivesBackBothTokensAtTheirRates(t *testing.T) {
 
 // finish starts the cooldown of a sent request for the configured time,
 // and releases the destination of one that was not sent.
+//
+// Equivalent mutant (gremlins CONDITIONALS_BOUNDARY, guard.go finish,
+// `t.g.cooldown > 0` → `>= 0`): with RESEND_COOLDOWN=0 a sent request
+// then Sets a hold whose Until is its At instead of Releasing it. Both
+// stores read a hold with Until <= now as none (memCooldowns.Claim by
+// now.Before(Until), redisstate's Set deletes it), so nothing a person
+// or a later request sees changes.
 func TestFinishStartsTheCooldownOnlyWhenSent(t *testing.T) {
 	g, _, state := guardWithSpy(t)
 	ctx := t.Context()
@@ -226,10 +233,58 @@ func TestDepsDefaults(t *testing.T) {
 	if d.QuietGap != time.Second {
 		t.Errorf("QuietGap %v, want 1s", d.QuietGap)
 	}
+	if d.SlackPostInterval != time.Second {
+		t.Errorf("SlackPostInterval %v, want 1s", d.SlackPostInterval)
+	}
+	if d.LoopStall != DefaultLoopStall {
+		t.Errorf("LoopStall %v, want %v", d.LoopStall, DefaultLoopStall)
+	}
 	if d.Collect == nil || d.Now == nil || d.Log == nil || d.Audit == nil || d.Metrics == nil || d.Words == nil || d.State.Limiter == nil {
 		t.Errorf("a default is missing: %+v", d)
 	}
 	if got := d.Words.T("destination.and"); got != English().T("destination.and") {
 		t.Errorf("default words %q, want English", got)
+	}
+}
+
+// What a bot sets is kept: SetDefaults fills in only the zero fields.
+func TestDepsDefaultsKeepWhatIsSet(t *testing.T) {
+	now := func() time.Time { return time.Unix(1_700_000_000, 0) }
+	backoff := func(int) time.Duration { return 7 * time.Millisecond }
+	collected := false
+	d := Deps{Now: now, Backoff: backoff, SlackTimeout: 9 * time.Second, SlackPostInterval: 3 * time.Millisecond,
+		Collect: func() { collected = true }, QuietGap: 2 * time.Millisecond, LoopStall: 5 * time.Minute}
+	d.SetDefaults()
+	if d.Now() != now() || d.Backoff(1) != 7*time.Millisecond || d.SlackTimeout != 9*time.Second ||
+		d.SlackPostInterval != 3*time.Millisecond || d.QuietGap != 2*time.Millisecond || d.LoopStall != 5*time.Minute {
+		t.Errorf("a set value was replaced: %+v", d)
+	}
+	if d.Collect(); !collected {
+		t.Error("Collect was replaced")
+	}
+}
+
+// A request over a rate is refused for that rate, and what admit took
+// before it is given back.
+func TestOverARateIsRefusedForThatRate(t *testing.T) {
+	g, _, state := guardWithSpy(t)
+	ctx := t.Context()
+	first := []destination{{channel: "email", key: "a"}}
+	if _, r, err := g.admit(ctx, Origin{UserID: "U1"}, first, true); r != nil || err != nil {
+		t.Fatal(r, err)
+	}
+	second := []destination{{channel: "email", key: "b"}}
+	_, r, err := g.admit(ctx, Origin{UserID: "U1"}, second, true)
+	if r == nil || r.Reason != ReasonRateUser || err != nil {
+		t.Fatalf("second within the hour: %+v %v", r, err)
+	}
+	if _, ok, _ := state.Cooldowns.Claim(ctx, "b", Hold{Until: time.Now().Add(time.Minute)}); !ok {
+		t.Error("the refused request still holds its destination")
+	}
+	if _, r, _ := g.admit(ctx, Origin{UserID: "U2"}, []destination{{channel: "email", key: "c"}}, true); r != nil {
+		t.Fatalf("another user: %+v", r)
+	}
+	if _, r, _ := g.admit(ctx, Origin{UserID: "U3"}, []destination{{channel: "email", key: "d"}}, true); r == nil || r.Reason != ReasonRateGlobal {
+		t.Errorf("third user over the team's 2/1h: %+v", r)
 	}
 }

@@ -85,8 +85,7 @@ func TestTheKindIsNotFoundBeforeTheAck(t *testing.T) {
 		t.Errorf("before any worker ran: %s", got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	c.Stop(ctx, time.Second, cancel) // the queued one is abandoned, its caller told
-	cancel()
+	stopCore(t, c, ctx, cancel) // the queued one is abandoned, its caller told
 }
 
 // A shared state that cannot recall the kind costs a read, never a send

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"maps"
 	"strings"
@@ -27,3 +28,25 @@ func TestLogsAreInUTC(t *testing.T) {
 		t.Errorf("log times are not in UTC:\n%s", buf.String())
 	}
 }
+
+// Every secret of 8 characters or more is replaced wherever it appears in
+// what is written; shorter ones would match ordinary words and are left.
+func TestRedactWriter(t *testing.T) {
+	var buf bytes.Buffer
+	w := RedactWriter(&buf, []string{"xoxb-90123456789", "Ab3D5f7H", "short12"})
+	line := "tokens xoxb-90123456789 and Ab3D5f7H, again Ab3D5f7H; short12 stays\n"
+	n, err := w.Write([]byte(line))
+	if err != nil || n != len(line) {
+		t.Fatalf("Write = %d, %v; want %d, nil", n, err, len(line))
+	}
+	if want := "tokens [REDACTED] and [REDACTED], again [REDACTED]; short12 stays\n"; buf.String() != want {
+		t.Errorf("wrote %q, want %q", buf.String(), want)
+	}
+	if _, err := RedactWriter(failingWriter{}, nil).Write([]byte("x")); err == nil {
+		t.Error("a failed write was not reported")
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

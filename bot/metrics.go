@@ -106,7 +106,7 @@ func NewMetrics() *Metrics {
 		if link == frontpay.LinkOrder {
 			eps = append(eps, endpointStatus)
 		}
-		for k := frontpay.KindUnexpected; k <= frontpay.KindUnreachable; k++ {
+		for k := range frontpay.KindUnreachable + 1 { // every kind, KindUnexpected (0) first
 			m.requests.WithLabelValues(k.String(), link.String())
 			for _, ep := range eps {
 				m.fpAnswers.WithLabelValues(ep, answerKind(ep, k), link.String())

@@ -166,14 +166,7 @@ func wordDestination(w *i18n.Words, channel, to string) string {
 }
 
 func (r *request) destinations() []destination {
-	n := 0
-	if r.Phone != nil {
-		n++
-	}
-	if r.Email != "" {
-		n++
-	}
-	out := make([]destination, 0, n)
+	out := make([]destination, 0, 2) // room for both channels: one allocation
 	if r.Phone != nil {
 		out = append(out, destination{channel: "sms", key: r.Reservation + "|sms|" + r.Phone.E164, phone: r.Phone})
 	}

@@ -165,3 +165,150 @@ func TestAppHomeWordsLinesWhenDrawn(t *testing.T) {
 		t.Errorf("App Home lines:\n got %q\nwant %q", got, want)
 	}
 }
+
+// Each outcome's detail says what Front Payment's answer said: its 417
+// reasons when it gave some, its Retry-After when it set one, the status
+// of a server error, the timeout that ran out.
+func TestOutcomeDetails(t *testing.T) {
+	w := English()
+	for _, tc := range []struct {
+		name string
+		err  error
+		want []string
+		not  []string
+	}{
+		{"invalid with reasons", &frontpay.Error{Kind: frontpay.KindInvalid, StatusCode: 417, Errors: []string{"msisdn: not a mobile 90123405"}},
+			[]string{"rejected the contact details, so nothing was sent. Front Payment said (in its own words):\n• “msisdn: not a mobile 90123405”\nCheck"}, nil},
+		{"invalid without", &frontpay.Error{Kind: frontpay.KindInvalid, StatusCode: 417},
+			[]string{"rejected the contact details, so nothing was sent.\nCheck"}, []string{"its own words"}},
+		{"rate limited, Retry-After", &frontpay.Error{Kind: frontpay.KindRateLimited, StatusCode: 429, RetryAfter: 90 * time.Second},
+			[]string{"Try again in "}, []string{"a minute"}},
+		{"rate limited", &frontpay.Error{Kind: frontpay.KindRateLimited, StatusCode: 429}, []string{"Try again in a minute."}, nil},
+		{"server error", &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 503}, []string{"on its side (HTTP 503)."}, nil},
+		{"no status", &frontpay.Error{Kind: frontpay.KindUnexpected}, []string{"doesn't understand, so"}, []string{"HTTP"}},
+		{"timeout", &frontpay.Error{Kind: frontpay.KindUnreachable, Err: context.DeadlineExceeded}, []string{"did not answer within 15 seconds"}, nil},
+		{"unreachable", &frontpay.Error{Kind: frontpay.KindUnreachable, Err: errors.New("connection refused")}, []string{"could not reach Front Payment"}, nil},
+	} {
+		o := outcomeOf(w, frontpay.LinkOrder, tc.err, "", 15*time.Second)
+		for _, want := range tc.want {
+			if !strings.Contains(o.detail, want) {
+				t.Errorf("%s: %q lacks %q", tc.name, o.detail, want)
+			}
+		}
+		for _, not := range tc.not {
+			if strings.Contains(o.detail, not) {
+				t.Errorf("%s: %q has %q", tc.name, o.detail, not)
+			}
+		}
+	}
+}
+
+// Shorten keeps a value of exactly n runes and cuts one of n+1 to n,
+// counting runes, not bytes.
+func TestShortenAtItsEdge(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"æøå90", 5, "æøå90"},
+		{"æøå901", 5, "æøå9…"},
+		{"Ab", 1, "…"},
+	} {
+		if got := Shorten(tc.s, tc.n); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
+
+// Front Payment's reasons are quoted while they fit, then counted.
+func TestReasonsAreQuotedWhileTheyFit(t *testing.T) {
+	w := English()
+	line := func(r string) string { return w.T("outcome.invalid.reason", "Reason", r) + "\n" }
+	// Reasons of 100 runes; each quoted line is a little longer.
+	reason := strings.Repeat("x", 99) + "9"
+	per := len(line(reason))
+	fit := maxReasonsText / per
+	reasons := slices.Repeat([]string{reason}, fit+3)
+	got := quoteReasons(w, reasons)
+	if n := strings.Count(got, reason); n != fit {
+		t.Errorf("%d reasons quoted, want %d", n, fit)
+	}
+	if !strings.HasSuffix(got, "…and 3 more not shown here (resendbot's log has the full list)") {
+		t.Errorf("the rest not counted: %q", got[len(got)-100:])
+	}
+	// Exactly the room: all of them, nothing counted.
+	last := strings.Repeat("y", maxReasonsText-fit*per-(per-len(reason))) // a line that fills what is left
+	exact := append(slices.Repeat([]string{reason}, fit), last)
+	if got := quoteReasons(w, exact); strings.Contains(got, "more not shown") || !strings.HasSuffix(got, last+"”") {
+		t.Errorf("reasons filling the room exactly were cut: %q", got[len(got)-80:])
+	}
+}
+
+// The audit message says "Sending…" until the outcome replaces it, names
+// a Retry's presser and a retried attempt, and its small print is the
+// request's time until Front Payment has answered.
+func TestTheAuditMessageBeforeAndAfter(t *testing.T) {
+	w := English()
+	at := time.Date(2026, 12, 2, 14, 5, 0, 0, time.UTC)
+	r := &request{Origin: Origin{UserID: "U0AGENT", Source: SourceSlash}, Link: frontpay.LinkOrder, Reservation: orderUUID}
+	before := rootMessage(w, r, "email", nil, at)
+	if !strings.HasPrefix(before.Text, "<@U0AGENT> asked to resend") || !strings.HasSuffix(before.Text, "Sending…") ||
+		!strings.HasPrefix(before.Note, "Requested ") {
+		t.Errorf("before: %+v", before)
+	}
+	o := outcomeOf(w, frontpay.LinkOrder, nil, "email", time.Second)
+	after := rootMessage(w, r, "email", &o, at)
+	if strings.Contains(after.Text, "Sending") || !strings.Contains(after.Text, o.headline) ||
+		!strings.HasPrefix(after.Note, "Front Payment: ") || !strings.Contains(after.Note, "(HTTP 202)") {
+		t.Errorf("after: %+v", after)
+	}
+	if strings.Contains(after.Text, "after a Retry") {
+		t.Errorf("not retried: %q", after.Text)
+	}
+	r.Source, r.retriedBy = SourceRetry, "U0OTHER"
+	retried := rootMessage(w, r, "email", &o, at)
+	if !strings.HasPrefix(retried.Text, "<@U0AGENT> retried the resend") || !strings.Contains(retried.Text, "(after a Retry by <@U0OTHER>, in the thread)") {
+		t.Errorf("retried: %q", retried.Text)
+	}
+	none := outcomeOf(w, frontpay.LinkOrder, &frontpay.Error{Kind: frontpay.KindUnreachable}, "email", time.Second)
+	if m := rootMessage(w, r, "email", &none, at); !strings.HasPrefix(m.Note, "Front Payment: no answer · ") {
+		t.Errorf("no answer: %q", m.Note)
+	}
+}
+
+// An outcome reply has a Retry button only with a key for it.
+func TestTheReplyHasARetryButtonOnlyWithAKey(t *testing.T) {
+	w := English()
+	r := &request{Origin: Origin{UserID: "U0AGENT"}, Link: frontpay.LinkReservation, Reservation: coreUUID}
+	o := outcomeOf(w, frontpay.LinkReservation, &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 502}, "email", time.Second)
+	if m := replyMessage(w, r, "email", o, time.Now(), ""); len(m.Buttons) != 0 {
+		t.Errorf("buttons without a key: %+v", m.Buttons)
+	}
+	if m := replyMessage(w, r, "email", o, time.Now(), "K9"); len(m.Buttons) != 1 || m.Buttons[0].Value != "K9" || m.Buttons[0].Action != ActionRetry {
+		t.Errorf("buttons with a key: %+v", m.Buttons)
+	}
+}
+
+// App Home lists the viewer's resends, each worded today, or says there
+// are none; a line of an older version keeps its words.
+func TestHomePageLines(t *testing.T) {
+	w := English()
+	if h := HomePage(w, nil); len(h.Recent) != 1 || h.Recent[0] != "_None yet._" {
+		t.Errorf("no resends: %q", h.Recent)
+	}
+	at := time.Date(2026, 12, 2, 14, 5, 0, 0, time.UTC)
+	h := HomePage(w, []RecentResend{
+		{At: at, Reservation: orderUUID, Link: "order", Kind: "sent", To: []RecentTarget{{Channel: "sms", Masked: "+47 ****3405"}, {Channel: "email", Masked: "k***@example.com"}}},
+		{At: at, Reservation: coreUUID, Outcome: "Sent (old words)", Emoji: ":x:", Destination: "SMS to +47 ****4567"},
+	})
+	if len(h.Recent) != 2 {
+		t.Fatalf("lines %q", h.Recent)
+	}
+	if got := h.Recent[0]; !strings.Contains(got, "order `"+orderUUID+"`") || !strings.Contains(got, "`+47 ****3405`") || !strings.Contains(got, "`k***@example.com`") {
+		t.Errorf("line 1: %q", got)
+	}
+	if got := h.Recent[1]; !strings.HasPrefix(got, ":x: *Sent (old words)* — reservation `"+coreUUID+"` by SMS to +47 ****4567") {
+		t.Errorf("line 2: %q", got)
+	}
+}
