@@ -145,15 +145,7 @@ func runCore(t testing.TB, rec *recorder, vars map[string]string) (*Core, func()
 // runCoreOn is startCoreOn that also returns how to stop the core.
 func runCoreOn(t testing.TB, d Deps, rec *recorder, vars map[string]string) (*Core, func()) {
 	t.Helper()
-	all := testkit.MinimalEnv()
-	for k, v := range vars {
-		all[k] = v
-	}
-	cfg, err := LoadConfig(testkit.Env(all), ModeBot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewCore(cfg, d, rec)
+	c := newTestCore(t, d, rec, vars)
 	ctx, cancel := context.WithCancel(context.Background())
 	c.Start(ctx)
 	stop := sync.OnceFunc(func() { stopCore(t, c, ctx, cancel) })

@@ -56,7 +56,7 @@ func (s signals) wait(t *testing.T, n int, what string) {
 
 // newTestCore is a core, not started, of the minimal configuration and
 // vars, on rec.
-func newTestCore(t *testing.T, d Deps, rec *recorder, vars map[string]string) *Core {
+func newTestCore(t testing.TB, d Deps, rec *recorder, vars map[string]string) *Core {
 	t.Helper()
 	all := testkit.MinimalEnv()
 	for k, v := range vars {
