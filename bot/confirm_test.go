@@ -83,15 +83,7 @@ func TestAnUnreadableContactOnFileIsLogged(t *testing.T) {
 func TestTheAuditLineSaysHowTheDestinationWasChecked(t *testing.T) {
 	press := func(choice string) func(*testing.T, *Core, *recorder) {
 		return func(t *testing.T, c *Core, rec *recorder) {
-			rec.waitFor(t, "tell", 1)
-			rec.mu.Lock()
-			var value string
-			for _, b := range rec.tells[0].Buttons {
-				if strings.HasSuffix(b.Value, ":"+choice) {
-					value = b.Value
-				}
-			}
-			rec.mu.Unlock()
+			value := rec.confirmChoice(t, choice)
 			if reply := c.Press(t.Context(), agentOrigin, ActionConfirm, value); !reply.Queued {
 				t.Fatalf("press %s: %+v", choice, reply)
 			}
@@ -170,15 +162,7 @@ func TestSendingToTheFileReplacesOnlyWhatDiffers(t *testing.T) {
 		rec := newRecorder()
 		c := startReading(t, Deps{Resender: heldReader{rec, onFile}}, rec)
 		c.Command(t.Context(), agentOrigin, coreUUID+" "+tc.typed)
-		rec.waitFor(t, "tell", 1)
-		rec.mu.Lock()
-		var value string
-		for _, b := range rec.tells[0].Buttons {
-			if strings.HasSuffix(b.Value, ":"+choiceFile) {
-				value = b.Value
-			}
-		}
-		rec.mu.Unlock()
+		value := rec.confirmChoice(t, choiceFile)
 		if reply := c.Press(t.Context(), agentOrigin, ActionConfirm, value); !reply.Queued {
 			t.Fatalf("%s: press: %+v", tc.typed, reply)
 		}
@@ -219,17 +203,7 @@ func TestARetryKeepsWhatWasConfirmed(t *testing.T) {
 			}
 		}
 		rec.waitFor(t, "update", 1)
-		rec.mu.Lock()
-		var retry string
-		for _, m := range rec.posts {
-			for _, b := range m.Buttons {
-				if b.Action == ActionRetry {
-					retry = b.Value
-				}
-			}
-		}
-		rec.answer = nil
-		rec.mu.Unlock()
+		retry := rec.retryKey()
 		if reply := c.Press(t.Context(), agentOrigin, ActionRetry, retry); !reply.Queued {
 			t.Fatalf("%s: retry: %+v", tc.typed, reply)
 		}

@@ -228,23 +228,45 @@ func TestBadInputIsAnsweredNowAndChangesNothing(t *testing.T) {
 	}
 }
 
-func TestRetryPressWorksOnce(t *testing.T) {
-	rec := newRecorder()
-	rec.answer = func() error { return &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 510} }
-	c := startCore(t, rec, nil)
-	c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
-	rec.waitFor(t, "update", 1)
-	rec.mu.Lock()
+// retryKey is the value of the Retry button among the posts so far ("" for
+// none); from then on Front Payment answers as it does by default.
+func (r *recorder) retryKey() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var key string
-	for _, m := range rec.posts {
+	for _, m := range r.posts {
 		for _, b := range m.Buttons {
 			if b.Action == ActionRetry {
 				key = b.Value
 			}
 		}
 	}
-	rec.answer = nil
-	rec.mu.Unlock()
+	r.answer = nil
+	return key
+}
+
+// confirmChoice waits for the first caller-only answer and returns the
+// value of its confirmation button for choice ("" for none).
+func (r *recorder) confirmChoice(t *testing.T, choice string) string {
+	t.Helper()
+	r.waitFor(t, "tell", 1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range r.tells[0].Buttons {
+		if strings.HasSuffix(b.Value, ":"+choice) {
+			return b.Value
+		}
+	}
+	return ""
+}
+
+func TestRetryPressWorksOnce(t *testing.T) {
+	rec := newRecorder()
+	rec.answer = func() error { return &frontpay.Error{Kind: frontpay.KindServerError, StatusCode: 510} }
+	c := startCore(t, rec, nil)
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
+	rec.waitFor(t, "update", 1)
+	key := rec.retryKey()
 	if key == "" {
 		t.Fatal("no Retry button on a 510 reply")
 	}
