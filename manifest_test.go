@@ -45,9 +45,10 @@ func readManifest(t *testing.T, path string) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Strict: a key given twice is refused, as Slack refuses it.
 	var v any
-	if err := yaml.Unmarshal(raw, &v); err != nil {
-		t.Fatal(err)
+	if err := yaml.UnmarshalStrict(raw, &v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	return jsonLike(v).(map[string]any)
 }
@@ -275,29 +276,15 @@ var manifests = map[string]string{"en": "slack-app-manifest.yaml", "nb": "slack-
 // reference): Slack refuses a manifest past them.
 var manifestLimits = map[string]int{"name": 35, "description": 140, "usage_hint": 1000, "command": 32}
 
-func readManifestFile(t *testing.T, path string) map[any]any {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[any]any
-	if err := yaml.UnmarshalStrict(raw, &m); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return m
-}
-
 // localised is m without the words people read, which differ by language:
 // what is left (scopes, events, commands, callback IDs, settings) must be
 // the same in every manifest.
 func localised(v any, words map[string][]string, key string) any {
 	switch v := v.(type) {
-	case map[any]any:
-		out := map[any]any{}
+	case map[string]any:
+		out := map[string]any{}
 		for k, sub := range v {
-			ks, _ := k.(string)
-			out[k] = localised(sub, words, ks)
+			out[k] = localised(sub, words, k)
 		}
 		return out
 	case []any:
@@ -319,8 +306,8 @@ func localised(v any, words map[string][]string, key string) any {
 func TestManifestsAreTheSameAppInEachLanguage(t *testing.T) {
 	shapes := map[string]any{}
 	for lang, path := range manifests {
-		m := readManifestFile(t, path)
-		settings, _ := m["settings"].(map[any]any)
+		m := readManifest(t, path)
+		settings, _ := m["settings"].(map[string]any)
 		if settings["socket_mode_enabled"] != true {
 			t.Errorf("%s: Socket Mode is off", path)
 		}
