@@ -523,7 +523,13 @@ const shutdownAnswerTime = 5 * time.Second
 // go to its response_url; false for any other envelope.
 func commandOrigin(evt socketmode.Event) (bot.Origin, bool) {
 	cmd, ok := evt.Data.(slack.SlashCommand)
-	return bot.Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: bot.SourceSlash}, ok
+	return slashOrigin(cmd), ok
+}
+
+// slashOrigin is where cmd came from; its caller-only answers go to its
+// response_url.
+func slashOrigin(cmd slack.SlashCommand) bot.Origin {
+	return bot.Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: bot.SourceSlash}
 }
 
 // requesterOf is the user an envelope asks something for: the guard will
@@ -692,7 +698,7 @@ func (b *Bot) onSlashCommand(ctx context.Context, evt socketmode.Event) {
 		b.ack(ctx, evt, nil)
 		return
 	}
-	o := bot.Origin{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, Source: bot.SourceSlash}
+	o := slashOrigin(cmd)
 	if strings.TrimSpace(cmd.Text) == "" && cmd.TriggerID != "" {
 		// Nobody fills in a form to be refused.
 		if refusal := b.engine.MayStart(ctx, o); refusal != "" {
