@@ -83,9 +83,6 @@ func NotFound() Answer { return demofp.NotFound() }
 // Completed is demofp.Completed: the documented 400 orderStatusAlreadyCompleted.
 func Completed() Answer { return demofp.Completed() }
 
-// AlreadyPaid is demofp.AlreadyPaid: an order resend's documented 400 orderStatusAlreadyPaid.
-func AlreadyPaid() Answer { return demofp.AlreadyPaid() }
-
 // Cancelled is demofp.Cancelled: the documented 400 orderStatusAlreadyCancelled.
 func Cancelled() Answer { return demofp.Cancelled() }
 
@@ -131,14 +128,6 @@ func SampleOrder(uuid string) OrderDetails { return demofp.SampleOrder(uuid) }
 // OrderEnvelope is demofp.OrderEnvelope: the documented 200
 // orderRetrievedSuccessfully body with dataJSON, written raw, as its "data".
 func OrderEnvelope(dataJSON string) string { return demofp.OrderEnvelope(dataJSON) }
-
-// RetrievedOrder is demofp.RetrievedOrder: a 200 order details answer with d.
-func RetrievedOrder(d OrderDetails) Answer { return demofp.RetrievedOrder(d) }
-
-// OrderStatusAnswer is demofp.OrderStatusAnswer: a 200 order status answer.
-func OrderStatusAnswer(uuid, status string, orderAmount, refundedAmount float64) Answer {
-	return demofp.OrderStatusAnswer(uuid, status, orderAmount, refundedAmount)
-}
 
 // NewHandler is demofp.NewHandler: a fake Front Payment that accepts the
 // bearer token token, with the UUID constants preloaded.
