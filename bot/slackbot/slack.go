@@ -505,13 +505,19 @@ func (b *Bot) answerLater(evt socketmode.Event, payload any) {
 	}
 }
 
-// answerNow ends a slash command acknowledged early and dropped at
-// shutdown: its audit line, and its caller told text at once (the queue no
-// longer takes work).
+// answerNow ends an envelope acknowledged early and dropped at shutdown,
+// at once (the queue no longer takes work): a slash command gets its
+// audit line and its caller is told text; a workflow step fails with text.
 func (b *Bot) answerNow(ctx context.Context, evt socketmode.Event, text string) {
 	if o, ok := commandOrigin(evt); ok {
 		b.engine.Refuse(ctx, o, evt.Data.(slack.SlashCommand).Text, &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
 		b.engine.Tell(ctx, o, bot.Message{Text: text})
+		return
+	}
+	if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
+		if step, ok := ev.InnerEvent.Data.(*slackevents.FunctionExecutedEvent); ok {
+			b.abandonStep(ctx, step, text)
+		}
 	}
 }
 

@@ -49,6 +49,28 @@ func (b *Bot) onFunctionExecuted(ctx context.Context, data any) {
 		}
 		return
 	}
+	if o, first := b.takeStep(ctx, ev, b.steps.listener(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true))); first {
+		b.engine.Step(ctx, o, stepInput(ev.Inputs, stepID, false), stepInput(ev.Inputs, stepEmail, false), stepInput(ev.Inputs, stepPhone, false))
+	}
+}
+
+// abandonStep ends a step whose envelope was acknowledged early (its
+// requester was not known yet) and dropped at shutdown: the step fails
+// with text, at once, for the steps' own goroutines are stopping. Left
+// alone, the workflow would show it running for good.
+func (b *Bot) abandonStep(ctx context.Context, ev *slackevents.FunctionExecutedEvent, text string) {
+	if ev.Function.CallbackID != stepCallbackID || ev.FunctionExecutionID == "" {
+		return
+	}
+	if o, first := b.takeStep(ctx, ev, b.steps.listenerNow(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true))); first {
+		b.engine.Refuse(ctx, o, stepInput(ev.Inputs, stepID, false), &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
+	}
+}
+
+// takeStep is the origin of ev's request, told through ended, and whether
+// this replica takes the execution: the first delivery of it anywhere. A
+// step whose once-only record cannot be read is refused (ended is told).
+func (b *Bot) takeStep(ctx context.Context, ev *slackevents.FunctionExecutedEvent, ended bot.Listener) (bot.Origin, bool) {
 	exec := ev.FunctionExecutionID
 	o := bot.Origin{
 		UserID:     stepInput(ev.Inputs, stepRequester, true),
@@ -56,7 +78,7 @@ func (b *Bot) onFunctionExecuted(ctx context.Context, data any) {
 		Source:     bot.SourceWorkflow,
 		Execution:  exec,
 		Unattended: true,
-		Ended:      b.steps.listener(exec, stepInput(ev.Inputs, stepChannel, true)),
+		Ended:      ended,
 	}
 	first, err := b.d.State.Once.First(ctx, onceExecution+exec, executionTTL)
 	switch {
@@ -65,12 +87,12 @@ func (b *Bot) onFunctionExecuted(ctx context.Context, data any) {
 		// from a new one: nothing is sent, and the step fails.
 		b.log.Error("workflow step once-check unavailable; refusing", "err", err, "execution_id", exec)
 		b.engine.Refuse(ctx, o, stepInput(ev.Inputs, stepID, false), &bot.Refusal{Reason: bot.ReasonStateDown, Message: b.d.Words.T("msg.state_down")})
-		return
+		return o, false
 	case !first:
 		b.log.Info("workflow step delivered again; ignored", "execution_id", exec)
-		return
+		return o, false
 	}
-	b.engine.Step(ctx, o, stepInput(ev.Inputs, stepID, false), stepInput(ev.Inputs, stepEmail, false), stepInput(ev.Inputs, stepPhone, false))
+	return o, true
 }
 
 // stepInput is a step's input as text. A value of another JSON type is
@@ -145,6 +167,19 @@ type stepEnded struct {
 // worker or on the Socket Mode loop, neither of which may wait for Slack.
 func (l stepEnded) Ended(_ context.Context, e bot.Ending) {
 	l.s.wg.Go(func() { l.s.complete(l.s.ctx, l.exec, l.channel, e) })
+}
+
+// listenerNow is the Listener of execution exec ended at shutdown, by a
+// goroutine that may wait: it completes the step before Ended returns,
+// within Ended's context, since the steps' own goroutines are stopping.
+func (s *steps) listenerNow(exec, channel string) bot.Listener {
+	return stepEndedNow{stepEnded{s: s, exec: exec, channel: channel}}
+}
+
+type stepEndedNow struct{ stepEnded }
+
+func (l stepEndedNow) Ended(ctx context.Context, e bot.Ending) {
+	l.s.complete(ctx, l.exec, l.channel, e)
 }
 
 // complete ends execution exec as e says: an answer from Front Payment (or

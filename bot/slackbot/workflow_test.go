@@ -270,9 +270,12 @@ func TestWorkflowStepCompletionIsRetried(t *testing.T) {
 // A step still queued at shutdown is not sent: it fails, saying so.
 func TestWorkflowStepAbandonedAtShutdownFails(t *testing.T) {
 	h, hold := busyWithOneSend(t)
+	// Envelopes of people the bot knows are handled in order: with agent2
+	// known, once the help that follows the step is answered, the step is
+	// in the queue (TestWorkflowStepWaitingForItsRequesterAtShutdownFails
+	// has the step of someone not known yet).
+	h.callerAnswer(agent2, "help")
 	exec := h.step(stepInputs(agent2, "second@example.com"), 0) // queued behind the first
-	// Envelopes are handled in order: once this help is answered, the
-	// step is in the queue.
 	h.command(agent, "help")
 	h.stop() // SIGTERM
 	c := h.completed(exec)
@@ -283,6 +286,30 @@ func TestWorkflowStepAbandonedAtShutdownFails(t *testing.T) {
 	}
 	if n := len(h.fp.Resends()); n != 1 {
 		t.Errorf("front payment calls = %d, want 1", n)
+	}
+}
+
+// A step of someone the bot has not read yet is acknowledged at once and
+// waits for users.info; stopped meanwhile, it fails, so that the workflow
+// does not show it running for good.
+func TestWorkflowStepWaitingForItsRequesterAtShutdownFails(t *testing.T) {
+	h := start(t, nil)
+	h.slack.FailNext("users.info", 1, fakeslack.Fault{Delay: time.Minute})
+	env, exec := h.slack.FunctionExecuted(manifestStep(t), "", stepInputs(agent2, "kari@example.com"), fakeslack.EventOpts{})
+	if _, err := h.slack.WaitAck(env, wait); err != nil {
+		t.Fatal(err)
+	}
+	if _, early := h.early.Load(env); !early {
+		t.Fatal("the step was not acknowledged before its requester was read")
+	}
+	h.stop() // SIGTERM, users.info not answered yet
+	c := h.completed(exec)
+	h.stopped()
+	if c.Success || !strings.Contains(c.Error, "restarting") {
+		t.Errorf("step = %+v, want it failed as abandoned at shutdown", c)
+	}
+	if n := len(h.fp.Requests()); n != 0 {
+		t.Errorf("front payment calls = %d, want none", n)
 	}
 }
 
