@@ -122,6 +122,33 @@ func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
 	}
 }
 
+// A mention and a button press of someone the bot has not read yet are
+// acknowledged at once and wait for users.info; stopped meanwhile, each
+// caller is told nothing was sent, and the mention has its audit line.
+func TestEnvelopesWaitingForTheirSenderAtShutdownAreAnswered(t *testing.T) {
+	h := start(t, nil)
+	h.slack.FailNext("users.info", -1, fakeslack.Fault{Delay: time.Minute})
+	h.mentionAs(agent2, fakeslack.TeamID, uuidA+" email=kari@example.com")
+	h.pressAs(agent2, fakeslack.TeamID, actionRetry, blockRetry, "x")
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.Acks) == 2 }, wait); err != nil {
+		t.Fatal(err)
+	}
+	h.stop() // SIGTERM, users.info not answered yet
+	h.stopped()
+	h.ephemeralSays(agent2, "Nothing was sent: resendbot was restarting")
+	h.responseURLSays("Nothing was sent: resendbot was restarting")
+	if n := len(h.fp.Requests()); n != 0 {
+		t.Errorf("front payment calls = %d, want none", n)
+	}
+	var reasons []any
+	for _, l := range h.auditLines() {
+		reasons = append(reasons, l["reason"])
+	}
+	if fmt.Sprint(reasons) != "["+bot.ReasonShuttingDown+"]" {
+		t.Errorf("audit lines' reasons = %v, want the mention's, %s", reasons, bot.ReasonShuttingDown)
+	}
+}
+
 // shutDownWithAHeldCall starts a bot with grace, holds its one Front
 // Payment call past it, and shuts the bot down.
 func shutDownWithAHeldCall(t *testing.T, grace string) *harness {

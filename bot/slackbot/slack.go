@@ -506,17 +506,31 @@ func (b *Bot) answerLater(evt socketmode.Event, payload any) {
 }
 
 // answerNow ends an envelope acknowledged early and dropped at shutdown,
-// at once (the queue no longer takes work): a slash command gets its
-// audit line and its caller is told text; a workflow step fails with text.
+// at once (the queue no longer takes work): a slash command or a mention
+// gets its audit line and its caller is told text; a button pressed or a
+// message shortcut, whose caller has a response_url, is told text; a
+// workflow step fails with text.
 func (b *Bot) answerNow(ctx context.Context, evt socketmode.Event, text string) {
-	if o, ok := commandOrigin(evt); ok {
-		b.engine.Refuse(ctx, o, evt.Data.(slack.SlashCommand).Text, &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
+	refuse := func(o bot.Origin, typed string) {
+		b.engine.Refuse(ctx, o, typed, &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
 		b.engine.Tell(ctx, o, bot.Message{Text: text})
-		return
 	}
-	if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
-		if step, ok := ev.InnerEvent.Data.(*slackevents.FunctionExecutedEvent); ok {
-			b.abandonStep(ctx, step, text)
+	switch d := evt.Data.(type) {
+	case slack.SlashCommand:
+		refuse(slashOrigin(d), d.Text)
+	case slack.InteractionCallback:
+		if d.ResponseURL != "" {
+			b.engine.Tell(ctx, bot.Origin{UserID: d.User.ID, ChannelID: d.Channel.ID, ResponseURL: d.ResponseURL}, bot.Message{Text: text})
+		}
+	case slackevents.EventsAPIEvent:
+		switch e := d.InnerEvent.Data.(type) {
+		case *slackevents.FunctionExecutedEvent:
+			b.abandonStep(ctx, e, text)
+		case *slackevents.AppMentionEvent:
+			if o, ok := mentionOrigin(e); ok {
+				typed, _ := command.StripMention(e.Text)
+				refuse(o, typed)
+			}
 		}
 	}
 }
@@ -817,7 +831,7 @@ func (b *Bot) onSubteam(_ context.Context, data any) {
 // onMention runs "@resendbot resend …" in its thread.
 func (b *Bot) onMention(ctx context.Context, data any) {
 	m, ok := data.(*slackevents.AppMentionEvent)
-	if !ok || m.BotID != "" {
+	if !ok {
 		return
 	}
 	if m.Edited != nil {
@@ -826,6 +840,22 @@ func (b *Bot) onMention(ctx context.Context, data any) {
 		b.log.Info("edited mention ignored", "user", m.User, "channel", m.Channel, "ts", m.TimeStamp)
 		return
 	}
+	o, ok := mentionOrigin(m)
+	if !ok {
+		return
+	}
+	text, _ := command.StripMention(m.Text)
+	if reply := b.engine.Command(ctx, o, text); reply.Answer != "" {
+		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
+	}
+}
+
+// mentionOrigin is where a mention of the bot came from, and whether it
+// is a person's command to act on: not a bot's post, nor an edit.
+func mentionOrigin(m *slackevents.AppMentionEvent) (bot.Origin, bool) {
+	if m.BotID != "" || m.Edited != nil {
+		return bot.Origin{}, false
+	}
 	// A mention at the top level of a channel has no thread yet: the audit
 	// message starts one under it, and until then Slack would not show a
 	// caller-only answer posted in it.
@@ -833,11 +863,7 @@ func (b *Bot) onMention(ctx context.Context, data any) {
 	if !inThread {
 		thread = m.TimeStamp
 	}
-	o := bot.Origin{UserID: m.User, UserTeam: m.UserTeam, ChannelID: m.Channel, ThreadTS: thread, ThreadExists: inThread, Source: bot.SourceMention}
-	text, _ := command.StripMention(m.Text)
-	if reply := b.engine.Command(ctx, o, text); reply.Answer != "" {
-		b.engine.TellLater(o, bot.Message{Text: reply.Answer})
-	}
+	return bot.Origin{UserID: m.User, UserTeam: m.UserTeam, ChannelID: m.Channel, ThreadTS: thread, ThreadExists: inThread, Source: bot.SourceMention}, true
 }
 
 // slogOutput routes slack-go's own log lines to our debug log.
