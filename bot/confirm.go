@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -66,7 +67,7 @@ func (t *resendTask) check(ctx context.Context) bool {
 	switch {
 	case f.neither:
 		e.release(ctx, t.ticket)
-		e.endUnsent(ctx, r, t.dests, frontpay.KindNotFound, checkNotCompared, e.d.Words.T("lookup.neither", "Reservation", r.Reservation))
+		e.endUnsent(ctx, r, t.dests, frontpay.KindNotFound, http.StatusNotFound, checkNotCompared, e.d.Words.T("lookup.neither", "Reservation", r.Reservation))
 		return true
 	case f.rec == nil:
 		// Failing or too slow: the resend goes on, and Front Payment's own
@@ -119,14 +120,16 @@ func (e *Core) closed(ctx context.Context, r *request, dests []destination, rec 
 	}
 	text := words(w, "reply.text", r.Link, r.Reservation, "Emoji", o.emoji, "Headline", o.headline,
 		"Detail", words(w, id, r.Link, r.Reservation, "Status", status))
-	e.endUnsent(ctx, r, dests, o.kind, checkClosed, text)
+	e.endUnsent(ctx, r, dests, o.kind, http.StatusOK, checkClosed, text)
 }
 
 // endUnsent ends r before anything was sent, as Front Payment's records
-// say (kind: not found, paid, cancelled): the audit line records it with
-// check, the caller alone reads text, and the channel gets nothing.
-func (e *Core) endUnsent(ctx context.Context, r *request, dests []destination, kind frontpay.Kind, check, text string) {
-	e.auditUnsent(ctx, r.Origin, r.Link, r.Reservation, dests, Ending{Outcome: kind.String(), Words: text}, slog.String("destination_check", check))
+// say (kind: not found, paid, cancelled; status: the HTTP status of the
+// read that said so): the audit line records it with check, the caller
+// alone reads text, and the channel gets nothing.
+func (e *Core) endUnsent(ctx context.Context, r *request, dests []destination, kind frontpay.Kind, status int, check, text string) {
+	end := Ending{Outcome: kind.String(), Words: text, Answered: true, HTTPStatus: status}
+	e.auditUnsent(ctx, r.Origin, r.Link, r.Reservation, dests, end, slog.String("destination_check", check))
 	e.tell(ctx, r.Origin, text)
 }
 

@@ -124,7 +124,7 @@ func FuzzStepEndsOnce(f *testing.F) {
 		o := Origin{UserID: "U0AGENT", ChannelID: "C0SUPPORT", Source: SourceWorkflow, Unattended: true, Ended: l}
 		core.Step(t.Context(), o, reservation, email, phone)
 		e := l.first(t)
-		if e.Called != (e.Outcome != "refused") {
+		if (e.Called || e.Answered) != (e.Outcome != "refused") {
 			t.Errorf("ending %+v: asked Front Payment and refused at once", e)
 		}
 		if e.Outcome == "refused" && e.Words == "" {

@@ -55,7 +55,12 @@ type Ending struct {
 	Words   string // what the caller reads about it; "" when nothing
 	// Called: Front Payment was asked to resend; then Sent and HTTPStatus
 	// (0 when nothing answered) say what it answered.
-	Called     bool
+	Called bool
+	// Answered: Front Payment's records gave the outcome before a resend
+	// was asked (no reservation or order with the ID: HTTPStatus 404; one
+	// paid or cancelled: 200, the read that said so). Like Called, an
+	// outcome Front Payment gave, not a refusal.
+	Answered   bool
 	Sent       bool
 	HTTPStatus int
 	// AuditTS is the audit message in Origin's channel, once it exists.

@@ -182,20 +182,25 @@ func (l stepEndedNow) Ended(ctx context.Context, e bot.Ending) {
 	l.s.complete(ctx, l.exec, l.channel, e)
 }
 
-// complete ends execution exec as e says: an answer from Front Payment (or
-// none in time) succeeds with the outputs a workflow can branch on;
-// anything that stopped before Front Payment was asked fails with the
-// words the caller would have read.
+// complete ends execution exec as e says: an answer from Front Payment
+// (to the resend, or its records saying there is nothing to send), or none
+// in time, succeeds with the outputs a workflow can branch on; anything
+// that stopped before Front Payment answered fails with the words the
+// caller would have read.
 func (s *steps) complete(ctx context.Context, exec, channel string, e bot.Ending) {
 	method := "functions.completeError"
 	var op func(context.Context) error
-	if e.Called {
+	if e.Called || e.Answered {
 		method = "functions.completeSuccess"
 		outputs := map[string]string{
-			"outcome":       e.Outcome,
-			"sent":          strconv.FormatBool(e.Sent),
-			"http_status":   strconv.Itoa(e.HTTPStatus),
-			"audit_message": s.link(ctx, channel, e.AuditTS),
+			"outcome":     e.Outcome,
+			"sent":        strconv.FormatBool(e.Sent),
+			"http_status": strconv.Itoa(e.HTTPStatus),
+		}
+		// Without an audit message (the records answered first) the
+		// optional output is left out.
+		if link := s.link(ctx, channel, e.AuditTS); link != "" {
+			outputs["audit_message"] = link
 		}
 		op = func(ctx context.Context) error {
 			return s.api.FunctionCompleteSuccessContext(ctx, exec, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))

@@ -385,3 +385,40 @@ func TestWorkflowStepLinksTheAuditMessageWithoutAPermalink(t *testing.T) {
 		t.Errorf("audit_message = %v, want %s", c.Outputs["audit_message"], want)
 	}
 }
+
+// Front Payment's records answering for it — no reservation or order with
+// the ID, or one already paid or cancelled — are outcomes Front Payment
+// gave, not refusals: the step succeeds with them, so that a workflow can
+// branch on outcome, though nothing was sent, no resend was asked and
+// there is no audit message to link.
+func TestWorkflowStepCompletesWithWhatFrontPaymentsRecordsSay(t *testing.T) {
+	for _, c := range []struct {
+		name, id, outcome, status string
+	}{
+		{"paid order", frontpaytest.OrderPaid, "completed", "200"},
+		{"cancelled reservation", frontpaytest.UUIDDetailsCancelled, "cancelled", "200"},
+		{"neither", frontpaytest.UUIDNotFound, "not_found", "404"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := start(t, nil)
+			in := stepInputs(agent, "kari@example.com")
+			in[stepID] = c.id
+			done := h.completed(h.step(in, 0))
+			if !done.Success {
+				t.Fatalf("step failed: %q", done.Error)
+			}
+			want := map[string]any{"outcome": c.outcome, "sent": "false", "http_status": c.status}
+			for k, v := range want {
+				if done.Outputs[k] != v {
+					t.Errorf("output %s = %#v, want %#v", k, done.Outputs[k], v)
+				}
+			}
+			if link, ok := done.Outputs["audit_message"]; ok {
+				t.Errorf("audit_message = %#v, want none: nothing was posted", link)
+			}
+			if n, m := len(h.fp.Resends()), len(h.slack.Messages()); n != 0 || m != 0 {
+				t.Errorf("%d resends, %d channel messages; want none", n, m)
+			}
+		})
+	}
+}
