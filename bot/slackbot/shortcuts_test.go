@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"resendbot/bot"
 	"resendbot/bot/i18n"
 	"resendbot/bot/internal/fakeslack"
 	"resendbot/frontpay/frontpaytest"
@@ -273,18 +274,27 @@ func TestMessageShortcutChoicesAndNothingFound(t *testing.T) {
 
 // Who may use it and where is checked before anything opens: a refused
 // presser is told why, only them, through the shortcut's response_url.
+// Guests and people of another organisation (as users.info says) are
+// refused as on every entry point (§2).
 func TestMessageShortcutRefusedBeforeTheFormOpens(t *testing.T) {
 	for _, lang := range []string{"en", "nb"} {
 		for _, c := range []struct {
 			name, key string
 			env       map[string]string
+			presser   fakeslack.User
 		}{
-			{"channel", "refusal.channel", map[string]string{"RESEND_ALLOWED_CHANNELS": elsewhere}},
-			{"user", "refusal.user", map[string]string{"RESEND_ALLOWED_USERS": agent2}},
+			{"channel", "refusal.channel", map[string]string{"RESEND_ALLOWED_CHANNELS": elsewhere}, fakeslack.User{}},
+			{"user", "refusal.user", map[string]string{"RESEND_ALLOWED_USERS": agent2}, fakeslack.User{}},
+			{"guest", "refusal.guest", map[string]string{}, fakeslack.User{ID: agent, Restricted: true}},
+			{"other organisation", "refusal.outsider", map[string]string{}, fakeslack.User{ID: agent, TeamID: otherTeam, Stranger: true}},
 		} {
 			t.Run(lang+"/"+c.name, func(t *testing.T) {
 				c.env["RESEND_LANGUAGE"] = lang
-				h := start(t, c.env)
+				s := fakeslack.New(t)
+				if c.presser.ID != "" {
+					s.SetUser(c.presser)
+				}
+				h := startOn(t, c.env, s, frontpaytest.NewServer(t), bot.State{})
 				id := h.shortcutOn(agent, room, ticket(ticketTS, "", "order "+uuidA+" kari@firma.no", nil, nil))
 				snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.ResponseURLPosts) > 0 }, wait)
 				if err != nil {

@@ -176,6 +176,42 @@ func TestWorkflowStepFailsWithTheCallersWords(t *testing.T) {
 			t.Errorf("channel messages = %d, want none", n)
 		}
 	})
+	t.Run("channel not allowed", func(t *testing.T) {
+		h := start(t, map[string]string{"RESEND_ALLOWED_CHANNELS": "C0ELSEWHERE"})
+		h.failed(h.step(stepInputs(agent, "kari@example.com"), 0), "RESEND_ALLOWED_CHANNELS")
+		if n := len(h.slack.Messages()); n != 0 {
+			t.Errorf("channel messages = %d, want none", n)
+		}
+	})
+	t.Run("guest requester", func(t *testing.T) {
+		s := fakeslack.New(t)
+		s.SetUser(fakeslack.User{ID: agent, UltraRestricted: true})
+		h := startOn(t, nil, s, frontpaytest.NewServer(t), bot.State{})
+		h.failed(h.step(stepInputs(agent, "kari@example.com"), 0), "Guests")
+	})
+	t.Run("requester of another organisation", func(t *testing.T) {
+		s := fakeslack.New(t)
+		s.SetUser(fakeslack.User{ID: agent, TeamID: otherTeam, Stranger: true})
+		h := startOn(t, map[string]string{"RESEND_ALLOWED_USERS": agent}, s, frontpaytest.NewServer(t), bot.State{})
+		h.failed(h.step(stepInputs(agent, "kari@example.com"), 0), "another one")
+	})
+	t.Run("rate limit", func(t *testing.T) {
+		h := start(t, map[string]string{"RESEND_RATE_PER_USER": "1/1h", "RESEND_COOLDOWN": "0"})
+		if c := h.completed(h.step(stepInputs(agent, "kari@example.com"), 0)); !c.Success {
+			t.Fatalf("first step failed: %q", c.Error)
+		}
+		exec := h.step(stepInputs(agent, "kari@example.com"), 0)
+		cs, err := h.slack.WaitCompletions(2, wait)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs[1].ExecutionID != exec || cs[1].Success || !strings.Contains(cs[1].Error, "a lot of requests") {
+			t.Errorf("second step = %+v, want it failed by the rate limit", cs[1])
+		}
+		if n := len(h.fp.Resends()); n != 1 {
+			t.Errorf("front payment resends = %d, want 1", n)
+		}
+	})
 	t.Run("bad email", func(t *testing.T) {
 		h := start(t, nil)
 		h.failed(h.step(stepInputs(agent, "kari@"), 0), "Nothing was sent")
