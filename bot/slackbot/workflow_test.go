@@ -162,6 +162,12 @@ func TestWorkflowStepCompletesWithEveryFrontPaymentAnswer(t *testing.T) {
 			if n := len(h.fp.Resends()); n != 1 {
 				t.Errorf("front payment calls = %d, want 1: nothing is retried on its own", n)
 			}
+			if c.outcome == "timeout" {
+				// No answer in time: the thread says it may have arrived.
+				if _, reply := h.thread(); !strings.Contains(reply.Text, "may or may not have reached the customer") {
+					t.Errorf("outcome reply %q: want it to say the link may or may not have arrived", reply.Text)
+				}
+			}
 		})
 	}
 }
