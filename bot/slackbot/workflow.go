@@ -34,6 +34,10 @@ const (
 	onceExecution = "function:"
 	// executionTTL is how long that is remembered: well past any redelivery.
 	executionTTL = 24 * time.Hour
+	// The methods that end a step.
+	methodCompleteSuccess = "functions.completeSuccess"
+	methodCompleteError   = "functions.completeError"
+
 	// stepsDrain is how long shutdown waits for completions still retrying
 	// after the work in flight is done (RESEND_SHUTDOWN_GRACE is spent by
 	// then; Kubernetes allows 30 s in all).
@@ -188,10 +192,13 @@ func (l stepEndedNow) Ended(ctx context.Context, e bot.Ending) {
 // that stopped before Front Payment answered fails with the words the
 // caller would have read.
 func (s *steps) complete(ctx context.Context, exec, channel string, e bot.Ending) {
-	method := "functions.completeError"
-	var op func(context.Context) error
+	words := e.Words
+	if words == "" {
+		words = s.words("msg.unexpected")
+	}
+	fail := func(ctx context.Context) error { return s.api.FunctionCompleteErrorContext(ctx, exec, words) }
+	method, op := methodCompleteError, fail
 	if e.Called || e.Answered {
-		method = "functions.completeSuccess"
 		outputs := map[string]string{
 			"outcome":     e.Outcome,
 			"sent":        strconv.FormatBool(e.Sent),
@@ -202,17 +209,19 @@ func (s *steps) complete(ctx context.Context, exec, channel string, e bot.Ending
 		if link := s.link(ctx, channel, e.AuditTS); link != "" {
 			outputs["audit_message"] = link
 		}
-		op = func(ctx context.Context) error {
+		method, op = methodCompleteSuccess, func(ctx context.Context) error {
 			return s.api.FunctionCompleteSuccessContext(ctx, exec, slack.FunctionCompleteSuccessRequestOptionOutput(outputs))
 		}
-	} else {
-		words := e.Words
-		if words == "" {
-			words = s.words("msg.unexpected")
-		}
-		op = func(ctx context.Context) error { return s.api.FunctionCompleteErrorContext(ctx, exec, words) }
 	}
 	err := s.surface.retry(ctx, method, op)
+	if method == methodCompleteSuccess && slackErrorCode(err) == "parameter_validation_failed" {
+		// The app's step declares other outputs (it was created from an
+		// older manifest): the step still ends, with the words people read.
+		s.log.Error("Slack refused the workflow step's outputs; failing it with its words instead (update the app from slack-app-manifest.yaml)",
+			"err", err, "execution_id", exec, "outcome", e.Outcome)
+		method = methodCompleteError
+		err = s.surface.retry(ctx, method, fail)
+	}
 	switch {
 	case err == nil:
 		s.log.Info("workflow step completed", "execution_id", exec, "method", method, "outcome", e.Outcome, "reason", e.Reason)

@@ -464,3 +464,25 @@ func TestWorkflowStepCompletesWithWhatFrontPaymentsRecordsSay(t *testing.T) {
 		})
 	}
 }
+
+// An app created from an older manifest, where audit_message is required,
+// refuses the outputs of a step that posted nothing: the step still ends,
+// failing with the words the caller would read, rather than shown running
+// for good.
+func TestWorkflowStepWhoseOutputsSlackRefusesStillEnds(t *testing.T) {
+	h := start(t, nil)
+	fn := manifestStep(t)
+	for i := range fn.Outputs {
+		fn.Outputs[i].IsRequired = true
+	}
+	in := stepInputs(agent, "kari@example.com")
+	in[stepID] = frontpaytest.OrderPaid
+	_, exec := h.slack.FunctionExecuted(fn, "", in, fakeslack.EventOpts{})
+	c := h.completed(exec)
+	if c.Success || !strings.Contains(c.Error, "already paid") {
+		t.Errorf("step = %+v, want it failed with the outcome's words", c)
+	}
+	if calls := h.slack.Calls(fakeslack.MethodCompleteSuccess); len(calls) != 1 || calls[0].Error != "parameter_validation_failed" {
+		t.Errorf("completeSuccess calls %+v, want one, refused", calls)
+	}
+}
