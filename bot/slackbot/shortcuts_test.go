@@ -578,3 +578,41 @@ func TestGlobalShortcutRefusalReachesThePresserInTheChannel(t *testing.T) {
 		t.Errorf("resends = %d, want 1", n)
 	}
 }
+
+// A transient outcome of a message shortcut's resend offers its Retry in
+// the ticket's thread; pressed, its own audit message and outcome follow
+// there too, not at the channel's top level.
+func TestMessageShortcutRetryStaysInTheTicketsThread(t *testing.T) {
+	h := start(t, nil)
+	h.fp.SetAnswer(uuidA, frontpaytest.ServerFailure())
+	h.shortcutOn(agent, room, ticket(ticketRe, ticketTS, "order "+uuidA+" kari@firma.no", nil, nil))
+	if p := h.submit(agent, h.openedForm(1), nil); fieldErrors(t, p) != nil {
+		t.Fatalf("valid form refused: %s", p)
+	}
+	_, reply := h.inThread(room, ticketTS)
+	key := retryButton(t, reply)
+	if key == "" {
+		t.Fatalf("no Retry on a 510: %q", reply.Text)
+	}
+	h.fp.SetAnswer(uuidA, frontpaytest.Accepted())
+	h.press(agent2, reply, key)
+	snap, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool {
+		th := s.Thread(room, ticketTS)
+		return len(th) >= 4 && len(th[2].Updates) > 0
+	}, wait)
+	if err != nil {
+		t.Fatalf("the retry did not run in the ticket's thread: %v", err)
+	}
+	th := snap.Thread(room, ticketTS)
+	if !strings.Contains(th[2].Text, "<@"+agent2+"> retried") || !strings.Contains(th[3].Text, "Sent") {
+		t.Errorf("retry audit %q, outcome %q", th[2].Text, th[3].Text)
+	}
+	for _, m := range snap.Messages {
+		if m.Channel == room && m.ThreadTS == "" {
+			t.Errorf("a message at the channel's top level: %q", m.Text)
+		}
+	}
+	if n := len(h.fp.Resends()); n != 2 {
+		t.Errorf("front payment calls = %d, want 2", n)
+	}
+}
