@@ -177,7 +177,7 @@ func TestManifestDeclaresTheWorkflowStep(t *testing.T) {
 	}{
 		"input_parameters": {
 			"id": {"string", true}, "email": {"string", false}, "phone": {"string", false},
-			"channel": {"slack#/types/channel_id", true}, "requester": {"slack#/types/user_id", true},
+			"channel": {"slack#/types/channel_id", true}, "requester": {"slack#/types/user_context", true},
 		},
 		// slack-go completes a step with outputs as strings; there is no
 		// audit message when Front Payment's records answered first.

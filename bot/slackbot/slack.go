@@ -571,7 +571,7 @@ func requesterOf(evt socketmode.Event) string {
 				return e.User
 			}
 		case *slackevents.FunctionExecutedEvent:
-			return stepInput(e.Inputs, stepRequester, true)
+			return stepRequesterOf(e.Inputs)
 		}
 	}
 	return ""

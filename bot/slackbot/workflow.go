@@ -77,7 +77,7 @@ func (b *Bot) abandonStep(ctx context.Context, ev *slackevents.FunctionExecutedE
 func (b *Bot) takeStep(ctx context.Context, ev *slackevents.FunctionExecutedEvent, ended bot.Listener) (bot.Origin, bool) {
 	exec := ev.FunctionExecutionID
 	o := bot.Origin{
-		UserID:     stepInput(ev.Inputs, stepRequester, true),
+		UserID:     stepRequesterOf(ev.Inputs),
 		ChannelID:  stepInput(ev.Inputs, stepChannel, true),
 		Source:     bot.SourceWorkflow,
 		Execution:  exec,
@@ -97,6 +97,20 @@ func (b *Bot) takeStep(ctx context.Context, ev *slackevents.FunctionExecutedEven
 		return o, false
 	}
 	return o, true
+}
+
+// stepRequesterOf is the person a step runs for: its requester input, a
+// slack#/types/user_context ({"id": "U…", "secret": "…"}) that Slack fills
+// in with the person who used the workflow and a builder cannot set.
+// Anything else is "", which is refused: a bare user ID (an app created
+// from an older manifest) could name anyone, an allowed colleague too.
+func stepRequesterOf(inputs map[string]any) string {
+	ctx, _ := inputs[stepRequester].(map[string]any)
+	id, _ := ctx["id"].(string)
+	if secret, _ := ctx["secret"].(string); secret == "" {
+		return ""
+	}
+	return id
 }
 
 // stepInput is a step's input as text. A value of another JSON type is

@@ -59,9 +59,14 @@ func manifestStep(t *testing.T) fakeslack.Function {
 }
 
 // stepInputs are a step's inputs as a workflow passes them: the requester
-// is "Person who used this workflow".
+// is "Person who used this workflow", a user_context Slack fills in.
 func stepInputs(user, email string) map[string]any {
-	return map[string]any{stepID: uuidA, stepEmail: email, stepChannel: room, stepRequester: user}
+	return map[string]any{stepID: uuidA, stepEmail: email, stepChannel: room, stepRequester: userContext(user)}
+}
+
+// userContext is a slack#/types/user_context value as Slack passes it.
+func userContext(user string) map[string]any {
+	return map[string]any{"id": user, "secret": "c2VjcmV0LW9mLXRoZS1ydW4"}
 }
 
 // step runs the workflow step with inputs on socket conn and returns its
@@ -218,6 +223,23 @@ func TestWorkflowStepFailsWithTheCallersWords(t *testing.T) {
 		in[stepRequester] = []any{agent}
 		h.failed(h.step(in, 0), "Person who used this workflow")
 	})
+	// A bare user ID is what an app created from an older manifest gets:
+	// there a builder could name anyone, an allowed colleague included, as
+	// the requester. Only Slack's user_context says who ran the workflow.
+	for name, requester := range map[string]any{
+		"requester as a bare user ID":          agent,
+		"requester without its context secret": map[string]any{"id": agent},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := start(t, map[string]string{"RESEND_ALLOWED_USERS": agent})
+			in := stepInputs(agent, "kari@example.com")
+			in[stepRequester] = requester
+			h.failed(h.step(in, 0), "Person who used this workflow")
+			if n := len(h.slack.Messages()); n != 0 {
+				t.Errorf("channel messages = %d, want none", n)
+			}
+		})
+	}
 	t.Run("bot not in the channel", func(t *testing.T) {
 		h := start(t, nil)
 		h.slack.SetMember(room, false)
