@@ -55,6 +55,9 @@ func (s *Server) MessageShortcut(m MessageShortcut) string {
 	}
 	payload := s.shortcutPayload("message_action", m.CallbackID, m.UserID, triggerOr(m.TriggerID, id))
 	payload["response_url"] = s.ResponseURL(id)
+	// A message shortcut's user has its name too (the reference's example:
+	// {"id", "name"}; username and team_id come with an org-ready app's).
+	payload["user"].(map[string]any)["name"] = strings.ToLower(m.UserID)
 	payload["channel"] = map[string]any{"id": m.ChannelID, "name": "general"}
 	payload["message"] = m.Message
 	payload["message_ts"] = ts
