@@ -79,6 +79,23 @@ func TestKindWordsTouchOnlyThatKind(t *testing.T) {
 		h.thread2(agent, "ordre "+frontpaytest.OrderAccepted+" email="+emailOnFile)
 		h.wantPaths("GET "+orderDetails+frontpaytest.OrderAccepted, "POST "+orderPath+frontpaytest.OrderAccepted)
 	})
+	// The kind said has no record with this UUID (a reservation's UUID
+	// said to be an order's): the read's 404 ends it as both 404s do,
+	// nothing posted and no resend asked for, not a send "not compared".
+	t.Run("with the comparison on, no record of that kind", func(t *testing.T) {
+		h := start(t, confirming(nil))
+		p := h.answered(h.slash(agent, "order "+uuidA+" email="+emailOnFile))
+		if !strings.Contains(p.Text, "order `"+uuidA+"`") || !strings.Contains(p.Text, "nothing was sent") {
+			t.Errorf("answer %q", p.Text)
+		}
+		h.wantPaths("GET " + orderDetails + uuidA)
+		if n := len(h.slack.Messages()); n != 0 {
+			t.Errorf("%d channel messages, want none", n)
+		}
+		if l := h.auditWith("not_found"); l["kind"] != "order" || l["http_status"] != 0.0 {
+			t.Errorf("audit line %v", l)
+		}
+	})
 }
 
 // No reservation and no order: only the caller is told, nothing is sent
