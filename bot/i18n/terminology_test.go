@@ -34,6 +34,10 @@ var terminology = []struct {
 	{"read (a record)", "hentes", []string{"kan ikke leses", "kunne ikke leses"}},
 	{"dash", " – ", []string{"—"}},
 	{"SMS's number", "mobilnummer", []string{"telefon og e-post", "telefonnummer eller e-post"}},
+	{"a number on file", "mobil {{.", []string{"\"SMS {{.Held"}},
+	{"no such ID", "ingen {{.Noun}} med ID-en", []string{"ingen {{.Link}}", "fra portalen"}},
+	{"looked up", "ble ikke slått opp", []string{"ingenting ble slått opp"}},
+	{"a status's meaning", "fakturert – kunden", []string{"fakturert (kunden"}},
 }
 
 func TestNorwegianTerminology(t *testing.T) {
