@@ -268,6 +268,29 @@ func TestOrderByEveryDoor(t *testing.T) {
 			t.Errorf("App Home does not name the order: %s", view)
 		}
 	})
+	t.Run("workflow step", func(t *testing.T) {
+		h := start(t, nil)
+		in := stepInputs(agent, "kari@example.com")
+		in[stepID] = o
+		c := h.completed(h.step(in, 0))
+		if !c.Success || c.Outputs["outcome"] != "sent" {
+			t.Errorf("step completion %+v", c)
+		}
+		h.wantPaths("GET "+reservationReads+o, "GET "+orderDetails+o, "POST "+orderPath+o)
+		if l := h.auditWith("sent"); l["kind"] != "order" || l["source"] != "workflow" {
+			t.Errorf("audit line %v", l)
+		}
+	})
+	t.Run("message shortcut", func(t *testing.T) {
+		h := start(t, nil)
+		h.shortcutOn(agent, room, ticket(ticketTS, "", "Kari never got the link of order "+o+", kari@firma.no", nil, nil))
+		h.submit(agent, h.openedForm(1), nil)
+		audit, _ := h.inThread(room, ticketTS)
+		if !strings.Contains(audit.Text, "order `"+o+"`") {
+			t.Errorf("audit message %q", audit.Text)
+		}
+		h.wantPaths("GET "+reservationReads+o, "GET "+orderDetails+o, "POST "+orderPath+o)
+	})
 	t.Run("confirmation", func(t *testing.T) {
 		h := start(t, confirming(nil))
 		p, c := h.asked(0, agent, o+" email="+emailTypo)
