@@ -343,3 +343,16 @@ func TestReplicasShareTheKind(t *testing.T) {
 	sentOn(t, hs[1], 1, agent, o+" phone=41234567")
 	hs[0].wantPaths("GET "+reservationReads+o, "GET "+orderDetails+o, "POST "+orderPath+o, "POST "+orderPath+o)
 }
+
+// An order whose contact on file cannot be read: the confirmation names
+// the order, as every message does.
+func TestConfirmAnOrderWhoseContactCannotBeRead(t *testing.T) {
+	h := start(t, confirming(nil))
+	o := frontpaytest.OrderAccepted
+	h.fp.SetOrderDetailsAnswer(o, frontpaytest.Answer{Status: 200, Body: frontpaytest.OrderEnvelope(
+		`{"orderUuid":"` + o + `","status":"SENT","customerDetails":{"countryCode":"+47","msisdn":"4741234567"}}`)})
+	p, _ := h.askedTwo(o + " phone=+4741234567")
+	if !strings.Contains(p.Text, "can't compare what you typed for order `"+o+"`") {
+		t.Errorf("confirmation does not name the order:\n%s", p.Text)
+	}
+}
