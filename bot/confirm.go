@@ -147,7 +147,8 @@ func (e *Core) endUnsent(ctx context.Context, r *request, dests []destination, k
 func (e *Core) cannotConfirm(ctx context.Context, r *request, dests []destination) {
 	cmd := "/resend " + r.Reservation
 	if r.Link != frontpay.LinkUnknown {
-		cmd = "/resend " + r.Link.String() + " " + r.Reservation
+		// The kind word in the language people read: its noun (ordre).
+		cmd = "/resend " + e.d.Words.T("link."+r.Link.String()+".noun") + " " + r.Reservation
 	}
 	if r.Email != "" {
 		cmd += " email=" + r.Email
