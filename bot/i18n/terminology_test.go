@@ -39,6 +39,7 @@ var terminology = []struct {
 	{"SMS's number", "mobilnummer", []string{"telefon og e-post", "telefonnummer eller e-post"}},
 	{"a number on file", "mobil {{.", []string{"\"SMS {{.Held"}},
 	{"no such ID", "ingen {{.Noun}} med ID-en", []string{"ingen {{.Link}}", "fra portalen"}},
+	{"where a link goes", "adresse eller nummer", []string{"samme mottaker", "mottakeren som", "ny mottaker"}},
 	{"looked up", "ble ikke slått opp", []string{"ingenting ble slått opp"}},
 	{"a status's meaning", "fakturert – kunden", []string{"fakturert (kunden"}},
 }
