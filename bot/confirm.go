@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -43,7 +44,8 @@ const (
 // check finds r's kind and, when it reads the record (to find the kind,
 // or to compare), looks at what it says before anything is sent. It
 // returns true when the request ends here, nothing sent and what admit
-// took given back: no reservation or order has r's UUID, the record says
+// took given back: no reservation or order has r's UUID (no record of
+// its kind, when that was said or remembered), the record says
 // it is paid or cancelled (the caller alone is told, §3), or a typed
 // destination differs from the contact on file and the caller is asked to
 // confirm it first. Whatever it finds, it notes in r.checked and r.Link.
@@ -68,6 +70,15 @@ func (t *resendTask) check(ctx context.Context) bool {
 	case f.neither:
 		e.release(ctx, t.ticket)
 		e.endUnsent(ctx, r, t.dests, frontpay.KindNotFound, http.StatusNotFound, checkNotCompared, e.d.Words.T("lookup.neither", "Reservation", r.Reservation))
+		return true
+	case errors.Is(f.err, frontpay.ErrNotFound):
+		// The kind was said or remembered, and Front Payment has no record
+		// of it with this UUID: a read, not a failure, so nothing is sent
+		// (as when both kinds answer 404), in the words of its own answer.
+		e.release(ctx, t.ticket)
+		o := outcomeOf(e.d.Words, r.Link, f.err, "", 0)
+		e.endUnsent(ctx, r, t.dests, o.kind, http.StatusNotFound, checkNotCompared, words(e.d.Words, "reply.text", r.Link, r.Reservation,
+			"Emoji", o.emoji, "Headline", o.headline, "Detail", o.detail))
 		return true
 	case f.rec == nil:
 		// Failing or too slow: the resend goes on, and Front Payment's own
@@ -139,7 +150,8 @@ func (e *Core) endUnsent(ctx context.Context, r *request, dests []destination, k
 func (e *Core) cannotConfirm(ctx context.Context, r *request, dests []destination) {
 	cmd := "/resend " + r.Reservation
 	if r.Link != frontpay.LinkUnknown {
-		cmd = "/resend " + r.Link.String() + " " + r.Reservation
+		// The kind word in the language people read: its noun (ordre).
+		cmd = "/resend " + e.d.Words.T("link."+r.Link.String()+".noun") + " " + r.Reservation
 	}
 	if r.Email != "" {
 		cmd += " email=" + r.Email

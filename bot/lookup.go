@@ -213,11 +213,10 @@ func (e *Core) statusText(res *frontpay.Record, refunds *frontpay.OrderStatus, u
 		lines = append(lines, w.T("lookup.customer", "Name", quoted(res.Customer.Name)))
 	}
 	lines = append(lines, w.T("lookup.contact", "Contact", e.describeOnFile(f)))
-	text := strings.Join(lines, "\n") + "\n"
 	if res.State() == frontpay.StateOpen {
-		text += w.T("lookup.how_to", "Reservation", uuid)
+		lines = append(lines, w.T("lookup.how_to", "Reservation", uuid))
 	}
-	return fitted(w, text)
+	return fitted(w, strings.Join(lines, "\n"))
 }
 
 // maxSectionRunes is Slack's limit on a section's text: "Maximum length

@@ -93,6 +93,7 @@ func demoOutcomesIn(w *i18n.Words) []demoOutcome {
 		{demofp.OrderAlreadyCancelled, frontpay.KindCancelled, w.T("console.demo.outcome.order_cancelled")},
 		{demofp.OrderInvalid, frontpay.KindInvalid, w.T("console.demo.outcome.order_invalid")},
 		{demofp.OrderServerError, frontpay.KindServerError, w.T("console.demo.outcome.order_server_error")},
+		{demofp.OrderTimeout, frontpay.KindUnreachable, w.T("console.demo.outcome.order_timeout", "Duration", w.Duration(demoTimeout, true))},
 	}
 }
 

@@ -537,8 +537,8 @@ func TestConsoleSpeaksNorwegian(t *testing.T) {
 	inOrder(t, "banner", banner,
 		"resendbot-konsollen: skriv en /resend-kommando (du kan sløyfe «/resend»), «hjelp» eller «avslutt».",
 		"DEMO Front Payment – ingenting når en ekte kunde.",
-		"Grensene er romsligere i demoen, så du kan prøve alle utfallene: 60 forespørsler per minutt, og en sendt lenke kan gå til samme mottaker igjen etter 10 sekunder.",
-		"Slack-boten bruker de konfigurerte grensene: 5 per minutt for hver person (RESEND_RATE_PER_USER), 60 per minutt for alle til sammen (RESEND_RATE_GLOBAL), og en sendt lenke går til samme mottaker igjen først etter 2 minutter (RESEND_COOLDOWN).",
+		"Grensene er romsligere i demoen, så du kan prøve alle utfallene: 60 forespørsler per minutt, og en sendt lenke kan gå til samme adresse eller nummer igjen etter 10 sekunder.",
+		"Slack-boten bruker de konfigurerte grensene: 5 per minutt for hver person (RESEND_RATE_PER_USER), 60 per minutt for alle til sammen (RESEND_RATE_GLOBAL), og en sendt lenke går til samme adresse eller nummer igjen først etter 2 minutter (RESEND_COOLDOWN).",
 		"Du er @deg i #console.",
 	)
 	noEnglish(t, "banner", banner)

@@ -34,6 +34,12 @@ func TestEveryMessageKindReadsNorwegian(t *testing.T) {
 		demofp.UUIDInvalid+" email=kari@exmaple.com", "3", // a new address, cancelled
 		demofp.UUIDInvalid+" phone=99887766", "2", // a new number, the one on file chosen
 		"9",
+		// Orders: sent, cancelled by Front Payment's answer, paid in the
+		// record, a status with its refund, and a kind word with no such
+		// order (for the resend and for status).
+		demofp.OrderAccepted+onFile, demofp.OrderAlreadyCancelled+onFile, demofp.OrderPaid+onFile,
+		"status "+demofp.OrderRefunded, "status "+demofp.OrderInvoiced,
+		"ordre "+demofp.UUIDAccepted+" phone=41234567", "status ordre "+demofp.UUIDAccepted,
 		"abc email=kari@example.com", demofp.UUIDAccepted+" email=kari", demofp.UUIDAccepted+" email=kari nordmann@example.com",
 		demofp.UUIDAccepted+" phone=12", demofp.UUIDAccepted+" phone=22123456", demofp.UUIDAccepted+" phone=+999 1234",
 		demofp.UUIDAccepted+" phone=12345678 tlf=87654321", demofp.UUIDAccepted+" email=a@b.no epost=c@d.no",
@@ -59,7 +65,9 @@ func TestEveryMessageKindReadsNorwegian(t *testing.T) {
 	// The kinds of answer this test means to have seen.
 	for _, want := range []string{"Front Payment: sendt (HTTP 202)", "Front Payment: ingen svar", "«Prøv igjen»",
 		"Betalingsfrist:", "Status i Front Payment: venter på betaling («pending»)", "Vil du sende betalingslenken",
-		"stemmer ikke med kontaktopplysningene", "kan lenken sendes dit igjen om", "Avbrutt:", "+47 998 87 766", "verken en reservasjon eller en ordre"} {
+		"stemmer ikke med kontaktopplysningene", "kan lenken sendes dit igjen om", "Avbrutt:", "+47 998 87 766", "verken en reservasjon eller en ordre",
+		"betalingslenken for ordre", "Denne ordren er kansellert", "Ifølge Front Payment er denne ordren allerede betalt",
+		"Refundert: 250,00\u00a0kr", "Bestilt:", "Ikke sendt: fant ikke ordren", "Front Payment har ingen ordre med ID-en"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the transcript lacks %q:\n%s", want, out)
 		}

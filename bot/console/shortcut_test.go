@@ -16,8 +16,8 @@ func TestConsoleSimulatesTheMessageShortcut(t *testing.T) {
 		lang                                string
 		filled, also, sent, closed, nothing string
 	}{
-		{"en", "Filled in from the message", "also found: +47 987 65 432", "Sent", "Form closed: nothing was sent.", "No reservation ID"},
-		{"nb", "Fylt ut fra meldingen", "fant også: +47 987 65 432", "Sendt", "Skjemaet ble lukket, og ingenting ble sendt.", "Fant ingen reservasjons-ID"},
+		{"en", "Filled in from the message", "also found: +47 987 65 432", "Sent", "Form closed: nothing was sent.", "No reservation or order ID"},
+		{"nb", "Fylt ut fra meldingen", "fant også: +47 987 65 432", "Sendt", "Skjemaet ble lukket, og ingenting ble sendt.", "Fant ingen reservasjons- eller ordre-ID"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			stdin := "shortcut Kari never got her link (order " + id + "), new email kari@firma.no, mobil 412 34 567 or 987 65 432\n" +

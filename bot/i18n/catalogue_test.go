@@ -115,3 +115,25 @@ func TestEveryEntryIsUsed(t *testing.T) {
 		}
 	}
 }
+
+// A UUID may be a reservation's or an order's: no entry names the kind
+// itself in front of the ID, which comes with its kind's words as
+// {{.Link}} (or {{.Title}}, {{.Noun}}, {{.The}}). The words for a UUID of
+// neither kind name both.
+func TestNoEntryNamesTheKindOfAnID(t *testing.T) {
+	for _, l := range Langs {
+		raw, err := locales.ReadFile("locales/" + string(l) + ".toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(raw), "\n") {
+			// Neither kind (both answered 404) names both.
+			lower := strings.ReplaceAll(strings.ToLower(line), "reservation or order `", "")
+			for _, kind := range []string{"reservation `{{.reservation}}`", "reservasjon `{{.reservation}}`", "order `{{.reservation}}`", "ordre `{{.reservation}}`"} {
+				if strings.Contains(lower, kind) {
+					t.Errorf("%s.toml:%d names the kind of the ID itself: %s", l, i+1, line)
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package i18n
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -34,6 +37,11 @@ var terminology = []struct {
 	{"read (a record)", "hentes", []string{"kan ikke leses", "kunne ikke leses"}},
 	{"dash", " – ", []string{"—"}},
 	{"SMS's number", "mobilnummer", []string{"telefon og e-post", "telefonnummer eller e-post"}},
+	{"a number on file", "mobil {{.", []string{"\"SMS {{.Held"}},
+	{"no such ID", "ingen {{.Noun}} med ID-en", []string{"ingen {{.Link}}", "fra portalen"}},
+	{"where a link goes", "adresse eller nummer", []string{"samme mottaker", "mottakeren som", "ny mottaker"}},
+	{"looked up", "ble ikke slått opp", []string{"ingenting ble slått opp"}},
+	{"a status's meaning", "fakturert – kunden", []string{"fakturert (kunden"}},
 }
 
 func TestNorwegianTerminology(t *testing.T) {
@@ -48,6 +56,22 @@ func TestNorwegianTerminology(t *testing.T) {
 		}
 	}
 	nb := text.String()
+	// The nb manifest words the command, the shortcuts and the workflow
+	// step for Slack: none of the replaced words in what Slack shows.
+	manifest, err := os.ReadFile(filepath.Join("..", "..", "slack-app-manifest.nb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range terminology {
+		for _, not := range c.not {
+			for i, line := range strings.Split(string(manifest), "\n") {
+				key, text, _ := strings.Cut(strings.TrimLeft(strings.TrimSpace(line), "- "), ":")
+				if shown := slices.Contains([]string{"name", "description", "title", "hint", "usage_hint"}, key); shown && strings.Contains(text, not) {
+					t.Errorf("slack-app-manifest.nb.yaml:%d: %s is %q, not %q", i+1, c.concept, c.word, not)
+				}
+			}
+		}
+	}
 	for _, c := range terminology {
 		if !strings.Contains(nb, c.word) {
 			t.Errorf("%s: nb.toml never says %q", c.concept, c.word)

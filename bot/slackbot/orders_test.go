@@ -79,6 +79,23 @@ func TestKindWordsTouchOnlyThatKind(t *testing.T) {
 		h.thread2(agent, "ordre "+frontpaytest.OrderAccepted+" email="+emailOnFile)
 		h.wantPaths("GET "+orderDetails+frontpaytest.OrderAccepted, "POST "+orderPath+frontpaytest.OrderAccepted)
 	})
+	// The kind said has no record with this UUID (a reservation's UUID
+	// said to be an order's): the read's 404 ends it as both 404s do,
+	// nothing posted and no resend asked for, not a send "not compared".
+	t.Run("with the comparison on, no record of that kind", func(t *testing.T) {
+		h := start(t, confirming(nil))
+		p := h.answered(h.slash(agent, "order "+uuidA+" email="+emailOnFile))
+		if !strings.Contains(p.Text, "order `"+uuidA+"`") || !strings.Contains(p.Text, "nothing was sent") {
+			t.Errorf("answer %q", p.Text)
+		}
+		h.wantPaths("GET " + orderDetails + uuidA)
+		if n := len(h.slack.Messages()); n != 0 {
+			t.Errorf("%d channel messages, want none", n)
+		}
+		if l := h.auditWith("not_found"); l["kind"] != "order" || l["http_status"] != 0.0 {
+			t.Errorf("audit line %v", l)
+		}
+	})
 }
 
 // No reservation and no order: only the caller is told, nothing is sent
@@ -251,6 +268,29 @@ func TestOrderByEveryDoor(t *testing.T) {
 			t.Errorf("App Home does not name the order: %s", view)
 		}
 	})
+	t.Run("workflow step", func(t *testing.T) {
+		h := start(t, nil)
+		in := stepInputs(agent, "kari@example.com")
+		in[stepID] = o
+		c := h.completed(h.step(in, 0))
+		if !c.Success || c.Outputs["outcome"] != "sent" {
+			t.Errorf("step completion %+v", c)
+		}
+		h.wantPaths("GET "+reservationReads+o, "GET "+orderDetails+o, "POST "+orderPath+o)
+		if l := h.auditWith("sent"); l["kind"] != "order" || l["source"] != "workflow" {
+			t.Errorf("audit line %v", l)
+		}
+	})
+	t.Run("message shortcut", func(t *testing.T) {
+		h := start(t, nil)
+		h.shortcutOn(agent, room, ticket(ticketTS, "", "Kari never got the link of order "+o+", kari@firma.no", nil, nil))
+		h.submit(agent, h.openedForm(1), nil)
+		audit, _ := h.inThread(room, ticketTS)
+		if !strings.Contains(audit.Text, "order `"+o+"`") {
+			t.Errorf("audit message %q", audit.Text)
+		}
+		h.wantPaths("GET "+reservationReads+o, "GET "+orderDetails+o, "POST "+orderPath+o)
+	})
 	t.Run("confirmation", func(t *testing.T) {
 		h := start(t, confirming(nil))
 		p, c := h.asked(0, agent, o+" email="+emailTypo)
@@ -302,4 +342,17 @@ func TestReplicasShareTheKind(t *testing.T) {
 	sentOn(t, hs[0], 0, agent, o+" email=kari@example.com")
 	sentOn(t, hs[1], 1, agent, o+" phone=41234567")
 	hs[0].wantPaths("GET "+reservationReads+o, "GET "+orderDetails+o, "POST "+orderPath+o, "POST "+orderPath+o)
+}
+
+// An order whose contact on file cannot be read: the confirmation names
+// the order, as every message does.
+func TestConfirmAnOrderWhoseContactCannotBeRead(t *testing.T) {
+	h := start(t, confirming(nil))
+	o := frontpaytest.OrderAccepted
+	h.fp.SetOrderDetailsAnswer(o, frontpaytest.Answer{Status: 200, Body: frontpaytest.OrderEnvelope(
+		`{"orderUuid":"` + o + `","status":"SENT","customerDetails":{"countryCode":"+47","msisdn":"4741234567"}}`)})
+	p, _ := h.askedTwo(o + " phone=+4741234567")
+	if !strings.Contains(p.Text, "can't compare what you typed for order `"+o+"`") {
+		t.Errorf("confirmation does not name the order:\n%s", p.Text)
+	}
 }

@@ -3,6 +3,7 @@ package slackbot
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"resendbot/frontpay/frontpaytest"
 )
@@ -46,4 +47,41 @@ func TestStatusDatesInTheTeamsZone(t *testing.T) {
 			t.Errorf("%v: the amount is not %q:\n%s", c.env, want, p.Text)
 		}
 	}
+}
+
+// TestResendTimesInTheTeamsZone: the audit message's time, the reply's
+// and the edited audit message's are written in RESEND_TIMEZONE, in the
+// language's format, with no "UTC" after them.
+func TestResendTimesInTheTeamsZone(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_LANGUAGE": "nb", "RESEND_TIMEZONE": "America/New_York"})
+	before := time.Now()
+	h.slash(agent, uuidA+" email=kari@example.com")
+	root, reply := h.thread()
+	after := time.Now()
+	ny, oslo := h.words().In(h.cfg.Timezone), h.words() // h.words() writes Oslo's time
+	if h.cfg.Timezone.String() != "America/New_York" {
+		t.Fatalf("RESEND_TIMEZONE read as %s", h.cfg.Timezone)
+	}
+	// Any minute between before and after: no assertion on how fast it ran.
+	var inNY, inOslo []string
+	for m := before.Truncate(time.Minute); !m.After(after); m = m.Add(time.Minute) {
+		inNY, inOslo = append(inNY, ny.Time(m)), append(inOslo, oslo.Time(m))
+	}
+	for name, text := range map[string]string{
+		"audit message": string(root.Blocks), "edited audit message": string(root.Updates[len(root.Updates)-1].Blocks),
+		"reply": string(reply.Blocks),
+	} {
+		if !containsAny(text, inNY) || containsAny(text, inOslo) || strings.Contains(text, "UTC") {
+			t.Errorf("%s is not in New York's time (%q), or names a zone:\n%s", name, inNY, text)
+		}
+	}
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }

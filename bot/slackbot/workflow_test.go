@@ -283,6 +283,12 @@ func TestWorkflowStepDoesNotSendToADestinationNotOnFile(t *testing.T) {
 	if line := h.auditWith("refused"); line["reason"] != bot.ReasonNotOnFile {
 		t.Errorf("audit line %v, want reason %s", line, bot.ReasonNotOnFile)
 	}
+
+	// In Norwegian, for an order: the command it suggests says «ordre».
+	h = start(t, confirming(map[string]string{"RESEND_LANGUAGE": "nb"}))
+	in := stepInputs(agent, emailTypo)
+	in[stepID] = frontpaytest.OrderAccepted
+	h.failed(h.step(in, 0), "/resend ordre "+frontpaytest.OrderAccepted+" email="+emailTypo, "for ordre `"+frontpaytest.OrderAccepted+"`")
 }
 
 // Slack may deliver one execution again (a new envelope and event): it is
