@@ -38,7 +38,7 @@ type slackMetrics struct {
 // from the first scrape, so an alert's increase() sees the first one.
 var webAPIMethods = []string{"chat.postMessage", "chat.update", "chat.postEphemeral", methodResponseURL,
 	"views.open", "views.publish", "usergroups.list", "usergroups.users.list", "auth.test", "users.info",
-	"functions.completeSuccess", "functions.completeError", "chat.getPermalink"}
+	"functions.completeSuccess", "functions.completeError", "chat.getPermalink", "conversations.info"}
 
 // knownSlackErrors are the error labels created at 0 for every method:
 // slackErrorLabel's own, and Slack's codes an on-call acts on.
