@@ -310,6 +310,47 @@ func TestSIGTERMDuringTheComparisonsReadBeginsNoResend(t *testing.T) {
 	}
 }
 
+// SIGTERM while Slack is still taking the audit message: once it exists,
+// Front Payment is not asked (the grace could cut the call off with the
+// message saying "Sending…"); the message says nothing was sent, and so
+// are the caller and the audit line told.
+func TestSIGTERMDuringTheAuditPostBeginsNoResend(t *testing.T) {
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	h := startOn(t, map[string]string{"RESEND_SHUTDOWN_GRACE": "20s"}, fakeslack.New(t), frontpaytest.NewServer(t), bot.State{},
+		func(d *bot.Deps) { d.SlackTimeout = time.Minute })
+	h.slack.FailNext("chat.postMessage", 1, fakeslack.Fault{Arrived: arrived, Release: release})
+	h.command(agent, uuidA+" email=kari@example.com")
+	select {
+	case <-arrived:
+	case <-time.After(wait):
+		t.Fatal("the audit message was never posted")
+	}
+	h.stop()
+	deadline := time.Now().Add(wait)
+	for len(h.logLines("stopping: no new work is begun")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the bot never began to stop:\n%s", h.logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(release)
+	if err := <-h.done; err != nil {
+		t.Errorf("Run = %v, want nil", err)
+	}
+	close(h.done)
+	if n := len(h.resends()); n != 0 {
+		t.Errorf("resends = %d, want 0", n)
+	}
+	msgs := h.slack.Messages()
+	if len(msgs) != 1 || len(msgs[0].Updates) == 0 || !strings.Contains(msgs[0].Text, "Not sent: resendbot was restarting") {
+		t.Errorf("audit message %+v, want it updated to say nothing was sent", msgs)
+	}
+	h.responseURLSays("Nothing was sent: resendbot was restarting")
+	if l := h.auditWith("refused"); l["reason"] != bot.ReasonShuttingDown {
+		t.Errorf("audit = %v", l)
+	}
+}
+
 // A lookup still queued at shutdown is abandoned with an audit line.
 func TestALookupAbandonedAtShutdownIsAudited(t *testing.T) {
 	h := start(t, map[string]string{"RESEND_MAX_INFLIGHT": "1"})
