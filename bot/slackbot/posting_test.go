@@ -274,6 +274,26 @@ func TestPacingAChannelDoesNotSlowAnother(t *testing.T) {
 	}
 }
 
+// stopWhileHeld stops the bot while a call it made is held, lets the
+// call go on once the bot has begun to stop (closing held), and waits for
+// Run to end cleanly.
+func (h *harness) stopWhileHeld(held chan struct{}) {
+	h.t.Helper()
+	h.stop()
+	deadline := time.Now().Add(wait)
+	for len(h.logLines("stopping: no new work is begun")) == 0 {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("the bot never began to stop:\n%s", h.logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(held)
+	if err := <-h.done; err != nil {
+		h.t.Errorf("Run = %v, want nil", err)
+	}
+	close(h.done)
+}
+
 // SIGTERM while the comparison's read of the reservation is slow: the
 // resend is not begun after it (the grace could cut it off with its audit
 // message saying "Sending…"): nothing is posted or sent, the caller is
@@ -285,19 +305,7 @@ func TestSIGTERMDuringTheComparisonsReadBeginsNoResend(t *testing.T) {
 	h.fp.SetDetailsAnswer(uuidA, frontpaytest.Answer{Status: 200, Body: frontpaytest.DetailsJSON(d), Hold: hold})
 	h.command(agent, uuidA+" email="+emailOnFile)
 	h.fp.WaitForCalls(1, wait) // the read has begun
-	h.stop()
-	deadline := time.Now().Add(wait)
-	for len(h.logLines("stopping: no new work is begun")) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the bot never began to stop:\n%s", h.logs.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	close(hold)
-	if err := <-h.done; err != nil {
-		t.Errorf("Run = %v, want nil", err)
-	}
-	close(h.done)
+	h.stopWhileHeld(hold)
 	h.responseURLSays("Nothing was sent: resendbot was restarting")
 	if n := len(h.resends()); n != 0 {
 		t.Errorf("resends = %d, want 0", n)
@@ -325,19 +333,7 @@ func TestSIGTERMDuringTheAuditPostBeginsNoResend(t *testing.T) {
 	case <-time.After(wait):
 		t.Fatal("the audit message was never posted")
 	}
-	h.stop()
-	deadline := time.Now().Add(wait)
-	for len(h.logLines("stopping: no new work is begun")) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the bot never began to stop:\n%s", h.logs.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	close(release)
-	if err := <-h.done; err != nil {
-		t.Errorf("Run = %v, want nil", err)
-	}
-	close(h.done)
+	h.stopWhileHeld(release)
 	if n := len(h.resends()); n != 0 {
 		t.Errorf("resends = %d, want 0", n)
 	}
