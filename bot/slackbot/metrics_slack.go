@@ -155,14 +155,15 @@ func (m *slackMetrics) slackCall(method string, err error, retried bool) {
 }
 
 // slackErrorLabel is a short, stable label for a Slack call's error:
-// Slack's own code (not_in_channel), ratelimited, http_<status>, timeout,
-// cancelled, network, or other.
+// ratelimited for Slack's limit however it says so (a 429 with or without
+// Retry-After, a ratelimited or rate_limited body: verdictOf), Slack's own
+// code (not_in_channel), http_<status>, timeout, cancelled, network, or
+// other.
 func slackErrorLabel(err error) string {
-	var rl *slack.RateLimitedError
 	var sc slack.StatusCodeError
 	var ne net.Error
-	switch {
-	case errors.As(err, &rl):
+	switch v, _ := verdictOf(err); {
+	case v == limited:
 		return "ratelimited"
 	case slackErrorCode(err) != "":
 		return slackErrorCode(err)

@@ -142,7 +142,7 @@ func TestSlackWebAPIRetriesAndFailuresAreCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSeries(t, scrape(t, h.metrics),
-		`resendbot_slack_api_retries_total{error="http_429",method="chat.postMessage"} 2`,
+		`resendbot_slack_api_retries_total{error="ratelimited",method="chat.postMessage"} 2`,
 		`resendbot_slack_api_failures_total{error="not_in_channel",method="chat.postMessage"} 1`,
 	)
 }
@@ -212,6 +212,6 @@ func TestViewsCountTheirSlackFailures(t *testing.T) {
 	}
 	wantSeries(t, scrape(t, h.metrics),
 		`resendbot_slack_api_failures_total{error="expired_trigger_id",method="views.open"} 1`,
-		`resendbot_slack_api_retries_total{error="http_429",method="views.publish"} 1`,
+		`resendbot_slack_api_retries_total{error="ratelimited",method="views.publish"} 1`,
 	)
 }
