@@ -545,6 +545,17 @@ func (t *resendTask) Run(ctx context.Context) {
 		e.tell(ctx, r.Origin, msg)
 		return
 	}
+	if e.stoppingNow() {
+		// SIGTERM came while the audit message was being posted (a slow or
+		// limiting Slack): Front Payment is not asked now, for the grace
+		// could cut the call off; the message says nothing was sent.
+		if err := e.surface.Update(ctx, r.ChannelID, rootTS, stoppedRoot(e.d.Words, r, shown, e.d.Now())); err != nil {
+			e.d.Log.Error("audit message could not be updated; it still says sending", "err", err, "channel", r.ChannelID, "ts", rootTS,
+				"reservation", r.Reservation)
+		}
+		t.Abandon(ctx)
+		return
+	}
 
 	start := e.d.Now()
 	e.d.Metrics.inFlight.Inc()

@@ -207,10 +207,21 @@ const maxButtonRunes = 75
 // rootMessage is the audit message posted before Front Payment is called,
 // and updated with the outcome once it is known (o nil: still sending).
 func rootMessage(w *i18n.Words, r *request, dests string, o *outcome, at time.Time) Message {
-	status := ":hourglass_flowing_sand: " + w.T("audit.sending")
+	status, note := ":hourglass_flowing_sand: "+w.T("audit.sending"), w.T("audit.requested_at", "At", w.Time(at))
 	if o != nil {
-		status = o.emoji + " " + o.headline
+		status, note = o.emoji+" "+o.headline, frontPaymentContext(w, o, at)
 	}
+	return auditMessage(w, r, dests, status, note)
+}
+
+// stoppedRoot is the audit message of r when Front Payment was never
+// asked after all: resendbot was stopping once the message existed.
+func stoppedRoot(w *i18n.Words, r *request, dests string, at time.Time) Message {
+	return auditMessage(w, r, dests, ":no_entry_sign: "+w.T("audit.restarting"), w.T("audit.requested_at", "At", w.Time(at)))
+}
+
+// auditMessage is the audit message of r, sent to dests, saying status.
+func auditMessage(w *i18n.Words, r *request, dests, status, note string) Message {
 	if r.retriedBy != "" {
 		status += w.T("audit.after_retry", "By", r.retriedBy)
 	}
@@ -225,10 +236,6 @@ func rootMessage(w *i18n.Words, r *request, dests string, o *outcome, at time.Ti
 		id = "audit.retried"
 	}
 	text := words(w, id, r.Link, r.Reservation, "User", r.UserID, "Dests", dests, "Status", status)
-	note := w.T("audit.requested_at", "At", w.Time(at))
-	if o != nil {
-		note = frontPaymentContext(w, o, at)
-	}
 	return Message{Text: text, Note: note}
 }
 

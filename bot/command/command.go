@@ -565,12 +565,19 @@ func (pr *Parser) linkValue(p cmdPair, field string, example func() string, same
 	if !ok {
 		return Unescape(p.value), nil
 	}
-	if label != "" && label != target && !same(label, target) {
+	if hidesTarget(target, label, same) {
 		w := pr.w
 		return "", &InputError{field, w.T("command.link.differs",
 			"Key", p.key, "Label", quote(w, label), "Target", quote(w, target), "Example", example())}
 	}
 	return target, nil
+}
+
+// hidesTarget reports whether a Slack link shows a label that is not the
+// destination it leads to (same compares the two as the link's kind of
+// value): whoever read the label would send to the target unseen.
+func hidesTarget(target, label string, same func(a, b string) bool) bool {
+	return label != "" && label != target && !same(label, target)
 }
 
 // sameNumber reports whether a and b are one phone number: the same

@@ -71,7 +71,7 @@ func (pr *Parser) Find(texts ...string) Found {
 	for _, text := range texts {
 		text = text[:min(len(text), budget)] // "" once the budget is spent
 		budget -= len(text)
-		text = strings.Map(zeroWidthToSpace, Unescape(text))
+		text = strings.Map(zeroWidthToSpace, Unescape(pr.asShown(text)))
 		// What is taken as an ID or an address, and links, are blanked out,
 		// so that their digits are not read as a phone number.
 		text = uuidPattern.ReplaceAllStringFunc(text, func(id string) string {
@@ -94,6 +94,29 @@ func (pr *Parser) Find(texts ...string) Found {
 		}
 	}
 	return f
+}
+
+// slackLink is a Slack link with a label, as message text holds it:
+// <mailto:a@b.no|a@b.no>, <tel:+4741234567|412 34 567>, <https://…|…>.
+var slackLink = regexp.MustCompile(`<[^<>|]*\|[^<>]*>`)
+
+// asShown is text with each mailto: or tel: link whose label is not its
+// target (hidesTarget) replaced by its label: the message's reader saw
+// the label only, so the target is never offered (as email= and phone=
+// refuse such a link).
+func (pr *Parser) asShown(text string) string {
+	return slackLink.ReplaceAllStringFunc(text, func(link string) string {
+		target, label, ok := linkParts(link)
+		same := SameEmail
+		if !strings.HasPrefix(strings.ToLower(link), "<mailto:") {
+			same = pr.sameNumber
+		}
+		if !ok || !hidesTarget(target, label, same) {
+			return link
+		}
+		_, shown, _ := strings.Cut(link[1:len(link)-1], "|")
+		return " " + shown + " "
+	})
 }
 
 // standsAlone reports whether text[start:end] is not part of a longer

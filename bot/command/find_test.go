@@ -39,6 +39,12 @@ func TestFindReadsIDsAddressesAndNumbers(t *testing.T) {
 			[]string{"<https://portal.example/orders/41234567?ref=" + parseID + "|the order> https://x.example/98765432"},
 			Found{Reservations: []string{parseID}}},
 		{"what email= refuses is not found", []string{"kari@firma..no kari@-firma.no"}, Found{}},
+		{"a link's target its label hides is not found, the label is",
+			[]string{"new email <mailto:attacker@evil.example|kari@firma.no>, mobil <tel:+4799999999|412 34 567>, <mailto:ola@firma.no|write to Ola>"},
+			Found{Emails: []string{"kari@firma.no"}, Phones: []string{"+47 412 34 567"}}},
+		{"a link whose label is its target is found",
+			[]string{"<mailto:Kari@Firma.no|kari@firma.no> <tel:+4741234567|+47 41 23 45 67> <mailto:ola@firma.no>"},
+			Found{Emails: []string{"Kari@Firma.no", "ola@firma.no"}, Phones: []string{"+47 412 34 567"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := parserFor(en, "NO").Find(c.texts...); !reflect.DeepEqual(got, c.want) {

@@ -319,6 +319,32 @@ func TestConfirmNotAskedForAClosedReservation(t *testing.T) {
 	}
 }
 
+// A reservation whose money Front Payment holds or has taken (reserved,
+// captured, charged) says paid by its status alone, with isPaid false:
+// Front Payment's resend would still send the link, so the bot neither
+// asks about a stranger's address nor sends; the caller alone is told.
+func TestHeldFundsCountAsPaidWithoutIsPaid(t *testing.T) {
+	for _, status := range []string{"reserved", "Captured", "CHARGED"} {
+		t.Run(status, func(t *testing.T) {
+			h := start(t, confirming(nil))
+			d := frontpaytest.SampleDetails(uuidA)
+			d.Status, d.IsPaid = status, false
+			h.fp.SetDetails(uuidA, d)
+			p := h.answered(h.slash(agent, uuidA+" email="+emailTypo))
+			if !strings.Contains(p.Text, "record says this reservation is already paid") || !strings.Contains(p.Text, "“"+status+"”") ||
+				strings.Contains(string(p.Blocks), "button") {
+				t.Errorf("answer %q, want the already-paid outcome with the status, no buttons", p.Text)
+			}
+			if n, m := len(h.resends()), len(h.slack.Messages()); n != 0 || m != 0 {
+				t.Errorf("%d resends, %d channel messages; want none", n, m)
+			}
+			if l := h.auditWith("completed"); l["destination_check"] != "reservation_closed" {
+				t.Errorf("audit line = %v", l)
+			}
+		})
+	}
+}
+
 // Off, a typed destination goes to Front Payment at once, with only the
 // read that finds its kind; a second request reads nothing.
 func TestConfirmOff(t *testing.T) {

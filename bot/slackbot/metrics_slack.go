@@ -38,7 +38,7 @@ type slackMetrics struct {
 // from the first scrape, so an alert's increase() sees the first one.
 var webAPIMethods = []string{"chat.postMessage", "chat.update", "chat.postEphemeral", methodResponseURL,
 	"views.open", "views.publish", "usergroups.list", "usergroups.users.list", "auth.test", "users.info",
-	"functions.completeSuccess", "functions.completeError", "chat.getPermalink"}
+	"functions.completeSuccess", "functions.completeError", "chat.getPermalink", "conversations.info"}
 
 // knownSlackErrors are the error labels created at 0 for every method:
 // slackErrorLabel's own, and Slack's codes an on-call acts on.
@@ -155,14 +155,15 @@ func (m *slackMetrics) slackCall(method string, err error, retried bool) {
 }
 
 // slackErrorLabel is a short, stable label for a Slack call's error:
-// Slack's own code (not_in_channel), ratelimited, http_<status>, timeout,
-// cancelled, network, or other.
+// ratelimited for Slack's limit however it says so (a 429 with or without
+// Retry-After, a ratelimited or rate_limited body: verdictOf), Slack's own
+// code (not_in_channel), http_<status>, timeout, cancelled, network, or
+// other.
 func slackErrorLabel(err error) string {
-	var rl *slack.RateLimitedError
 	var sc slack.StatusCodeError
 	var ne net.Error
-	switch {
-	case errors.As(err, &rl):
+	switch v, _ := verdictOf(err); {
+	case v == limited:
 		return "ratelimited"
 	case slackErrorCode(err) != "":
 		return slackErrorCode(err)

@@ -11,6 +11,7 @@ import (
 
 	"resendbot/bot"
 	"resendbot/bot/internal/fakeslack"
+	"resendbot/frontpay"
 	"resendbot/frontpay/frontpaytest"
 )
 
@@ -64,6 +65,7 @@ func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
 		`resendbot_slack_api_failures_total{error="token_revoked",method="chat.postMessage"} 0`,
 		`resendbot_slack_api_failures_total{error="ratelimited",method="response_url"} 0`,
 		`resendbot_slack_api_failures_total{error="not_in_channel",method="chat.update"} 0`,
+		`resendbot_slack_api_failures_total{error="timeout",method="conversations.info"} 0`, // the global shortcut's channel check
 		`resendbot_slack_api_latency_seconds_count{method="chat.postMessage"} 0`,
 		`resendbot_slack_token_rejected 0`,
 		`resendbot_shared_state_up 1`,
@@ -71,6 +73,45 @@ func TestMetricsWithKnownLabelsStartAtZero(t *testing.T) {
 		`resendbot_queue_capacity 0`,
 		`resendbot_outcomes_unposted_total 0`,
 	)
+}
+
+// The series an on-call reads for what the bot could not do — Slack
+// failures by method and error, outcomes never posted, users.info and
+// user-group re-reads that failed, envelopes that did not decode — exist
+// at 0 once New has made the bot, before it talks to Slack: main serves
+// /metrics from then on, so the first scrape has them.
+func TestTheOnCallSeriesExistBeforeTheBotRuns(t *testing.T) {
+	s := fakeslack.New(t)
+	cfg, err := bot.LoadConfig(func(k string) string {
+		return map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
+			"SLACK_API_URL": s.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "RESEND_ALLOWED_USERGROUPS": "@support-agents"}[k]
+	}, bot.ModeBot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fps := frontpaytest.NewServer(t)
+	fp, err := frontpay.NewClient(frontpay.Config{BaseURL: fps.URL, Token: fps.Token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, audit := bot.NewLoggers(cfg, io.Discard)
+	m := bot.NewMetrics()
+	New(cfg, bot.Deps{Resender: fp, Log: log, Audit: audit, Metrics: m})
+	wantSeries(t, scrape(t, m),
+		`resendbot_slack_api_failures_total{error="ratelimited",method="chat.update"} 0`,
+		`resendbot_slack_api_failures_total{error="not_in_channel",method="chat.postMessage"} 0`,
+		`resendbot_slack_api_failures_total{error="timeout",method="conversations.info"} 0`,
+		`resendbot_slack_api_failures_total{error="network",method="usergroups.users.list"} 0`,
+		`resendbot_slack_api_failures_total{error="other",method="users.info"} 0`,
+		`resendbot_outcomes_unposted_total 0`,
+		`resendbot_users_info_failures_total 0`,
+		`resendbot_usergroups_read_failures_total 0`,
+		`resendbot_usergroups_stale 0`,
+		`resendbot_slack_undecodable_envelopes_total 0`,
+	)
+	if n := len(s.Calls("auth.test")); n != 0 {
+		t.Errorf("New called Slack (%d auth.test)", n)
+	}
 }
 
 func TestLookupsAreMeasuredByEndpoint(t *testing.T) {
@@ -101,7 +142,7 @@ func TestSlackWebAPIRetriesAndFailuresAreCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSeries(t, scrape(t, h.metrics),
-		`resendbot_slack_api_retries_total{error="http_429",method="chat.postMessage"} 2`,
+		`resendbot_slack_api_retries_total{error="ratelimited",method="chat.postMessage"} 2`,
 		`resendbot_slack_api_failures_total{error="not_in_channel",method="chat.postMessage"} 1`,
 	)
 }
@@ -171,6 +212,6 @@ func TestViewsCountTheirSlackFailures(t *testing.T) {
 	}
 	wantSeries(t, scrape(t, h.metrics),
 		`resendbot_slack_api_failures_total{error="expired_trigger_id",method="views.open"} 1`,
-		`resendbot_slack_api_retries_total{error="http_429",method="views.publish"} 1`,
+		`resendbot_slack_api_retries_total{error="ratelimited",method="views.publish"} 1`,
 	)
 }

@@ -248,7 +248,9 @@ func sectionText(els []slack.RichTextSectionElement) string {
 		case *slack.RichTextSectionTextElement:
 			s.WriteString(el.Text)
 		case *slack.RichTextSectionLinkElement:
-			s.WriteString(" " + el.Text + " " + el.URL + " ")
+			// As Slack writes a link in a message's text, so that Find
+			// never offers a mailto: or tel: target its label hides.
+			s.WriteString(" <" + el.URL + "|" + el.Text + "> ")
 		default:
 			s.WriteString(" ")
 		}

@@ -500,6 +500,32 @@ func TestMessageShortcutValuesAreComparedWithTheContactOnFile(t *testing.T) {
 	}
 }
 
+// A link in the message whose label is another address or number than
+// its target (in its text, or a rich text link) never fills the form with
+// the target: the agent read the label only. The label is offered.
+func TestMessageShortcutNeverOffersATargetItsLabelHides(t *testing.T) {
+	h := start(t, nil)
+	msg := ticket(ticketTS, "", "", nil,
+		[]map[string]any{{"type": "rich_text", "block_id": "r", "elements": []map[string]any{{"type": "rich_text_section",
+			"elements": []map[string]any{{"type": "text", "text": "mobil "},
+				{"type": "link", "url": "tel:+4799999999", "text": "412 34 567"},
+				{"type": "text", "text": " or "},
+				{"type": "link", "url": "mailto:thief@evil.example", "text": "kari@firma.no"}}}}}})
+	// As a helpdesk integration posts it: a link in mrkdwn, not typed.
+	msg["text"] = "order " + uuidA + ", new address <mailto:attacker@evil.example|" + emailOnFile + ">"
+	h.shortcutOn(agent, room, msg)
+	v := h.openedForm(1)
+	if form := v.text(); strings.Contains(form, "evil.example") || strings.Contains(form, "99999999") {
+		t.Errorf("the form offers a link's hidden target: %s", form)
+	}
+	if values, initial := options(v.element(formEmail)); strings.Join(values, " ") != emailOnFile+" kari@firma.no "+noneChosen || initial != emailOnFile {
+		t.Errorf("email choice %q, initial %q; want the labels", values, initial)
+	}
+	if el := v.element(formPhone); el["initial_value"] != "+47 412 34 567" {
+		t.Errorf("phone = %v, want the label", el)
+	}
+}
+
 // Where the bot cannot post, nothing is sent and the presser is told,
 // through the shortcut's response_url, how to fix it.
 func TestMessageShortcutWhereTheBotIsNotTellsThePresser(t *testing.T) {

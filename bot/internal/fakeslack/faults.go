@@ -35,6 +35,13 @@ type Fault struct {
 	// lands and answers fatal_error ("It's possible some aspect of the
 	// operation succeeded before the error was raised", chat.postMessage).
 	Lands bool
+	// Arrived, when set, is sent one value (without blocking: give it
+	// room for one) when the call arrives, before anything else the fault
+	// does; Release, when set, then holds the call back until it is closed
+	// (cut short when the server closes or the client gives up). Together
+	// they stop a call half way, for as long as a test needs.
+	Arrived chan<- struct{}
+	Release <-chan struct{}
 }
 
 func (f Fault) replacesAnswer() bool {
@@ -122,6 +129,19 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, call Call) b
 	f, ok := s.takeFault(call.Method, call.Form.Get("channel"))
 	if !ok {
 		return false
+	}
+	if f.Arrived != nil {
+		select {
+		case f.Arrived <- struct{}{}:
+		default:
+		}
+	}
+	if f.Release != nil {
+		select {
+		case <-f.Release:
+		case <-s.closing:
+		case <-r.Context().Done():
+		}
 	}
 	if f.Lands {
 		s.landThenAnswer(w, r, call, f)

@@ -126,3 +126,33 @@ func TestFaultThatLands(t *testing.T) {
 		t.Errorf("%d messages, want 2 (fatal_error after it landed)", n)
 	}
 }
+
+// A Fault with Arrived and Release stops the call half way: Arrived says
+// it came, nothing is posted or answered until Release is closed, then the
+// normal answer follows.
+func TestFaultHeldUntilReleased(t *testing.T) {
+	s := New(t)
+	api := slack.New(BotToken, slack.OptionAPIURL(s.APIURL()))
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	s.FailNext("chat.postMessage", 1, Fault{Arrived: arrived, Release: release})
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := api.PostMessageContext(context.Background(), "C1", slack.MsgOptionText("held", false))
+		done <- err
+	}()
+	select {
+	case <-arrived:
+	case <-time.After(wait):
+		t.Fatal("the call never arrived")
+	}
+	if n := len(s.Messages()); n != 0 {
+		t.Errorf("%d messages while the call is held, want 0", n)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("err = %v, want the normal answer", err)
+	}
+	if n := len(s.Messages()); n != 1 {
+		t.Errorf("%d messages after the release, want 1", n)
+	}
+}
