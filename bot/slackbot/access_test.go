@@ -299,11 +299,11 @@ func TestUsersInfoRateLimitIsHonoured(t *testing.T) {
 	h.sent(agent, uuidA+" email=kari@example.com")
 }
 
-// The other doors refuse them as well: the message shortcut (before the
-// form opens, only to the presser), the global shortcut (why, in the
-// form's place) and a workflow step run for them (it fails with the same
-// words). Nothing is sent or posted.
-func TestOutsidersAndGuestsAreRefusedAtTheShortcutsAndTheWorkflowStep(t *testing.T) {
+// The global shortcut refuses people of another organisation and guests
+// before its form opens: the view says why and holds no form. (The message
+// shortcut and the workflow step: TestMessageShortcutRefusedBeforeTheFormOpens,
+// TestWorkflowStepFailsWithTheCallersWords.)
+func TestOutsidersAndGuestsAreRefusedAtTheGlobalShortcut(t *testing.T) {
 	for _, c := range []struct {
 		name, user, refused string
 	}{
@@ -315,27 +315,9 @@ func TestOutsidersAndGuestsAreRefusedAtTheShortcutsAndTheWorkflowStep(t *testing
 			s.SetUser(fakeslack.User{ID: outsider, TeamID: otherTeam, Stranger: true})
 			s.SetUser(fakeslack.User{ID: guest, Restricted: true})
 			h := startOn(t, nil, s, frontpaytest.NewServer(t), bot.State{})
-
-			id := h.shortcutOn(c.user, room, ticket(ticketTS, "", "order "+uuidA+" kari@firma.no", nil, nil))
-			snap, err := s.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.ResponseURLPosts) > 0 }, wait)
-			if err != nil {
-				t.Fatalf("the presser of the message shortcut was not told: %v", err)
-			}
-			if p := snap.ResponseURLPosts[0]; p.ID != id || !strings.Contains(p.Text, c.refused) {
-				t.Errorf("message shortcut answered %+v, want %q", p, c.refused)
-			}
-			if n := len(s.Calls("views.open")); n != 0 {
-				t.Errorf("the message shortcut opened the form (%d views.open)", n)
-			}
-
 			s.GlobalShortcut(fakeslack.GlobalShortcut{CallbackID: shortcutGlobal, UserID: c.user})
 			if v := h.openedForm(1); v.Submit != nil || v.element(formReservation) != nil || !strings.Contains(v.text(), c.refused) {
 				t.Errorf("global shortcut's view %+v, want %q and no form", v, c.refused)
-			}
-
-			h.failed(h.step(stepInputs(c.user, "kari@example.com"), 0), c.refused)
-			if n := len(s.Messages()); n != 0 {
-				t.Errorf("%d channel messages, want none", n)
 			}
 		})
 	}
