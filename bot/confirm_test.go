@@ -173,6 +173,12 @@ func TestSendingToTheFileReplacesOnlyWhatDiffers(t *testing.T) {
 		if len(got) != 1 || got[0] != tc.want {
 			t.Errorf("%s: sent to %+v, want %+v", tc.typed, got, tc.want)
 		}
+		// What was chosen from the file is sent as chosen: it is not
+		// compared with the file again (which could ask again, or find
+		// Front Payment failing and note "not_compared").
+		if n := rec.count("read "); n != 1 {
+			t.Errorf("%s: the record was read %d times, want once (for the confirmation)", tc.typed, n)
+		}
 	}
 }
 
