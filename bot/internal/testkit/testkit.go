@@ -56,11 +56,13 @@ func ContainsLine(lines []string, prefix string) bool {
 // Leaked is goleak's verdict on the goroutines still running once a
 // package's tests are done: nil when none outlived them. A go-redis pool
 // that failed to dial (a Redis killed by a test) redials from a goroutine
-// of its own, which sees the pool closed only after its 1 s back-off, so
-// Leaked gives them 3 s to end, not goleak's own half second.
+// of its own, which sees the pool closed only after its 1 s back-off, and
+// a loaded machine can stall a process for seconds, so Leaked gives them
+// the generous Wait to end, not goleak's own half second: a goroutine that
+// never ends still fails the package.
 func Leaked() error {
 	err := goleak.Find()
-	for deadline := time.Now().Add(3 * time.Second); err != nil && time.Now().Before(deadline); err = goleak.Find() {
+	for deadline := time.Now().Add(Wait); err != nil && time.Now().Before(deadline); err = goleak.Find() {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return err
