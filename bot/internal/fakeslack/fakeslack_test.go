@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,11 +15,22 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
-	"go.uber.org/goleak"
+
+	"resendbot/bot/internal/testkit"
 )
 
+// TestMain fails the package if any goroutine outlives the tests, giving
+// them testkit.Leaked's generous wait to end rather than goleak's own
+// second or so, which a loaded machine can outlast.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	if code == 0 {
+		if err := testkit.Leaked(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 const wait = 5 * time.Second
@@ -604,7 +617,9 @@ func TestNoGoroutinesLeft(t *testing.T) {
 		}
 		s.Disconnect("warning")
 	})
-	goleak.VerifyNone(t)
+	if err := testkit.Leaked(); err != nil {
+		t.Error(err)
+	}
 }
 
 // A revoked bot token is refused as Slack refuses it: HTTP 200 with
