@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -23,14 +22,7 @@ import (
 // them testkit.Leaked's generous wait to end rather than goleak's own
 // second or so, which a loaded machine can outlast.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if err := testkit.Leaked(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(testkit.RunWithoutLeaks(m))
 }
 
 const wait = 5 * time.Second

@@ -4,8 +4,10 @@
 package testkit
 
 import (
+	"fmt"
 	"maps"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -66,4 +68,18 @@ func Leaked() error {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return err
+}
+
+// RunWithoutLeaks runs a package's tests (m.Run) and returns their exit
+// code, 1 if they passed but a goroutine outlived them (Leaked): every
+// bot, fake and server a test starts must be stopped by it.
+func RunWithoutLeaks(m *testing.M) int {
+	code := m.Run()
+	if code == 0 {
+		if err := Leaked(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
+			code = 1
+		}
+	}
+	return code
 }
