@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -334,5 +335,40 @@ func TestARequestEndedByItsRecordLogsNothing(t *testing.T) {
 	defer mu.Unlock()
 	if buf.Len() != 0 {
 		t.Errorf("logged:\n%s", buf.String())
+	}
+}
+
+// A request that ends unsent after admit gives back what admit took: its
+// destination is free at once (not "in flight" for the hold's ten
+// minutes) and the caller's rate token is back.
+func TestARequestEndedUnsentGivesBackWhatAdmitTook(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(*recorder) Deps
+	}{
+		{"no such reservation or order", func(rec *recorder) Deps {
+			return Deps{Resender: records{recorder: rec, recs: map[string]*frontpay.Record{}}}
+		}},
+		{"audit message not posted", func(rec *recorder) Deps {
+			rec.postErr = errors.New("channel_not_found")
+			return Deps{Resender: rec}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder()
+			c := startCoreOn(t, tc.setup(rec), rec, map[string]string{"RESEND_RATE_PER_USER": "1/1h"})
+			c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
+			rec.waitFor(t, "tell", 1)
+			if n := rec.count("resend"); n != 0 {
+				t.Fatalf("%d resends, want none", n)
+			}
+			ctx, now := t.Context(), time.Now()
+			if _, ok, err := c.d.State.Cooldowns.Claim(ctx, coreUUID+"|email|kari@example.com", Hold{User: "U2", At: now, Until: now.Add(time.Minute)}); !ok || err != nil {
+				t.Errorf("the destination is still held (claim %v, %v)", ok, err)
+			}
+			if wait, err := c.d.State.Limiter.Take(ctx, userKey(agentOrigin.UserID), Rate{N: 1, Per: time.Hour}); wait != 0 || err != nil {
+				t.Errorf("the caller's token was not given back (wait %v, %v)", wait, err)
+			}
+		})
 	}
 }
