@@ -372,3 +372,39 @@ func TestARequestEndedUnsentGivesBackWhatAdmitTook(t *testing.T) {
 		})
 	}
 }
+
+// A request still queued at shutdown is abandoned and gives back what
+// admit took, for the replicas that share the state and go on.
+func TestARequestAbandonedAtShutdownGivesBackWhatAdmitTook(t *testing.T) {
+	rec := newRecorder()
+	hold := make(chan struct{})
+	rec.answer = func() error { <-hold; return nil }
+	c, stop := runCoreOn(t, Deps{Resender: rec}, rec, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_RATE_PER_USER": "2/1h"})
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=first@example.com")
+	rec.waitFor(t, "resend", 1) // held: the only worker is busy
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=second@example.com")
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		stop()
+	}()
+	rec.waitFor(t, "tell", 1) // the queued one is told nothing was sent
+	close(hold)
+	<-stopped
+	if n := rec.count("resend"); n != 1 {
+		t.Fatalf("%d resends, want only the one in flight", n)
+	}
+	rec.mu.Lock()
+	told := rec.tells[0].Text
+	rec.mu.Unlock()
+	if told != c.d.Words.T(MsgShutdown) {
+		t.Errorf("the queued request's caller was told %q, want %q", told, c.d.Words.T(MsgShutdown))
+	}
+	ctx, now := t.Context(), time.Now()
+	if _, ok, err := c.d.State.Cooldowns.Claim(ctx, coreUUID+"|email|second@example.com", Hold{User: "U2", At: now, Until: now.Add(time.Minute)}); !ok || err != nil {
+		t.Errorf("the abandoned request's destination is still held (claim %v, %v)", ok, err)
+	}
+	if wait, err := c.d.State.Limiter.Take(ctx, userKey(agentOrigin.UserID), Rate{N: 2, Per: time.Hour}); wait != 0 || err != nil {
+		t.Errorf("the abandoned request's token was not given back (wait %v, %v)", wait, err)
+	}
+}
