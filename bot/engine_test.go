@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -406,5 +407,34 @@ func TestARequestAbandonedAtShutdownGivesBackWhatAdmitTook(t *testing.T) {
 	}
 	if wait, err := c.d.State.Limiter.Take(ctx, userKey(agentOrigin.UserID), Rate{N: 2, Per: time.Hour}); wait != 0 || err != nil {
 		t.Errorf("the abandoned request's token was not given back (wait %v, %v)", wait, err)
+	}
+}
+
+// A request refused because the queue is full gives back what admit took.
+func TestARequestRefusedForAFullQueueGivesBackWhatAdmitTook(t *testing.T) {
+	rec := newRecorder()
+	hold := make(chan struct{})
+	rec.answer = func() error { <-hold; return nil }
+	const taken = 1 + queuePerWorker // the one in flight and a full queue
+	c := startCoreOn(t, Deps{Resender: rec}, rec, map[string]string{"RESEND_MAX_INFLIGHT": "1",
+		"RESEND_RATE_PER_USER": fmt.Sprintf("%d/1h", taken+1), "RESEND_RATE_GLOBAL": "1000/1h"})
+	t.Cleanup(func() { close(hold) }) // before the core stops: cleanups run last first
+	for i := range taken {
+		if reply := c.Command(t.Context(), agentOrigin, fmt.Sprintf("%s email=k%d@example.com", coreUUID, i)); !reply.Queued {
+			t.Fatalf("request %d: %+v", i, reply)
+		}
+		if i == 0 {
+			rec.waitFor(t, "resend", 1) // the only worker is busy from now on
+		}
+	}
+	if reply := c.Command(t.Context(), agentOrigin, coreUUID+" email=last@example.com"); reply.Queued || reply.Answer != c.d.Words.T(msgQueueFull) {
+		t.Fatalf("with the queue full: %+v, want the queue-full refusal", reply)
+	}
+	ctx, now := t.Context(), time.Now()
+	if _, ok, err := c.d.State.Cooldowns.Claim(ctx, coreUUID+"|email|last@example.com", Hold{User: "U2", At: now, Until: now.Add(time.Minute)}); !ok || err != nil {
+		t.Errorf("the refused request's destination is still held (claim %v, %v)", ok, err)
+	}
+	if wait, err := c.d.State.Limiter.Take(ctx, userKey(agentOrigin.UserID), Rate{N: taken + 1, Per: time.Hour}); wait != 0 || err != nil {
+		t.Errorf("the refused request's token was not given back (wait %v, %v)", wait, err)
 	}
 }
