@@ -363,13 +363,7 @@ func TestARequestEndedUnsentGivesBackWhatAdmitTook(t *testing.T) {
 			if n := rec.count("resend"); n != 0 {
 				t.Fatalf("%d resends, want none", n)
 			}
-			ctx, now := t.Context(), time.Now()
-			if _, ok, err := c.d.State.Cooldowns.Claim(ctx, coreUUID+"|email|kari@example.com", Hold{User: "U2", At: now, Until: now.Add(time.Minute)}); !ok || err != nil {
-				t.Errorf("the destination is still held (claim %v, %v)", ok, err)
-			}
-			if wait, err := c.d.State.Limiter.Take(ctx, userKey(agentOrigin.UserID), Rate{N: 1, Per: time.Hour}); wait != 0 || err != nil {
-				t.Errorf("the caller's token was not given back (wait %v, %v)", wait, err)
-			}
+			wantGivenBack(t, c, "kari@example.com", Rate{N: 1, Per: time.Hour})
 		})
 	}
 }
@@ -401,13 +395,7 @@ func TestARequestAbandonedAtShutdownGivesBackWhatAdmitTook(t *testing.T) {
 	if told != c.d.Words.T(MsgShutdown) {
 		t.Errorf("the queued request's caller was told %q, want %q", told, c.d.Words.T(MsgShutdown))
 	}
-	ctx, now := t.Context(), time.Now()
-	if _, ok, err := c.d.State.Cooldowns.Claim(ctx, coreUUID+"|email|second@example.com", Hold{User: "U2", At: now, Until: now.Add(time.Minute)}); !ok || err != nil {
-		t.Errorf("the abandoned request's destination is still held (claim %v, %v)", ok, err)
-	}
-	if wait, err := c.d.State.Limiter.Take(ctx, userKey(agentOrigin.UserID), Rate{N: 2, Per: time.Hour}); wait != 0 || err != nil {
-		t.Errorf("the abandoned request's token was not given back (wait %v, %v)", wait, err)
-	}
+	wantGivenBack(t, c, "second@example.com", Rate{N: 2, Per: time.Hour})
 }
 
 // A request refused because the queue is full gives back what admit took.
@@ -430,11 +418,19 @@ func TestARequestRefusedForAFullQueueGivesBackWhatAdmitTook(t *testing.T) {
 	if reply := c.Command(t.Context(), agentOrigin, coreUUID+" email=last@example.com"); reply.Queued || reply.Answer != c.d.Words.T(msgQueueFull) {
 		t.Fatalf("with the queue full: %+v, want the queue-full refusal", reply)
 	}
+	wantGivenBack(t, c, "last@example.com", Rate{N: taken + 1, Per: time.Hour})
+}
+
+// wantGivenBack checks that a request of agentOrigin's to email, for
+// coreUUID, that ended unsent left its destination free and gave back its
+// token to the caller's bucket (perUser, RESEND_RATE_PER_USER).
+func wantGivenBack(t *testing.T, c *Core, email string, perUser Rate) {
+	t.Helper()
 	ctx, now := t.Context(), time.Now()
-	if _, ok, err := c.d.State.Cooldowns.Claim(ctx, coreUUID+"|email|last@example.com", Hold{User: "U2", At: now, Until: now.Add(time.Minute)}); !ok || err != nil {
-		t.Errorf("the refused request's destination is still held (claim %v, %v)", ok, err)
+	if _, ok, err := c.d.State.Cooldowns.Claim(ctx, coreUUID+"|email|"+email, Hold{User: "U2", At: now, Until: now.Add(time.Minute)}); !ok || err != nil {
+		t.Errorf("%s is still held (claim %v, %v)", email, ok, err)
 	}
-	if wait, err := c.d.State.Limiter.Take(ctx, userKey(agentOrigin.UserID), Rate{N: taken + 1, Per: time.Hour}); wait != 0 || err != nil {
-		t.Errorf("the refused request's token was not given back (wait %v, %v)", wait, err)
+	if wait, err := c.d.State.Limiter.Take(ctx, userKey(agentOrigin.UserID), perUser); wait != 0 || err != nil {
+		t.Errorf("the caller's token was not given back (wait %v, %v)", wait, err)
 	}
 }
