@@ -15,6 +15,7 @@ var (
 	minimalEnv   = testkit.MinimalEnv()
 	containsLine = testkit.ContainsLine
 	freePort     = testkit.FreeAddr
+	closedAddr   = testkit.ClosedAddr
 )
 
 const (
