@@ -78,8 +78,8 @@ func TestAnUnreadableContactOnFileIsLogged(t *testing.T) {
 
 // Each way a request meets the contact on file is its audit line's
 // destination_check: the comparison off, the one on file, nothing on file
-// for the channel, a record that cannot be read, a confirmation asked and
-// then answered.
+// for the channel, a record that cannot be read, a record that says paid
+// (nothing sent), a confirmation asked and then answered.
 func TestTheAuditLineSaysHowTheDestinationWasChecked(t *testing.T) {
 	press := func(choice string) func(*testing.T, *Core, *recorder) {
 		return func(t *testing.T, c *Core, rec *recorder) {
@@ -93,26 +93,29 @@ func TestTheAuditLineSaysHowTheDestinationWasChecked(t *testing.T) {
 		}
 	}
 	sent := func(t *testing.T, _ *Core, rec *recorder) { rec.waitFor(t, "update", 1) }
+	told := func(t *testing.T, _ *Core, rec *recorder) { rec.waitFor(t, "tell", 1) }
 	for _, tc := range []struct {
 		name    string
 		compare string // RESEND_CONFIRM_NEW_DESTINATION
 		onFile  frontpay.Customer
 		fail    bool // the read fails
+		paid    bool // the record says paid
 		typed   string
 		then    func(*testing.T, *Core, *recorder)
 		want    []string // the destination_check of each audit line, in order
 	}{
-		{"off", "false", frontpay.Customer{Email: "kari@example.com"}, false, "email=ola@example.com", sent, []string{checkOff}},
-		{"on file, either case", "true", frontpay.Customer{Email: "kari@example.com"}, false, "email=KARI@Example.COM", sent, []string{checkMatched}},
-		{"nothing on file", "true", frontpay.Customer{}, false, "phone=+4790123405", sent, []string{checkNoContact}},
-		{"not read", "true", frontpay.Customer{}, true, "email=kari@example.com", sent, []string{checkNotCompared}},
-		{"asked, typed chosen", "true", frontpay.Customer{CountryCode: "+47", MSISDN: "41234567"}, false, "phone=+47 90 12 34 05",
+		{"off", "false", frontpay.Customer{Email: "kari@example.com"}, false, false, "email=ola@example.com", sent, []string{checkOff}},
+		{"on file, either case", "true", frontpay.Customer{Email: "kari@example.com"}, false, false, "email=KARI@Example.COM", sent, []string{checkMatched}},
+		{"nothing on file", "true", frontpay.Customer{}, false, false, "phone=+4790123405", sent, []string{checkNoContact}},
+		{"not read", "true", frontpay.Customer{}, true, false, "email=kari@example.com", sent, []string{checkNotCompared}},
+		{"paid", "true", frontpay.Customer{}, false, true, "email=kari@example.com", told, []string{checkClosed}},
+		{"asked, typed chosen", "true", frontpay.Customer{CountryCode: "+47", MSISDN: "41234567"}, false, false, "phone=+47 90 12 34 05",
 			press(choiceTyped), []string{checkAsked, checkConfirmedNew}},
-		{"asked, the file chosen", "true", frontpay.Customer{Email: "kari@example.com"}, false, "email=ola@example.com",
+		{"asked, the file chosen", "true", frontpay.Customer{Email: "kari@example.com"}, false, false, "email=ola@example.com",
 			press(choiceFile), []string{checkAsked, checkMatched}},
-		{"asked, cancelled", "true", frontpay.Customer{Email: "kari@example.com"}, false, "email=ola@example.com",
+		{"asked, cancelled", "true", frontpay.Customer{Email: "kari@example.com"}, false, false, "email=ola@example.com",
 			press(choiceCancel), []string{checkAsked, checkAsked}},
-		{"unreadable, cancelled", "true", frontpay.Customer{Email: "<kari@example.com>,"}, false, "email=ola@example.com",
+		{"unreadable, cancelled", "true", frontpay.Customer{Email: "<kari@example.com>,"}, false, false, "email=ola@example.com",
 			press(choiceCancel), []string{checkUnreadable, checkUnreadable}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,6 +124,9 @@ func TestTheAuditLineSaysHowTheDestinationWasChecked(t *testing.T) {
 			var reads DetailsReader = heldReader{rec, tc.onFile}
 			if tc.fail {
 				reads = failingReader{rec}
+			}
+			if tc.paid {
+				reads = paidReader{rec, "Paid"}
 			}
 			c := startCoreOn(t, Deps{Resender: rec, Details: reads, Audit: audit.logger()}, rec,
 				map[string]string{"RESEND_CONFIRM_NEW_DESTINATION": tc.compare})
@@ -172,6 +178,12 @@ func TestSendingToTheFileReplacesOnlyWhatDiffers(t *testing.T) {
 		rec.mu.Unlock()
 		if len(got) != 1 || got[0] != tc.want {
 			t.Errorf("%s: sent to %+v, want %+v", tc.typed, got, tc.want)
+		}
+		// What was chosen from the file is sent as chosen: it is not
+		// compared with the file again (which could ask again, or find
+		// Front Payment failing and note "not_compared").
+		if n := rec.count("read "); n != 1 {
+			t.Errorf("%s: the record was read %d times, want once (for the confirmation)", tc.typed, n)
 		}
 	}
 }

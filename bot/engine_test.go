@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -334,5 +336,101 @@ func TestARequestEndedByItsRecordLogsNothing(t *testing.T) {
 	defer mu.Unlock()
 	if buf.Len() != 0 {
 		t.Errorf("logged:\n%s", buf.String())
+	}
+}
+
+// A request that ends unsent after admit gives back what admit took: its
+// destination is free at once (not "in flight" for the hold's ten
+// minutes) and the caller's rate token is back.
+func TestARequestEndedUnsentGivesBackWhatAdmitTook(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(*recorder) Deps
+	}{
+		{"no such reservation or order", func(rec *recorder) Deps {
+			return Deps{Resender: records{recorder: rec, recs: map[string]*frontpay.Record{}}}
+		}},
+		{"audit message not posted", func(rec *recorder) Deps {
+			rec.postErr = errors.New("channel_not_found")
+			return Deps{Resender: rec}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder()
+			c := startCoreOn(t, tc.setup(rec), rec, map[string]string{"RESEND_RATE_PER_USER": "1/1h"})
+			c.Command(t.Context(), agentOrigin, coreUUID+" email=kari@example.com")
+			rec.waitFor(t, "tell", 1)
+			if n := rec.count("resend"); n != 0 {
+				t.Fatalf("%d resends, want none", n)
+			}
+			wantGivenBack(t, c, "kari@example.com", Rate{N: 1, Per: time.Hour})
+		})
+	}
+}
+
+// A request still queued at shutdown is abandoned and gives back what
+// admit took, for the replicas that share the state and go on.
+func TestARequestAbandonedAtShutdownGivesBackWhatAdmitTook(t *testing.T) {
+	rec := newRecorder()
+	hold := make(chan struct{})
+	rec.answer = func() error { <-hold; return nil }
+	c, stop := runCoreOn(t, Deps{Resender: rec}, rec, map[string]string{"RESEND_MAX_INFLIGHT": "1", "RESEND_RATE_PER_USER": "2/1h"})
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=first@example.com")
+	rec.waitFor(t, "resend", 1) // held: the only worker is busy
+	c.Command(t.Context(), agentOrigin, coreUUID+" email=second@example.com")
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		stop()
+	}()
+	rec.waitFor(t, "tell", 1) // the queued one is told nothing was sent
+	close(hold)
+	<-stopped
+	if n := rec.count("resend"); n != 1 {
+		t.Fatalf("%d resends, want only the one in flight", n)
+	}
+	rec.mu.Lock()
+	told := rec.tells[0].Text
+	rec.mu.Unlock()
+	if told != c.d.Words.T(MsgShutdown) {
+		t.Errorf("the queued request's caller was told %q, want %q", told, c.d.Words.T(MsgShutdown))
+	}
+	wantGivenBack(t, c, "second@example.com", Rate{N: 2, Per: time.Hour})
+}
+
+// A request refused because the queue is full gives back what admit took.
+func TestARequestRefusedForAFullQueueGivesBackWhatAdmitTook(t *testing.T) {
+	rec := newRecorder()
+	hold := make(chan struct{})
+	rec.answer = func() error { <-hold; return nil }
+	const taken = 1 + queuePerWorker // the one in flight and a full queue
+	c := startCoreOn(t, Deps{Resender: rec}, rec, map[string]string{"RESEND_MAX_INFLIGHT": "1",
+		"RESEND_RATE_PER_USER": fmt.Sprintf("%d/1h", taken+1), "RESEND_RATE_GLOBAL": "1000/1h"})
+	t.Cleanup(func() { close(hold) }) // before the core stops: cleanups run last first
+	for i := range taken {
+		if reply := c.Command(t.Context(), agentOrigin, fmt.Sprintf("%s email=k%d@example.com", coreUUID, i)); !reply.Queued {
+			t.Fatalf("request %d: %+v", i, reply)
+		}
+		if i == 0 {
+			rec.waitFor(t, "resend", 1) // the only worker is busy from now on
+		}
+	}
+	if reply := c.Command(t.Context(), agentOrigin, coreUUID+" email=last@example.com"); reply.Queued || reply.Answer != c.d.Words.T(msgQueueFull) {
+		t.Fatalf("with the queue full: %+v, want the queue-full refusal", reply)
+	}
+	wantGivenBack(t, c, "last@example.com", Rate{N: taken + 1, Per: time.Hour})
+}
+
+// wantGivenBack checks that a request of agentOrigin's to email, for
+// coreUUID, that ended unsent left its destination free and gave back its
+// token to the caller's bucket (perUser, RESEND_RATE_PER_USER).
+func wantGivenBack(t *testing.T, c *Core, email string, perUser Rate) {
+	t.Helper()
+	ctx, now := t.Context(), time.Now()
+	if _, ok, err := c.d.State.Cooldowns.Claim(ctx, coreUUID+"|email|"+email, Hold{User: "U2", At: now, Until: now.Add(time.Minute)}); !ok || err != nil {
+		t.Errorf("%s is still held (claim %v, %v)", email, ok, err)
+	}
+	if wait, err := c.d.State.Limiter.Take(ctx, userKey(agentOrigin.UserID), perUser); wait != 0 || err != nil {
+		t.Errorf("the caller's token was not given back (wait %v, %v)", wait, err)
 	}
 }

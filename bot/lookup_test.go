@@ -270,9 +270,11 @@ func TestAnOfferSendsWhatItsButtonSays(t *testing.T) {
 	rec := &frontpay.Record{Kind: frontpay.LinkOrder, UUID: orderUUID, Status: "unpaid",
 		Customer: frontpay.Customer{Email: "Kari@Example.com", CountryCode: "+47", MSISDN: "90123405"}}
 	rs := records{recorder: newRecorder(), recs: map[string]*frontpay.Record{orderUUID: rec}}
-	c := startCoreOn(t, Deps{Resender: rs}, rs.recorder, nil)
+	var audit auditLines
+	c := startCoreOn(t, Deps{Resender: rs, Audit: audit.logger()}, rs.recorder, nil)
 	c.Command(t.Context(), agentOrigin, orderUUID)
 	rs.waitFor(t, "tell", 1)
+	reads := rs.count("read ")
 	rs.mu.Lock()
 	buttons := rs.tells[0].Buttons
 	rs.mu.Unlock()
@@ -298,6 +300,16 @@ func TestAnOfferSendsWhatItsButtonSays(t *testing.T) {
 	rs.waitFor(t, "update", 1)
 	if reply := c.Press(t.Context(), agentOrigin, ActionOffer, buttons[0].Value); reply.Queued {
 		t.Errorf("a second button of the same offer: %+v", reply)
+	}
+	// The contact offered is the one on file: sent as offered, not read
+	// and compared again, and its audit line says it matched.
+	if n := rs.count("read ") - reads; n != 0 {
+		t.Errorf("the record was read %d more times after the press, want none", n)
+	}
+	for _, l := range audit.lines(t) {
+		if l["outcome"] == "sent" && l["destination_check"] != checkMatched {
+			t.Errorf("the send's audit line %v, want destination_check %q", l, checkMatched)
+		}
 	}
 }
 

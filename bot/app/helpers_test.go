@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,6 +15,7 @@ var (
 	minimalEnv   = testkit.MinimalEnv()
 	containsLine = testkit.ContainsLine
 	freePort     = testkit.FreeAddr
+	closedAddr   = testkit.ClosedAddr
 )
 
 const (
@@ -53,15 +53,9 @@ func (m *mainRun) stop() error {
 // TestMain fails the package if any goroutine outlives the tests, and
 // removes the binary the tests built.
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := testkit.RunWithoutLeaks(m)
 	if built.path != "" {
 		os.RemoveAll(filepath.Dir(built.path))
-	}
-	if code == 0 {
-		if err := testkit.Leaked(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
-			code = 1
-		}
 	}
 	os.Exit(code)
 }

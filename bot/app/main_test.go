@@ -97,7 +97,7 @@ func TestFatalStartErrorIsLogged(t *testing.T) {
 // our log, as is the error that stops the bot. redis.SetLogger is
 // process-wide: this test must not run in parallel.
 func TestUnreachableRedisAtStartLogsOnlyJSON(t *testing.T) {
-	addr := freePort(t)
+	addr := closedAddr(t)
 	slack := fakeslack.New(t)
 	vars := map[string]string{"SLACK_APP_TOKEN": fakeslack.AppToken, "SLACK_BOT_TOKEN": fakeslack.BotToken,
 		"SLACK_API_URL": slack.APIURL(), "FRONTPAYMENT_TOKEN": "fp-token", "REDIS_URL": "redis://" + addr + "/0"}
@@ -186,7 +186,7 @@ func testMainUsesRedis(t *testing.T, url string, keys func(context.Context) ([]s
 // naming REDIS_URL and the address, never the password.
 func TestMainFailsClearlyWhenRedisIsUnreachable(t *testing.T) {
 	const secret = "hunter2-redis-pw"
-	addr := freePort(t)
+	addr := closedAddr(t)
 	for _, url := range []string{
 		"redis://:" + secret + "@" + addr + "/0",
 		"redis+sentinel://:" + secret + "@" + addr + "/mymaster",

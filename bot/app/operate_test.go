@@ -197,7 +197,7 @@ func TestHealthcheckProbesItsOwnHealthz(t *testing.T) {
 	if err := probe("127.0.0.1:" + port); !errors.Is(err, ErrUnhealthy) {
 		t.Errorf("503: err = %v, want ErrUnhealthy", err)
 	}
-	if err := probe(freePort(t)); !errors.Is(err, ErrUnhealthy) {
+	if err := probe(closedAddr(t)); !errors.Is(err, ErrUnhealthy) {
 		t.Errorf("nobody listening: err = %v, want ErrUnhealthy", err)
 	}
 	var ce *bot.ConfigError

@@ -2,12 +2,15 @@ package command
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"resendbot/bot/i18n"
+	"resendbot/bot/internal/testkit"
 	"resendbot/frontpay"
 )
 
@@ -51,8 +54,26 @@ func parserFor(w *i18n.Words, region string) *Parser {
 }
 
 // parse is what Parse answers text with, for w and region.
+// parse is Parse with the generous deadline every wait in the tests has:
+// a parse that never returns (a scan that stops advancing) fails the
+// package at once, naming its input, instead of hanging it until go
+// test's own timeout.
 func parse(w *i18n.Words, text, region string) (Command, error) {
-	return parserFor(w, region).Parse(text)
+	type parsed struct {
+		cmd Command
+		err error
+	}
+	done := make(chan parsed, 1)
+	go func() {
+		cmd, err := parserFor(w, region).Parse(text)
+		done <- parsed{cmd, err}
+	}()
+	select {
+	case p := <-done:
+		return p.cmd, p.err
+	case <-time.After(testkit.Wait):
+		panic(fmt.Sprintf("Parse(%q) did not return within %s", text, testkit.Wait))
+	}
 }
 
 var (

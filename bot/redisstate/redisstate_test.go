@@ -419,7 +419,7 @@ func TestRedisRateNegativeCostDropsTheRefund(t *testing.T) {
 
 func TestRedisStateStartupErrorsNameNoSecret(t *testing.T) {
 	const secret = "s3cret-Passw0rd"
-	closed := freePort(t)
+	closed := testkit.ClosedAddr(t)
 
 	pwURL, pwSrv := redistest.Start(t)
 	if err := redistest.Client(t, pwURL).ConfigSet(t.Context(), "requirepass", "the-real-one").Err(); err != nil {
@@ -575,9 +575,6 @@ const (
 	agent = "U0AGENT"
 	uuidA = "3f1c2a9e-8b7d-4c6e-9f01-23456789abcd"
 )
-
-// freePort is a loopback address nothing listens on.
-var freePort = testkit.FreeAddr
 
 // A Redis error that quotes the password in another letter case still
 // does not show it.

@@ -26,7 +26,7 @@ const wait = testkit.Wait
 var (
 	env        = testkit.Env
 	minimalEnv = testkit.MinimalEnv()
-	freePort   = testkit.FreeAddr
+	closedAddr = testkit.ClosedAddr
 )
 
 const (

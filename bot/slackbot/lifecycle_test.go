@@ -19,14 +19,7 @@ import (
 // TestMain fails the package if any goroutine outlives the tests: every
 // bot, fake and server a test starts must be stopped by it.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if err := testkit.Leaked(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(testkit.RunWithoutLeaks(m))
 }
 
 // responseURLSays waits for a caller-only answer containing want.

@@ -84,20 +84,23 @@ func (p *people) Home() bot.Org { return p.home }
 // whenKnown arranges for then to run once what Slack says of user is
 // known (read, or failed to be read), off the caller's goroutine, with
 // run's context (which ends at shutdown), and reports true. It reports
-// false when that is known already, or cannot be arranged (the queue is
-// full): the caller goes on at once.
+// false when that is known already and nothing of user's still waits, or
+// when it cannot be arranged (the queue is full): the caller goes on at
+// once.
 func (p *people) whenKnown(user string, then func(context.Context)) bool {
 	if user == "" {
 		return false
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if r, ok := p.known[user]; ok && p.now().Before(r.until) {
-		return false
-	}
+	// Behind earlier envelopes of theirs still waiting, even once the
+	// person is known: they are handled in the order they came.
 	if waiters, reading := p.waiting[user]; reading {
 		p.waiting[user] = append(waiters, then)
 		return true
+	}
+	if r, ok := p.known[user]; ok && p.now().Before(r.until) {
+		return false
 	}
 	select {
 	case p.queue <- user:
@@ -121,13 +124,7 @@ func (p *people) run(ctx context.Context) {
 					return
 				case user := <-p.queue:
 					_, _ = p.Person(ctx, user)
-					p.mu.Lock()
-					waiters := p.waiting[user]
-					delete(p.waiting, user)
-					p.mu.Unlock()
-					for _, then := range waiters {
-						then(ctx)
-					}
+					p.handOn(ctx, user)
 				}
 			}
 		})
@@ -138,6 +135,27 @@ func (p *people) run(ctx context.Context) {
 	p.waiting = map[string][]func(context.Context){}
 	p.mu.Unlock()
 	for _, waiters := range left {
+		for _, then := range waiters {
+			then(ctx)
+		}
+	}
+}
+
+// handOn runs, in order, what waits for user, now known, and what comes
+// to wait meanwhile: user stays in waiting until none is left, so that an
+// envelope of theirs arriving while the earlier ones are handed on (the
+// event loop takes one at a time) is not handled before them.
+func (p *people) handOn(ctx context.Context, user string) {
+	for {
+		p.mu.Lock()
+		waiters := p.waiting[user]
+		if len(waiters) == 0 {
+			delete(p.waiting, user)
+			p.mu.Unlock()
+			return
+		}
+		p.waiting[user] = nil // still waited on: later ones queue behind
+		p.mu.Unlock()
 		for _, then := range waiters {
 			then(ctx)
 		}

@@ -259,7 +259,7 @@ func assertBlocksWithFallback(t *testing.T, blocks json.RawMessage, text string)
 }
 
 func TestFrontPaymentRefusingConnectionsIsReportedOnce(t *testing.T) {
-	closed := "http://" + freePort(t)
+	closed := "http://" + closedAddr(t)
 	h := start(t, map[string]string{"FRONTPAYMENT_BASE_URL": closed})
 	h.command(agent, uuidA+" email=kari@example.com")
 	root, reply := h.thread()

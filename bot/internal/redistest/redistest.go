@@ -15,11 +15,13 @@ import (
 	"bufio"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -180,7 +182,7 @@ func (s *Server) start() error {
 	}()
 	deadline := time.Now().Add(startWait)
 	for {
-		err := ping(s.Addr(), s.password, s.tls)
+		err := ping(s.Addr(), s.password, s.tls, cmd.Process.Pid)
 		if err == nil {
 			s.cmd, s.done = cmd, done
 			return nil
@@ -200,8 +202,10 @@ func (s *Server) start() error {
 }
 
 // ping sends PING the way redis-cli does (after AUTH when password is
-// set) and expects +PONG.
-func ping(addr, password string, tlsConf *tls.Config) error {
+// set), expects +PONG, and asks INFO whether the server that answered is
+// the process pid: the free port may have been taken between probing and
+// binding it, by the Redis of another test running meanwhile.
+func ping(addr, password string, tlsConf *tls.Config, pid int) error {
 	var c net.Conn
 	var err error
 	if tlsConf != nil {
@@ -232,6 +236,23 @@ func ping(addr, password string, tlsConf *tls.Config) error {
 	}
 	if line != "+PONG\r\n" {
 		return fmt.Errorf("PING answered %q", line)
+	}
+	if _, err := c.Write([]byte("*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")); err != nil {
+		return err
+	}
+	if line, err = r.ReadString('\n'); err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "$")))
+	if !strings.HasPrefix(line, "$") || err != nil {
+		return fmt.Errorf("INFO answered %q", line)
+	}
+	info := make([]byte, n+2)
+	if _, err := io.ReadFull(r, info); err != nil {
+		return err
+	}
+	if want := "process_id:" + strconv.Itoa(pid) + "\r\n"; !strings.Contains(string(info), want) {
+		return fmt.Errorf("another process answers on %s, not redis-server pid %d", addr, pid)
 	}
 	return nil
 }

@@ -4,8 +4,10 @@
 package testkit
 
 import (
+	"fmt"
 	"maps"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,12 +58,28 @@ func ContainsLine(lines []string, prefix string) bool {
 // Leaked is goleak's verdict on the goroutines still running once a
 // package's tests are done: nil when none outlived them. A go-redis pool
 // that failed to dial (a Redis killed by a test) redials from a goroutine
-// of its own, which sees the pool closed only after its 1 s back-off, so
-// Leaked gives them 3 s to end, not goleak's own half second.
+// of its own, which sees the pool closed only after its 1 s back-off, and
+// a loaded machine can stall a process for seconds, so Leaked gives them
+// the generous Wait to end, not goleak's own half second: a goroutine that
+// never ends still fails the package.
 func Leaked() error {
 	err := goleak.Find()
-	for deadline := time.Now().Add(3 * time.Second); err != nil && time.Now().Before(deadline); err = goleak.Find() {
+	for deadline := time.Now().Add(Wait); err != nil && time.Now().Before(deadline); err = goleak.Find() {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return err
+}
+
+// RunWithoutLeaks runs a package's tests (m.Run) and returns their exit
+// code, 1 if they passed but a goroutine outlived them (Leaked): every
+// bot, fake and server a test starts must be stopped by it.
+func RunWithoutLeaks(m *testing.M) int {
+	code := m.Run()
+	if code == 0 {
+		if err := Leaked(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak: goroutines outlived the tests:", err)
+			code = 1
+		}
+	}
+	return code
 }
