@@ -434,6 +434,20 @@ func (e *Core) Step(ctx context.Context, o Origin, reservation, email, phone str
 	e.Form(ctx, o, reservation, email, phone)
 }
 
+// Dropped ends a command that was acknowledged but never handled: the bot
+// stopped while Slack was still saying who sent it. It writes its audit
+// line and tells the caller nothing was done, in the words of what they
+// asked (a status lookup, or anything else: a resend).
+func (e *Core) Dropped(ctx context.Context, o Origin, text string) {
+	msg := e.d.Words.T(MsgShutdown)
+	cmd, err := e.parser.Parse(text)
+	if err == nil && cmd.Kind == command.KindStatus {
+		msg = words(e.d.Words, "lookup.shutdown", cmd.Link, cmd.Reservation)
+	}
+	e.auditRefusal(ctx, o, cmd.Link, command.TypedReservation(text), nil, &Refusal{ReasonShuttingDown, msg})
+	e.Tell(ctx, o, Message{Text: msg})
+}
+
 // Refuse ends a request an adapter cannot take (its once-only record is
 // unreadable): it writes its audit line and tells o.Ended.
 func (e *Core) Refuse(ctx context.Context, o Origin, reservation string, r *Refusal) {

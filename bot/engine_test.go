@@ -434,3 +434,29 @@ func wantGivenBack(t *testing.T, c *Core, email string, perUser Rate) {
 		t.Errorf("the caller's token was not given back (wait %v, %v)", wait, err)
 	}
 }
+
+// A command dropped before it was handled (the bot stopped while Slack
+// said who sent it) is told nothing was done, in the words of what it
+// asked, with its audit line; nothing is looked up, posted or sent.
+func TestADroppedCommandIsToldInItsOwnWords(t *testing.T) {
+	for _, c := range []struct{ text, kind, want string }{
+		{coreUUID + " email=kari@example.com", "unknown", "Nothing was sent: resendbot was restarting before it got to your resend."},
+		{"status order " + coreUUID, "order", "resendbot was restarting before it could look the order up."},
+		{"status " + coreUUID, "unknown", "resendbot was restarting before it could look the reservation or order up."},
+	} {
+		rec := newRecorder()
+		var audit auditLines
+		core := startCoreOn(t, Deps{Resender: rec, Audit: audit.logger()}, rec, nil)
+		core.Dropped(t.Context(), agentOrigin, c.text)
+		if got := rec.eventsSoFar(); got != "tell U0AGENT" {
+			t.Errorf("%q: events %q, want only the caller told", c.text, got)
+		}
+		if !strings.HasPrefix(rec.tells[0].Text, c.want) {
+			t.Errorf("%q: told %q, want %q", c.text, rec.tells[0].Text, c.want)
+		}
+		lines := audit.lines(t)
+		if len(lines) != 1 || lines[0]["reason"] != ReasonShuttingDown || lines[0]["reservation"] != coreUUID || lines[0]["kind"] != c.kind {
+			t.Errorf("%q: audit lines %v, want one, shutting_down, of %s, kind %s", c.text, lines, coreUUID, c.kind)
+		}
+	}
+}

@@ -115,21 +115,34 @@ func TestShutdownFinishesWorkInFlightAndTellsTheQueued(t *testing.T) {
 	}
 }
 
-// A mention and a button press of someone the bot has not read yet are
-// acknowledged at once and wait for users.info; stopped meanwhile, each
-// caller is told nothing was sent, and the mention has its audit line.
+// startWhileSlackSaysNothingOfPeople runs a bot whose users.info calls
+// get no answer until it stops (the bot waits for them as long as that):
+// whatever someone sends waits for Slack to say who they are.
+func startWhileSlackSaysNothingOfPeople(t *testing.T) *harness {
+	t.Helper()
+	s := fakeslack.New(t)
+	s.FailNext("users.info", -1, fakeslack.Fault{Delay: time.Hour})
+	return startOn(t, nil, s, frontpaytest.NewServer(t), bot.State{}, func(d *bot.Deps) { d.SlackTimeout = time.Hour })
+}
+
+// A mention, a button press and a status command of someone the bot has
+// not read yet are acknowledged at once and wait for users.info; stopped
+// meanwhile, each caller is told nothing was done, and the mention and the
+// command have their audit lines.
 func TestEnvelopesWaitingForTheirSenderAtShutdownAreAnswered(t *testing.T) {
-	h := start(t, nil)
-	h.slack.FailNext("users.info", -1, fakeslack.Fault{Delay: time.Minute})
+	h := startWhileSlackSaysNothingOfPeople(t)
 	h.mentionAs(agent2, fakeslack.TeamID, uuidA+" email=kari@example.com")
 	h.pressAs(agent2, fakeslack.TeamID, actionRetry, blockRetry, "x")
-	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.Acks) == 2 }, wait); err != nil {
+	h.slack.SlashCommand(fakeslack.SlashCommand{UserID: agent2, ChannelID: room, Text: "status " + uuidA})
+	if _, err := h.slack.WaitFor(func(s fakeslack.Snapshot) bool { return len(s.Acks) == 3 }, wait); err != nil {
 		t.Fatal(err)
 	}
 	h.stop() // SIGTERM, users.info not answered yet
 	h.stopped()
 	h.ephemeralSays(agent2, "Nothing was sent: resendbot was restarting")
 	h.responseURLSays("Nothing was sent: resendbot was restarting")
+	// A status lookup is told about its lookup, not about a resend.
+	h.responseURLSays("resendbot was restarting before it could look the")
 	if n := len(h.fp.Requests()); n != 0 {
 		t.Errorf("front payment calls = %d, want none", n)
 	}
@@ -137,8 +150,8 @@ func TestEnvelopesWaitingForTheirSenderAtShutdownAreAnswered(t *testing.T) {
 	for _, l := range h.auditLines() {
 		reasons = append(reasons, l["reason"])
 	}
-	if fmt.Sprint(reasons) != "["+bot.ReasonShuttingDown+"]" {
-		t.Errorf("audit lines' reasons = %v, want the mention's, %s", reasons, bot.ReasonShuttingDown)
+	if want := fmt.Sprint([]any{bot.ReasonShuttingDown, bot.ReasonShuttingDown}); fmt.Sprint(reasons) != want {
+		t.Errorf("audit lines' reasons = %v, want the mention's and the status command's, %s", reasons, want)
 	}
 }
 

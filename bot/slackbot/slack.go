@@ -507,17 +507,14 @@ func (b *Bot) answerLater(evt socketmode.Event, payload any) {
 
 // answerNow ends an envelope acknowledged early and dropped at shutdown,
 // at once (the queue no longer takes work): a slash command or a mention
-// gets its audit line and its caller is told text; a button pressed or a
-// message shortcut, whose caller has a response_url, is told text; a
-// workflow step fails with text.
+// is the core's to end (Core.Dropped: its audit line, and the caller told
+// in the words of what they asked); a button pressed or a message
+// shortcut, whose caller has a response_url, is told text; a workflow
+// step fails with text.
 func (b *Bot) answerNow(ctx context.Context, evt socketmode.Event, text string) {
-	refuse := func(o bot.Origin, typed string) {
-		b.engine.Refuse(ctx, o, typed, &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
-		b.engine.Tell(ctx, o, bot.Message{Text: text})
-	}
 	switch d := evt.Data.(type) {
 	case slack.SlashCommand:
-		refuse(slashOrigin(d), d.Text)
+		b.engine.Dropped(ctx, slashOrigin(d), d.Text)
 	case slack.InteractionCallback:
 		if d.ResponseURL != "" {
 			b.engine.Tell(ctx, bot.Origin{UserID: d.User.ID, ChannelID: d.Channel.ID, ResponseURL: d.ResponseURL}, bot.Message{Text: text})
@@ -529,7 +526,7 @@ func (b *Bot) answerNow(ctx context.Context, evt socketmode.Event, text string) 
 		case *slackevents.AppMentionEvent:
 			if o, ok := mentionOrigin(e); ok {
 				typed, _ := command.StripMention(e.Text)
-				refuse(o, typed)
+				b.engine.Dropped(ctx, o, typed)
 			}
 		}
 	}

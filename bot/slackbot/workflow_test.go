@@ -355,8 +355,7 @@ func TestWorkflowStepAbandonedAtShutdownFails(t *testing.T) {
 // waits for users.info; stopped meanwhile, it fails, so that the workflow
 // does not show it running for good.
 func TestWorkflowStepWaitingForItsRequesterAtShutdownFails(t *testing.T) {
-	h := start(t, nil)
-	h.slack.FailNext("users.info", 1, fakeslack.Fault{Delay: time.Minute})
+	h := startWhileSlackSaysNothingOfPeople(t)
 	env, exec := h.slack.FunctionExecuted(manifestStep(t), "", stepInputs(agent2, "kari@example.com"), fakeslack.EventOpts{})
 	if _, err := h.slack.WaitAck(env, wait); err != nil {
 		t.Fatal(err)
