@@ -114,7 +114,7 @@ func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Lo
 
 	if cfg.HTTPAddr != "" {
 		httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
-		wait, err := serveHTTP(httpCtx, cfg.HTTPAddr, bot.Health{Alive: b.Alive, Ready: b.Ready, Metrics: metrics}.Handler())
+		wait, err := serveHTTP(httpCtx, cfg.HTTPAddr, bot.Health{Alive: b.Alive, Ready: b.Ready, Metrics: metrics}.Handler(), log)
 		if err != nil {
 			stopHTTP()
 			return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
