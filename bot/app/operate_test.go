@@ -88,6 +88,22 @@ func TestNegativeCooldownSaysNotNegative(t *testing.T) {
 	}
 }
 
+// A .env that is there but cannot be read (a directory, as a bind mount
+// of a missing file makes one) is told as such, not as a file whose lines
+// are wrong.
+func TestUnreadableDotEnvSaysSo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := Main(context.Background(), Program{Getenv: env(nil), Stdout: &out, Stderr: &out, DotEnv: path})
+	var ce *bot.ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), path+" cannot be read (is a directory)") {
+		t.Fatalf("err = %v, want a *ConfigError saying the .env cannot be read", err)
+	}
+}
+
 func TestInvalidDotEnvIsAConfigError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), ".env")
 	if err := os.WriteFile(path, []byte("SLACK_BOT_TOKEN='xoxb-secret-unterminated\n"), 0o600); err != nil {

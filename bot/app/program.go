@@ -258,6 +258,11 @@ func withDotEnv(getenv func(string) string, path string) (func(string) string, e
 	if errors.Is(err, fs.ErrNotExist) {
 		return getenv, nil
 	}
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		// Opening or reading it failed (a directory where a file was
+		// meant to be mounted, its permissions): the reason names no line.
+		return nil, &bot.ConfigError{Problems: []string{fmt.Sprintf("%s cannot be read (%v); make it a readable file or remove it", path, pe.Err)}}
+	}
 	if err != nil {
 		// godotenv's message may quote a line of the file, which may hold a secret.
 		return nil, &bot.ConfigError{Problems: []string{fmt.Sprintf("%s is not a valid .env file (KEY=value lines); fix or remove it", path)}}
