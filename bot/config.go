@@ -204,6 +204,13 @@ func (p *envParser) url(name, def string, originOnly bool) string {
 		p.problem(name, "must be an http(s) URL like %q, got %s", def, describeURL(v, u, err))
 		return ""
 	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		// The paths of the API's methods are appended to it: behind a
+		// query or fragment they would not be paths at all. Not quoted: a
+		// query may hold a token.
+		p.problem(name, "must not have a query or fragment (a ? or #; the value is not shown here), like %q", def)
+		return ""
+	}
 	if originOnly && strings.Trim(u.Path, "/") != "" {
 		p.problem(name, "must be an origin without a path, like %q, got %q", def, v)
 		return ""

@@ -457,6 +457,12 @@ func TestSettingsAtTheirEdges(t *testing.T) {
 		{"HTTP_ADDR", ":65535", true},
 		{"HTTP_ADDR", ":65536", false},
 		{"HTTP_ADDR", ":-1", false},
+		{"FRONTPAYMENT_BASE_URL", "https://api.frontpayment.no/", true},
+		{"FRONTPAYMENT_BASE_URL", "https://api.frontpayment.no?env=prod", false},
+		{"FRONTPAYMENT_BASE_URL", "https://api.frontpayment.no/?", false},
+		{"FRONTPAYMENT_BASE_URL", "https://api.frontpayment.no#prod", false},
+		{"SLACK_API_URL", "https://slack.example/api/", true},
+		{"SLACK_API_URL", "https://slack.example/api/?team=T1", false},
 	} {
 		vars := maps.Clone(minimalEnv)
 		vars[tc.name] = tc.value
