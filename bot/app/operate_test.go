@@ -172,9 +172,9 @@ func TestStartLogHasTheSettingsAndNoSecret(t *testing.T) {
 	for k, want := range map[string]any{
 		"version": "1.0", "revision": "abc123",
 		"allowed_channels": "C0SUPPORT,C0BILLING", "allowed_users": "U0LEAD", "allowed_usergroups": "@support",
-		"rate_per_user": "3/1m0s", "rate_global": "60/1m0s", "cooldown": "2m0s", "max_inflight": float64(16),
-		"language": "nb", "front_payment": "https://api.frontpayment.no", "front_payment_timeout": "15s",
-		"shutdown_grace": "25s", "redis_mode": "sentinel+tls", "default_region": "NO",
+		"rate_per_user": "3/1m0s", "rate_global": "60/1m0s", "cooldown_ms": float64(120000), "max_inflight": float64(16),
+		"language": "nb", "front_payment": "https://api.frontpayment.no", "front_payment_timeout_ms": float64(15000),
+		"shutdown_grace_ms": float64(25000), "redis_mode": "sentinel+tls", "default_region": "NO",
 	} {
 		if start[k] != want {
 			t.Errorf("start line %s = %v, want %v", k, start[k], want)
