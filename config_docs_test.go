@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
@@ -31,6 +32,15 @@ func TestConfigurationDocsAgreeWithTheCode(t *testing.T) {
 	}
 	if got, want := sortedKeys(example), sortedKeys(read); !slices.Equal(got, want) {
 		t.Errorf(".env.example names %v,\nbot.LoadConfig reads %v", got, want)
+	}
+
+	// CI runs beside the spec (.ci/run: ../shared); a clone without it
+	// checks the rest.
+	if contract, err := os.ReadFile("../shared/spec/CONTRACT.md"); err == nil {
+		spec := settingsTable(t, string(contract), "\n## 2. Build and run\n")
+		if !maps.Equal(spec, table) {
+			t.Errorf("README's Configuration table %v\ndiffers from CONTRACT.md §2's %v", table, spec)
+		}
 	}
 
 	base, err := bot.LoadConfig(getenv(minimalEnv()), bot.ModeBot)
@@ -65,9 +75,17 @@ func readmeSettings(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(b), "\n## Configuration\n")
+	return settingsTable(t, string(b), "\n## Configuration\n")
+}
+
+// settingsTable reads the table of variables in doc's section that starts
+// with heading: each variable with its default when that is a literal
+// (`…`), else "".
+func settingsTable(t *testing.T, doc, heading string) map[string]string {
+	t.Helper()
+	_, section, ok := strings.Cut(doc, heading)
 	if !ok {
-		t.Fatal("README.md has no Configuration section")
+		t.Fatalf("no section %q", strings.TrimSpace(heading))
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	row := regexp.MustCompile("(?m)^\\| `([A-Z_]+)` \\| (?:yes|no) \\|([^|]*)\\|")
@@ -81,7 +99,7 @@ func readmeSettings(t *testing.T) map[string]string {
 		out[m[1]] = def
 	}
 	if len(out) == 0 {
-		t.Fatal("README.md's Configuration section has no table of variables")
+		t.Fatalf("section %q has no table of variables", strings.TrimSpace(heading))
 	}
 	return out
 }
