@@ -366,10 +366,10 @@ func settingsEnv(t *testing.T) (vals map[string]string, explained map[string]boo
 
 func TestSettingsConfigMap(t *testing.T) {
 	vals, explained := settingsEnv(t)
-	names := contractEnv(t)
+	names := documentedEnv(t)
 	for k := range vals {
 		if !names[k] {
-			t.Errorf("settings.env sets %s, which is not in CONTRACT.md §2", k)
+			t.Errorf("settings.env sets %s, which is not a setting of README's Configuration table", k)
 		}
 		if strings.HasPrefix(k, "SLACK_") && strings.HasSuffix(k, "_TOKEN") || k == "FRONTPAYMENT_TOKEN" || k == "REDIS_URL" {
 			t.Errorf("settings.env holds the secret %s: it belongs in the Secret", k)

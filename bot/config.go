@@ -104,8 +104,8 @@ func LoadConfig(getenv func(string) string, mode Mode) (*Config, error) {
 		FrontPaymentToken:     p.token("FRONTPAYMENT_TOKEN", "", needFP),
 		FrontPaymentBaseURL:   p.url("FRONTPAYMENT_BASE_URL", DemoFrontPaymentURL, true),
 		FrontPaymentTimeout:   p.duration("FRONTPAYMENT_TIMEOUT", 15*time.Second, false),
-		AllowedChannels:       p.list("RESEND_ALLOWED_CHANNELS"),
-		AllowedUsers:          p.list("RESEND_ALLOWED_USERS"),
+		AllowedChannels:       p.ids("RESEND_ALLOWED_CHANNELS", channelID, "channel IDs like C0123ABCD (a channel's ID is at the bottom of its details, under its name)"),
+		AllowedUsers:          p.ids("RESEND_ALLOWED_USERS", userID, "user IDs like U0123ABCD (a person's member ID is in their profile, under ⋮)"),
 		AllowedUserGroups:     p.userGroups("RESEND_ALLOWED_USERGROUPS"),
 		RatePerUser:           p.rate("RESEND_RATE_PER_USER", Rate{5, time.Minute}),
 		RateGlobal:            p.rate("RESEND_RATE_GLOBAL", Rate{60, time.Minute}),
@@ -202,6 +202,13 @@ func (p *envParser) url(name, def string, originOnly bool) string {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		p.problem(name, "must be an http(s) URL like %q, got %s", def, describeURL(v, u, err))
+		return ""
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		// The paths of the API's methods are appended to it: behind a
+		// query or fragment they would not be paths at all. Not quoted: a
+		// query may hold a token.
+		p.problem(name, "must not have a query or fragment (a ? or #; the value is not shown here), like %q", def)
 		return ""
 	}
 	if originOnly && strings.Trim(u.Path, "/") != "" {
@@ -303,21 +310,31 @@ var (
 	userGroupHandle = regexp.MustCompile(`^@?[a-z0-9][a-z0-9._-]*$`)
 )
 
-func (p *envParser) list(name string) []string {
+// ids reads a comma-separated list of Slack IDs, each matching id: a
+// channel's or a person's name in its place would match nobody, and every
+// request would be refused without the operator knowing why.
+func (p *envParser) ids(name string, id *regexp.Regexp, what string) []string {
 	var out []string
 	for item := range strings.SplitSeq(p.get(name), ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
 		}
-		if strings.ContainsAny(item, " \t<>@#") {
-			p.problem(name, "must be a comma-separated list of Slack IDs like C0123ABCD or U0123ABCD, got %q", item)
+		if !id.MatchString(item) {
+			p.problem(name, "must be a comma-separated list of %s, got %q", what, item)
 			continue
 		}
 		out = append(out, item)
 	}
 	return out
 }
+
+// Slack's IDs: channels (public, private, direct messages) and people
+// (U…, or W… on Enterprise Grid).
+var (
+	channelID = regexp.MustCompile(`^[CGD][A-Z0-9]+$`)
+	userID    = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+)
 
 func (p *envParser) addr(name string) string {
 	v := p.get(name)

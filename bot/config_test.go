@@ -457,12 +457,47 @@ func TestSettingsAtTheirEdges(t *testing.T) {
 		{"HTTP_ADDR", ":65535", true},
 		{"HTTP_ADDR", ":65536", false},
 		{"HTTP_ADDR", ":-1", false},
+		{"FRONTPAYMENT_BASE_URL", "https://api.frontpayment.no/", true},
+		{"FRONTPAYMENT_BASE_URL", "https://api.frontpayment.no?env=prod", false},
+		{"FRONTPAYMENT_BASE_URL", "https://api.frontpayment.no/?", false},
+		{"FRONTPAYMENT_BASE_URL", "https://api.frontpayment.no#prod", false},
+		{"SLACK_API_URL", "https://slack.example/api/", true},
+		{"SLACK_API_URL", "https://slack.example/api/?team=T1", false},
 	} {
 		vars := maps.Clone(minimalEnv)
 		vars[tc.name] = tc.value
 		_, err := LoadConfig(env(vars), ModeBot)
 		if tc.ok != (err == nil) {
 			t.Errorf("%s=%s: err %v, want ok %v", tc.name, tc.value, err, tc.ok)
+		}
+	}
+}
+
+// The allowlists take Slack's IDs: a channel's or a person's name in
+// their place would match nobody, so that every request were refused with
+// nothing saying why; it stops the bot at start, saying where the ID is.
+func TestAllowlistsTakeIDsNotNames(t *testing.T) {
+	for _, tc := range []struct {
+		name, value, problem string // problem: "" when it is taken
+	}{
+		{"RESEND_ALLOWED_CHANNELS", "C0123ABCD, G0PRIVATE,D0DIRECT", ""},
+		{"RESEND_ALLOWED_CHANNELS", "support", `got "support"`},
+		{"RESEND_ALLOWED_CHANNELS", "C0123ABCD,#support", `got "#support"`},
+		{"RESEND_ALLOWED_CHANNELS", "c0123abcd", `got "c0123abcd"`},
+		{"RESEND_ALLOWED_CHANNELS", "U0AGENT", `got "U0AGENT"`},
+		{"RESEND_ALLOWED_USERS", "U0123ABCD,W0GRID", ""},
+		{"RESEND_ALLOWED_USERS", "kari.nordmann", `got "kari.nordmann"`},
+		{"RESEND_ALLOWED_USERS", "@kari", `got "@kari"`},
+		{"RESEND_ALLOWED_USERS", "C0123ABCD", `got "C0123ABCD"`},
+	} {
+		vars := maps.Clone(minimalEnv)
+		vars[tc.name] = tc.value
+		_, err := LoadConfig(env(vars), ModeBot)
+		switch {
+		case tc.problem == "" && err != nil:
+			t.Errorf("%s=%s: %v", tc.name, tc.value, err)
+		case tc.problem != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.name+" must be a comma-separated list of") || !strings.Contains(err.Error(), tc.problem)):
+			t.Errorf("%s=%s: err %v, want one naming %s and saying %s", tc.name, tc.value, err, tc.name, tc.problem)
 		}
 	}
 }

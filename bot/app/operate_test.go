@@ -88,6 +88,22 @@ func TestNegativeCooldownSaysNotNegative(t *testing.T) {
 	}
 }
 
+// A .env that is there but cannot be read (a directory, as a bind mount
+// of a missing file makes one) is told as such, not as a file whose lines
+// are wrong.
+func TestUnreadableDotEnvSaysSo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := Main(context.Background(), Program{Getenv: env(nil), Stdout: &out, Stderr: &out, DotEnv: path})
+	var ce *bot.ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), path+" cannot be read (is a directory)") {
+		t.Fatalf("err = %v, want a *ConfigError saying the .env cannot be read", err)
+	}
+}
+
 func TestInvalidDotEnvIsAConfigError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), ".env")
 	if err := os.WriteFile(path, []byte("SLACK_BOT_TOKEN='xoxb-secret-unterminated\n"), 0o600); err != nil {
@@ -156,9 +172,9 @@ func TestStartLogHasTheSettingsAndNoSecret(t *testing.T) {
 	for k, want := range map[string]any{
 		"version": "1.0", "revision": "abc123",
 		"allowed_channels": "C0SUPPORT,C0BILLING", "allowed_users": "U0LEAD", "allowed_usergroups": "@support",
-		"rate_per_user": "3/1m0s", "rate_global": "60/1m0s", "cooldown": "2m0s", "max_inflight": float64(16),
-		"language": "nb", "front_payment": "https://api.frontpayment.no", "front_payment_timeout": "15s",
-		"shutdown_grace": "25s", "redis_mode": "sentinel+tls", "default_region": "NO",
+		"rate_per_user": "3/1m0s", "rate_global": "60/1m0s", "cooldown_ms": float64(120000), "max_inflight": float64(16),
+		"language": "nb", "front_payment": "https://api.frontpayment.no", "front_payment_timeout_ms": float64(15000),
+		"shutdown_grace_ms": float64(25000), "redis_mode": "sentinel+tls", "default_region": "NO",
 	} {
 		if start[k] != want {
 			t.Errorf("start line %s = %v, want %v", k, start[k], want)

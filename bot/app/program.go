@@ -114,7 +114,7 @@ func runBot(ctx context.Context, cfg *bot.Config, p Program, log, audit *slog.Lo
 
 	if cfg.HTTPAddr != "" {
 		httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
-		wait, err := serveHTTP(httpCtx, cfg.HTTPAddr, bot.Health{Alive: b.Alive, Ready: b.Ready, Metrics: metrics}.Handler())
+		wait, err := serveHTTP(httpCtx, cfg.HTTPAddr, bot.Health{Alive: b.Alive, Ready: b.Ready, Metrics: metrics}.Handler(), log)
 		if err != nil {
 			stopHTTP()
 			return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
@@ -175,21 +175,21 @@ func settings(cfg *bot.Config) []any {
 	}
 	return []any{
 		"front_payment", cfg.FrontPaymentBaseURL,
-		"front_payment_timeout", cfg.FrontPaymentTimeout.String(),
+		"front_payment_timeout_ms", cfg.FrontPaymentTimeout.Milliseconds(),
 		"slack_api", cfg.SlackAPIURL,
 		"allowed_channels", strings.Join(cfg.AllowedChannels, ","),
 		"allowed_users", strings.Join(cfg.AllowedUsers, ","),
 		"allowed_usergroups", strings.Join(cfg.AllowedUserGroups, ","),
 		"rate_per_user", cfg.RatePerUser.String(),
 		"rate_global", cfg.RateGlobal.String(),
-		"cooldown", cfg.Cooldown.String(),
+		"cooldown_ms", cfg.Cooldown.Milliseconds(),
 		"max_inflight", cfg.MaxInflight,
 		"default_region", cfg.DefaultRegion,
 		"mask_contacts", cfg.MaskContacts,
 		"confirm_new_destination", cfg.ConfirmNewDestination,
 		"language", string(cfg.Language),
 		"timezone", zoneName(cfg.Timezone),
-		"shutdown_grace", cfg.ShutdownGrace.String(),
+		"shutdown_grace_ms", cfg.ShutdownGrace.Milliseconds(),
 		"http_addr", cfg.HTTPAddr,
 		"redis_mode", redisMode,
 		"redis_hosts", redisHosts,
@@ -257,6 +257,11 @@ func withDotEnv(getenv func(string) string, path string) (func(string) string, e
 	file, err := godotenv.Read(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return getenv, nil
+	}
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		// Opening or reading it failed (a directory where a file was
+		// meant to be mounted, its permissions): the reason names no line.
+		return nil, &bot.ConfigError{Problems: []string{fmt.Sprintf("%s cannot be read (%v); make it a readable file or remove it", path, pe.Err)}}
 	}
 	if err != nil {
 		// godotenv's message may quote a line of the file, which may hold a secret.

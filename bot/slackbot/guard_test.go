@@ -87,7 +87,7 @@ func TestCooldown(t *testing.T) {
 	h := start(t, map[string]string{"RESEND_COOLDOWN": "2m"})
 	h.sent(agent, uuidA+" email=kari@example.com")
 	// Same reservation, same destination (any case): refused, naming when and by whom.
-	h.refused(agent2, uuidA+" email=KARI@example.com", "already sent to email to `K***@example.com`")
+	h.refused(agent2, uuidA+" email=KARI@example.com", "already sent by email to `K***@example.com`")
 	got := h.command(agent2, uuidA+" email=kari@example.com")
 	if !strings.Contains(got, "ago by <@"+agent+">") || !strings.Contains(got, "again in 2 minutes") {
 		t.Errorf("cooldown refusal %q should say how long ago, by whom, and when it may be sent again", got)
@@ -118,7 +118,7 @@ func TestSameRequestWhileInFlightIsRefused(t *testing.T) {
 	h.fp.SetAnswer(uuidA, frontpaytest.Answer{Status: 202, Body: `{"status_code":202,"message":"resentOrderSuccessfully"}`, Hold: hold})
 	h.command(agent, uuidA+" email=kari@example.com")
 	h.fp.WaitForResends(1, wait)
-	h.refused(agent, uuidA+" email=kari@example.com", "already in progress")
+	h.refused(agent, uuidA+" email=kari@example.com", "A resend of this payment link by email to `k***@example.com` is already in progress")
 	close(hold)
 	h.thread()
 	if n := len(h.fp.Resends()); n != 1 {

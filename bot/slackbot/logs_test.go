@@ -108,3 +108,27 @@ func TestAuditLinesAreMarkedOnlyByLog(t *testing.T) {
 		}
 	}
 }
+
+// Audit lines are written whatever LOG_LEVEL says (CONTRACT §2): at
+// LOG_LEVEL=error a request sent and one refused each still write theirs,
+// while the operational log keeps to errors.
+func TestAuditLinesWhateverTheLogLevel(t *testing.T) {
+	h := start(t, map[string]string{"LOG_LEVEL": "error"})
+	h.sent(agent, uuidA+" email=kari@example.com")
+	h.refused(agent, uuidA+" email=kari", "doesn't look like an email address")
+	lines := h.waitAudit(2)
+	if len(lines) != 2 || lines[0]["outcome"] != "sent" || lines[1]["outcome"] != "refused" {
+		t.Errorf("audit lines = %v, want the sent one and the refused one", lines)
+	}
+	for _, l := range lines {
+		if l["level"] != "INFO" {
+			t.Errorf("audit line at %v, want INFO: %v", l["level"], l)
+		}
+	}
+	for line := range strings.Lines(h.logs.String()) {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["log"] != "audit" && m["level"] != "ERROR" {
+			t.Errorf("LOG_LEVEL=error logged %v: %s", m["level"], line)
+		}
+	}
+}
