@@ -53,9 +53,51 @@ func (b *Bot) onFunctionExecuted(ctx context.Context, data any) {
 		}
 		return
 	}
-	if o, first := b.takeStep(ctx, ev, b.steps.listener(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true))); first {
-		b.engine.Step(ctx, o, stepInput(ev.Inputs, stepID, false), stepInput(ev.Inputs, stepEmail, false), stepInput(ev.Inputs, stepPhone, false))
+	o, first := b.takeStep(ctx, ev, b.steps.listener(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true)))
+	if !first {
+		return
 	}
+	t := &stepTask{b: b, o: o, id: stepInput(ev.Inputs, stepID, false), email: stepInput(ev.Inputs, stepEmail, false), phone: stepInput(ev.Inputs, stepPhone, false)}
+	if !b.engine.SubmitPrompt(t) {
+		b.log.Warn("prompt lane full; a workflow step's channel was not checked", "execution_id", ev.FunctionExecutionID)
+		t.refuse(ctx, bot.ReasonQueueFull, bot.ShortcutWords(b.d.Words).Unchecked)
+	}
+}
+
+// stepTask runs a step once its channel is shown fit for the audit
+// message, on the prompt lane (the check asks Slack). The channel is
+// chosen in Workflow Builder, away from where the requester is, as the
+// global shortcut's picker is: it passes the same check (channelProblem),
+// so that a step never leaves its audit message in a direct message, a
+// channel shared with another organisation, or one the bot is not in.
+type stepTask struct {
+	b                *Bot
+	o                bot.Origin
+	id, email, phone string
+}
+
+func (t *stepTask) Run(ctx context.Context) {
+	if t.o.UserID != "" && t.o.ChannelID != "" {
+		// Who may use it is said first, as for a command; a refusal here
+		// ends the step.
+		if t.b.engine.MayStart(ctx, t.o) != "" {
+			return
+		}
+		if problem := t.b.channelProblem(ctx, t.o.ChannelID); problem != "" {
+			t.refuse(ctx, bot.ReasonChannel, problem)
+			return
+		}
+	}
+	t.b.engine.Step(ctx, t.o, t.id, t.email, t.phone)
+}
+
+func (t *stepTask) Abandon(ctx context.Context) {
+	t.refuse(ctx, bot.ReasonShuttingDown, t.b.d.Words.T(bot.MsgShutdown))
+}
+
+// refuse ends the step, nothing sent, with words.
+func (t *stepTask) refuse(ctx context.Context, reason, words string) {
+	t.b.engine.Refuse(ctx, t.o, t.id, &bot.Refusal{Reason: reason, Message: words})
 }
 
 // abandonStep ends a step whose envelope was acknowledged early (its
