@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"strings"
 	"testing"
 
 	"resendbot/bot"
@@ -42,5 +43,38 @@ func TestWorkflowStepChannelIsCheckedAsThePickersIs(t *testing.T) {
 				t.Errorf("audit line %v, want reason %s", line, c.reason)
 			}
 		})
+	}
+}
+
+// A link's target is never offered when its label hides it, whatever the
+// link: a helpdesk's https: link whose query names an address and a
+// number, and rich text links whose URL holds what would
+// end a link written as Slack writes one in text ("|", ">"). Only the
+// IDs in a link's address are read; the labels are what was seen.
+func TestMessageShortcutNeverOffersWhatALinksAddressHolds(t *testing.T) {
+	h := start(t, nil)
+	link := func(url, text string) map[string]any { return map[string]any{"type": "link", "url": url, "text": text} }
+	msg := ticket(ticketTS, "", "", nil,
+		[]map[string]any{{"type": "rich_text", "block_id": "r", "elements": []map[string]any{{"type": "rich_text_section",
+			"elements": []map[string]any{
+				{"type": "text", "text": "Ticket: "},
+				link("https://help.example/t/1|thief@evil.example", "open"),
+				{"type": "text", "text": " "},
+				link("https://help.example/t/2>thief2@evil.example<", "history"),
+				{"type": "text", "text": " mobil "},
+				link("https://help.example/call?to=4799999999", "412 34 567"),
+			}}}}})
+	msg["text"] = "order <https://help.example/o/" + uuidA + "?requester=thief3@evil.example&amp;sms=4798888888|" + uuidA + ">"
+	h.shortcutOn(agent, room, msg)
+	v := h.openedForm(1)
+	if form := v.text(); strings.Contains(form, "evil.example") || strings.Contains(form, "99999999") ||
+		strings.Contains(form, "88888888") {
+		t.Errorf("the form offers what a link's address holds: %s", form)
+	}
+	if el := v.element(formReservation); el["initial_value"] != uuidA {
+		t.Errorf("reservation = %v, want %s", el, uuidA)
+	}
+	if el := v.element(formPhone); el["initial_value"] != "+47 412 34 567" {
+		t.Errorf("phone = %v, want the label's number", el)
 	}
 }
