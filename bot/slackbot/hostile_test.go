@@ -78,3 +78,30 @@ func TestMessageShortcutNeverOffersWhatALinksAddressHolds(t *testing.T) {
 		t.Errorf("phone = %v, want the label's number", el)
 	}
 }
+
+// A function_executed event slack-go cannot decode (here a date written
+// as a string) is acknowledged and not acted on, and its step fails, once,
+// with the words of a request that came to nothing, instead of showing as
+// running in the workflow for good.
+func TestWorkflowStepWhoseEventCannotBeDecodedFails(t *testing.T) {
+	h := start(t, nil)
+	fn := manifestStep(t)
+	fn.Odd = map[string]any{"date_created": "1694727597"}
+	env, exec := h.slack.FunctionExecuted(fn, "", stepInputs(agent, "kari@example.com"), fakeslack.EventOpts{})
+	if _, err := h.slack.WaitAck(env, wait); err != nil {
+		t.Fatalf("the undecodable event was never acknowledged: %v", err)
+	}
+	h.failed(exec, h.words().T(bot.MsgHandlerFailed))
+	if line := h.auditWith("refused"); line["source"] != bot.SourceWorkflow || line["execution_id"] != exec {
+		t.Errorf("audit line %v, want the workflow step's", line)
+	}
+	// Delivered again (the same execution), it is not completed twice.
+	again, _ := h.slack.FunctionExecuted(fn, exec, stepInputs(agent, "kari@example.com"), fakeslack.EventOpts{})
+	if _, err := h.slack.WaitAck(again, wait); err != nil {
+		t.Fatal(err)
+	}
+	h.waitLog("workflow step delivered again")
+	if n := len(h.slack.Calls(fakeslack.MethodCompleteError)); n != 1 {
+		t.Errorf("functions.completeError calls = %d, want 1", n)
+	}
+}

@@ -105,11 +105,37 @@ func (t *stepTask) refuse(ctx context.Context, reason, words string) {
 // with text, at once, for the steps' own goroutines are stopping. Left
 // alone, the workflow would show it running for good.
 func (b *Bot) abandonStep(ctx context.Context, ev *slackevents.FunctionExecutedEvent, text string) {
+	b.failStep(ctx, ev, b.steps.listenerNow, &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
+}
+
+// failUndecodableStep ends a step whose event slack-go could not decode
+// (raw is its event as sent): what can be read of it (the execution, the
+// step, its inputs) is, and the step fails with the words of a request
+// that came to nothing; left alone, the workflow would show it running
+// for good.
+func (b *Bot) failUndecodableStep(ctx context.Context, raw json.RawMessage) {
+	var lenient struct {
+		Function struct {
+			CallbackID string `json:"callback_id"`
+		} `json:"function"`
+		Inputs json.RawMessage `json:"inputs"`
+		ID     string          `json:"function_execution_id"`
+	}
+	_ = json.Unmarshal(raw, &lenient) // what can be read of it
+	ev := &slackevents.FunctionExecutedEvent{FunctionExecutionID: lenient.ID}
+	ev.Function.CallbackID = lenient.Function.CallbackID
+	_ = json.Unmarshal(lenient.Inputs, &ev.Inputs) // none, if they cannot be read
+	b.failStep(ctx, ev, b.steps.listener, &bot.Refusal{Reason: bot.ReasonInvalidInput, Message: b.d.Words.T(bot.MsgHandlerFailed)})
+}
+
+// failStep ends ev's step, once, with r, told through the listener made
+// by ended.
+func (b *Bot) failStep(ctx context.Context, ev *slackevents.FunctionExecutedEvent, ended func(exec, channel string) bot.Listener, r *bot.Refusal) {
 	if ev.Function.CallbackID != stepCallbackID || ev.FunctionExecutionID == "" {
 		return
 	}
-	if o, first := b.takeStep(ctx, ev, b.steps.listenerNow(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true))); first {
-		b.engine.Refuse(ctx, o, stepInput(ev.Inputs, stepID, false), &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
+	if o, first := b.takeStep(ctx, ev, ended(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true))); first {
+		b.engine.Refuse(ctx, o, stepInput(ev.Inputs, stepID, false), r)
 	}
 }
 
