@@ -1,10 +1,15 @@
 package slackbot
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/slack-go/slack"
+
 	"resendbot/bot"
+	"resendbot/bot/command"
+	"resendbot/bot/i18n"
 	"resendbot/bot/internal/fakeslack"
 )
 
@@ -104,4 +109,61 @@ func TestWorkflowStepWhoseEventCannotBeDecodedFails(t *testing.T) {
 	if n := len(h.slack.Calls(fakeslack.MethodCompleteError)); n != 1 {
 		t.Errorf("functions.completeError calls = %d, want 1", n)
 	}
+}
+
+// FuzzRichTextLinkShowsOnlyItsLabel: whatever a rich text link's URL and
+// label hold, the message shortcut offers no address or number that its
+// reader did not see in the label.
+func FuzzRichTextLinkShowsOnlyItsLabel(f *testing.F) {
+	f.Add("mailto:thief@evil.example", "kari@firma.no")
+	f.Add("https://help.example/t?to=thief@evil.example&sms=4799999999", "Open the ticket")
+	f.Add("https://x.example/a|thief@evil.example", "ticket")
+	f.Add("https://x.example/>thief@evil.example<", "ticket")
+	f.Add("tel:+4799999999", "412 34 567")
+	f.Add("sms:+4799999999", "ti|cket> <x")
+	f.Add("mailto:Kari@Firma.no", "kari@firma.no")
+	f.Add("mailto:kari@firma.no", "")
+	w, err := i18n.New("en")
+	if err != nil {
+		f.Fatal(err)
+	}
+	pr := command.NewParser(w, "NO")
+	f.Fuzz(func(t *testing.T, url, label string) {
+		raw, err := json.Marshal(map[string]any{"type": "message", "ts": "1.2", "blocks": []any{map[string]any{
+			"type": "rich_text", "elements": []any{map[string]any{"type": "rich_text_section",
+				"elements": []any{map[string]any{"type": "link", "url": url, "text": label}}}}}}})
+		if err != nil {
+			return
+		}
+		var m slack.Message
+		if json.Unmarshal(raw, &m) != nil {
+			return
+		}
+		found := pr.Find(messageTexts(m)...)
+		shown := label
+		if shown == "" {
+			shown = url // Slack shows a link without text as its URL
+		}
+		for _, e := range found.Emails {
+			if !strings.Contains(strings.ToLower(shown), strings.ToLower(e)) {
+				t.Fatalf("link %q labelled %q offers %q", url, label, e)
+			}
+		}
+		for _, p := range found.Phones {
+			_, national, _ := strings.Cut(p, " ")
+			if !strings.Contains(digitsOf(shown), digitsOf(national)) {
+				t.Fatalf("link %q labelled %q offers %q", url, label, p)
+			}
+		}
+	})
+}
+
+func digitsOf(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if '0' <= r && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
