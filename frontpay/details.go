@@ -172,7 +172,7 @@ func (c *Client) read(ctx context.Context, op string, kind LinkKind, uuid string
 	for try := 1; ; try++ {
 		data, e := c.get(ctx, op, kind, path, red)
 		if e == nil {
-			return data, nil
+			return data, aboutAnother(op, kind, uuid, data, red)
 		}
 		retry := e.Kind == KindServerError || e.Kind == KindUnreachable
 		if try == 2 || !retry || ctx.Err() != nil {
@@ -186,6 +186,29 @@ func (c *Client) read(ctx context.Context, op string, kind LinkKind, uuid string
 			return nil, e
 		}
 	}
+}
+
+// aboutAnother is nil unless data, a 200's "data", names as its own a
+// UUID other than the one asked for: then it is KindUnexpected, for its
+// contact on file and state are another reservation's or order's, and
+// reading them as this one's could send a link to another customer. A
+// UUID field that is absent, null, or not a string says nothing and is
+// read leniently, as any field is.
+func aboutAnother(op string, kind LinkKind, uuid string, data map[string]any, red *redactor) error {
+	field := "reservationUuid"
+	switch {
+	case op == OpStatus:
+		field = "uuid"
+	case kind == LinkOrder:
+		field = "orderUuid"
+	}
+	named, _ := data[field].(string)
+	named = strings.TrimSpace(named)
+	if named == "" || strings.EqualFold(named, strings.TrimSpace(uuid)) {
+		return nil
+	}
+	return &Error{Op: op, Link: kind, Kind: KindUnexpected, StatusCode: http.StatusOK,
+		Err: fmt.Errorf("the answer is about %s %q, not %q", kind, clip(named, 80), uuid), redact: red}
 }
 
 // get makes one GET.

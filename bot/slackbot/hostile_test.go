@@ -11,6 +11,7 @@ import (
 	"resendbot/bot/command"
 	"resendbot/bot/i18n"
 	"resendbot/bot/internal/fakeslack"
+	"resendbot/frontpay/frontpaytest"
 )
 
 // A workflow step's channel is chosen in Workflow Builder, away from the
@@ -166,4 +167,27 @@ func digitsOf(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Front Payment answering a reservation's read with another one's record
+// (its own UUID another) is not read as this one's: no button offers that
+// other customer's contact, status shows nothing of it, and nothing is
+// sent. Before, the offer's buttons would send this link to them.
+func TestARecordOfAnotherReservationIsNotOffered(t *testing.T) {
+	h := start(t, nil)
+	other := frontpaytest.SampleDetails(uuidB)
+	other.CustomerDetails.MSISDN, other.CustomerDetails.Email = "98765432", "ola@example.com"
+	h.fp.SetDetails(uuidA, other)
+	for _, text := range []string{uuidA, "status " + uuidA} {
+		p := h.answered(h.slash(agent, text))
+		if !strings.Contains(p.Text, "doesn't understand (HTTP 200)") {
+			t.Errorf("%q answered %q, want an answer not understood", text, p.Text)
+		}
+		if b := offerButtons(t, p); len(b) != 0 || strings.Contains(p.Text, "5432") || strings.Contains(p.Text, "ola") {
+			t.Errorf("%q shows another reservation's contact: %q, buttons %v", text, p.Text, b)
+		}
+	}
+	if n := len(h.fp.Resends()); n != 0 {
+		t.Errorf("resends = %d, want none", n)
+	}
 }
