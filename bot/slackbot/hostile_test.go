@@ -191,3 +191,28 @@ func TestARecordOfAnotherReservationIsNotOffered(t *testing.T) {
 		t.Errorf("resends = %d, want none", n)
 	}
 }
+
+// A form submission slack-go cannot decode (here a field's value that is
+// no string) is acknowledged with the form's error, so that the form stays
+// open saying it could not be read, rather than closing as if sent.
+func TestAFormSubmissionThatCannotBeDecodedStaysOpen(t *testing.T) {
+	h := start(t, nil)
+	id := h.slack.Interactive(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": agent},
+		"view": map[string]any{"id": "V9", "callback_id": formID, "private_metadata": `{"channel":"` + room + `"}`,
+			"state": map[string]any{"values": map[string]any{
+				formReservation: map[string]any{formValue: map[string]any{"type": "plain_text_input", "value": 5}},
+			}}},
+	}, 0)
+	ack, err := h.slack.WaitAck(id, wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := fieldErrors(t, ack.Payload); errs[formReservation] != h.words().T(bot.MsgFormUnreadable) {
+		t.Errorf("ack %s, want the form's error", ack.Payload)
+	}
+	h.waitLog("could not be decoded")
+	if n := len(h.fp.Resends()); n != 0 {
+		t.Errorf("resends = %d", n)
+	}
+}
