@@ -45,8 +45,8 @@ func TestWorkflowStepChannelIsCheckedAsThePickersIs(t *testing.T) {
 			if n := len(h.slack.Messages()); n != 0 {
 				t.Errorf("messages posted = %d, want none", n)
 			}
-			if line := h.auditWith("refused"); line["reason"] != c.reason {
-				t.Errorf("audit line %v, want reason %s", line, c.reason)
+			if line := h.auditWith("refused"); line["reason"] != c.reason || line["reservation"] != uuidA {
+				t.Errorf("audit line %v, want reason %s and the step's reservation", line, c.reason)
 			}
 		})
 	}
@@ -214,5 +214,21 @@ func TestAFormSubmissionThatCannotBeDecodedStaysOpen(t *testing.T) {
 	h.waitLog("could not be decoded")
 	if n := len(h.fp.Resends()); n != 0 {
 		t.Errorf("resends = %d", n)
+	}
+}
+
+// Someone who may not resend is told so first, whatever the step's
+// channel, and the audit line names the step's reservation.
+func TestWorkflowStepOfSomeoneNotAllowedIsRefusedAsACommandIs(t *testing.T) {
+	h := start(t, map[string]string{"RESEND_ALLOWED_USERS": agent2})
+	h.slack.SetMember("D0BOTDM", true)
+	in := stepInputs(agent, "kari@example.com")
+	in[stepChannel] = "D0BOTDM"
+	h.failed(h.step(in, 0), "not on the list")
+	if line := h.auditWith("refused"); line["reason"] != bot.ReasonUser || line["reservation"] != uuidA {
+		t.Errorf("audit line %v, want reason %s and the step's reservation", line, bot.ReasonUser)
+	}
+	if n := len(h.slack.Calls("conversations.info")); n != 0 {
+		t.Errorf("conversations.info calls = %d, want none for someone refused", n)
 	}
 }

@@ -77,12 +77,9 @@ type stepTask struct {
 }
 
 func (t *stepTask) Run(ctx context.Context) {
-	if t.o.UserID != "" && t.o.ChannelID != "" {
-		// Who may use it is said first, as for a command; a refusal here
-		// ends the step.
-		if t.b.engine.MayStart(ctx, t.o) != "" {
-			return
-		}
+	// Someone who may not resend is told so by Step, as for a command,
+	// before anything about the channel.
+	if t.o.UserID != "" && t.o.ChannelID != "" && t.b.engine.MayUse(ctx, t.o.UserID) == "" {
 		if problem := t.b.channelProblem(ctx, t.o.ChannelID); problem != "" {
 			t.refuse(ctx, bot.ReasonChannel, problem)
 			return
