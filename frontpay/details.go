@@ -119,7 +119,8 @@ var callingCodeRE = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
 // KindServerError (5xx), KindUnreachable (no answer within the Timeout, or
 // no connection; Err holds the cause) or KindUnexpected (any other status,
 // or a body that is not the documented JSON, a 200 without a "data" object
-// included; StatusCode says which). An empty UUID or a kind other than
+// or one whose record names another UUID as its own included; StatusCode
+// says which). An empty UUID or a kind other than
 // LinkReservation or LinkOrder is KindInvalid with StatusCode 0, and
 // nothing is sent.
 func (c *Client) Details(ctx context.Context, kind LinkKind, uuid string) (*Record, error) {
