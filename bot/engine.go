@@ -280,6 +280,16 @@ func (e *Core) abandonQueued(ctx context.Context) {
 	}
 }
 
+// notQueued is why a Submit that returned false took nothing: the engine
+// is stopping (work handed on from the prompt lane meets it), or the
+// queue is full.
+func (e *Core) notQueued() *Refusal {
+	if e.stoppingNow() {
+		return &Refusal{ReasonShuttingDown, e.d.Words.T(MsgShutdown)}
+	}
+	return &Refusal{ReasonQueueFull, e.d.Words.T(msgQueueFull)}
+}
+
 // submit queues t without waiting; false when the queue is full or the
 // engine is stopping.
 func (e *Core) Submit(t Task) bool { return e.submitTo(e.queue, t) }
@@ -483,7 +493,7 @@ func (e *Core) resendOnce(ctx context.Context, r *request, once string) string {
 	}
 	if refusal == nil && !e.Submit(&resendTask{e: e, r: r, dests: dests, ticket: t}) {
 		e.release(ctx, t)
-		refusal = &Refusal{ReasonQueueFull, e.d.Words.T(msgQueueFull)}
+		refusal = e.notQueued()
 	}
 	if refusal != nil {
 		e.auditRefusal(ctx, r.Origin, r.Link, r.Reservation, dests, refusal)

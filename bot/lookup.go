@@ -44,7 +44,7 @@ func (e *Core) lookup(ctx context.Context, o Origin, link frontpay.LinkKind, uui
 		e.d.Log.Error("guardrail state unavailable; refusing", "err", err)
 	}
 	if refusal == nil && !e.Submit(&lookupTask{e: e, o: o, link: link, uuid: uuid, offer: offer, rule: rule}) {
-		refusal = &Refusal{ReasonQueueFull, e.d.Words.T(msgQueueFull)}
+		refusal = e.notQueued()
 	}
 	if refusal != nil {
 		e.auditRefusal(ctx, o, link, uuid, nil, refusal)

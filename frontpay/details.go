@@ -119,7 +119,8 @@ var callingCodeRE = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
 // KindServerError (5xx), KindUnreachable (no answer within the Timeout, or
 // no connection; Err holds the cause) or KindUnexpected (any other status,
 // or a body that is not the documented JSON, a 200 without a "data" object
-// included; StatusCode says which). An empty UUID or a kind other than
+// or one whose record names another UUID as its own included; StatusCode
+// says which). An empty UUID or a kind other than
 // LinkReservation or LinkOrder is KindInvalid with StatusCode 0, and
 // nothing is sent.
 func (c *Client) Details(ctx context.Context, kind LinkKind, uuid string) (*Record, error) {
@@ -172,7 +173,7 @@ func (c *Client) read(ctx context.Context, op string, kind LinkKind, uuid string
 	for try := 1; ; try++ {
 		data, e := c.get(ctx, op, kind, path, red)
 		if e == nil {
-			return data, nil
+			return data, aboutAnother(op, kind, uuid, data, red)
 		}
 		retry := e.Kind == KindServerError || e.Kind == KindUnreachable
 		if try == 2 || !retry || ctx.Err() != nil {
@@ -186,6 +187,29 @@ func (c *Client) read(ctx context.Context, op string, kind LinkKind, uuid string
 			return nil, e
 		}
 	}
+}
+
+// aboutAnother is nil unless data, a 200's "data", names as its own a
+// UUID other than the one asked for: then it is KindUnexpected, for its
+// contact on file and state are another reservation's or order's, and
+// reading them as this one's could send a link to another customer. A
+// UUID field that is absent, null, or not a string says nothing and is
+// read leniently, as any field is.
+func aboutAnother(op string, kind LinkKind, uuid string, data map[string]any, red *redactor) error {
+	field := "reservationUuid"
+	switch {
+	case op == OpStatus:
+		field = "uuid"
+	case kind == LinkOrder:
+		field = "orderUuid"
+	}
+	named, _ := data[field].(string)
+	named = strings.TrimSpace(named)
+	if named == "" || strings.EqualFold(named, strings.TrimSpace(uuid)) {
+		return nil
+	}
+	return &Error{Op: op, Link: kind, Kind: KindUnexpected, StatusCode: http.StatusOK,
+		Err: fmt.Errorf("the answer is about %s %q, not %q", kind, clip(named, 80), uuid), redact: red}
 }
 
 // get makes one GET.

@@ -119,10 +119,10 @@ func TestDetailsLenient(t *testing.T) {
 		want Record
 	}{
 		{"documented types",
-			`{"reservationUuid":"u","status":"pending","isPaid":false,"grandTotal":99,"reservationDate":"2025-06-02 10:15:00","paymentLinkDueDate":"2025-06-16",
+			`{"reservationUuid":"` + strings.ToUpper(detailsUUID) + `","status":"pending","isPaid":false,"grandTotal":99,"reservationDate":"2025-06-02 10:15:00","paymentLinkDueDate":"2025-06-16",
 			  "sendOrderBy":{"sms":true,"email":true},"customerDetails":{"countryCode":"+47","msisdn":"41234567","email":"kari@example.com","name":"Kari Nordmann","address":{"city":"Oslo"}},
 			  "productList":[{"id":1}],"paymentDetails":null}`,
-			Record{UUID: "u", Status: "pending", GrandTotal: 99, HasTotal: true,
+			Record{UUID: strings.ToUpper(detailsUUID), Status: "pending", GrandTotal: 99, HasTotal: true,
 				ReservationDate: "2025-06-02 10:15:00", ReservedAt: time.Date(2025, 6, 2, 10, 15, 0, 0, time.UTC),
 				PaymentLinkDueDate: "2025-06-16", PaymentLinkDueAt: time.Date(2025, 6, 16, 0, 0, 0, 0, time.UTC),
 				SentBySMS: true, SentByEmail: true, Customer: kari}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,9 +52,9 @@ func TestOrderDetailsLenient(t *testing.T) {
 		name, data string
 		want       Record
 	}{
-		{"numbers as strings", `{"orderUuid":"o","invoiceNumber":10042,"status":"PAID","orderSummary":{"grandTotal":"1250,50"},
+		{"numbers as strings", `{"orderUuid":"` + orderUUID + `","invoiceNumber":10042,"status":"PAID","orderSummary":{"grandTotal":"1250,50"},
 			"customerDetails":{"countryCode":47,"msisdn":41234567,"email":" kari@example.com "}}`,
-			Record{Kind: LinkOrder, UUID: "o", InvoiceNumber: "10042", Status: "PAID", GrandTotal: 1250.5, HasTotal: true,
+			Record{Kind: LinkOrder, UUID: orderUUID, InvoiceNumber: "10042", Status: "PAID", GrandTotal: 1250.5, HasTotal: true,
 				Customer: Customer{Email: "kari@example.com", CountryCode: "+47", MSISDN: "41234567"}}},
 		{"nulls and wrong types", `{"orderUuid":null,"invoiceNumber":["1"],"status":null,"orderSummary":"1250","orderDate":false,"customerDetails":"Kari"}`,
 			Record{Kind: LinkOrder, Customer: Customer{Held: "Kari"}}},
@@ -148,5 +149,60 @@ func TestOrderResend(t *testing.T) {
 	}
 	if fp.Calls() != calls {
 		t.Errorf("a call without a kind reached Front Payment")
+	}
+}
+
+// An answer that names another reservation or order as its own is not
+// read as this one's: its contact on file is another customer's. A UUID
+// of any other case is the same one; one that is absent, null or of
+// another JSON type says nothing, and the answer is read leniently.
+func TestAnAnswerAboutAnotherRecordIsUnexpected(t *testing.T) {
+	const other = "0b6e4d2c-1a2b-4c3d-8e9f-0123456789ab"
+	for _, c := range []struct {
+		name     string
+		op       string
+		kind     LinkKind
+		uuid     string
+		set      func(fp *frontpaytest.Server, uuid string, a frontpaytest.Answer)
+		envelope func(string) string
+		field    string
+	}{
+		{"reservation details", OpDetails, LinkReservation, detailsUUID,
+			func(fp *frontpaytest.Server, u string, a frontpaytest.Answer) { fp.SetDetailsAnswer(u, a) }, frontpaytest.DetailsEnvelope, "reservationUuid"},
+		{"order details", OpDetails, LinkOrder, orderUUID,
+			func(fp *frontpaytest.Server, u string, a frontpaytest.Answer) { fp.SetOrderDetailsAnswer(u, a) }, frontpaytest.OrderEnvelope, "orderUuid"},
+		{"order status", OpStatus, LinkOrder, orderUUID,
+			func(fp *frontpaytest.Server, u string, a frontpaytest.Answer) { fp.SetOrderStatusAnswer(u, a) }, frontpaytest.OrderEnvelope, "uuid"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fp := frontpaytest.NewServer(t)
+			cl := detailsClient(t, fp, 0)
+			call := func() error {
+				if c.op == OpStatus {
+					_, err := cl.OrderStatus(context.Background(), c.uuid)
+					return err
+				}
+				_, err := cl.Details(context.Background(), c.kind, c.uuid)
+				return err
+			}
+			answer := func(named string) {
+				c.set(fp, c.uuid, frontpaytest.Answer{Status: 200, Body: c.envelope(`{"` + c.field + `":` + named + `,"status":"PAID"}`)})
+			}
+			answer(`" ` + other + ` "`)
+			var fe *Error
+			if err := call(); !errors.As(err, &fe) || fe.Kind != KindUnexpected || fe.StatusCode != 200 || fe.Op != c.op || fe.Link != c.kind ||
+				!strings.Contains(err.Error(), other) {
+				t.Errorf("an answer about %s: %v, want unexpected (HTTP 200) naming it", other, err)
+			}
+			for _, same := range []string{`"` + strings.ToUpper(c.uuid) + `"`, `null`, `""`, `12345`, `{"id":"` + other + `"}`} {
+				answer(same)
+				if err := call(); err != nil {
+					t.Errorf("%s as %s: %v, want the answer read", c.field, same, err)
+				}
+			}
+			if n := len(fp.Requests()); n != 6 {
+				t.Errorf("requests = %d, want one a call (a 200 is not tried again)", n)
+			}
+		})
 	}
 }

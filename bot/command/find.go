@@ -43,8 +43,8 @@ var (
 	// checked as email= is. "|" and quotes are left out of the local part
 	// so that Slack's <mailto:a@b.no|a@b.no> and 'a@b.no' give a@b.no.
 	emailPattern = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+`)
-	// urlPattern is a link's address: digits in a path or a query are no
-	// phone number.
+	// urlPattern is a link's address: what its path or query holds is no
+	// destination (see idsOnly).
 	urlPattern = regexp.MustCompile(`(?i)\b(?:https?|ftp)://[^\s<>|]+`)
 	// phoneRun is a run of what a written number holds: digits, spaces,
 	// "+", "-", dots and parentheses, starting and ending with a digit (or
@@ -72,8 +72,9 @@ func (pr *Parser) Find(texts ...string) Found {
 		text = text[:min(len(text), budget)] // "" once the budget is spent
 		budget -= len(text)
 		text = strings.Map(zeroWidthToSpace, Unescape(pr.asShown(text)))
-		// What is taken as an ID or an address, and links, are blanked out,
-		// so that their digits are not read as a phone number.
+		text = urlPattern.ReplaceAllStringFunc(text, idsOnly)
+		// What is taken as an ID or an address is blanked out, so that its
+		// digits are not read as a phone number.
 		text = uuidPattern.ReplaceAllStringFunc(text, func(id string) string {
 			id = strings.ToLower(id)
 			add(&f.Reservations, "id:"+id, id)
@@ -85,7 +86,6 @@ func (pr *Parser) Find(texts ...string) Found {
 			}
 			return " "
 		})
-		text = urlPattern.ReplaceAllLiteralString(text, " ")
 		for _, loc := range phoneRun.FindAllStringIndex(text, -1) {
 			if !standsAlone(text, loc[0], loc[1]) {
 				continue
@@ -100,23 +100,36 @@ func (pr *Parser) Find(texts ...string) Found {
 // <mailto:a@b.no|a@b.no>, <tel:+4741234567|412 34 567>, <https://…|…>.
 var slackLink = regexp.MustCompile(`<[^<>|]*\|[^<>]*>`)
 
-// asShown is text with each mailto: or tel: link whose label is not its
-// target (hidesTarget) replaced by its label: the message's reader saw
-// the label only, so the target is never offered (as email= and phone=
-// refuse such a link).
+// asShown is text with each link whose label hides its target replaced
+// by its label: the message's reader saw the label only, so the target is
+// never offered (as email= and phone= refuse such a link). A mailto: or
+// tel: link hides its target when the label is another destination
+// (hidesTarget); a link of any other scheme (https:, sms:, whatsapp:…)
+// whenever it has a label, and only the IDs in its target are kept.
 func (pr *Parser) asShown(text string) string {
 	return slackLink.ReplaceAllStringFunc(text, func(link string) string {
+		raw, shown, _ := strings.Cut(link[1:len(link)-1], "|")
 		target, label, ok := linkParts(link)
+		if !ok {
+			return idsOnly(raw) + shown + " "
+		}
 		same := SameEmail
 		if !strings.HasPrefix(strings.ToLower(link), "<mailto:") {
 			same = pr.sameNumber
 		}
-		if !ok || !hidesTarget(target, label, same) {
+		if !hidesTarget(target, label, same) {
 			return link
 		}
-		_, shown, _ := strings.Cut(link[1:len(link)-1], "|")
 		return " " + shown + " "
 	})
+}
+
+// idsOnly is what Find reads of a link's address: the reservation or order
+// IDs in it (a ticket's link often names one), and no address or number,
+// which its query or path may hold without the reader ever reading it as
+// one.
+func idsOnly(address string) string {
+	return " " + strings.Join(uuidPattern.FindAllString(address, -1), " ") + " "
 }
 
 // standsAlone reports whether text[start:end] is not part of a longer

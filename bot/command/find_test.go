@@ -42,6 +42,10 @@ func TestFindReadsIDsAddressesAndNumbers(t *testing.T) {
 		{"a link's target its label hides is not found, the label is",
 			[]string{"new email <mailto:attacker@evil.example|kari@firma.no>, mobil <tel:+4799999999|412 34 567>, <mailto:ola@firma.no|write to Ola>"},
 			Found{Emails: []string{"kari@firma.no"}, Phones: []string{"+47 412 34 567"}}},
+		{"a link of another scheme hides its target behind its label; a link's address holds no destination, only IDs",
+			[]string{"<https://help.example/t/" + parseID + "?requester=thief@evil.example&sms=4799999999|Open the ticket>" +
+				" <sms:+4798888888|Text Kari> <whatsapp://send?phone=4797777777|Chat> https://x.example/u/" + parseID2 + "/4796666666?cc=bcc@evil.example"},
+			Found{Reservations: []string{parseID, parseID2}}},
 		{"a link whose label is its target is found",
 			[]string{"<mailto:Kari@Firma.no|kari@firma.no> <tel:+4741234567|+47 41 23 45 67> <mailto:ola@firma.no>"},
 			Found{Emails: []string{"Kari@Firma.no", "ola@firma.no"}, Phones: []string{"+47 412 34 567"}}},

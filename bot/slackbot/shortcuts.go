@@ -241,16 +241,21 @@ func richTexts(el slack.RichTextElement) []string {
 	return nil
 }
 
+// linkURLEscaper percent-encodes what would end a URL in a Slack link
+// (<url|label>) early.
+var linkURLEscaper = strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20", "\t", "%09", "\n", "%0A", "\r", "%0D")
+
 func sectionText(els []slack.RichTextSectionElement) string {
 	var s strings.Builder
 	for _, el := range els {
 		switch el := el.(type) {
 		case *slack.RichTextSectionTextElement:
-			s.WriteString(el.Text)
+			s.WriteString(command.Escape(el.Text)) // as Slack writes typed text
 		case *slack.RichTextSectionLinkElement:
 			// As Slack writes a link in a message's text, so that Find
-			// never offers a mailto: or tel: target its label hides.
-			s.WriteString(" <" + el.URL + "|" + el.Text + "> ")
+			// never offers a target its label hides: nothing in the URL
+			// may end it or start its label, nor the label end the link.
+			s.WriteString(" <" + linkURLEscaper.Replace(el.URL) + "|" + command.Escape(el.Text) + "> ")
 		default:
 			s.WriteString(" ")
 		}

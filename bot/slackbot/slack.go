@@ -773,7 +773,8 @@ func (b *Bot) onEventsAPI(ctx context.Context, evt socketmode.Event) {
 // again: an Events API envelope may have been a user group's change.
 // Nothing else is acted on, the bot does not guess at what it cannot read;
 // a command's or a press's caller (its response_url) is told nothing was
-// sent.
+// sent, a form stays open saying it could not be read, and a workflow step
+// fails.
 func (b *Bot) onUndecodable(ctx context.Context, evt socketmode.Event) {
 	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
 	if !ok {
@@ -785,21 +786,36 @@ func (b *Bot) onUndecodable(ctx context.Context, evt socketmode.Event) {
 		Payload    json.RawMessage `json:"payload"`
 	}
 	var payload struct {
-		Event struct {
-			Type string `json:"type"`
-		} `json:"event"`
-		ResponseURL string `json:"response_url"`
+		Type        string          `json:"type"`
+		Event       json.RawMessage `json:"event"`
+		ResponseURL string          `json:"response_url"`
+		View        struct {
+			CallbackID string `json:"callback_id"`
+		} `json:"view"`
+	}
+	var event struct {
+		Type string `json:"type"`
 	}
 	_ = json.Unmarshal(bad.Message, &env) // what can be read of it
 	_ = json.Unmarshal(env.Payload, &payload)
+	_ = json.Unmarshal(payload.Event, &event)
 	b.metrics.undecodable.Inc()
 	b.log.Warn("a Slack envelope could not be decoded; acknowledged and not acted on",
-		"envelope", env.EnvelopeID, "type", env.Type, "event", payload.Event.Type, "err", bad.Cause)
+		"envelope", env.EnvelopeID, "type", env.Type, "event", event.Type, "err", bad.Cause)
 	if env.EnvelopeID != "" {
-		b.ack(ctx, socketmode.Event{Request: &socketmode.Request{EnvelopeID: env.EnvelopeID}}, nil)
+		var answer any
+		if payload.Type == string(slack.InteractionTypeViewSubmission) && payload.View.CallbackID == formID {
+			// Acknowledged empty, the form would close as if sent: it
+			// stays open, saying it could not be read.
+			answer = slack.NewErrorsViewSubmissionResponse(map[string]string{formReservation: b.d.Words.T(bot.MsgFormUnreadable)})
+		}
+		b.ack(ctx, socketmode.Event{Request: &socketmode.Request{EnvelopeID: env.EnvelopeID}}, answer)
 	}
 	if env.Type == string(socketmode.RequestTypeEventsAPI) && b.groups != nil {
 		b.groups.reread()
+	}
+	if event.Type == string(slackevents.FunctionExecuted) {
+		b.failUndecodableStep(ctx, payload.Event)
 	}
 	if payload.ResponseURL != "" {
 		// A command or a press that came to nothing: its caller is told.

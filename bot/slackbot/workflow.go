@@ -53,9 +53,48 @@ func (b *Bot) onFunctionExecuted(ctx context.Context, data any) {
 		}
 		return
 	}
-	if o, first := b.takeStep(ctx, ev, b.steps.listener(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true))); first {
-		b.engine.Step(ctx, o, stepInput(ev.Inputs, stepID, false), stepInput(ev.Inputs, stepEmail, false), stepInput(ev.Inputs, stepPhone, false))
+	o, first := b.takeStep(ctx, ev, b.steps.listener(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true)))
+	if !first {
+		return
 	}
+	t := &stepTask{b: b, o: o, id: stepInput(ev.Inputs, stepID, false), email: stepInput(ev.Inputs, stepEmail, false), phone: stepInput(ev.Inputs, stepPhone, false)}
+	if !b.engine.SubmitPrompt(t) {
+		b.log.Warn("prompt lane full; a workflow step's channel was not checked", "execution_id", ev.FunctionExecutionID)
+		t.refuse(ctx, bot.ReasonQueueFull, bot.ShortcutWords(b.d.Words).Unchecked)
+	}
+}
+
+// stepTask runs a step once its channel is shown fit for the audit
+// message, on the prompt lane (the check asks Slack). The channel is
+// chosen in Workflow Builder, away from where the requester is, as the
+// global shortcut's picker is: it passes the same check (channelProblem),
+// so that a step never leaves its audit message in a direct message, a
+// channel shared with another organisation, or one the bot is not in.
+type stepTask struct {
+	b                *Bot
+	o                bot.Origin
+	id, email, phone string
+}
+
+func (t *stepTask) Run(ctx context.Context) {
+	// Someone who may not resend is told so by Step, as for a command,
+	// before anything about the channel.
+	if t.o.UserID != "" && t.o.ChannelID != "" && t.b.engine.MayUse(ctx, t.o.UserID) == "" {
+		if problem := t.b.channelProblem(ctx, t.o.ChannelID); problem != "" {
+			t.refuse(ctx, bot.ReasonChannel, problem)
+			return
+		}
+	}
+	t.b.engine.Step(ctx, t.o, t.id, t.email, t.phone)
+}
+
+func (t *stepTask) Abandon(ctx context.Context) {
+	t.refuse(ctx, bot.ReasonShuttingDown, t.b.d.Words.T(bot.MsgShutdown))
+}
+
+// refuse ends the step, nothing sent, with words.
+func (t *stepTask) refuse(ctx context.Context, reason, words string) {
+	t.b.engine.Refuse(ctx, t.o, t.id, &bot.Refusal{Reason: reason, Message: words})
 }
 
 // abandonStep ends a step whose envelope was acknowledged early (its
@@ -63,11 +102,37 @@ func (b *Bot) onFunctionExecuted(ctx context.Context, data any) {
 // with text, at once, for the steps' own goroutines are stopping. Left
 // alone, the workflow would show it running for good.
 func (b *Bot) abandonStep(ctx context.Context, ev *slackevents.FunctionExecutedEvent, text string) {
+	b.failStep(ctx, ev, b.steps.listenerNow, &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
+}
+
+// failUndecodableStep ends a step whose event slack-go could not decode
+// (raw is its event as sent): what can be read of it (the execution, the
+// step, its inputs) is, and the step fails with the words of a request
+// that came to nothing; left alone, the workflow would show it running
+// for good.
+func (b *Bot) failUndecodableStep(ctx context.Context, raw json.RawMessage) {
+	var lenient struct {
+		Function struct {
+			CallbackID string `json:"callback_id"`
+		} `json:"function"`
+		Inputs json.RawMessage `json:"inputs"`
+		ID     string          `json:"function_execution_id"`
+	}
+	_ = json.Unmarshal(raw, &lenient) // what can be read of it
+	ev := &slackevents.FunctionExecutedEvent{FunctionExecutionID: lenient.ID}
+	ev.Function.CallbackID = lenient.Function.CallbackID
+	_ = json.Unmarshal(lenient.Inputs, &ev.Inputs) // none, if they cannot be read
+	b.failStep(ctx, ev, b.steps.listener, &bot.Refusal{Reason: bot.ReasonInvalidInput, Message: b.d.Words.T(bot.MsgHandlerFailed)})
+}
+
+// failStep ends ev's step, once, with r, told through the listener made
+// by ended.
+func (b *Bot) failStep(ctx context.Context, ev *slackevents.FunctionExecutedEvent, ended func(exec, channel string) bot.Listener, r *bot.Refusal) {
 	if ev.Function.CallbackID != stepCallbackID || ev.FunctionExecutionID == "" {
 		return
 	}
-	if o, first := b.takeStep(ctx, ev, b.steps.listenerNow(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true))); first {
-		b.engine.Refuse(ctx, o, stepInput(ev.Inputs, stepID, false), &bot.Refusal{Reason: bot.ReasonShuttingDown, Message: text})
+	if o, first := b.takeStep(ctx, ev, ended(ev.FunctionExecutionID, stepInput(ev.Inputs, stepChannel, true))); first {
+		b.engine.Refuse(ctx, o, stepInput(ev.Inputs, stepID, false), r)
 	}
 }
 

@@ -33,6 +33,10 @@ type Function struct {
 	Description string
 	Inputs      []FunctionParam
 	Outputs     []FunctionParam
+	// Odd, when set, is merged into the event's "function" object as
+	// given: a field of a shape a client may not expect (a date written as
+	// a string), for an event it cannot decode.
+	Odd map[string]any
 }
 
 // FunctionCompletion is one call to functions.completeSuccess or
@@ -75,14 +79,18 @@ func (s *Server) FunctionExecuted(fn Function, executionID string, inputs map[st
 		s.executions[executionID] = &execution{fn: fn}
 	}
 	s.mu.Unlock()
+	function := map[string]any{
+		"id": "Fn" + strings.ToUpper(fn.CallbackID), "callback_id": fn.CallbackID,
+		"title": fn.Title, "description": fn.Description, "type": "app",
+		"input_parameters": params(fn.Inputs), "output_parameters": params(fn.Outputs),
+		"app_id": AppID, "date_created": 1694727597, "date_updated": 1698947481, "date_deleted": 0,
+	}
+	for k, v := range fn.Odd {
+		function[k] = v
+	}
 	event := map[string]any{
-		"type": "function_executed",
-		"function": map[string]any{
-			"id": "Fn" + strings.ToUpper(fn.CallbackID), "callback_id": fn.CallbackID,
-			"title": fn.Title, "description": fn.Description, "type": "app",
-			"input_parameters": params(fn.Inputs), "output_parameters": params(fn.Outputs),
-			"app_id": AppID, "date_created": 1694727597, "date_updated": 1698947481, "date_deleted": 0,
-		},
+		"type":                  "function_executed",
+		"function":              function,
 		"inputs":                inputs,
 		"function_execution_id": executionID,
 		"workflow_execution_id": "Wx" + executionID,
