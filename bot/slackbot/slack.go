@@ -847,14 +847,14 @@ func (b *Bot) onMention(ctx context.Context, data any) {
 	if !ok {
 		return
 	}
-	if m.Edited != nil {
-		// Slack sends an edited message that mentions the bot again, as a
-		// new event (new event_id): the command was acted on when written.
-		b.log.Info("edited mention ignored", "user", m.User, "channel", m.Channel, "ts", m.TimeStamp)
-		return
-	}
 	o, ok := mentionOrigin(m)
 	if !ok {
+		if m.Edited != nil {
+			// Slack sends an edited message that mentions the bot again, as
+			// a new event (new event_id): the command was acted on when
+			// written.
+			b.log.Info("edited mention ignored", "user", m.User, "channel", m.Channel, "ts", m.TimeStamp)
+		}
 		return
 	}
 	text, _ := command.StripMention(m.Text)
